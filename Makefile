@@ -1,0 +1,55 @@
+# Kafka Playground. Two commands do all set-up: `make run` and `make test`.
+SHELL := bash
+GO ?= go
+GOROOT := $(shell $(GO) env GOROOT)
+WASM_EXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
+ADDR ?= 127.0.0.1:8080
+# Packages whose tests also run in WebAssembly (Node): the whole core.
+WASM_PACKAGES := ./core/...
+
+.PHONY: build wasm run test deps fmt-check vet test-native test-wasm test-long bench clean
+
+## build: the playground binary with the WebAssembly module embedded
+build: wasm
+	$(GO) build -o bin/playground ./cmd/playground
+
+## wasm: the browser module and its loader into static/dist
+wasm:
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags=-s -o static/dist/playground.wasm ./wasm
+	cp "$(GOROOT)/lib/wasm/wasm_exec.js" static/dist/wasm_exec.js
+
+## run: build, then serve the playground and print its URL
+run: build
+	./bin/playground serve --addr $(ADDR)
+
+## test: everything CI runs
+test: deps fmt-check vet wasm test-native test-wasm
+
+deps:
+	@bash tools/deps.sh
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./core/... ./wasm/...
+
+test-native:
+	$(GO) test -count=1 ./...
+
+test-wasm:
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASM_EXEC)" $(WASM_PACKAGES)
+
+## test-long: the randomized fault test over many more seeds
+test-long:
+	$(GO) test -count=1 -run 'TestRandomFaults' -timeout 60m ./core/ -seeds=10000
+
+## bench: throughput and memory figures, natively and in WebAssembly
+bench: wasm
+	$(GO) test -run '^$$' -bench . -benchmem ./core/
+	GOOS=js GOARCH=wasm $(GO) test -run '^$$' -bench . -benchmem -exec="$(WASM_EXEC)" ./core/
+
+clean:
+	rm -rf bin static/dist/playground.wasm static/dist/wasm_exec.js

@@ -1,0 +1,164 @@
+package broker
+
+// Produce (API key 0).
+//
+// The leader checks the batch (size against max.message.bytes, ISR against
+// min.insync.replicas for acks=all), appends it with its leader epoch and
+// answers: acks=0 never, acks=1 at once, acks=all when the high watermark
+// passes the batch, with NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR shrank
+// below min.insync.replicas meanwhile, or REQUEST_TIMED_OUT after the
+// request's timeout. Idempotence and transactions are not handled here yet.
+
+import (
+	"fmt"
+
+	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/sim"
+)
+
+// delayedProduce is an acks=all request waiting for the high watermark.
+type delayedProduce struct {
+	from        sim.NodeID
+	correlation int32
+	token       uint64
+	results     []protocol.ProducePartitionResponse
+	// required[i] is the offset the HW must reach for results[i]; -1 once
+	// that partition is answered.
+	required []int64
+}
+
+type produceTimeout struct{ token uint64 }
+
+func (b *Broker) handleProduce(from sim.NodeID, req *protocol.ProduceRequest) {
+	dp := &delayedProduce{from: from, correlation: req.CorrelationID}
+	for _, pp := range req.Partitions {
+		result, required := b.appendToLeader(req, pp)
+		dp.results = append(dp.results, result)
+		dp.required = append(dp.required, required)
+	}
+	switch req.Acks {
+	case protocol.AcksNone:
+		return
+	case protocol.AcksLeader:
+		for i := range dp.required {
+			dp.required[i] = -1
+		}
+	}
+	b.token++
+	dp.token = b.token
+	if b.tryCompleteProduce(dp) {
+		return
+	}
+	b.produces = append(b.produces, dp)
+	b.sim.SetTimer(b.node, int64(req.TimeoutMs), produceTimeout{token: dp.token})
+}
+
+// appendToLeader appends one partition's batch, returning its result and
+// the offset acks=all waits for (-1 when answered already).
+func (b *Broker) appendToLeader(req *protocol.ProduceRequest, pp protocol.ProducePartition) (protocol.ProducePartitionResponse, int64) {
+	result := protocol.ProducePartitionResponse{TopicPartition: pp.TopicPartition, BaseOffset: -1, LogAppendTimeMs: -1,
+		LogStartOffset: -1, CurrentLeader: -1, CurrentLeaderEpoch: -1}
+	p := b.partitions[pp.TopicPartition]
+	t := b.topics[pp.Topic]
+	switch {
+	case t == nil:
+		result.Error = protocol.UnknownTopicOrPartition
+		return result, -1
+	case p == nil || p.role != roleLeader:
+		result.Error = protocol.NotLeaderOrFollower
+		if state := b.disk.Image.Partition(pp.Topic, pp.Partition); state != nil {
+			result.CurrentLeader, result.CurrentLeaderEpoch = state.Leader, state.LeaderEpoch
+		}
+		return result, -1
+	case pp.Batch.SizeBytes > t.maxMessageBytes:
+		result.Error = protocol.MessageTooLarge
+		result.ErrorMessage = fmt.Sprintf("The request included a message larger than the max message size the server will accept (%d > max.message.bytes %d).",
+			pp.Batch.SizeBytes, t.maxMessageBytes)
+		return result, -1
+	case req.Acks == protocol.AcksAll && len(p.isr) < t.minInsyncReplicas:
+		result.Error = protocol.NotEnoughReplicas
+		result.ErrorMessage = fmt.Sprintf("The size of the current ISR %s is insufficient to satisfy the min.isr requirement of %d for partition %s",
+			formatSet(p.isr), t.minInsyncReplicas, p.tp)
+		b.record("reject", "%s NOT_ENOUGH_REPLICAS isr %s < min.insync.replicas %d", p.tp, formatSet(p.isr), t.minInsyncReplicas)
+		return result, -1
+	}
+	stored := p.log.AppendAsLeader(pp.Batch, p.leaderEpoch, b.now())
+	result.BaseOffset = stored.BaseOffset
+	result.LogStartOffset = p.log.LogStartOffset()
+	b.record("append", "%s offsets %d..%d epoch %d acks %d", p.tp, stored.BaseOffset, stored.LastOffset(), p.leaderEpoch, req.Acks)
+	b.onAppend(p)
+	return result, stored.NextOffset()
+}
+
+// tryCompleteProduce answers the partitions whose high watermark has
+// reached their batch, and the request once all are answered.
+func (b *Broker) tryCompleteProduce(dp *delayedProduce) bool {
+	done := true
+	for i, required := range dp.required {
+		if required < 0 {
+			continue
+		}
+		p := b.partitions[dp.results[i].TopicPartition]
+		if p == nil || p.role != roleLeader {
+			dp.results[i].Error = protocol.NotLeaderOrFollower
+			dp.required[i] = -1
+			continue
+		}
+		if p.log.HighWatermark() < required {
+			done = false
+			continue
+		}
+		dp.required[i] = -1
+		if t := b.topics[p.tp.Topic]; t != nil && len(p.isr) < t.minInsyncReplicas {
+			dp.results[i].Error = protocol.NotEnoughReplicasAfterAppend
+		}
+	}
+	if done {
+		b.sim.Send(b.node, dp.from, &protocol.ProduceResponse{CorrelationID: dp.correlation, Partitions: dp.results})
+	}
+	return done
+}
+
+// completeProduces retries every waiting produce (after a HW move or a
+// leadership change).
+func (b *Broker) completeProduces() {
+	kept := b.produces[:0]
+	for _, dp := range b.produces {
+		if !b.tryCompleteProduce(dp) {
+			kept = append(kept, dp)
+		}
+	}
+	for i := len(kept); i < len(b.produces); i++ {
+		b.produces[i] = nil
+	}
+	b.produces = kept
+}
+
+func (b *Broker) failProducesFor(tp protocol.TopicPartition, code protocol.ErrorCode) {
+	for _, dp := range b.produces {
+		for i := range dp.results {
+			if dp.results[i].TopicPartition == tp && dp.required[i] >= 0 {
+				dp.results[i].Error = code
+				dp.required[i] = -1
+			}
+		}
+	}
+	b.completeProduces()
+}
+
+func (b *Broker) onProduceTimeout(m produceTimeout) {
+	for i, dp := range b.produces {
+		if dp.token != m.token {
+			continue
+		}
+		for j := range dp.required {
+			if dp.required[j] >= 0 {
+				dp.results[j].Error = protocol.RequestTimedOut
+				dp.required[j] = -1
+			}
+		}
+		b.produces = append(b.produces[:i], b.produces[i+1:]...)
+		b.sim.Send(b.node, dp.from, &protocol.ProduceResponse{CorrelationID: dp.correlation, Partitions: dp.results})
+		return
+	}
+}

@@ -1,0 +1,209 @@
+// Package broker is a Kafka broker of the simulated cluster: it registers
+// with the controller, follows the metadata it publishes, leads and follows
+// partition replicas, replicates by fetching from leaders over the
+// simulated network, keeps the ISR and the high watermark, applies
+// retention, and answers clients' requests with Kafka's errors.
+//
+// Requests are handled one file per API, named after Kafka's API keys
+// (00_produce.go, 01_fetch.go, ...), as franz-go's kfake does.
+package broker
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/kafka-playground/playground/core/config"
+	"github.com/kafka-playground/playground/core/metadata"
+	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/sim"
+	"github.com/kafka-playground/playground/core/storage"
+)
+
+// Settings configure a broker.
+type Settings struct {
+	ID int32
+	// Static is the broker's server.properties configuration.
+	Static         config.Values
+	ClusterID      string
+	Voters         []int32
+	ControllerNode func(id int32) sim.NodeID
+	BrokerNode     func(id int32) sim.NodeID
+}
+
+// Disk is what a broker keeps across restarts: its partition logs and its
+// copy of the metadata log (as an image).
+type Disk struct {
+	Logs  map[protocol.TopicPartition]*storage.Log
+	Image *metadata.Image
+}
+
+// NewDisk returns an empty disk.
+func NewDisk() *Disk {
+	return &Disk{Logs: map[protocol.TopicPartition]*storage.Log{}, Image: metadata.NewImage()}
+}
+
+// State is a broker's lifecycle state.
+type State int
+
+// Broker states.
+const (
+	// Stopped: the process is not running (crashed or shut down).
+	Stopped State = iota
+	// Starting: registering with the controller and catching up.
+	Starting
+	// Fenced: registered but not yet allowed to lead or join ISRs.
+	Fenced
+	// Running: unfenced and serving.
+	Running
+	// ShuttingDown: controlled shutdown in progress.
+	ShuttingDown
+)
+
+// String returns the state's name as the state document shows it.
+func (s State) String() string {
+	return [...]string{"stopped", "starting", "fenced", "running", "shutting_down"}[s]
+}
+
+// Broker is one broker node.
+type Broker struct {
+	sim      *sim.Sim
+	node     sim.NodeID
+	settings Settings
+	disk     *Disk
+
+	// Volatile state, rebuilt by Start.
+	state         State
+	cleanShutdown bool
+	epoch         int64
+	correlation   int32
+	token         uint64
+	config        config.Values
+	topics        map[string]*topicSettings
+	partitions    map[protocol.TopicPartition]*partition
+	fetchers      map[int32]*fetcher
+	parked        []*parkedFetch
+	produces      []*delayedProduce
+	control       controlPlane
+}
+
+// New returns a broker node over its disk.
+func New(s *sim.Sim, settings Settings, disk *Disk) *Broker {
+	return &Broker{sim: s, settings: settings, disk: disk}
+}
+
+// ID returns the broker id.
+func (b *Broker) ID() int32 { return b.settings.ID }
+
+// State returns the broker's lifecycle state.
+func (b *Broker) State() State { return b.state }
+
+// CleanShutdown reports whether the broker's last stop was a controlled
+// shutdown.
+func (b *Broker) CleanShutdown() bool { return b.cleanShutdown }
+
+// Disk returns the broker's disk, for inspection.
+func (b *Broker) Disk() *Disk { return b.disk }
+
+// Image returns the broker's metadata cache.
+func (b *Broker) Image() *metadata.Image { return b.disk.Image }
+
+// Start implements sim.Node: the broker process starts over its disk.
+func (b *Broker) Start(self sim.NodeID) {
+	b.node = self
+	b.state = Starting
+	b.cleanShutdown = false
+	b.epoch = -1
+	b.token++
+	b.parked = nil
+	b.produces = nil
+	b.fetchers = map[int32]*fetcher{}
+	b.partitions = map[protocol.TopicPartition]*partition{}
+	b.refreshConfig()
+	for _, tp := range b.sortedLogs() {
+		b.partitions[tp] = &partition{tp: tp, log: b.disk.Logs[tp], leader: protocol.NoLeader, role: roleNone}
+	}
+	b.control.start(b)
+	b.scheduleHousekeeping()
+}
+
+// Stopped is called by the cluster when the process stops; it records
+// whether that was clean.
+func (b *Broker) Stopped(clean bool) {
+	b.state = Stopped
+	b.cleanShutdown = clean
+}
+
+func (b *Broker) sortedLogs() []protocol.TopicPartition {
+	tps := make([]protocol.TopicPartition, 0, len(b.disk.Logs))
+	for tp := range b.disk.Logs {
+		tps = append(tps, tp)
+	}
+	sortPartitions(tps)
+	return tps
+}
+
+func sortPartitions(tps []protocol.TopicPartition) {
+	sort.Slice(tps, func(i, j int) bool { return tps[i].Less(tps[j]) })
+}
+
+func (b *Broker) record(kind, format string, args ...any) {
+	b.sim.Record(b.node, kind, fmt.Sprintf(format, args...))
+}
+
+func (b *Broker) nextCorrelation() int32 {
+	b.correlation++
+	return b.correlation
+}
+
+func (b *Broker) now() int64 { return b.sim.Now() }
+
+// Receive implements sim.Node.
+func (b *Broker) Receive(from sim.NodeID, msg sim.Message) {
+	if b.control.receive(b, from, msg) {
+		return
+	}
+	switch m := msg.(type) {
+	case *protocol.ProduceRequest:
+		b.handleProduce(from, m)
+	case *protocol.FetchRequest:
+		b.handleFetch(from, m)
+	case *protocol.ListOffsetsRequest:
+		b.handleListOffsets(from, m)
+	case *protocol.MetadataRequest:
+		b.handleMetadata(from, m)
+	case *protocol.CreateTopicsRequest, *protocol.DeleteTopicsRequest,
+		*protocol.IncrementalAlterConfigsRequest, *protocol.ElectLeadersRequest:
+		b.forwardToController(from, m)
+	case *protocol.FetchResponse:
+		b.handleFetchResponse(from, m)
+	case fetcherTimer:
+		b.onFetcherTimer(m)
+	case parkedExpiry:
+		b.onParkedExpiry(m)
+	case produceTimeout:
+		b.onProduceTimeout(m)
+	case housekeeping:
+		b.onHousekeeping(m)
+	case sim.Disconnected:
+		b.onDisconnected(m.Peer)
+	default:
+		panic(fmt.Sprintf("broker: unexpected message %T", msg))
+	}
+}
+
+// Leadership is a partition this broker leads, for inspection.
+type Leadership struct {
+	Partition   protocol.TopicPartition
+	LeaderEpoch int32
+}
+
+// Leaderships returns the partitions this broker leads now, sorted.
+func (b *Broker) Leaderships() []Leadership {
+	var out []Leadership
+	for _, tp := range b.sortedPartitions() {
+		if p := b.partitions[tp]; p.role == roleLeader {
+			out = append(out, Leadership{Partition: tp, LeaderEpoch: p.leaderEpoch})
+		}
+	}
+	return out
+}

@@ -1,0 +1,481 @@
+package broker
+
+import (
+	"github.com/kafka-playground/playground/core/metadata"
+	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/sim"
+)
+
+// controlPlane is the broker's side of KRaft: finding the active
+// controller, registering, heartbeating while fenced or shutting down,
+// following the metadata log, and sending AlterPartition and forwarded
+// admin requests.
+type controlPlane struct {
+	controllerID int32
+	voterIndex   int
+	caughtUp     bool
+	wantShutDown bool
+	registering  bool
+	heartbeating bool
+	fetching     int32
+	requests     map[int32]*controlRequest
+	// answeredBy is the voter that sent the response being handled.
+	answeredBy int32
+}
+
+// controlRequest is a request in flight to the controller.
+type controlRequest struct {
+	voter      int32
+	node       sim.NodeID
+	onResponse func(sim.Message)
+	onFailure  func()
+}
+
+// Timers of the control plane.
+type (
+	controlTimeout struct {
+		correlation int32
+		token       uint64
+	}
+	controlRetry     struct{ token uint64 }
+	heartbeatTick    struct{ token uint64 }
+	metadataLinkLost struct {
+		correlation int32
+		token       uint64
+	}
+	metadataFetchTimeout struct {
+		correlation int32
+		token       uint64
+	}
+)
+
+const (
+	controlRequestTimeoutMs = 4500
+	quorumRequestTimeoutMs  = 2000
+	controlRetryBackoffMs   = 100
+	registrationBackoffMs   = 1000
+)
+
+func (c *controlPlane) start(b *Broker) {
+	*c = controlPlane{controllerID: -1, requests: map[int32]*controlRequest{}}
+	c.voterIndex = b.sim.Rand().IntN(len(b.settings.Voters))
+	c.register(b)
+}
+
+// receive handles control-plane messages; it reports whether msg was one.
+func (c *controlPlane) receive(b *Broker, from sim.NodeID, msg sim.Message) bool {
+	switch m := msg.(type) {
+	case *protocol.BrokerRegistrationResponse:
+		c.complete(m.CorrelationID, m)
+	case *protocol.BrokerHeartbeatResponse:
+		c.complete(m.CorrelationID, m)
+	case *protocol.MetadataFetchResponse:
+		c.complete(m.CorrelationID, m)
+	case *protocol.AlterPartitionResponse:
+		c.complete(m.CorrelationID, m)
+	case *protocol.CreateTopicsResponse:
+		c.complete(m.CorrelationID, m)
+	case *protocol.DeleteTopicsResponse:
+		c.complete(m.CorrelationID, m)
+	case *protocol.IncrementalAlterConfigsResponse:
+		c.complete(m.CorrelationID, m)
+	case *protocol.ElectLeadersResponse:
+		c.complete(m.CorrelationID, m)
+	case controlTimeout:
+		if m.token == b.token {
+			c.fail(m.correlation)
+		}
+	case metadataLinkLost:
+		if m.token == b.token && c.requests[m.correlation] != nil {
+			b.sim.SetTimer(b.node, quorumRequestTimeoutMs, metadataFetchTimeout(m))
+		}
+	case metadataFetchTimeout:
+		if m.token == b.token {
+			c.fail(m.correlation)
+		}
+	case controlRetry:
+		if m.token == b.token {
+			c.resume(b)
+		}
+	case heartbeatTick:
+		if m.token == b.token {
+			c.heartbeat(b)
+		}
+	case sim.Disconnected:
+		if !c.isController(b, m.Peer) {
+			return false
+		}
+		c.failAllTo(m.Peer)
+	default:
+		return false
+	}
+	return true
+}
+
+func (c *controlPlane) isController(b *Broker, node sim.NodeID) bool {
+	for _, v := range b.settings.Voters {
+		if b.settings.ControllerNode(v) == node {
+			return true
+		}
+	}
+	return false
+}
+
+// target returns the controller to talk to: the known leader, else the
+// next voter in turn.
+func (c *controlPlane) target(b *Broker) int32 {
+	if c.controllerID >= 0 {
+		return c.controllerID
+	}
+	voters := b.settings.Voters
+	return voters[c.voterIndex%len(voters)]
+}
+
+// forgetController drops the known leader and moves to the next voter.
+func (c *controlPlane) forgetController() {
+	c.controllerID = -1
+	c.voterIndex++
+}
+
+func (c *controlPlane) send(b *Broker, correlation int32, msg sim.Message, timeoutMs int64, onResponse func(sim.Message), onFailure func()) {
+	voter := c.target(b)
+	node := b.settings.ControllerNode(voter)
+	c.requests[correlation] = &controlRequest{voter: voter, node: node, onResponse: onResponse, onFailure: onFailure}
+	b.sim.Send(b.node, node, msg)
+	if timeoutMs > 0 {
+		b.sim.SetTimer(b.node, timeoutMs, controlTimeout{correlation: correlation, token: b.token})
+	}
+}
+
+func (c *controlPlane) complete(correlation int32, msg sim.Message) {
+	r := c.requests[correlation]
+	if r == nil {
+		return
+	}
+	delete(c.requests, correlation)
+	c.answeredBy = r.voter
+	r.onResponse(msg)
+}
+
+func (c *controlPlane) fail(correlation int32) {
+	r := c.requests[correlation]
+	if r == nil {
+		return
+	}
+	delete(c.requests, correlation)
+	c.forgetController()
+	r.onFailure()
+}
+
+func (c *controlPlane) failAllTo(node sim.NodeID) {
+	var failed []int32
+	for corr, r := range c.requests {
+		if r.node == node {
+			failed = append(failed, corr)
+		}
+	}
+	for i := 1; i < len(failed); i++ {
+		for j := i; j > 0 && failed[j] < failed[j-1]; j-- {
+			failed[j], failed[j-1] = failed[j-1], failed[j]
+		}
+	}
+	for _, corr := range failed {
+		c.fail(corr)
+	}
+}
+
+// resume restarts whatever the control plane should be doing.
+func (c *controlPlane) resume(b *Broker) {
+	if b.epoch < 0 {
+		c.register(b)
+		return
+	}
+	c.fetchMetadata(b)
+	if b.state == Fenced || c.wantShutDown {
+		c.heartbeat(b)
+	}
+}
+
+func (c *controlPlane) retryLater(b *Broker, delayMs int64) {
+	b.sim.SetTimer(b.node, delayMs, controlRetry{token: b.token})
+}
+
+func (c *controlPlane) register(b *Broker) {
+	if c.registering {
+		return
+	}
+	c.registering = true
+	corr := b.nextCorrelation()
+	req := &protocol.BrokerRegistrationRequest{CorrelationID: corr, BrokerID: b.settings.ID, IncarnationID: b.sim.Incarnation(b.node)}
+	c.send(b, corr, req, controlRequestTimeoutMs, func(msg sim.Message) {
+		c.registering = false
+		resp := msg.(*protocol.BrokerRegistrationResponse)
+		switch resp.Error {
+		case protocol.None:
+			b.epoch = resp.BrokerEpoch
+			c.controllerID = c.answeredBy
+			b.state = Fenced
+			b.record("registered", "broker epoch %d", b.epoch)
+			c.fetchMetadata(b)
+			c.heartbeat(b)
+		case protocol.DuplicateBrokerRegistration:
+			c.retryLater(b, registrationBackoffMs)
+		default:
+			c.forgetController()
+			c.retryLater(b, controlRetryBackoffMs)
+		}
+	}, func() {
+		c.registering = false
+		c.retryLater(b, controlRetryBackoffMs)
+	})
+}
+
+// heartbeat reports the broker's metadata offset to the controller. A
+// running broker sends none while nothing changes (see the controller's
+// session); a fenced or shutting-down one sends one every
+// broker.heartbeat.interval.ms until the controller answers what it waits for.
+func (c *controlPlane) heartbeat(b *Broker) {
+	if c.heartbeating || b.epoch < 0 {
+		return
+	}
+	c.heartbeating = true
+	corr := b.nextCorrelation()
+	req := &protocol.BrokerHeartbeatRequest{CorrelationID: corr, BrokerID: b.settings.ID, BrokerEpoch: b.epoch,
+		CurrentMetadataOffset: b.disk.Image.Offset, WantShutDown: c.wantShutDown}
+	interval := b.brokerInt("broker.heartbeat.interval.ms")
+	c.send(b, corr, req, controlRequestTimeoutMs, func(msg sim.Message) {
+		c.heartbeating = false
+		resp := msg.(*protocol.BrokerHeartbeatResponse)
+		switch resp.Error {
+		case protocol.None:
+		case protocol.StaleBrokerEpoch:
+			b.epoch = -1
+			b.state = Starting
+			c.register(b)
+			return
+		default:
+			c.forgetController()
+			c.retryLater(b, controlRetryBackoffMs)
+			return
+		}
+		if resp.ShouldShutDown && c.wantShutDown {
+			b.finishShutdown()
+			return
+		}
+		if !resp.IsFenced && b.state == Fenced {
+			b.state = Running
+			b.record("unfenced", "broker epoch %d", b.epoch)
+		}
+		if b.state == Fenced || c.wantShutDown {
+			b.sim.SetTimer(b.node, interval, heartbeatTick{token: b.token})
+		}
+	}, func() {
+		c.heartbeating = false
+		c.retryLater(b, controlRetryBackoffMs)
+	})
+}
+
+// fetchMetadata keeps one fetch of the metadata log outstanding. The
+// controller parks it while there is nothing new; the broker watches the
+// link instead of timing out an idle long poll.
+func (c *controlPlane) fetchMetadata(b *Broker) {
+	if c.fetching != 0 || b.epoch < 0 {
+		return
+	}
+	corr := b.nextCorrelation()
+	c.fetching = corr
+	req := &protocol.MetadataFetchRequest{CorrelationID: corr, BrokerID: b.settings.ID, FetchOffset: b.disk.Image.Offset + 1}
+	c.send(b, corr, req, 0, func(msg sim.Message) {
+		c.fetching = 0
+		resp := msg.(*protocol.MetadataFetchResponse)
+		if resp.Error != protocol.None {
+			c.controllerID = -1
+			if resp.LeaderID >= 0 && resp.LeaderID != c.answeredBy {
+				c.controllerID = resp.LeaderID
+				c.fetchMetadata(b)
+				return
+			}
+			c.voterIndex++
+			c.retryLater(b, controlRetryBackoffMs)
+			return
+		}
+		c.controllerID = resp.LeaderID
+		b.applyMetadata(resp.Entries, resp.HighWatermark)
+		c.fetchMetadata(b)
+	}, func() {
+		c.fetching = 0
+		c.retryLater(b, controlRetryBackoffMs)
+	})
+	b.sim.WatchLink(b.node, c.requests[corr].node, metadataLinkLost{correlation: corr, token: b.token})
+}
+
+// applyMetadata applies committed metadata records to the broker's image
+// and acts on what changed.
+func (b *Broker) applyMetadata(entries []protocol.MetadataEntry, highWatermark int64) {
+	image := b.disk.Image
+	configChanged := false
+	for _, e := range entries {
+		if e.Offset != image.Offset+1 {
+			continue
+		}
+		image.Apply(e.Offset, e.Record)
+		switch r := e.Record.(type) {
+		case *metadata.ConfigRecord, *metadata.TopicRecord:
+			configChanged = true
+		case *metadata.FenceBrokerRecord:
+			if r.BrokerID == b.settings.ID && r.BrokerEpoch == b.epoch && b.state == Running {
+				b.state = Fenced
+				b.record("fenced", "by the controller (session expired)")
+				b.control.heartbeat(b)
+			}
+		}
+	}
+	if configChanged {
+		b.refreshConfig()
+	}
+	if !b.control.caughtUp && image.Offset+1 >= highWatermark {
+		b.control.caughtUp = true
+		b.control.heartbeat(b)
+	}
+	if b.control.caughtUp {
+		b.reconcilePartitions()
+	}
+}
+
+// BeginShutdown starts a controlled shutdown: the broker asks the
+// controller to move its leaderships away and stops when told it may.
+func (b *Broker) BeginShutdown() {
+	if b.state == Stopped || b.control.wantShutDown {
+		return
+	}
+	b.control.wantShutDown = true
+	b.state = ShuttingDown
+	b.record("shutdown", "controlled shutdown requested")
+	if b.epoch < 0 {
+		b.finishShutdown()
+		return
+	}
+	b.control.heartbeat(b)
+}
+
+// finishShutdown stops the process cleanly.
+func (b *Broker) finishShutdown() {
+	b.record("stopped", "controlled shutdown complete")
+	b.Stopped(true)
+	b.sim.Crash(b.node)
+}
+
+// alterPartition sends an ISR change to the controller.
+func (b *Broker) alterPartition(p *partition, newIsr []int32) {
+	if b.epoch < 0 {
+		return
+	}
+	p.alterInFlight = true
+	p.pendingIsr = newIsr
+	corr := b.nextCorrelation()
+	req := &protocol.AlterPartitionRequest{CorrelationID: corr, BrokerID: b.settings.ID, BrokerEpoch: b.epoch,
+		Partition: p.tp, LeaderEpoch: p.leaderEpoch, PartitionEpoch: p.partitionEpoch, NewIsr: newIsr}
+	leaderEpoch := p.leaderEpoch
+	b.control.send(b, corr, req, controlRequestTimeoutMs, func(msg sim.Message) {
+		resp := msg.(*protocol.AlterPartitionResponse)
+		if p.role != roleLeader || p.leaderEpoch != leaderEpoch {
+			return
+		}
+		p.alterInFlight = false
+		p.pendingIsr = nil
+		if resp.Error == protocol.None && resp.PartitionEpoch > p.partitionEpoch {
+			b.setIsr(p, resp.Isr, resp.PartitionEpoch)
+		}
+		b.maybeIncrementHighWatermark(p)
+	}, func() {
+		if p.role == roleLeader && p.leaderEpoch == leaderEpoch {
+			p.alterInFlight = false
+			p.pendingIsr = nil
+		}
+	})
+}
+
+// forwardToController passes an admin request to the active controller and
+// its answer back, as KRaft brokers forward CreateTopics and friends.
+func (b *Broker) forwardToController(from sim.NodeID, msg sim.Message) {
+	corr := b.nextCorrelation()
+	var original int32
+	var forwarded sim.Message
+	switch m := msg.(type) {
+	case *protocol.CreateTopicsRequest:
+		original = m.CorrelationID
+		c := *m
+		c.CorrelationID = corr
+		forwarded = &c
+	case *protocol.DeleteTopicsRequest:
+		original = m.CorrelationID
+		c := *m
+		c.CorrelationID = corr
+		forwarded = &c
+	case *protocol.IncrementalAlterConfigsRequest:
+		original = m.CorrelationID
+		c := *m
+		c.CorrelationID = corr
+		forwarded = &c
+	case *protocol.ElectLeadersRequest:
+		original = m.CorrelationID
+		c := *m
+		c.CorrelationID = corr
+		forwarded = &c
+	}
+	b.control.send(b, corr, forwarded, controlRequestTimeoutMs, func(resp sim.Message) {
+		b.sim.Send(b.node, from, withCorrelation(resp, original))
+	}, func() {
+		b.sim.Send(b.node, from, failedForward(msg))
+	})
+}
+
+func withCorrelation(msg sim.Message, correlation int32) sim.Message {
+	switch m := msg.(type) {
+	case *protocol.CreateTopicsResponse:
+		c := *m
+		c.CorrelationID = correlation
+		return &c
+	case *protocol.DeleteTopicsResponse:
+		c := *m
+		c.CorrelationID = correlation
+		return &c
+	case *protocol.IncrementalAlterConfigsResponse:
+		c := *m
+		c.CorrelationID = correlation
+		return &c
+	case *protocol.ElectLeadersResponse:
+		c := *m
+		c.CorrelationID = correlation
+		return &c
+	}
+	return msg
+}
+
+// failedForward answers an admin request whose forwarding failed with
+// REQUEST_TIMED_OUT, which the admin client retries.
+func failedForward(msg sim.Message) sim.Message {
+	switch m := msg.(type) {
+	case *protocol.CreateTopicsRequest:
+		resp := &protocol.CreateTopicsResponse{CorrelationID: m.CorrelationID}
+		for _, t := range m.Topics {
+			resp.Topics = append(resp.Topics, protocol.CreateTopicResult{Name: t.Name, Error: protocol.RequestTimedOut})
+		}
+		return resp
+	case *protocol.DeleteTopicsRequest:
+		resp := &protocol.DeleteTopicsResponse{CorrelationID: m.CorrelationID}
+		for _, t := range m.Topics {
+			resp.Topics = append(resp.Topics, protocol.DeleteTopicResult{Name: t, Error: protocol.RequestTimedOut})
+		}
+		return resp
+	case *protocol.IncrementalAlterConfigsRequest:
+		resp := &protocol.IncrementalAlterConfigsResponse{CorrelationID: m.CorrelationID}
+		for _, r := range m.Resources {
+			resp.Resources = append(resp.Resources, protocol.AlterConfigsResult{ResourceType: r.ResourceType, ResourceName: r.ResourceName, Error: protocol.RequestTimedOut})
+		}
+		return resp
+	case *protocol.ElectLeadersRequest:
+		return &protocol.ElectLeadersResponse{CorrelationID: m.CorrelationID, Error: protocol.RequestTimedOut}
+	}
+	return nil
+}

@@ -1,0 +1,61 @@
+package broker
+
+import (
+	"strconv"
+
+	"github.com/kafka-playground/playground/core/config"
+	"github.com/kafka-playground/playground/core/storage"
+)
+
+// topicSettings are a topic's effective configuration at this broker,
+// parsed once per metadata change rather than on every request.
+type topicSettings struct {
+	values            config.Values
+	minInsyncReplicas int
+	maxMessageBytes   int32
+	log               storage.Config
+}
+
+// refreshConfig recomputes the broker's effective configuration (static
+// config under the dynamic cluster and per-broker configs of the
+// metadata) and every topic's, and hands logs their new settings.
+func (b *Broker) refreshConfig() {
+	image := b.disk.Image
+	values := b.settings.Static
+	if dynamic, ok := image.BrokerConfig[""]; ok {
+		if v, err := values.With(dynamic); err == nil {
+			values = v
+		}
+	}
+	if dynamic, ok := image.BrokerConfig[strconv.Itoa(int(b.settings.ID))]; ok {
+		if v, err := values.With(dynamic); err == nil {
+			values = v
+		}
+	}
+	b.config = values
+	b.topics = map[string]*topicSettings{}
+	for _, name := range image.TopicNames() {
+		topicValues, err := config.ResolveTopic(values, image.Topics[name].Config)
+		if err != nil {
+			topicValues, _ = config.ResolveTopic(values, nil)
+		}
+		b.topics[name] = &topicSettings{
+			values:            topicValues,
+			minInsyncReplicas: int(topicValues.Int("min.insync.replicas")),
+			maxMessageBytes:   int32(topicValues.Int("max.message.bytes")),
+			log: storage.Config{
+				SegmentBytes:   topicValues.Int("segment.bytes"),
+				SegmentMs:      topicValues.Int("segment.ms"),
+				RetentionMs:    topicValues.Int("retention.ms"),
+				RetentionBytes: topicValues.Int("retention.bytes"),
+			},
+		}
+	}
+	for tp, p := range b.partitions {
+		if t := b.topics[tp.Topic]; t != nil {
+			p.log.SetConfig(t.log)
+		}
+	}
+}
+
+func (b *Broker) brokerInt(name string) int64 { return b.config.Int(name) }

@@ -1,0 +1,167 @@
+package core
+
+import (
+	"fmt"
+
+	"github.com/kafka-playground/playground/core/broker"
+	"github.com/kafka-playground/playground/core/metadata"
+	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/record"
+)
+
+// Checker asserts the cluster's invariants after every event (in tests, or
+// behind a debug switch):
+//
+//   - every replica log is well formed: 0 <= log start <= HW <= LEO,
+//     offsets dense, epochs increasing (checked in full every
+//     fullCheckEvery events and at the end, cheaply otherwise);
+//   - no two brokers lead one partition in the same leader epoch;
+//   - a committed record (below a leader's high watermark) is never lost
+//     or replaced: every later leader holds the very same batch at that
+//     offset, unless an unclean election happened on the partition;
+//   - a fenced broker is in no ISR but as its last member;
+//   - an ISR member that a healthy leader reports is caught up within
+//     replica.lag.time.max.ms plus the time the shrink takes to land.
+//
+// Acknowledged acks=all writes are committed records, so the third check
+// covers "no acknowledged write lost while the ISR held".
+type Checker struct {
+	cluster    *Cluster
+	events     uint64
+	leaders    map[leaderKey]int32
+	committed  map[string]*committedLog
+	violations []string
+}
+
+type leaderKey struct {
+	tp    protocol.TopicPartition
+	epoch int32
+}
+
+// committedLog is the checker's record of a partition's committed batches.
+type committedLog struct {
+	topicID string
+	batches []*record.Batch
+	end     int64
+}
+
+const (
+	fullCheckEvery = 500
+	maxViolations  = 50
+)
+
+// NewChecker installs a checker that runs after every event.
+func NewChecker(c *Cluster) *Checker {
+	k := &Checker{cluster: c, leaders: map[leaderKey]int32{}, committed: map[string]*committedLog{}}
+	c.sim.SetAfterEvent(k.afterEvent)
+	return k
+}
+
+// Violations returns the invariant violations seen, with their times.
+func (k *Checker) Violations() []string { return k.violations }
+
+func (k *Checker) fail(format string, args ...any) {
+	if len(k.violations) < maxViolations {
+		k.violations = append(k.violations, fmt.Sprintf("t=%d ", k.cluster.Now())+fmt.Sprintf(format, args...))
+	}
+}
+
+func (k *Checker) afterEvent() {
+	k.events++
+	k.check(k.events%fullCheckEvery == 0)
+}
+
+// Final runs every check in full once more.
+func (k *Checker) Final() { k.check(true) }
+
+func (k *Checker) check(full bool) {
+	image := k.cluster.CommittedImage()
+	for _, b := range k.cluster.brokers {
+		k.checkBroker(b, image, full)
+	}
+	k.checkIsr(image)
+}
+
+func (k *Checker) checkBroker(b *broker.Broker, image *metadata.Image, full bool) {
+	for tp, log := range b.Disk().Logs {
+		if full {
+			if err := log.CheckInvariants(); err != nil {
+				k.fail("broker-%d %s: %v", b.ID(), tp, err)
+			}
+		} else if !(0 <= log.LogStartOffset() && log.LogStartOffset() <= log.HighWatermark() && log.HighWatermark() <= log.LogEndOffset()) {
+			k.fail("broker-%d %s: log start %d, HW %d, LEO %d out of order", b.ID(), tp, log.LogStartOffset(), log.HighWatermark(), log.LogEndOffset())
+		}
+	}
+	if !k.cluster.BrokerRunning(b.ID()) {
+		return
+	}
+	for _, lead := range b.Leaderships() {
+		key := leaderKey{tp: lead.Partition, epoch: lead.LeaderEpoch}
+		if other, ok := k.leaders[key]; ok && other != b.ID() {
+			k.fail("%s epoch %d led by broker-%d and broker-%d", lead.Partition, lead.LeaderEpoch, other, b.ID())
+		}
+		k.leaders[key] = b.ID()
+		k.checkCommitted(b, lead, image)
+	}
+}
+
+// checkCommitted compares the leader's log with the batches known to be
+// committed, then adds those its high watermark newly covers.
+func (k *Checker) checkCommitted(b *broker.Broker, lead broker.Leadership, image *metadata.Image) {
+	t := image.Topics[lead.Partition.Topic]
+	p := image.Partition(lead.Partition.Topic, lead.Partition.Partition)
+	if t == nil || p == nil {
+		return
+	}
+	name := lead.Partition.String()
+	cl := k.committed[name]
+	if cl == nil || cl.topicID != t.ID || p.UncleanElections > 0 {
+		cl = &committedLog{topicID: t.ID}
+		k.committed[name] = cl
+	}
+	log := b.Disk().Logs[lead.Partition]
+	for _, batch := range cl.batches {
+		if batch.NextOffset() <= log.LogStartOffset() {
+			continue
+		}
+		got, ok := log.BatchAt(batch.BaseOffset)
+		if !ok || got != batch {
+			k.fail("%s: committed batch at offset %d (epoch %d) missing on leader broker-%d epoch %d",
+				name, batch.BaseOffset, batch.PartitionLeaderEpoch, b.ID(), lead.LeaderEpoch)
+			cl.batches = nil
+			cl.end = 0
+			return
+		}
+	}
+	hw := log.HighWatermark()
+	from := max(cl.end, log.LogStartOffset())
+	log.EachBatch(from, func(batch *record.Batch) bool {
+		if batch.NextOffset() > hw {
+			return false
+		}
+		if batch.BaseOffset >= from {
+			cl.batches = append(cl.batches, batch)
+			cl.end = batch.NextOffset()
+		}
+		return true
+	})
+}
+
+// checkIsr asserts that fenced brokers leave ISRs (but as last member).
+func (k *Checker) checkIsr(image *metadata.Image) {
+	for _, name := range image.TopicNames() {
+		for i, p := range image.Topics[name].Partitions {
+			if len(p.Isr) == 0 {
+				k.fail("%s-%d: empty ISR", name, i)
+			}
+			if len(p.Isr) < 2 {
+				continue
+			}
+			for _, id := range p.Isr {
+				if reg := image.Brokers[id]; reg == nil || reg.Fenced {
+					k.fail("%s-%d: fenced broker %d in ISR %s", name, i, id, metadata.FormatIDs(p.Isr))
+				}
+			}
+		}
+	}
+}

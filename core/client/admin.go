@@ -1,0 +1,250 @@
+// Package client holds the Kafka clients that run as nodes of the
+// simulated cluster: the admin client the scenario runner uses for topic
+// and config operations, and (later) producers and consumers.
+package client
+
+import (
+	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/sim"
+)
+
+// Future is the outcome of an asynchronous client call. Done turns true
+// once; then Error (Kafka's error, None on success) and Message are set.
+type Future struct {
+	Done    bool
+	Error   protocol.ErrorCode
+	Message string
+	// Result holds the call's response, when it has one.
+	Result any
+}
+
+func (f *Future) complete(code protocol.ErrorCode, message string, result any) {
+	if f.Done {
+		return
+	}
+	f.Done, f.Error, f.Message, f.Result = true, code, message, result
+}
+
+// AdminSettings configure the admin client. Times are in milliseconds.
+type AdminSettings struct {
+	// Bootstrap lists the broker nodes the client may contact first.
+	Bootstrap        []sim.NodeID
+	RequestTimeoutMs int64
+	APITimeoutMs     int64
+	RetryBackoffMs   int64
+}
+
+// DefaultAdminSettings are Kafka's AdminClient defaults.
+func DefaultAdminSettings(bootstrap []sim.NodeID) AdminSettings {
+	return AdminSettings{Bootstrap: bootstrap, RequestTimeoutMs: 30000, APITimeoutMs: 60000, RetryBackoffMs: 100}
+}
+
+// Admin is Kafka's AdminClient as a node: it sends each call to a broker
+// (which forwards it to the controller), retrying retriable errors and
+// moving to another broker on disconnects and timeouts until
+// default.api.timeout.ms expires.
+type Admin struct {
+	sim         *sim.Sim
+	node        sim.NodeID
+	settings    AdminSettings
+	correlation int32
+	next        int
+	calls       map[int32]*adminCall
+}
+
+type adminCall struct {
+	build      func(correlation int32) sim.Message
+	future     *Future
+	deadlineMs int64
+	target     sim.NodeID
+	onResponse func(sim.Message) (retry bool)
+}
+
+type (
+	adminTimeout struct{ correlation int32 }
+	adminRetry   struct{ call *adminCall }
+)
+
+// NewAdmin returns an admin client node.
+func NewAdmin(s *sim.Sim, settings AdminSettings) *Admin {
+	return &Admin{sim: s, settings: settings}
+}
+
+// Start implements sim.Node.
+func (a *Admin) Start(self sim.NodeID) {
+	a.node = self
+	a.calls = map[int32]*adminCall{}
+	if len(a.settings.Bootstrap) > 0 {
+		a.next = a.sim.Rand().IntN(len(a.settings.Bootstrap))
+	}
+}
+
+// Receive implements sim.Node.
+func (a *Admin) Receive(from sim.NodeID, msg sim.Message) {
+	switch m := msg.(type) {
+	case adminTimeout:
+		if call := a.calls[m.correlation]; call != nil {
+			delete(a.calls, m.correlation)
+			a.next++
+			a.retry(call, protocol.RequestTimedOut)
+		}
+	case adminRetry:
+		a.send(m.call)
+	case sim.Disconnected:
+		for _, corr := range a.sortedCalls() {
+			if call := a.calls[corr]; call.target == m.Peer {
+				delete(a.calls, corr)
+				a.next++
+				a.retry(call, protocol.NetworkException)
+			}
+		}
+	default:
+		corr := correlationOf(msg)
+		call := a.calls[corr]
+		if call == nil {
+			return
+		}
+		delete(a.calls, corr)
+		if call.onResponse(msg) {
+			a.retry(call, protocol.NotController)
+		}
+	}
+}
+
+func (a *Admin) sortedCalls() []int32 {
+	keys := make([]int32, 0, len(a.calls))
+	for k := range a.calls {
+		keys = append(keys, k)
+	}
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	return keys
+}
+
+func correlationOf(msg sim.Message) int32 {
+	switch m := msg.(type) {
+	case *protocol.CreateTopicsResponse:
+		return m.CorrelationID
+	case *protocol.DeleteTopicsResponse:
+		return m.CorrelationID
+	case *protocol.IncrementalAlterConfigsResponse:
+		return m.CorrelationID
+	case *protocol.ElectLeadersResponse:
+		return m.CorrelationID
+	case *protocol.MetadataResponse:
+		return m.CorrelationID
+	}
+	return -1
+}
+
+func (a *Admin) start(call *adminCall) {
+	call.deadlineMs = a.sim.Now() + a.settings.APITimeoutMs
+	a.send(call)
+}
+
+func (a *Admin) send(call *adminCall) {
+	if len(a.settings.Bootstrap) == 0 {
+		call.future.complete(protocol.ClientTimeout, "no broker to send to", nil)
+		return
+	}
+	a.correlation++
+	corr := a.correlation
+	call.target = a.settings.Bootstrap[a.next%len(a.settings.Bootstrap)]
+	a.calls[corr] = call
+	a.sim.Send(a.node, call.target, call.build(corr))
+	timeout := min(a.settings.RequestTimeoutMs, call.deadlineMs-a.sim.Now())
+	a.sim.SetTimer(a.node, timeout, adminTimeout{correlation: corr})
+}
+
+// retry sends the call again after retry.backoff.ms, or fails it with a
+// TimeoutException once default.api.timeout.ms has passed.
+func (a *Admin) retry(call *adminCall, cause protocol.ErrorCode) {
+	if a.sim.Now()+a.settings.RetryBackoffMs >= call.deadlineMs {
+		call.future.complete(protocol.ClientTimeout, "Timed out waiting for a node assignment (last error: "+cause.String()+")", nil)
+		return
+	}
+	a.sim.SetTimer(a.node, a.settings.RetryBackoffMs, adminRetry{call: call})
+}
+
+func retriableAdmin(code protocol.ErrorCode) bool {
+	switch code {
+	case protocol.NotController, protocol.RequestTimedOut, protocol.NetworkException:
+		return true
+	}
+	return false
+}
+
+// CreateTopic creates one topic.
+func (a *Admin) CreateTopic(topic protocol.CreatableTopic) *Future {
+	f := &Future{}
+	a.start(&adminCall{future: f,
+		build: func(corr int32) sim.Message {
+			return &protocol.CreateTopicsRequest{CorrelationID: corr, TimeoutMs: int32(a.settings.RequestTimeoutMs), Topics: []protocol.CreatableTopic{topic}}
+		},
+		onResponse: func(msg sim.Message) bool {
+			r := msg.(*protocol.CreateTopicsResponse).Topics[0]
+			if retriableAdmin(r.Error) {
+				return true
+			}
+			f.complete(r.Error, r.ErrorMessage, r)
+			return false
+		}})
+	return f
+}
+
+// DeleteTopic deletes one topic.
+func (a *Admin) DeleteTopic(name string) *Future {
+	f := &Future{}
+	a.start(&adminCall{future: f,
+		build: func(corr int32) sim.Message {
+			return &protocol.DeleteTopicsRequest{CorrelationID: corr, TimeoutMs: int32(a.settings.RequestTimeoutMs), Topics: []string{name}}
+		},
+		onResponse: func(msg sim.Message) bool {
+			r := msg.(*protocol.DeleteTopicsResponse).Topics[0]
+			if retriableAdmin(r.Error) {
+				return true
+			}
+			f.complete(r.Error, r.ErrorMessage, r)
+			return false
+		}})
+	return f
+}
+
+// AlterConfigs changes one resource's configs incrementally.
+func (a *Admin) AlterConfigs(resource protocol.AlterConfigsResource) *Future {
+	f := &Future{}
+	a.start(&adminCall{future: f,
+		build: func(corr int32) sim.Message {
+			return &protocol.IncrementalAlterConfigsRequest{CorrelationID: corr, Resources: []protocol.AlterConfigsResource{resource}}
+		},
+		onResponse: func(msg sim.Message) bool {
+			r := msg.(*protocol.IncrementalAlterConfigsResponse).Resources[0]
+			if retriableAdmin(r.Error) {
+				return true
+			}
+			f.complete(r.Error, r.ErrorMessage, r)
+			return false
+		}})
+	return f
+}
+
+// ElectLeaders runs a preferred or unclean election; nil partitions means all.
+func (a *Admin) ElectLeaders(electionType int8, partitions []protocol.TopicPartition) *Future {
+	f := &Future{}
+	a.start(&adminCall{future: f,
+		build: func(corr int32) sim.Message {
+			return &protocol.ElectLeadersRequest{CorrelationID: corr, ElectionType: electionType, Partitions: partitions, TimeoutMs: int32(a.settings.RequestTimeoutMs)}
+		},
+		onResponse: func(msg sim.Message) bool {
+			r := msg.(*protocol.ElectLeadersResponse)
+			if retriableAdmin(r.Error) {
+				return true
+			}
+			f.complete(r.Error, "", r)
+			return false
+		}})
+	return f
+}

@@ -1,0 +1,20 @@
+// Runs scenario files through the WebAssembly module in Node, with no DOM,
+// and prints one JSON line per file: {"file": ..., "output": <document>}.
+//
+//   node wasm/node_run.js static/dist/wasm_exec.js static/dist/playground.wasm a.json b.json
+"use strict";
+const fs = require("fs");
+const [execJS, modulePath, ...files] = process.argv.slice(2);
+require(require("path").resolve(execJS));
+const go = new Go();
+WebAssembly.instantiate(fs.readFileSync(modulePath), go.importObject).then((result) => {
+  go.run(result.instance);
+  for (const file of files) {
+    const output = JSON.parse(globalThis.playgroundRun(fs.readFileSync(file, "utf8")));
+    process.stdout.write(JSON.stringify({ file, output }) + "\n");
+  }
+  process.exit(0);
+}).catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
