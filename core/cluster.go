@@ -57,6 +57,9 @@ type Cluster struct {
 	metadataLog     *controller.Log
 	admin           *client.Admin
 	adminNode       sim.NodeID
+	producers       map[string]*client.Producer
+	producerNodes   map[string]sim.NodeID
+	consumerNodes   map[string]sim.NodeID
 }
 
 // New builds a cluster and starts its nodes at time 0.
@@ -92,7 +95,8 @@ func New(spec Spec) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cluster.config: %w", err)
 	}
-	c := &Cluster{spec: spec, brokerConfig: brokerConfig, sim: sim.New(spec.Seed, -BootMs, sim.Limits{})}
+	c := &Cluster{spec: spec, brokerConfig: brokerConfig, sim: sim.New(spec.Seed, -BootMs, sim.Limits{}),
+		producers: map[string]*client.Producer{}, producerNodes: map[string]sim.NodeID{}, consumerNodes: map[string]sim.NodeID{}}
 	c.sim.SetBaseLatency(spec.LatencyMs)
 	c.clusterID = clusterID(c.sim.Rand().Uint64())
 	c.buildKRaft()

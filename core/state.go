@@ -118,6 +118,7 @@ func (c *Cluster) State() *State {
 		st.Brokers[strconv.Itoa(int(id))] = bs
 	}
 	st.Network = c.networkState()
+	st.Producers = c.producerStates()
 	return st
 }
 

@@ -10,8 +10,10 @@ const go = new Go();
 WebAssembly.instantiate(fs.readFileSync(modulePath), go.importObject).then((result) => {
   go.run(result.instance);
   for (const file of files) {
-    const output = JSON.parse(globalThis.playgroundRun(fs.readFileSync(file, "utf8")));
-    process.stdout.write(JSON.stringify({ file, output }) + "\n");
+    // The document is printed as it came, never re-encoded: JSON.parse
+    // would round integers above 2^53 (a seed can be one).
+    const output = globalThis.playgroundRun(fs.readFileSync(file, "utf8"));
+    process.stdout.write('{"file":' + JSON.stringify(file) + ',"output":' + output + "}\n");
   }
   process.exit(0);
 }).catch((err) => {

@@ -44,8 +44,7 @@ func (b *Broker) handleProduce(from sim.NodeID, req *protocol.ProduceRequest) {
 			dp.required[i] = -1
 		}
 	}
-	b.token++
-	dp.token = b.token
+	dp.token = b.nextToken()
 	if b.tryCompleteProduce(dp) {
 		return
 	}
@@ -82,7 +81,21 @@ func (b *Broker) appendToLeader(req *protocol.ProduceRequest, pp protocol.Produc
 		b.record("reject", "%s NOT_ENOUGH_REPLICAS isr %s < min.insync.replicas %d", p.tp, formatSet(p.isr), t.minInsyncReplicas)
 		return result, -1
 	}
+	duplicate, code, message := checkProducerState(p, pp.Batch)
+	if code != protocol.None {
+		result.Error, result.ErrorMessage = code, message
+		b.record("reject", "%s %s producer %d epoch %d sequence %d", p.tp, code, pp.Batch.ProducerID, pp.Batch.ProducerEpoch, pp.Batch.BaseSequence)
+		return result, -1
+	}
+	if duplicate != nil {
+		result.BaseOffset = duplicate.firstOffset
+		result.LogStartOffset = p.log.LogStartOffset()
+		b.record("duplicate", "%s producer %d sequence %d..%d already at offsets %d..%d, not appended", p.tp,
+			pp.Batch.ProducerID, duplicate.firstSequence, duplicate.lastSequence, duplicate.firstOffset, duplicate.lastOffset)
+		return result, duplicate.lastOffset + 1
+	}
 	stored := p.log.AppendAsLeader(pp.Batch, p.leaderEpoch, b.now())
+	p.producers.observe(stored)
 	result.BaseOffset = stored.BaseOffset
 	result.LogStartOffset = p.log.LogStartOffset()
 	b.record("append", "%s offsets %d..%d epoch %d acks %d", p.tp, stored.BaseOffset, stored.LastOffset(), p.leaderEpoch, req.Acks)

@@ -38,11 +38,10 @@ func (b *Broker) handleFetch(from sim.NodeID, req *protocol.FetchRequest) {
 	}
 	resp, hasData := b.readFetch(req, true)
 	if hasData || req.MaxWaitMs <= 0 {
-		b.sim.Send(b.node, from, resp)
+		b.sendFetchResponse(from, req, resp)
 		return
 	}
-	b.token++
-	pf := &parkedFetch{from: from, req: req, atMs: b.now(), token: b.token}
+	pf := &parkedFetch{from: from, req: req, atMs: b.now(), token: b.nextToken()}
 	b.parked = append(b.parked, pf)
 	if req.ReplicaID < 0 {
 		pf.expires = true
@@ -50,6 +49,21 @@ func (b *Broker) handleFetch(from sim.NodeID, req *protocol.FetchRequest) {
 	} else if b.followerHighWatermarkStale(req) {
 		b.scheduleExpiry(pf)
 	}
+}
+
+// sendFetchResponse answers a fetch, noting the high watermark each
+// follower now knows.
+func (b *Broker) sendFetchResponse(to sim.NodeID, req *protocol.FetchRequest, resp *protocol.FetchResponse) {
+	if req.ReplicaID >= 0 {
+		for _, r := range resp.Partitions {
+			if p := b.partitions[r.TopicPartition]; p != nil && p.role == roleLeader {
+				if f := p.followers[req.ReplicaID]; f != nil {
+					f.lastSentHighWatermark = r.HighWatermark
+				}
+			}
+		}
+	}
+	b.sim.Send(b.node, to, resp)
 }
 
 // unparkReplica forgets a follower's earlier parked fetch when it sends a
@@ -148,7 +162,11 @@ func (b *Broker) onFollowerFetch(p *partition, id int32, fetchOffset int64) {
 // after replica.fetch.wait.max.ms would.
 func (b *Broker) followerHighWatermarkStale(req *protocol.FetchRequest) bool {
 	for _, fp := range req.Partitions {
-		if p := b.partitions[fp.TopicPartition]; p != nil && p.role == roleLeader && fp.FetchOffset > p.log.HighWatermark() {
+		p := b.partitions[fp.TopicPartition]
+		if p == nil || p.role != roleLeader {
+			continue
+		}
+		if f := p.followers[req.ReplicaID]; f != nil && f.lastSentHighWatermark < p.log.HighWatermark() {
 			return true
 		}
 	}
@@ -195,7 +213,7 @@ func (b *Broker) answerParked(pf *parkedFetch) {
 		}
 	}
 	resp, _ := b.readFetch(pf.req, false)
-	b.sim.Send(b.node, pf.from, resp)
+	b.sendFetchResponse(pf.from, pf.req, resp)
 }
 
 // onAppend wakes the follower fetches parked on p.
@@ -210,7 +228,7 @@ func (b *Broker) onHighWatermark(p *partition) {
 	b.completeProduces()
 	b.completeParked(func(pf *parkedFetch) bool { return pf.req.ReplicaID < 0 && includes(pf.req, p.tp) })
 	for _, pf := range b.parked {
-		if pf.req.ReplicaID >= 0 && includes(pf.req, p.tp) {
+		if pf.req.ReplicaID >= 0 && includes(pf.req, p.tp) && b.followerHighWatermarkStale(pf.req) {
 			b.scheduleExpiry(pf)
 		}
 	}

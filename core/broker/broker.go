@@ -35,6 +35,8 @@ type Settings struct {
 type Disk struct {
 	Logs  map[protocol.TopicPartition]*storage.Log
 	Image *metadata.Image
+	// NextProducerID numbers the producer ids this broker has handed out.
+	NextProducerID int64
 }
 
 // NewDisk returns an empty disk.
@@ -76,14 +78,18 @@ type Broker struct {
 	cleanShutdown bool
 	epoch         int64
 	correlation   int32
-	token         uint64
-	config        config.Values
-	topics        map[string]*topicSettings
-	partitions    map[protocol.TopicPartition]*partition
-	fetchers      map[int32]*fetcher
-	parked        []*parkedFetch
-	produces      []*delayedProduce
-	control       controlPlane
+	// token identifies this run of the process: timers of an earlier run
+	// are ignored.
+	token uint64
+	// sequence numbers delayed operations (parked fetches, produces).
+	sequence   uint64
+	config     config.Values
+	topics     map[string]*topicSettings
+	partitions map[protocol.TopicPartition]*partition
+	fetchers   map[int32]*fetcher
+	parked     []*parkedFetch
+	produces   []*delayedProduce
+	control    controlPlane
 }
 
 // New returns a broker node over its disk.
@@ -120,7 +126,8 @@ func (b *Broker) Start(self sim.NodeID) {
 	b.partitions = map[protocol.TopicPartition]*partition{}
 	b.refreshConfig()
 	for _, tp := range b.sortedLogs() {
-		b.partitions[tp] = &partition{tp: tp, log: b.disk.Logs[tp], leader: protocol.NoLeader, role: roleNone}
+		b.partitions[tp] = &partition{tp: tp, log: b.disk.Logs[tp], leader: protocol.NoLeader, leaderEpoch: -1, role: roleNone}
+		b.rebuildProducerStates(b.partitions[tp])
 	}
 	b.control.start(b)
 	b.scheduleHousekeeping()
@@ -150,6 +157,11 @@ func (b *Broker) record(kind, format string, args ...any) {
 	b.sim.Record(b.node, kind, fmt.Sprintf(format, args...))
 }
 
+func (b *Broker) nextToken() uint64 {
+	b.sequence++
+	return b.sequence
+}
+
 func (b *Broker) nextCorrelation() int32 {
 	b.correlation++
 	return b.correlation
@@ -171,6 +183,8 @@ func (b *Broker) Receive(from sim.NodeID, msg sim.Message) {
 		b.handleListOffsets(from, m)
 	case *protocol.MetadataRequest:
 		b.handleMetadata(from, m)
+	case *protocol.InitProducerIDRequest:
+		b.handleInitProducerID(from, m)
 	case *protocol.CreateTopicsRequest, *protocol.DeleteTopicsRequest,
 		*protocol.IncrementalAlterConfigsRequest, *protocol.ElectLeadersRequest:
 		b.forwardToController(from, m)

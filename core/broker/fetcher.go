@@ -16,6 +16,8 @@ type fetcher struct {
 	partitions map[protocol.TopicPartition]int64 // backoff until, ms
 	inFlight   int32
 	sentAtMs   int64
+	// lost marks a request the network dropped on the way out.
+	lost bool
 }
 
 type fetcherTimer struct {
@@ -84,7 +86,7 @@ func (b *Broker) sendFetch(f *fetcher) {
 	req.CorrelationID = b.nextCorrelation()
 	f.inFlight = req.CorrelationID
 	f.sentAtMs = now
-	b.sim.Send(b.node, f.node, req)
+	f.lost = !b.sim.Send(b.node, f.node, req)
 	b.sim.WatchLink(b.node, f.node, fetcherTimer{leader: f.leader, correlation: req.CorrelationID, token: b.token, kind: fetcherLinkBroken})
 	b.sim.SetTimer(b.node, b.brokerInt("replica.socket.timeout.ms"), fetcherTimer{leader: f.leader, correlation: req.CorrelationID, token: b.token, kind: fetcherTimeout})
 }
@@ -117,7 +119,8 @@ func (b *Broker) onFetcherTimer(m fetcherTimer) {
 		if f.inFlight != m.correlation {
 			return
 		}
-		if b.sim.Reachable(b.node, f.node) && b.sim.LossPercent(f.node, b.node) == 0 && b.sim.LossPercent(b.node, f.node) == 0 {
+		healthy := !f.lost && b.sim.FirstBreakSince(b.node, f.node, f.sentAtMs) < 0 && b.sim.Reachable(b.node, f.node)
+		if healthy && b.sim.LossPercent(f.node, b.node) == 0 && b.sim.LossPercent(b.node, f.node) == 0 {
 			// A parked fetch on a healthy link: the stream it stands for
 			// is alive. Check again later.
 			b.sim.SetTimer(b.node, b.brokerInt("replica.socket.timeout.ms"), m)
@@ -196,6 +199,9 @@ func (b *Broker) processFetchedPartition(f *fetcher, p *partition, r protocol.Fe
 	if len(r.Batches) > 0 {
 		first, last := r.Batches[0].BaseOffset, r.Batches[len(r.Batches)-1].LastOffset()
 		p.log.AppendAsFollower(r.Batches, b.now())
+		for _, batch := range r.Batches {
+			p.producers.observe(batch)
+		}
 		b.record("replicate", "%s offsets %d..%d from broker-%d", p.tp, first, last, f.leader)
 	}
 	hw := min(r.HighWatermark, p.log.LogEndOffset())
@@ -229,6 +235,7 @@ func (b *Broker) truncateOnDivergence(p *partition, leader protocol.EpochEndOffs
 	}
 	lost := p.log.LogEndOffset() - target
 	p.log.TruncateTo(target)
+	b.rebuildProducerStates(p)
 	b.record("truncate", "%s to %d (%d records diverged from leader epoch %d)", p.tp, target, lost, leader.Epoch)
 }
 
@@ -244,11 +251,13 @@ func (b *Broker) handleOutOfRange(p *partition, r protocol.FetchPartitionRespons
 	if r.LogStartOffset > p.log.LogEndOffset() {
 		b.record("truncate", "%s fully, start at leader's log start %d", p.tp, r.LogStartOffset)
 		p.log.TruncateFullyAndStartAt(r.LogStartOffset)
+		b.rebuildProducerStates(p)
 		return
 	}
 	if r.HighWatermark >= 0 && r.HighWatermark < p.log.LogEndOffset() {
 		target := batchBoundary(p.log, r.HighWatermark)
 		b.record("truncate", "%s to leader's high watermark %d", p.tp, target)
 		p.log.TruncateTo(target)
+		b.rebuildProducerStates(p)
 	}
 }

@@ -31,6 +31,8 @@ type partition struct {
 	// followers is the leader's view of each follower (leader only).
 	followers              map[int32]*followerState
 	leaderEpochStartOffset int64
+	// producers is the idempotent producers' state, derived from the log.
+	producers producerStates
 }
 
 // followerState is what a leader knows of a follower's replica, as Kafka's
@@ -40,6 +42,8 @@ type followerState struct {
 	lastCaughtUpTimeMs          int64
 	lastFetchTimeMs             int64
 	lastFetchLeaderLogEndOffset int64
+	// lastSentHighWatermark is the high watermark the follower last heard.
+	lastSentHighWatermark int64
 }
 
 // maximalIsr is the ISR the leader uses for the high watermark while an
@@ -117,7 +121,7 @@ func (b *Broker) partitionFor(tp protocol.TopicPartition) *partition {
 		log = storage.NewLog(cfg, b.now())
 		b.disk.Logs[tp] = log
 	}
-	p := &partition{tp: tp, log: log, leader: protocol.NoLeader, leaderEpoch: -1, role: roleNone}
+	p := &partition{tp: tp, log: log, leader: protocol.NoLeader, leaderEpoch: -1, role: roleNone, producers: producerStates{}}
 	b.partitions[tp] = p
 	return p
 }
@@ -132,6 +136,7 @@ func (b *Broker) becomeLeader(p *partition, state *metadata.Partition) {
 	p.isr = state.Isr
 	p.pendingIsr = nil
 	p.alterInFlight = false
+	b.rebuildProducerStates(p)
 	p.log.AssignEpochStartOffset(p.leaderEpoch, p.log.LogEndOffset())
 	p.leaderEpochStartOffset = p.log.LogEndOffset()
 	p.followers = map[int32]*followerState{}
@@ -140,7 +145,7 @@ func (b *Broker) becomeLeader(p *partition, state *metadata.Partition) {
 		if r == b.settings.ID {
 			continue
 		}
-		f := &followerState{logEndOffset: -1, lastFetchLeaderLogEndOffset: -1}
+		f := &followerState{logEndOffset: -1, lastFetchLeaderLogEndOffset: -1, lastSentHighWatermark: -1}
 		if metadata.Contains(p.isr, r) {
 			f.lastCaughtUpTimeMs = now
 		}

@@ -40,7 +40,7 @@ func (c *Controller) startSessions() {
 			continue
 		}
 		node := c.settings.BrokerNode(id)
-		s := &session{brokerID: id, node: node, incarnation: c.sim.Incarnation(node), epoch: b.Epoch, registeredOffset: b.Epoch}
+		s := &session{brokerID: id, node: node, incarnation: c.sim.Incarnation(node), epoch: b.Epoch, registeredOffset: b.Epoch + 1}
 		c.sessions[id] = s
 		c.watchSession(s)
 	}
@@ -102,6 +102,13 @@ func (c *Controller) onBrokerHeartbeat(from sim.NodeID, m *protocol.BrokerHeartb
 	resp := &protocol.BrokerHeartbeatResponse{CorrelationID: m.CorrelationID}
 	b := c.image.Brokers[m.BrokerID]
 	s := c.sessions[m.BrokerID]
+	if s == nil && b != nil && b.Epoch == m.BrokerEpoch {
+		// A fenced broker whose session expired heartbeats again: it gets a
+		// new session and, once caught up, is unfenced.
+		s = &session{brokerID: b.ID, node: from, incarnation: c.sim.Incarnation(from), epoch: b.Epoch, registeredOffset: b.Epoch + 1}
+		c.sessions[b.ID] = s
+		c.watchSession(s)
+	}
 	if b == nil || s == nil || b.Epoch != m.BrokerEpoch {
 		resp.Error = protocol.StaleBrokerEpoch
 		c.sim.Send(c.node, from, resp)

@@ -119,6 +119,7 @@ const (
 	ClientTimeout        ErrorCode = 10002
 	BufferExhausted      ErrorCode = 10003
 	NoOffsetForPartition ErrorCode = 10004
+	IllegalStateError    ErrorCode = 10005
 )
 
 var errorTable = []ErrorInfo{
@@ -216,6 +217,7 @@ var errorTable = []ErrorInfo{
 	{RecordTooLarge, "RECORD_TOO_LARGE", false, "The record is larger than max.request.size or buffer.memory (RecordTooLargeException, raised by the producer before sending)."},
 	{ClientTimeout, "TIMEOUT", true, "The client gave up waiting (TimeoutException): delivery.timeout.ms, max.block.ms or default.api.timeout.ms expired."},
 	{BufferExhausted, "BUFFER_EXHAUSTED", true, "The producer's buffer.memory stayed full for max.block.ms (BufferExhaustedException)."},
+	{IllegalStateError, "ILLEGAL_STATE", false, "The client was used in a state that does not allow the call (IllegalStateException)."},
 	{NoOffsetForPartition, "NO_OFFSET_FOR_PARTITION", false, "No committed offset and auto.offset.reset is none (NoOffsetForPartitionException)."},
 }
 

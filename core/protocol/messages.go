@@ -351,3 +351,21 @@ type ElectLeadersResponse struct {
 	Error         ErrorCode
 	Results       []ElectLeadersResult
 }
+
+// InitProducerIDRequest (API key 22) gets an idempotent or transactional
+// producer its producer id and epoch.
+type InitProducerIDRequest struct {
+	CorrelationID        int32
+	TransactionalID      string
+	TransactionTimeoutMs int32
+	ProducerID           int64
+	ProducerEpoch        int16
+}
+
+// InitProducerIDResponse answers it.
+type InitProducerIDResponse struct {
+	CorrelationID int32
+	Error         ErrorCode
+	ProducerID    int64
+	ProducerEpoch int16
+}

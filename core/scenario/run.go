@@ -318,9 +318,3 @@ func compact(v any) string {
 	}
 	return string(data)
 }
-
-// clientOp runs the producer, consumer and security ops.
-func (r *runner) clientOp(st *Step, result *StepResult) {
-	result.OK = false
-	result.Error = fmt.Sprintf("the %s op is not implemented in this version of the playground yet", st.Op)
-}

@@ -203,23 +203,25 @@ func (s *Sim) resetConnections(id NodeID) {
 // Send puts a message on the network from one node to another. It arrives
 // after the link's latency, in order with other messages on that link,
 // unless the link is cut, the message is lost, or the receiver is down (a
-// down receiver resets the connection: the sender gets Disconnected).
-func (s *Sim) Send(from, to NodeID, msg Message) {
+// down receiver resets the connection: the sender gets Disconnected). It
+// reports whether the message is on its way.
+func (s *Sim) Send(from, to NodeID, msg Message) bool {
 	if !s.nodes[from].alive {
-		return
+		return false
 	}
 	if s.net.cut(from, to) || s.net.lose(s.rng, from, to) {
-		return
+		return false
 	}
 	latency := s.latency(from, to)
 	if !s.nodes[to].alive {
 		s.push(event{atMs: s.nowMs + 2*latency, from: to, to: from,
 			incarnation: s.nodes[from].incarnation, msg: Disconnected{Peer: to}})
-		return
+		return false
 	}
 	s.net.connect(from, to)
 	at := s.net.fifo(from, to, s.nowMs+latency)
 	s.push(event{atMs: at, from: from, to: to, incarnation: s.nodes[to].incarnation, msg: msg})
+	return true
 }
 
 // Reachable reports whether a message from one node would reach the other

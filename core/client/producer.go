@@ -1,0 +1,426 @@
+package client
+
+// The producer of the simulation, behaving as Apache Kafka's Java
+// KafkaProducer does: send() places a record in the RecordAccumulator —
+// after waiting up to max.block.ms for metadata or for buffer.memory — and
+// a sender drains full or lingered batches to partition leaders, at most
+// max.in.flight.requests.per.connection requests per broker, retrying
+// retriable errors every retry.backoff.ms (growing to retry.backoff.max.ms)
+// until delivery.timeout.ms. With enable.idempotence (the default) batches
+// carry a producer id, epoch and per-partition sequence numbers, so that
+// the leader drops duplicates of a retried batch.
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/kafka-playground/playground/core/config"
+	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/record"
+	"github.com/kafka-playground/playground/core/sim"
+)
+
+// SendResult is the future of one send(): the partition once assigned, the
+// offset once acknowledged, or the error it failed with.
+type SendResult struct {
+	Topic     string
+	Key       string
+	KeyNull   bool
+	Partition int32
+	Offset    int64
+	Error     protocol.ErrorCode
+	Message   string
+	// Accepted turns true when send() returns: the record is in the
+	// accumulator (or failed at once).
+	Accepted bool
+	// Done turns true when the record is acknowledged or has failed.
+	Done bool
+}
+
+// ProducerSettings configure a producer node.
+type ProducerSettings struct {
+	ClientID   string
+	Bootstrap  []sim.NodeID
+	BrokerNode func(id int32) sim.NodeID
+	Config     config.Values
+}
+
+// producerConfig is the producer's configuration, parsed once.
+type producerConfig struct {
+	acks              int16
+	idempotent        bool
+	batchSize         int32
+	lingerMs          int64
+	bufferMemory      int64
+	maxBlockMs        int64
+	maxRequestSize    int32
+	deliveryTimeoutMs int64
+	requestTimeoutMs  int64
+	retries           int64
+	retryBackoffMs    int64
+	retryBackoffMaxMs int64
+	maxInFlight       int
+	metadataMaxAgeMs  int64
+	ignoreKeys        bool
+}
+
+func parseProducerConfig(v config.Values) (producerConfig, error) {
+	idempotent, err := v.ProducerIdempotence()
+	if err != nil {
+		return producerConfig{}, err
+	}
+	acks := map[string]int16{"all": protocol.AcksAll, "-1": protocol.AcksAll, "1": protocol.AcksLeader, "0": protocol.AcksNone}[v.String("acks")]
+	return producerConfig{
+		acks: acks, idempotent: idempotent,
+		batchSize: int32(v.Int("batch.size")), lingerMs: v.Int("linger.ms"), bufferMemory: v.Int("buffer.memory"),
+		maxBlockMs: v.Int("max.block.ms"), maxRequestSize: int32(v.Int("max.request.size")),
+		deliveryTimeoutMs: v.Int("delivery.timeout.ms"), requestTimeoutMs: v.Int("request.timeout.ms"),
+		retries: v.Int("retries"), retryBackoffMs: v.Int("retry.backoff.ms"), retryBackoffMaxMs: v.Int("retry.backoff.max.ms"),
+		maxInFlight: int(v.Int("max.in.flight.requests.per.connection")), metadataMaxAgeMs: v.Int("metadata.max.age.ms"),
+		ignoreKeys: v.Bool("partitioner.ignore.keys"),
+	}, nil
+}
+
+// Producer is one producer client node.
+type Producer struct {
+	sim      *sim.Sim
+	node     sim.NodeID
+	settings ProducerSettings
+	cfg      producerConfig
+
+	// Volatile state: a crash loses it all.
+	correlation int32
+	metadata    producerMetadata
+	pending     []*pendingSend
+	batches     map[protocol.TopicPartition][]*producerBatch
+	bufferUsed  int64
+	inFlight    map[int32]*produceRequest
+	perNode     map[sim.NodeID]int
+	sticky      StickyPartitioner
+	wakeAtMs    int64
+	producerID  int64
+	epoch       int16
+	sequences   map[protocol.TopicPartition]int32
+	initPending bool
+	closed      bool
+	counters    ProducerCounters
+}
+
+// ProducerCounters count outcomes per record.
+type ProducerCounters struct {
+	Sent   int64
+	Acked  int64
+	Failed int64
+	Errors map[string]int64
+	// Retries counts batch retries.
+	Retries int64
+	// Requests counts ProduceRequests sent.
+	Requests int64
+}
+
+type pendingSend struct {
+	result    *SendResult
+	rec       record.Record
+	partition int32
+	startMs   int64
+}
+
+type producerBatch struct {
+	tp           protocol.TopicPartition
+	records      []record.Record
+	results      []*SendResult
+	createdMs    int64
+	sizeBytes    int32
+	allocated    int64
+	attempts     int
+	retryAtMs    int64
+	baseSequence int32
+	producerID   int64
+	epoch        int16
+	inFlight     bool
+}
+
+type produceRequest struct {
+	node    sim.NodeID
+	batches []*producerBatch
+	sentMs  int64
+}
+
+// Timers of the producer.
+type (
+	producerWake    struct{}
+	producerTimeout struct{ correlation int32 }
+)
+
+// NewProducer returns a producer node; the error is a configuration Kafka
+// refuses as a whole (idempotence with acks=1, say).
+func NewProducer(s *sim.Sim, settings ProducerSettings) (*Producer, error) {
+	cfg, err := parseProducerConfig(settings.Config)
+	if err != nil {
+		return nil, err
+	}
+	return &Producer{sim: s, settings: settings, cfg: cfg}, nil
+}
+
+// Start implements sim.Node.
+func (p *Producer) Start(self sim.NodeID) {
+	p.node = self
+	p.metadata = newProducerMetadata()
+	p.pending = nil
+	p.batches = map[protocol.TopicPartition][]*producerBatch{}
+	p.bufferUsed = 0
+	p.inFlight = map[int32]*produceRequest{}
+	p.perNode = map[sim.NodeID]int{}
+	p.sticky = StickyPartitioner{}
+	p.wakeAtMs = -1 << 62
+	p.producerID, p.epoch = record.NoProducerID, record.NoProducerEpoch
+	p.sequences = map[protocol.TopicPartition]int32{}
+	p.counters = ProducerCounters{Errors: map[string]int64{}}
+	if p.cfg.idempotent {
+		p.initProducerID()
+	}
+}
+
+// Counters returns the producer's outcome counters.
+func (p *Producer) Counters() ProducerCounters { return p.counters }
+
+// ProducerID returns the producer id and epoch (-1 without idempotence).
+func (p *Producer) ProducerID() (int64, int16) { return p.producerID, p.epoch }
+
+// Idempotent reports whether idempotence is on.
+func (p *Producer) Idempotent() bool { return p.cfg.idempotent }
+
+// Acks returns the acks setting as the ProduceRequest carries it.
+func (p *Producer) Acks() int16 { return p.cfg.acks }
+
+// Buffered returns the records in the accumulator and in flight.
+func (p *Producer) Buffered() (accumulated, inFlight int) {
+	for _, deque := range p.batches {
+		for _, b := range deque {
+			if b.inFlight {
+				inFlight += len(b.records)
+			} else {
+				accumulated += len(b.records)
+			}
+		}
+	}
+	return accumulated, inFlight
+}
+
+// Send is KafkaProducer.send(): it queues a record for topic (partition -1
+// lets the partitioner choose) and returns its future. The record enters
+// the accumulator once metadata and buffer space allow.
+func (p *Producer) Send(topic string, partition int32, rec record.Record) *SendResult {
+	result := &SendResult{Topic: topic, Key: rec.Key, KeyNull: rec.KeyNull, Partition: -1, Offset: -1}
+	if p.closed {
+		p.finish(result, protocol.IllegalStateError, "Cannot perform operation after producer has been closed")
+		result.Accepted = true
+		return result
+	}
+	rec.TimestampMs = p.sim.Now()
+	p.counters.Sent++
+	p.pending = append(p.pending, &pendingSend{result: result, rec: rec, partition: partition, startMs: p.sim.Now()})
+	p.metadata.want(topic)
+	p.drainPending()
+	p.wake()
+	return result
+}
+
+// Outstanding reports whether any record is not yet acknowledged or failed.
+func (p *Producer) Outstanding() bool {
+	if len(p.pending) > 0 {
+		return true
+	}
+	for _, deque := range p.batches {
+		if len(deque) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Flush makes every accumulated batch ready at once (linger.ms no longer
+// waits), as KafkaProducer.flush() does; callers then wait for Outstanding.
+func (p *Producer) Flush() {
+	for _, deque := range p.batches {
+		for _, b := range deque {
+			b.createdMs = min(b.createdMs, p.sim.Now()-p.cfg.lingerMs)
+		}
+	}
+	p.wake()
+}
+
+// Close stops the producer: later sends fail. The caller flushes first
+// (KafkaProducer.close waits for outstanding sends).
+func (p *Producer) Close() {
+	p.closed = true
+	p.sim.Record(p.node, "close", "producer closed")
+	p.sim.Crash(p.node)
+}
+
+// finish completes a record's future and counts it.
+func (p *Producer) finish(result *SendResult, code protocol.ErrorCode, message string) {
+	if result.Done {
+		return
+	}
+	result.Done = true
+	result.Error, result.Message = code, message
+	if code == protocol.None {
+		p.counters.Acked++
+		return
+	}
+	p.counters.Failed++
+	p.counters.Errors[code.String()]++
+}
+
+// drainPending moves waiting sends into the accumulator, in order, as far
+// as metadata and buffer space allow; sends blocked longer than
+// max.block.ms fail with a TimeoutException.
+func (p *Producer) drainPending() {
+	for len(p.pending) > 0 {
+		ps := p.pending[0]
+		if !p.tryAppend(ps) {
+			if p.sim.Now()-ps.startMs >= p.cfg.maxBlockMs {
+				p.failBlocked(ps)
+				p.pending = p.pending[1:]
+				continue
+			}
+			p.scheduleWake(ps.startMs + p.cfg.maxBlockMs)
+			return
+		}
+		p.pending = p.pending[1:]
+	}
+}
+
+func (p *Producer) failBlocked(ps *pendingSend) {
+	ps.result.Accepted = true
+	if p.metadata.partitions(ps.result.Topic) == 0 {
+		p.finish(ps.result, protocol.ClientTimeout, fmt.Sprintf("Topic %s not present in metadata after %d ms.", ps.result.Topic, p.cfg.maxBlockMs))
+		return
+	}
+	p.finish(ps.result, protocol.BufferExhausted, fmt.Sprintf("Failed to allocate memory within the configured max blocking time %d ms.", p.cfg.maxBlockMs))
+}
+
+// tryAppend places one send in the accumulator; it reports false while
+// the send must keep blocking.
+func (p *Producer) tryAppend(ps *pendingSend) bool {
+	topic := ps.result.Topic
+	count := p.metadata.partitions(topic)
+	if count == 0 {
+		return false
+	}
+	size := record.RecordSizeInBytes(0, 0, &ps.rec) + record.BatchOverheadBytes
+	if size > p.cfg.maxRequestSize || int64(size) > p.cfg.bufferMemory {
+		ps.result.Accepted = true
+		limit, name := int64(p.cfg.maxRequestSize), "max.request.size"
+		if int64(size) > p.cfg.bufferMemory {
+			limit, name = p.cfg.bufferMemory, "buffer.memory"
+		}
+		p.finish(ps.result, protocol.RecordTooLarge, fmt.Sprintf("The message is %d bytes when serialized which is larger than %d, which is the value of the %s configuration.", size, limit, name))
+		return true
+	}
+	partition := ps.partition
+	if partition >= count {
+		ps.result.Accepted = true
+		p.finish(ps.result, protocol.ClientTimeout, fmt.Sprintf("Partition %d of topic %s with partition count %d is not present in metadata after %d ms.", partition, topic, count, p.cfg.maxBlockMs))
+		return true
+	}
+	if partition < 0 {
+		if !ps.rec.KeyNull && !p.cfg.ignoreKeys {
+			partition = KeyPartition([]byte(ps.rec.Key), count)
+		} else {
+			partition = p.sticky.Partition(topic, p.metadata.available(topic), count, p.sim.Rand())
+		}
+	}
+	tp := protocol.TopicPartition{Topic: topic, Partition: partition}
+	if !p.appendToBatch(tp, ps) {
+		return false
+	}
+	if ps.partition < 0 && (ps.rec.KeyNull || p.cfg.ignoreKeys) {
+		p.sticky.RecordAppended(topic, partition, size, p.cfg.batchSize)
+	}
+	ps.result.Partition = partition
+	ps.result.Accepted = true
+	return true
+}
+
+// appendToBatch adds the record to the partition's last open batch, or a
+// new one allocated from buffer.memory; false when the buffer is full.
+func (p *Producer) appendToBatch(tp protocol.TopicPartition, ps *pendingSend) bool {
+	deque := p.batches[tp]
+	if n := len(deque); n > 0 {
+		last := deque[n-1]
+		recSize := record.RecordSizeInBytes(int32(len(last.records)), ps.rec.TimestampMs-last.records[0].TimestampMs, &ps.rec)
+		if !last.inFlight && last.baseSequence < 0 && last.sizeBytes+record.RecordSizeUpperBound(&ps.rec) <= p.cfg.batchSize {
+			last.records = append(last.records, ps.rec)
+			last.results = append(last.results, ps.result)
+			last.sizeBytes += recSize
+			return true
+		}
+	}
+	recSize := record.RecordSizeInBytes(0, 0, &ps.rec)
+	allocate := max(int64(p.cfg.batchSize), int64(recSize+record.BatchOverheadBytes))
+	if p.bufferUsed+allocate > p.cfg.bufferMemory {
+		return false
+	}
+	p.bufferUsed += allocate
+	b := &producerBatch{tp: tp, records: []record.Record{ps.rec}, results: []*SendResult{ps.result}, createdMs: p.sim.Now(),
+		sizeBytes: record.BatchOverheadBytes + recSize, allocated: allocate, baseSequence: -1, producerID: record.NoProducerID,
+		epoch: record.NoProducerEpoch}
+	p.batches[tp] = append(deque, b)
+	return true
+}
+
+// Receive implements sim.Node.
+func (p *Producer) Receive(from sim.NodeID, msg sim.Message) {
+	switch m := msg.(type) {
+	case producerWake:
+		p.wakeAtMs = -1 << 62
+		p.run()
+	case *protocol.MetadataResponse:
+		p.onMetadata(m)
+	case *protocol.InitProducerIDResponse:
+		p.onInitProducerID(m)
+	case *protocol.ProduceResponse:
+		p.onProduceResponse(m)
+	case producerTimeout:
+		p.onRequestTimeout(m.correlation)
+	case metadataTimeout:
+		p.onMetadataTimeout(m)
+	case initRetry:
+		if p.initPending {
+			p.initProducerID()
+		}
+	case sim.Disconnected:
+		p.onDisconnected(m.Peer)
+	}
+}
+
+// wake runs the producer's loop now (after the current event).
+func (p *Producer) wake() { p.scheduleWake(p.sim.Now()) }
+
+func (p *Producer) scheduleWake(atMs int64) {
+	if p.wakeAtMs >= p.sim.Now() && p.wakeAtMs <= atMs {
+		return
+	}
+	p.wakeAtMs = atMs
+	p.sim.SetTimer(p.node, atMs-p.sim.Now(), producerWake{})
+}
+
+// run is one turn of the producer's threads: the application thread's
+// blocked sends, metadata refresh, expiry and the sender's drain.
+func (p *Producer) run() {
+	p.drainPending()
+	p.expireBatches()
+	p.metadata.maybeRefresh(p)
+	p.sendReady()
+}
+
+func sortedPartitions(m map[protocol.TopicPartition][]*producerBatch) []protocol.TopicPartition {
+	tps := make([]protocol.TopicPartition, 0, len(m))
+	for tp := range m {
+		tps = append(tps, tp)
+	}
+	sort.Slice(tps, func(i, j int) bool { return tps[i].Less(tps[j]) })
+	return tps
+}

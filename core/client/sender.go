@@ -1,0 +1,478 @@
+package client
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/record"
+	"github.com/kafka-playground/playground/core/sim"
+)
+
+// producerMetadata is the producer's metadata cache.
+type producerMetadata struct {
+	topics       map[string]*topicMetadata
+	brokers      []int32
+	needUpdate   bool
+	inFlight     int32
+	lastUpdateMs int64
+	nextTryMs    int64
+	bootstrap    int
+}
+
+type topicMetadata struct {
+	error      protocol.ErrorCode
+	partitions []protocol.PartitionMetadata
+}
+
+type (
+	metadataTimeout struct{ correlation int32 }
+	initRetry       struct{}
+)
+
+func newProducerMetadata() producerMetadata {
+	return producerMetadata{topics: map[string]*topicMetadata{}, lastUpdateMs: -1 << 62}
+}
+
+// want adds a topic to the cache; an unknown one needs a refresh.
+func (m *producerMetadata) want(topic string) {
+	if _, ok := m.topics[topic]; !ok {
+		m.topics[topic] = &topicMetadata{error: protocol.UnknownTopicOrPartition}
+		m.needUpdate = true
+	}
+}
+
+func (m *producerMetadata) partitions(topic string) int32 {
+	if t := m.topics[topic]; t != nil {
+		return int32(len(t.partitions))
+	}
+	return 0
+}
+
+// available returns the partitions of topic that have a leader.
+func (m *producerMetadata) available(topic string) []int32 {
+	var out []int32
+	if t := m.topics[topic]; t != nil {
+		for _, pm := range t.partitions {
+			if pm.Leader >= 0 {
+				out = append(out, pm.Partition)
+			}
+		}
+	}
+	return out
+}
+
+func (m *producerMetadata) leader(tp protocol.TopicPartition) int32 {
+	t := m.topics[tp.Topic]
+	if t == nil || int(tp.Partition) >= len(t.partitions) {
+		return -1
+	}
+	return t.partitions[tp.Partition].Leader
+}
+
+// maybeRefresh sends a MetadataRequest when one is needed (an error, an
+// unknown topic, or metadata.max.age.ms passed while sending) and none is
+// in flight.
+func (m *producerMetadata) maybeRefresh(p *Producer) {
+	now := p.sim.Now()
+	if now-m.lastUpdateMs >= p.cfg.metadataMaxAgeMs && p.Outstanding() {
+		m.needUpdate = true
+	}
+	if !m.needUpdate || m.inFlight != 0 {
+		return
+	}
+	if now < m.nextTryMs {
+		p.scheduleWake(m.nextTryMs)
+		return
+	}
+	topics := make([]string, 0, len(m.topics))
+	for t := range m.topics {
+		topics = append(topics, t)
+	}
+	sort.Strings(topics)
+	p.correlation++
+	m.inFlight = p.correlation
+	node := p.metadataNode()
+	p.sim.Send(p.node, node, &protocol.MetadataRequest{CorrelationID: m.inFlight, Topics: topics, AllowAutoTopicCreation: true})
+	p.sim.SetTimer(p.node, p.cfg.requestTimeoutMs, metadataTimeout{correlation: m.inFlight})
+}
+
+// metadataNode picks the broker to ask: the known brokers in turn, or the
+// bootstrap servers before any is known.
+func (p *Producer) metadataNode() sim.NodeID {
+	m := &p.metadata
+	m.bootstrap++
+	if len(m.brokers) > 0 {
+		return p.settings.BrokerNode(m.brokers[m.bootstrap%len(m.brokers)])
+	}
+	return p.settings.Bootstrap[m.bootstrap%len(p.settings.Bootstrap)]
+}
+
+func (p *Producer) onMetadata(resp *protocol.MetadataResponse) {
+	m := &p.metadata
+	if resp.CorrelationID != m.inFlight {
+		return
+	}
+	m.inFlight = 0
+	m.lastUpdateMs = p.sim.Now()
+	m.needUpdate = false
+	m.brokers = m.brokers[:0]
+	for _, b := range resp.Brokers {
+		m.brokers = append(m.brokers, b.NodeID)
+	}
+	for _, t := range resp.Topics {
+		tm := m.topics[t.Name]
+		if tm == nil {
+			continue
+		}
+		tm.error = t.Error
+		if t.Error == protocol.None {
+			tm.partitions = t.Partitions
+			for _, pm := range t.Partitions {
+				if pm.Leader < 0 {
+					m.needUpdate = true
+				}
+			}
+		} else {
+			m.needUpdate = true
+		}
+	}
+	if m.needUpdate {
+		m.nextTryMs = p.sim.Now() + p.cfg.retryBackoffMs
+	}
+	p.run()
+}
+
+func (p *Producer) onMetadataTimeout(t metadataTimeout) {
+	if p.metadata.inFlight == t.correlation {
+		p.metadata.inFlight = 0
+		p.metadata.needUpdate = true
+		p.run()
+	}
+}
+
+// initProducerID asks a broker for a producer id (idempotence).
+func (p *Producer) initProducerID() {
+	p.initPending = true
+	p.correlation++
+	p.sim.Send(p.node, p.metadataNode(), &protocol.InitProducerIDRequest{CorrelationID: p.correlation, ProducerID: -1, ProducerEpoch: -1})
+	p.sim.SetTimer(p.node, p.cfg.requestTimeoutMs, initRetry{})
+}
+
+func (p *Producer) onInitProducerID(resp *protocol.InitProducerIDResponse) {
+	if !p.initPending {
+		return
+	}
+	if resp.Error != protocol.None {
+		p.sim.SetTimer(p.node, p.cfg.retryBackoffMs, initRetry{})
+		return
+	}
+	p.initPending = false
+	p.producerID, p.epoch = resp.ProducerID, resp.ProducerEpoch
+	p.sim.Record(p.node, "producer-id", fmt.Sprintf("%d epoch %d", p.producerID, p.epoch))
+	p.wake()
+}
+
+// ready reports whether a partition's head batch may be sent now.
+func (p *Producer) ready(b *producerBatch, behind int) bool {
+	now := p.sim.Now()
+	if b.inFlight || now < b.retryAtMs {
+		return false
+	}
+	full := behind > 0 || b.sizeBytes >= p.cfg.batchSize
+	return full || now-b.createdMs >= p.cfg.lingerMs || p.closed
+}
+
+// sendReady drains ready batches into one ProduceRequest per leader.
+func (p *Producer) sendReady() {
+	if p.cfg.idempotent && p.initPending {
+		return
+	}
+	byNode := map[sim.NodeID][]*producerBatch{}
+	var nodes []sim.NodeID
+	requestBytes := map[sim.NodeID]int32{}
+	next := int64(-1)
+	for _, tp := range sortedPartitions(p.batches) {
+		deque := p.batches[tp]
+		b := p.nextToSend(deque)
+		if b == nil {
+			continue
+		}
+		if !p.ready(b, len(deque)-1) {
+			if !b.inFlight {
+				at := max(b.retryAtMs, b.createdMs+p.cfg.lingerMs)
+				if next < 0 || at < next {
+					next = at
+				}
+			}
+			continue
+		}
+		leader := p.metadata.leader(tp)
+		if leader < 0 {
+			p.metadata.needUpdate = true
+			continue
+		}
+		node := p.settings.BrokerNode(leader)
+		if p.perNode[node]+boolInt(len(byNode[node]) > 0) >= p.cfg.maxInFlight {
+			continue
+		}
+		if len(byNode[node]) > 0 && requestBytes[node]+b.sizeBytes > p.cfg.maxRequestSize {
+			continue
+		}
+		if _, seen := byNode[node]; !seen {
+			nodes = append(nodes, node)
+		}
+		byNode[node] = append(byNode[node], b)
+		requestBytes[node] += b.sizeBytes
+	}
+	for _, node := range nodes {
+		p.sendProduce(node, byNode[node])
+	}
+	if next >= 0 {
+		p.scheduleWake(next)
+	}
+	if p.metadata.needUpdate {
+		p.metadata.maybeRefresh(p)
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// nextToSend returns the partition's first batch not in flight, unless an
+// idempotent producer must wait: a retried batch goes only once no batch
+// with a lower sequence is in flight, so that sequences arrive in order.
+func (p *Producer) nextToSend(deque []*producerBatch) *producerBatch {
+	for i, b := range deque {
+		if b.inFlight {
+			continue
+		}
+		if p.cfg.idempotent && b.baseSequence >= 0 {
+			for _, other := range deque[:i] {
+				if other.inFlight && other.baseSequence < b.baseSequence {
+					return nil
+				}
+			}
+		}
+		return b
+	}
+	return nil
+}
+
+func (p *Producer) sendProduce(node sim.NodeID, batches []*producerBatch) {
+	p.correlation++
+	corr := p.correlation
+	req := &protocol.ProduceRequest{CorrelationID: corr, Acks: p.cfg.acks, TimeoutMs: int32(p.cfg.requestTimeoutMs)}
+	for _, b := range batches {
+		b.inFlight = true
+		b.attempts++
+		if p.cfg.idempotent && b.baseSequence < 0 {
+			b.producerID, b.epoch = p.producerID, p.epoch
+			b.baseSequence = p.sequences[b.tp]
+			p.sequences[b.tp] += int32(len(b.records))
+		}
+		wire := &record.Batch{ProducerID: b.producerID, ProducerEpoch: b.epoch, BaseSequence: record.NoSequence, Records: b.records}
+		if b.baseSequence >= 0 {
+			wire.BaseSequence = b.baseSequence
+		}
+		wire.MaxTimestampMs = maxTimestamp(b.records)
+		wire.SizeBytes = wire.ComputeSize()
+		req.Partitions = append(req.Partitions, protocol.ProducePartition{TopicPartition: b.tp, Batch: wire})
+	}
+	p.counters.Requests++
+	p.sim.Send(p.node, node, req)
+	if p.cfg.acks == protocol.AcksNone {
+		for _, b := range batches {
+			p.completeBatch(b, protocol.None, "", -1)
+		}
+		return
+	}
+	p.inFlight[corr] = &produceRequest{node: node, batches: batches, sentMs: p.sim.Now()}
+	p.perNode[node]++
+	p.sim.SetTimer(p.node, p.cfg.requestTimeoutMs, producerTimeout{correlation: corr})
+}
+
+func maxTimestamp(records []record.Record) int64 {
+	m := int64(-1)
+	for i := range records {
+		m = max(m, records[i].TimestampMs)
+	}
+	return m
+}
+
+func (p *Producer) onProduceResponse(resp *protocol.ProduceResponse) {
+	req := p.inFlight[resp.CorrelationID]
+	if req == nil {
+		return
+	}
+	p.endRequest(resp.CorrelationID, req)
+	for i, r := range resp.Partitions {
+		if i >= len(req.batches) {
+			break
+		}
+		p.handleBatchResult(req.batches[i], r.Error, r.ErrorMessage, r.BaseOffset)
+	}
+	p.run()
+}
+
+func (p *Producer) endRequest(corr int32, req *produceRequest) {
+	delete(p.inFlight, corr)
+	p.perNode[req.node]--
+	for _, b := range req.batches {
+		b.inFlight = false
+	}
+}
+
+// handleBatchResult completes, retries or fails one batch.
+func (p *Producer) handleBatchResult(b *producerBatch, code protocol.ErrorCode, message string, baseOffset int64) {
+	switch {
+	case code == protocol.None:
+		p.completeBatch(b, code, "", baseOffset)
+	case p.canRetry(b, code):
+		p.retryBatch(b, code)
+	default:
+		p.completeBatch(b, code, message, -1)
+	}
+}
+
+// canRetry applies Kafka's rule: a retriable error, retries left, and the
+// delivery timeout not passed. An idempotent producer also retries
+// OUT_OF_ORDER_SEQUENCE_NUMBER while an earlier batch of the partition is
+// still unresolved (it was rejected only because that one is being retried).
+func (p *Producer) canRetry(b *producerBatch, code protocol.ErrorCode) bool {
+	if int64(b.attempts) > p.cfg.retries || p.sim.Now() >= b.createdMs+p.cfg.deliveryTimeoutMs {
+		return false
+	}
+	if code == protocol.OutOfOrderSequenceNumber && p.cfg.idempotent {
+		for _, other := range p.batches[b.tp] {
+			if other != b && other.baseSequence >= 0 && other.baseSequence < b.baseSequence {
+				return true
+			}
+		}
+		return false
+	}
+	return code.Retriable()
+}
+
+func (p *Producer) retryBatch(b *producerBatch, code protocol.ErrorCode) {
+	p.counters.Retries++
+	backoff := p.cfg.retryBackoffMs
+	for i := 1; i < b.attempts && backoff < p.cfg.retryBackoffMaxMs; i++ {
+		backoff *= 2
+	}
+	backoff = min(backoff, p.cfg.retryBackoffMaxMs)
+	b.retryAtMs = p.sim.Now() + backoff
+	switch code {
+	case protocol.NotLeaderOrFollower, protocol.UnknownTopicOrPartition, protocol.LeaderNotAvailable,
+		protocol.NetworkException, protocol.RequestTimedOut, protocol.FencedLeaderEpoch:
+		p.metadata.needUpdate = true
+	}
+	p.sim.Record(p.node, "retry", fmt.Sprintf("%s batch of %d after %s (attempt %d)", b.tp, len(b.records), code, b.attempts))
+	p.requeueInOrder(b)
+}
+
+// requeueInOrder moves a retried batch ahead of batches not yet sent and,
+// for an idempotent producer, among sequenced ones by sequence.
+func (p *Producer) requeueInOrder(b *producerBatch) {
+	deque := p.batches[b.tp]
+	out := make([]*producerBatch, 0, len(deque))
+	for _, other := range deque {
+		if other != b {
+			out = append(out, other)
+		}
+	}
+	pos := 0
+	for pos < len(out) && out[pos].baseSequence >= 0 && (b.baseSequence < 0 || out[pos].baseSequence < b.baseSequence) {
+		pos++
+	}
+	if !p.cfg.idempotent {
+		pos = 0
+	}
+	out = append(out, nil)
+	copy(out[pos+1:], out[pos:])
+	out[pos] = b
+	p.batches[b.tp] = out
+}
+
+// completeBatch finishes every record of a batch and frees its buffer.
+func (p *Producer) completeBatch(b *producerBatch, code protocol.ErrorCode, message string, baseOffset int64) {
+	for i, r := range b.results {
+		if code == protocol.None && baseOffset >= 0 {
+			r.Offset = baseOffset + int64(i)
+		}
+		p.finish(r, code, message)
+	}
+	deque := p.batches[b.tp]
+	for i, other := range deque {
+		if other == b {
+			p.batches[b.tp] = append(deque[:i:i], deque[i+1:]...)
+			break
+		}
+	}
+	if len(p.batches[b.tp]) == 0 {
+		delete(p.batches, b.tp)
+	}
+	p.bufferUsed -= b.allocated
+}
+
+// expireBatches fails batches waiting in the accumulator past
+// delivery.timeout.ms.
+func (p *Producer) expireBatches() {
+	now := p.sim.Now()
+	for _, tp := range sortedPartitions(p.batches) {
+		for _, b := range append([]*producerBatch(nil), p.batches[tp]...) {
+			deadline := b.createdMs + p.cfg.deliveryTimeoutMs
+			if b.inFlight {
+				continue
+			}
+			if now >= deadline {
+				p.completeBatch(b, protocol.ClientTimeout, fmt.Sprintf("Expiring %d record(s) for %s:%d ms has passed since batch creation", len(b.records), tp, now-b.createdMs), -1)
+				continue
+			}
+			p.scheduleWake(deadline)
+		}
+	}
+}
+
+func (p *Producer) onRequestTimeout(corr int32) {
+	req := p.inFlight[corr]
+	if req == nil {
+		return
+	}
+	p.endRequest(corr, req)
+	p.sim.Record(p.node, "timeout", fmt.Sprintf("produce request to %s after %dms", p.sim.Name(req.node), p.sim.Now()-req.sentMs))
+	for _, b := range req.batches {
+		p.handleBatchResult(b, protocol.RequestTimedOut, "Disconnected from node: request timed out", -1)
+	}
+	p.run()
+}
+
+func (p *Producer) onDisconnected(peer sim.NodeID) {
+	var corrs []int32
+	for corr, req := range p.inFlight {
+		if req.node == peer {
+			corrs = append(corrs, corr)
+		}
+	}
+	sort.Slice(corrs, func(i, j int) bool { return corrs[i] < corrs[j] })
+	for _, corr := range corrs {
+		req := p.inFlight[corr]
+		p.endRequest(corr, req)
+		for _, b := range req.batches {
+			p.handleBatchResult(b, protocol.NetworkException, "Disconnected from node "+p.sim.Name(peer), -1)
+		}
+	}
+	if p.metadata.inFlight != 0 {
+		p.metadata.inFlight = 0
+		p.metadata.needUpdate = true
+	}
+	if p.initPending {
+		p.sim.SetTimer(p.node, p.cfg.retryBackoffMs, initRetry{})
+	}
+	p.metadata.needUpdate = true
+	p.run()
+}

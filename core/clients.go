@@ -1,0 +1,134 @@
+package core
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/kafka-playground/playground/core/client"
+	"github.com/kafka-playground/playground/core/config"
+	"github.com/kafka-playground/playground/core/record"
+	"github.com/kafka-playground/playground/core/sim"
+)
+
+// MaxClients bounds the producers and consumers of one cluster.
+const MaxClients = 64
+
+// ProducerState is a producer's section of the state document.
+type ProducerState struct {
+	Alive      bool             `json:"alive"`
+	Acks       string           `json:"acks"`
+	Idempotent bool             `json:"idempotent"`
+	ProducerID int64            `json:"producer_id"`
+	Epoch      int16            `json:"producer_epoch"`
+	Sent       int64            `json:"sent"`
+	Acked      int64            `json:"acked"`
+	Failed     int64            `json:"failed"`
+	Errors     map[string]int64 `json:"errors"`
+	Retries    int64            `json:"retries"`
+	Requests   int64            `json:"requests"`
+	// Buffered counts records waiting in the accumulator; InFlight those
+	// sent and not yet answered.
+	Buffered int `json:"buffered"`
+	InFlight int `json:"in_flight"`
+}
+
+// AddProducer adds a producer client node named id. The error is a
+// configuration Kafka's producer refuses.
+func (c *Cluster) AddProducer(id string, cfg map[string]string) error {
+	if err := c.checkClientID(id); err != nil {
+		return err
+	}
+	values, err := config.Resolve(config.Producer, cfg)
+	if err != nil {
+		return err
+	}
+	p, err := client.NewProducer(c.sim, client.ProducerSettings{ClientID: id, Bootstrap: c.brokerNodes,
+		BrokerNode: c.BrokerNode, Config: values})
+	if err != nil {
+		return err
+	}
+	c.producers[id] = p
+	c.producerNodes[id] = c.sim.AddNode(id, p)
+	return nil
+}
+
+func (c *Cluster) checkClientID(id string) error {
+	if _, taken := c.sim.Lookup(id); taken {
+		return fmt.Errorf("a node named %q already exists", id)
+	}
+	if len(c.producers)+len(c.consumerNodes) >= MaxClients {
+		return fmt.Errorf("a cluster may have at most %d clients", MaxClients)
+	}
+	return nil
+}
+
+// Producer returns the producer named id, or nil.
+func (c *Cluster) Producer(id string) *client.Producer { return c.producers[id] }
+
+// ClientAlive reports whether a client's process runs.
+func (c *Cluster) ClientAlive(id string) bool {
+	node, ok := c.sim.Lookup(id)
+	return ok && c.sim.Alive(node)
+}
+
+// Produce sends a record through a producer (partition -1: the
+// partitioner chooses).
+func (c *Cluster) Produce(producer, topic string, partition int32, rec record.Record) (*client.SendResult, error) {
+	p := c.producers[producer]
+	if p == nil {
+		return nil, fmt.Errorf("no producer %q", producer)
+	}
+	if !c.ClientAlive(producer) {
+		return nil, fmt.Errorf("producer %q has crashed or been closed", producer)
+	}
+	return p.Send(topic, partition, rec), nil
+}
+
+// CrashClient kills a client process: nothing is flushed, no group is left.
+func (c *Cluster) CrashClient(id string) error {
+	node, ok := c.sim.Lookup(id)
+	if !ok || (c.producers[id] == nil && c.consumerNodes[id] == 0) {
+		return fmt.Errorf("no client %q", id)
+	}
+	if !c.sim.Alive(node) {
+		return fmt.Errorf("client %q is not running", id)
+	}
+	c.sim.RecordAs("cluster", "crash", id)
+	c.sim.Crash(node)
+	return nil
+}
+
+func (c *Cluster) producerStates() map[string]any {
+	out := map[string]any{}
+	ids := make([]string, 0, len(c.producers))
+	for id := range c.producers {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		p := c.producers[id]
+		counters := p.Counters()
+		pid, epoch := p.ProducerID()
+		accumulated, inFlight := p.Buffered()
+		errs := map[string]int64{}
+		for k, v := range counters.Errors {
+			errs[k] = v
+		}
+		out[id] = ProducerState{Alive: c.ClientAlive(id), Acks: acksName(p.Acks()), Idempotent: p.Idempotent(),
+			ProducerID: pid, Epoch: epoch, Sent: counters.Sent, Acked: counters.Acked, Failed: counters.Failed,
+			Errors: errs, Retries: counters.Retries, Requests: counters.Requests, Buffered: accumulated, InFlight: inFlight}
+	}
+	return out
+}
+
+func acksName(acks int16) string {
+	switch acks {
+	case 0:
+		return "0"
+	case 1:
+		return "1"
+	}
+	return "all"
+}
+
+var _ sim.NodeID
