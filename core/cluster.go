@@ -15,8 +15,10 @@ import (
 	"github.com/kafka-playground/playground/core/client"
 	"github.com/kafka-playground/playground/core/config"
 	"github.com/kafka-playground/playground/core/controller"
+	"github.com/kafka-playground/playground/core/metadata"
 	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/kafka-playground/playground/core/sim"
+	"github.com/kafka-playground/playground/core/zookeeper"
 )
 
 // Metadata modes.
@@ -55,8 +57,12 @@ type Cluster struct {
 	controllers     []*controller.Controller
 	controllerNodes []sim.NodeID
 	metadataLog     *controller.Log
+	zkTree          *zookeeper.Tree
+	zkServers       []*zookeeper.Server
+	zkNodes         []sim.NodeID
 	admin           *client.Admin
 	adminNode       sim.NodeID
+	committed       *metadata.Image
 	producers       map[string]*client.Producer
 	producerNodes   map[string]sim.NodeID
 	consumerNodes   map[string]sim.NodeID
@@ -70,11 +76,16 @@ func New(spec Spec) (*Cluster, error) {
 	if spec.Metadata == "" {
 		spec.Metadata = KRaft
 	}
-	if spec.Controllers == 0 {
+	if spec.Controllers == 0 && spec.Metadata != ZooKeeper {
 		spec.Controllers = 3
 	}
-	if spec.ZooKeepers == 0 {
+	if spec.ZooKeepers == 0 && spec.Metadata == ZooKeeper {
 		spec.ZooKeepers = 3
+	}
+	if spec.Metadata == ZooKeeper {
+		spec.Controllers = 0
+	} else {
+		spec.ZooKeepers = 0
 	}
 	if spec.Seed == 0 {
 		spec.Seed = 1
@@ -85,8 +96,11 @@ func New(spec Spec) (*Cluster, error) {
 	if spec.Brokers < 1 || spec.Brokers > MaxBrokers {
 		return nil, fmt.Errorf("brokers: %d is out of range 1..%d", spec.Brokers, MaxBrokers)
 	}
-	if spec.Controllers < 1 || spec.Controllers > MaxControllers {
+	if spec.Metadata == KRaft && (spec.Controllers < 1 || spec.Controllers > MaxControllers) {
 		return nil, fmt.Errorf("controllers: %d is out of range 1..%d", spec.Controllers, MaxControllers)
+	}
+	if spec.Metadata == ZooKeeper && (spec.ZooKeepers < 1 || spec.ZooKeepers > MaxControllers) {
+		return nil, fmt.Errorf("zookeepers: %d is out of range 1..%d", spec.ZooKeepers, MaxControllers)
 	}
 	if spec.Metadata != KRaft && spec.Metadata != ZooKeeper {
 		return nil, fmt.Errorf("metadata: %q is neither %q nor %q", spec.Metadata, KRaft, ZooKeeper)
@@ -99,7 +113,11 @@ func New(spec Spec) (*Cluster, error) {
 		producers: map[string]*client.Producer{}, producerNodes: map[string]sim.NodeID{}, consumerNodes: map[string]sim.NodeID{}}
 	c.sim.SetBaseLatency(spec.LatencyMs)
 	c.clusterID = clusterID(c.sim.Rand().Uint64())
-	c.buildKRaft()
+	if spec.Metadata == ZooKeeper {
+		c.buildZooKeeper()
+	} else {
+		c.buildKRaft()
+	}
 	return c, nil
 }
 
@@ -123,6 +141,9 @@ func (c *Cluster) Boot() {
 // Ready reports whether the cluster has an active controller and every
 // running broker is unfenced.
 func (c *Cluster) Ready() bool {
+	if c.spec.Metadata == ZooKeeper {
+		return c.zooKeeperReady()
+	}
 	if c.ActiveController() == nil {
 		return false
 	}
@@ -245,6 +266,9 @@ func (c *Cluster) Controllers() []*controller.Controller { return c.controllers 
 
 // ActiveController returns the controller leading the quorum, or nil.
 func (c *Cluster) ActiveController() *controller.Controller {
+	if c.metadataLog == nil {
+		return nil
+	}
 	for i, ctl := range c.controllers {
 		if c.sim.Alive(c.controllerNodes[i]) && ctl.IsActive() && c.metadataLog.Leader == ctl.ID() {
 			return ctl

@@ -31,6 +31,18 @@ type ControllerState struct {
 	// AliveVoters lists the running controllers.
 	AliveVoters    []int32 `json:"alive_voters,omitempty"`
 	MetadataOffset int64   `json:"metadata_offset"`
+	// ZooKeeper describes the ensemble in ZooKeeper mode; Voters then
+	// lists its servers and Active the controller broker.
+	ZooKeeper *ZooKeeperState `json:"zookeeper,omitempty"`
+}
+
+// ZooKeeperState describes the ZooKeeper ensemble.
+type ZooKeeperState struct {
+	// Leader is the server leading the ensemble, -1 without a quorum.
+	Leader int32 `json:"leader"`
+	// RegisteredBrokers are the brokers under /brokers/ids.
+	RegisteredBrokers []int32 `json:"registered_brokers"`
+	Sessions          int     `json:"sessions"`
 }
 
 // BrokerState describes one broker.
@@ -89,13 +101,20 @@ type NetworkState struct {
 	Partitions [][]string `json:"partitions,omitempty"`
 }
 
-// CommittedImage returns the metadata as committed in the quorum.
+// CommittedImage returns the metadata as committed in the quorum. The
+// image is kept up to date incrementally (the log only grows); callers
+// must not modify it.
 func (c *Cluster) CommittedImage() *metadata.Image {
-	im := metadata.NewImage()
-	for off := int64(0); off < c.metadataLog.Committed; off++ {
-		im.Apply(off, c.metadataLog.Entries[off].Record)
+	if c.spec.Metadata == ZooKeeper {
+		return c.zooKeeperImage()
 	}
-	return im
+	if c.committed == nil {
+		c.committed = metadata.NewImage()
+	}
+	for off := c.committed.Offset + 1; off < c.metadataLog.Committed; off++ {
+		c.committed.Apply(off, c.metadataLog.Entries[off].Record)
+	}
+	return c.committed
 }
 
 // State returns the state document now.
@@ -123,6 +142,9 @@ func (c *Cluster) State() *State {
 }
 
 func (c *Cluster) controllerState() ControllerState {
+	if c.spec.Metadata == ZooKeeper {
+		return c.zooKeeperControllerState()
+	}
 	cs := ControllerState{Mode: c.spec.Metadata, Active: -1, Epoch: c.metadataLog.Epoch, MetadataOffset: c.metadataLog.Committed - 1}
 	if active := c.ActiveController(); active != nil {
 		cs.Active = active.ID()

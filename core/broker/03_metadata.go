@@ -23,7 +23,10 @@ func (b *Broker) handleMetadata(from sim.NodeID, req *protocol.MetadataRequest) 
 			resp.Brokers = append(resp.Brokers, protocol.BrokerMetadata{NodeID: id, Host: "broker-" + itoa(int64(id)), Port: 9092})
 		}
 	}
-	if len(alive) > 0 {
+	switch {
+	case b.zkMode():
+		resp.ControllerID = b.controllerID
+	case len(alive) > 0:
 		resp.ControllerID = alive[b.sim.Rand().IntN(len(alive))]
 	}
 	names := req.Topics
@@ -70,7 +73,12 @@ func (b *Broker) autoCreate(name string) {
 	req := &protocol.CreateTopicsRequest{CorrelationID: corr, TimeoutMs: 30000, Topics: []protocol.CreatableTopic{{
 		Name: name, NumPartitions: -1, ReplicationFactor: -1}}}
 	b.record("auto-create", "topic %s", name)
-	b.control.send(b, corr, req, controlRequestTimeoutMs, func(sim.Message) {}, func() {})
+	switch {
+	case !b.zkMode():
+		b.control.send(b, corr, req, controlRequestTimeoutMs, func(sim.Message) {}, func() {})
+	case b.controllerID >= 0:
+		b.sim.Send(b.node, b.settings.BrokerNode(b.controllerID), req)
+	}
 }
 
 var _ = metadata.Contains

@@ -28,6 +28,9 @@ type Settings struct {
 	Voters         []int32
 	ControllerNode func(id int32) sim.NodeID
 	BrokerNode     func(id int32) sim.NodeID
+	// ZooKeepers lists the ensemble in ZooKeeper mode (empty in KRaft mode).
+	ZooKeepers    []int32
+	ZooKeeperNode func(id int32) sim.NodeID
 }
 
 // Disk is what a broker keeps across restarts: its partition logs and its
@@ -90,6 +93,13 @@ type Broker struct {
 	parked     []*parkedFetch
 	produces   []*delayedProduce
 	control    controlPlane
+	// ZooKeeper mode.
+	zk                  zkClient
+	zkc                 *zkController
+	controllerID        int32
+	controllerEpoch     int32
+	shutdownTries       int
+	shutdownCorrelation int32
 }
 
 // New returns a broker node over its disk.
@@ -129,7 +139,12 @@ func (b *Broker) Start(self sim.NodeID) {
 		b.partitions[tp] = &partition{tp: tp, log: b.disk.Logs[tp], leader: protocol.NoLeader, leaderEpoch: -1, role: roleNone}
 		b.rebuildProducerStates(b.partitions[tp])
 	}
-	b.control.start(b)
+	b.shutdownTries = 0
+	if b.zkMode() {
+		b.zkStartBroker()
+	} else {
+		b.control.start(b)
+	}
 	b.scheduleHousekeeping()
 }
 
@@ -171,7 +186,11 @@ func (b *Broker) now() int64 { return b.sim.Now() }
 
 // Receive implements sim.Node.
 func (b *Broker) Receive(from sim.NodeID, msg sim.Message) {
-	if b.control.receive(b, from, msg) {
+	if b.zkMode() {
+		if b.zkModeReceive(from, msg) {
+			return
+		}
+	} else if b.control.receive(b, from, msg) {
 		return
 	}
 	switch m := msg.(type) {
@@ -187,7 +206,14 @@ func (b *Broker) Receive(from sim.NodeID, msg sim.Message) {
 		b.handleInitProducerID(from, m)
 	case *protocol.CreateTopicsRequest, *protocol.DeleteTopicsRequest,
 		*protocol.IncrementalAlterConfigsRequest, *protocol.ElectLeadersRequest:
-		b.forwardToController(from, m)
+		switch {
+		case !b.zkMode():
+			b.forwardToController(from, m)
+		case b.zkc != nil && b.zkc.loaded:
+			b.zkc.handleAdmin(from, m)
+		default:
+			b.sim.Send(b.node, from, failedForward(m, protocol.NotController))
+		}
 	case *protocol.FetchResponse:
 		b.handleFetchResponse(from, m)
 	case fetcherTimer:

@@ -351,6 +351,10 @@ func (b *Broker) BeginShutdown() {
 	b.control.wantShutDown = true
 	b.state = ShuttingDown
 	b.record("shutdown", "controlled shutdown requested")
+	if b.zkMode() {
+		b.zkBeginShutdown()
+		return
+	}
 	if b.epoch < 0 {
 		b.finishShutdown()
 		return
@@ -368,6 +372,10 @@ func (b *Broker) finishShutdown() {
 // alterPartition sends an ISR change to the controller.
 func (b *Broker) alterPartition(p *partition, newIsr []int32) {
 	if b.epoch < 0 {
+		return
+	}
+	if b.zkMode() {
+		b.zkAlterIsr(p, newIsr)
 		return
 	}
 	p.alterInFlight = true
@@ -426,7 +434,7 @@ func (b *Broker) forwardToController(from sim.NodeID, msg sim.Message) {
 	b.control.send(b, corr, forwarded, controlRequestTimeoutMs, func(resp sim.Message) {
 		b.sim.Send(b.node, from, withCorrelation(resp, original))
 	}, func() {
-		b.sim.Send(b.node, from, failedForward(msg))
+		b.sim.Send(b.node, from, failedForward(msg, protocol.RequestTimedOut))
 	})
 }
 
@@ -452,30 +460,30 @@ func withCorrelation(msg sim.Message, correlation int32) sim.Message {
 	return msg
 }
 
-// failedForward answers an admin request whose forwarding failed with
-// REQUEST_TIMED_OUT, which the admin client retries.
-func failedForward(msg sim.Message) sim.Message {
+// failedForward answers an admin request that could not be served with
+// code (REQUEST_TIMED_OUT, NOT_CONTROLLER), which the admin client retries.
+func failedForward(msg sim.Message, code protocol.ErrorCode) sim.Message {
 	switch m := msg.(type) {
 	case *protocol.CreateTopicsRequest:
 		resp := &protocol.CreateTopicsResponse{CorrelationID: m.CorrelationID}
 		for _, t := range m.Topics {
-			resp.Topics = append(resp.Topics, protocol.CreateTopicResult{Name: t.Name, Error: protocol.RequestTimedOut})
+			resp.Topics = append(resp.Topics, protocol.CreateTopicResult{Name: t.Name, Error: code})
 		}
 		return resp
 	case *protocol.DeleteTopicsRequest:
 		resp := &protocol.DeleteTopicsResponse{CorrelationID: m.CorrelationID}
 		for _, t := range m.Topics {
-			resp.Topics = append(resp.Topics, protocol.DeleteTopicResult{Name: t, Error: protocol.RequestTimedOut})
+			resp.Topics = append(resp.Topics, protocol.DeleteTopicResult{Name: t, Error: code})
 		}
 		return resp
 	case *protocol.IncrementalAlterConfigsRequest:
 		resp := &protocol.IncrementalAlterConfigsResponse{CorrelationID: m.CorrelationID}
 		for _, r := range m.Resources {
-			resp.Resources = append(resp.Resources, protocol.AlterConfigsResult{ResourceType: r.ResourceType, ResourceName: r.ResourceName, Error: protocol.RequestTimedOut})
+			resp.Resources = append(resp.Resources, protocol.AlterConfigsResult{ResourceType: r.ResourceType, ResourceName: r.ResourceName, Error: code})
 		}
 		return resp
 	case *protocol.ElectLeadersRequest:
-		return &protocol.ElectLeadersResponse{CorrelationID: m.CorrelationID, Error: protocol.RequestTimedOut}
+		return &protocol.ElectLeadersResponse{CorrelationID: m.CorrelationID, Error: code}
 	}
 	return nil
 }

@@ -106,6 +106,8 @@ func (a *Admin) Receive(from sim.NodeID, msg sim.Message) {
 		}
 		delete(a.calls, corr)
 		if call.onResponse(msg) {
+			// Another broker may be (or know) the controller.
+			a.next++
 			a.retry(call, protocol.NotController)
 		}
 	}

@@ -133,19 +133,8 @@ func (c *Controller) onBrokerHeartbeat(from sim.NodeID, m *protocol.BrokerHeartb
 	}
 	resp.IsCaughtUp = caughtUp
 	resp.IsFenced = c.image.Brokers[b.ID].Fenced
-	resp.ShouldShutDown = m.WantShutDown && !c.leadsAnything(b.ID)
+	resp.ShouldShutDown = m.WantShutDown && !c.image.LeadsAnything(b.ID)
 	c.respondAfter(end, from, resp)
-}
-
-func (c *Controller) leadsAnything(broker int32) bool {
-	for _, name := range c.image.TopicNames() {
-		for _, p := range c.image.Topics[name].Partitions {
-			if p.Leader == broker {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // onMetadataFetch serves a broker's fetch of committed metadata records,

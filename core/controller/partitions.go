@@ -27,102 +27,20 @@ func (c *Controller) uncleanAllowed(topic string) bool {
 	return c.topicConfig(topic, "unclean.leader.election.enable", "unclean.leader.election.enable") == "true"
 }
 
-// eachPartition calls fn for every partition, in topic then partition order.
-func (c *Controller) eachPartition(fn func(topic string, index int32, p *metadata.Partition)) {
-	for _, name := range c.image.TopicNames() {
-		t := c.image.Topics[name]
-		for i := range t.Partitions {
-			fn(name, int32(i), &t.Partitions[i])
-		}
-	}
+func (c *Controller) policy() metadata.Policy {
+	return metadata.Policy{UncleanAllowed: c.uncleanAllowed}
 }
 
-// change returns the record moving p to election e, or nil if nothing
-// changes.
-func change(topic string, index int32, p *metadata.Partition, e metadata.Election) metadata.Record {
-	r := &metadata.PartitionChangeRecord{Topic: topic, Partition: index, Leader: metadata.NoLeaderChange, Unclean: e.Unclean}
-	changed := false
-	if e.Leader != p.Leader {
-		r.Leader = e.Leader
-		changed = true
-	}
-	if !equalIDs(e.Isr, p.Isr) {
-		r.Isr = e.Isr
-		changed = true
-	}
-	if !changed {
-		return nil
-	}
-	return r
-}
-
-func equalIDs(a, b []int32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// partitionChangesWithout takes broker out of every partition's
-// leadership and ISR, electing new leaders from the ISR: what a fenced or
-// shutting-down broker gets. A partition whose only ISR member it is keeps
-// it in the ISR, leaderless.
 func (c *Controller) partitionChangesWithout(broker int32, shutdown bool) []metadata.Record {
-	usable := func(id int32) bool { return id != broker && c.image.Usable(id) }
-	var records []metadata.Record
-	c.eachPartition(func(topic string, index int32, p *metadata.Partition) {
-		if p.Leader != broker && !metadata.Contains(p.Isr, broker) {
-			return
-		}
-		var e metadata.Election
-		if p.Leader == broker || p.Leader == protocol.NoLeader {
-			e = metadata.ElectLeader(p, usable, c.uncleanAllowed(topic))
-		} else {
-			isr := metadata.Without(p.Isr, broker)
-			e = metadata.Election{Leader: p.Leader, Isr: isr}
-		}
-		if r := change(topic, index, p, e); r != nil {
-			records = append(records, r)
-		}
-	})
-	return records
+	return c.image.ChangesWithout(broker, c.policy())
 }
 
-// electionsFor elects leaders for leaderless partitions once broker is
-// usable again (it was the last in their ISR, or unclean election allows it).
 func (c *Controller) electionsFor(broker int32) []metadata.Record {
-	var records []metadata.Record
-	c.eachPartition(func(topic string, index int32, p *metadata.Partition) {
-		if p.Leader != protocol.NoLeader || !metadata.Contains(p.Replicas, broker) {
-			return
-		}
-		e := metadata.ElectLeader(p, c.image.Usable, c.uncleanAllowed(topic))
-		if r := change(topic, index, p, e); r != nil {
-			records = append(records, r)
-		}
-	})
-	return records
+	return c.image.ElectionsFor(broker, c.policy())
 }
 
-// uncleanElections elects leaders for every leaderless partition whose
-// topic now allows unclean election.
 func (c *Controller) uncleanElections() []metadata.Record {
-	var records []metadata.Record
-	c.eachPartition(func(topic string, index int32, p *metadata.Partition) {
-		if p.Leader != protocol.NoLeader || !c.uncleanAllowed(topic) {
-			return
-		}
-		e := metadata.ElectLeader(p, c.image.Usable, true)
-		if r := change(topic, index, p, e); r != nil {
-			records = append(records, r)
-		}
-	})
-	return records
+	return c.image.UncleanElections(c.policy())
 }
 
 func (c *Controller) onAlterPartition(from sim.NodeID, m *protocol.AlterPartitionRequest) {
@@ -164,7 +82,7 @@ func (c *Controller) onElectLeaders(from sim.NodeID, m *protocol.ElectLeadersReq
 	resp := &protocol.ElectLeadersResponse{CorrelationID: m.CorrelationID}
 	targets := m.Partitions
 	if targets == nil {
-		c.eachPartition(func(topic string, index int32, p *metadata.Partition) {
+		c.image.EachPartition(func(topic string, index int32, p *metadata.Partition) {
 			targets = append(targets, protocol.TopicPartition{Topic: topic, Partition: index})
 		})
 	}
@@ -177,14 +95,16 @@ func (c *Controller) onElectLeaders(from sim.NodeID, m *protocol.ElectLeadersReq
 		case p == nil:
 			result.Error = protocol.UnknownTopicOrPartition
 		case m.ElectionType == protocol.ElectPreferred:
-			r, result.Error = preferredElection(tp, p, c.image.Usable)
+			var reason string
+			r, reason = c.image.PreferredElection(tp.Topic, tp.Partition)
+			result.Error = errorNamed(reason)
 		default:
 			if p.Leader != protocol.NoLeader {
 				result.Error = protocol.ElectionNotNeeded
 			} else if e := metadata.ElectLeader(p, c.image.Usable, true); e.Leader == protocol.NoLeader {
 				result.Error = protocol.EligibleLeadersNotAvailable
 			} else {
-				r = change(tp.Topic, tp.Partition, p, e)
+				r = metadata.Change(tp.Topic, tp.Partition, p, e)
 			}
 		}
 		if r != nil {
@@ -199,17 +119,15 @@ func (c *Controller) onElectLeaders(from sim.NodeID, m *protocol.ElectLeadersReq
 	c.respondAfter(end, from, resp)
 }
 
-// preferredElection moves leadership back to the first replica when it is
-// usable and in the ISR.
-func preferredElection(tp protocol.TopicPartition, p *metadata.Partition, usable func(int32) bool) (metadata.Record, protocol.ErrorCode) {
-	preferred := p.Replicas[0]
-	if p.Leader == preferred {
-		return nil, protocol.ElectionNotNeeded
+// errorNamed maps a reason from the metadata package to its error code.
+func errorNamed(name string) protocol.ErrorCode {
+	switch name {
+	case "ELECTION_NOT_NEEDED":
+		return protocol.ElectionNotNeeded
+	case "PREFERRED_LEADER_NOT_AVAILABLE":
+		return protocol.PreferredLeaderNotAvailable
 	}
-	if !usable(preferred) || !metadata.Contains(p.Isr, preferred) {
-		return nil, protocol.PreferredLeaderNotAvailable
-	}
-	return &metadata.PartitionChangeRecord{Topic: tp.Topic, Partition: tp.Partition, Leader: preferred}, protocol.None
+	return protocol.None
 }
 
 // onRebalanceTick is auto.leader.rebalance.enable's periodic check: a
@@ -221,26 +139,7 @@ func (c *Controller) onRebalanceTick(m rebalanceTick) {
 	}
 	c.sim.SetTimer(c.node, c.settings.LeaderImbalanceCheckIntervalMs, rebalanceTick{token: c.token})
 	c.catchUp()
-	preferredCount := map[int32]int64{}
-	notLeading := map[int32]int64{}
-	c.eachPartition(func(topic string, index int32, p *metadata.Partition) {
-		preferred := p.Replicas[0]
-		preferredCount[preferred]++
-		if p.Leader != preferred {
-			notLeading[preferred]++
-		}
-	})
-	var records []metadata.Record
-	c.eachPartition(func(topic string, index int32, p *metadata.Partition) {
-		preferred := p.Replicas[0]
-		if notLeading[preferred]*100 <= c.settings.LeaderImbalancePerBrokerPercentage*preferredCount[preferred] {
-			return
-		}
-		tp := protocol.TopicPartition{Topic: topic, Partition: index}
-		if r, code := preferredElection(tp, p, c.image.Usable); code == protocol.None {
-			records = append(records, r)
-		}
-	})
+	records := c.image.ImbalancedPreferredElections(c.settings.LeaderImbalancePerBrokerPercentage)
 	if len(records) > 0 {
 		c.record("rebalance", "preferred leader election for %s partitions", strconv.Itoa(len(records)))
 		c.append(records...)

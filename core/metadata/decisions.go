@@ -83,3 +83,156 @@ func ElectLeader(p *Partition, usable func(int32) bool, uncleanAllowed bool) Ele
 	}
 	return Election{Leader: -1, Isr: isr}
 }
+
+// Policy answers the per-topic questions elections ask.
+type Policy struct {
+	// UncleanAllowed reports whether a topic allows unclean leader election.
+	UncleanAllowed func(topic string) bool
+}
+
+// EachPartition calls fn for every partition, in topic then partition order.
+func (im *Image) EachPartition(fn func(topic string, index int32, p *Partition)) {
+	for _, name := range im.TopicNames() {
+		t := im.Topics[name]
+		for i := range t.Partitions {
+			fn(name, int32(i), &t.Partitions[i])
+		}
+	}
+}
+
+// Change returns the record moving p to election e, or nil if nothing
+// changes.
+func Change(topic string, index int32, p *Partition, e Election) Record {
+	r := &PartitionChangeRecord{Topic: topic, Partition: index, Leader: NoLeaderChange, Unclean: e.Unclean}
+	changed := false
+	if e.Leader != p.Leader {
+		r.Leader = e.Leader
+		changed = true
+	}
+	if !EqualIDs(e.Isr, p.Isr) {
+		r.Isr = e.Isr
+		changed = true
+	}
+	if !changed {
+		return nil
+	}
+	return r
+}
+
+// EqualIDs reports whether two id lists are equal, in order.
+func EqualIDs(a, b []int32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// ChangesWithout takes broker out of every partition's leadership and
+// ISR, electing new leaders from the ISR: what a fenced, dead or
+// shutting-down broker gets. A partition whose only ISR member it is keeps
+// it in the ISR, leaderless.
+func (im *Image) ChangesWithout(broker int32, policy Policy) []Record {
+	usable := func(id int32) bool { return id != broker && im.Usable(id) }
+	var records []Record
+	im.EachPartition(func(topic string, index int32, p *Partition) {
+		if p.Leader != broker && !Contains(p.Isr, broker) {
+			return
+		}
+		var e Election
+		if p.Leader == broker || p.Leader == -1 {
+			e = ElectLeader(p, usable, policy.UncleanAllowed(topic))
+		} else {
+			e = Election{Leader: p.Leader, Isr: Without(p.Isr, broker)}
+		}
+		if r := Change(topic, index, p, e); r != nil {
+			records = append(records, r)
+		}
+	})
+	return records
+}
+
+// ElectionsFor elects leaders for leaderless partitions once broker is
+// usable again (it was the last in their ISR, or unclean election allows it).
+func (im *Image) ElectionsFor(broker int32, policy Policy) []Record {
+	var records []Record
+	im.EachPartition(func(topic string, index int32, p *Partition) {
+		if p.Leader != -1 || !Contains(p.Replicas, broker) {
+			return
+		}
+		e := ElectLeader(p, im.Usable, policy.UncleanAllowed(topic))
+		if r := Change(topic, index, p, e); r != nil {
+			records = append(records, r)
+		}
+	})
+	return records
+}
+
+// UncleanElections elects leaders for every leaderless partition whose
+// topic allows unclean election.
+func (im *Image) UncleanElections(policy Policy) []Record {
+	var records []Record
+	im.EachPartition(func(topic string, index int32, p *Partition) {
+		if p.Leader != -1 || !policy.UncleanAllowed(topic) {
+			return
+		}
+		e := ElectLeader(p, im.Usable, true)
+		if r := Change(topic, index, p, e); r != nil {
+			records = append(records, r)
+		}
+	})
+	return records
+}
+
+// PreferredElection moves leadership back to the first replica when it is
+// usable and in the ISR; ok is false with the reason's name otherwise.
+func (im *Image) PreferredElection(topic string, index int32) (Record, string) {
+	p := im.Partition(topic, index)
+	preferred := p.Replicas[0]
+	if p.Leader == preferred {
+		return nil, "ELECTION_NOT_NEEDED"
+	}
+	if !im.Usable(preferred) || !Contains(p.Isr, preferred) {
+		return nil, "PREFERRED_LEADER_NOT_AVAILABLE"
+	}
+	return &PartitionChangeRecord{Topic: topic, Partition: index, Leader: preferred}, ""
+}
+
+// ImbalancedPreferredElections returns the preferred elections that
+// auto.leader.rebalance.enable's check makes: for brokers whose share of
+// partitions they should lead but do not exceeds percentage.
+func (im *Image) ImbalancedPreferredElections(percentage int64) []Record {
+	preferredCount := map[int32]int64{}
+	notLeading := map[int32]int64{}
+	im.EachPartition(func(topic string, index int32, p *Partition) {
+		preferred := p.Replicas[0]
+		preferredCount[preferred]++
+		if p.Leader != preferred {
+			notLeading[preferred]++
+		}
+	})
+	var records []Record
+	im.EachPartition(func(topic string, index int32, p *Partition) {
+		preferred := p.Replicas[0]
+		if notLeading[preferred]*100 <= percentage*preferredCount[preferred] {
+			return
+		}
+		if r, reason := im.PreferredElection(topic, index); reason == "" {
+			records = append(records, r)
+		}
+	})
+	return records
+}
+
+// LeadsAnything reports whether broker leads any partition.
+func (im *Image) LeadsAnything(broker int32) bool {
+	leads := false
+	im.EachPartition(func(topic string, index int32, p *Partition) {
+		leads = leads || p.Leader == broker
+	})
+	return leads
+}

@@ -307,3 +307,50 @@ func Sorted(ids []int32) []int32 {
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
 }
+
+// Records returns records that rebuild the image from nothing: what a new
+// ZooKeeper-mode controller sends brokers.
+func (im *Image) Records() []Record {
+	var out []Record
+	for _, id := range im.BrokerIDs() {
+		b := im.Brokers[id]
+		out = append(out, &RegisterBrokerRecord{BrokerID: id, BrokerEpoch: b.Epoch})
+		if !b.Fenced {
+			out = append(out, &UnfenceBrokerRecord{BrokerID: id, BrokerEpoch: b.Epoch})
+		}
+		if b.InControlledShutdown {
+			out = append(out, &ControlledShutdownRecord{BrokerID: id, BrokerEpoch: b.Epoch})
+		}
+	}
+	for _, name := range im.TopicNames() {
+		t := im.Topics[name]
+		out = append(out, &TopicRecord{Name: name, TopicID: t.ID})
+		for i, p := range t.Partitions {
+			out = append(out, &PartitionRecord{Topic: name, Partition: int32(i), Replicas: p.Replicas, Isr: p.Isr,
+				Leader: p.Leader, LeaderEpoch: p.LeaderEpoch, PartitionEpoch: p.PartitionEpoch})
+		}
+		for _, k := range sortedConfigKeys(t.Config) {
+			out = append(out, &ConfigRecord{ResourceType: ResourceTopic, ResourceName: name, Name: k, Value: t.Config[k]})
+		}
+	}
+	var resources []string
+	for r := range im.BrokerConfig {
+		resources = append(resources, r)
+	}
+	sort.Strings(resources)
+	for _, r := range resources {
+		for _, k := range sortedConfigKeys(im.BrokerConfig[r]) {
+			out = append(out, &ConfigRecord{ResourceType: ResourceBroker, ResourceName: r, Name: k, Value: im.BrokerConfig[r][k]})
+		}
+	}
+	return out
+}
+
+func sortedConfigKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

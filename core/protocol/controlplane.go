@@ -110,3 +110,34 @@ type BeginQuorumEpochRequest struct {
 	LeaderID    int32
 	LeaderEpoch int32
 }
+
+// The requests below are the ZooKeeper-mode controller's: it runs inside a
+// broker and pushes metadata to the others (UpdateMetadata, 6, carrying
+// what LeaderAndIsr, 4, carries too), and brokers ask it for a controlled
+// shutdown (ControlledShutdown, 7).
+
+// UpdateMetadataRequest carries metadata changes from the controller
+// broker; Full replaces the receiver's metadata entirely (a new controller
+// sends everything). A broker ignores a request from an older controller
+// epoch.
+type UpdateMetadataRequest struct {
+	ControllerID    int32
+	ControllerEpoch int32
+	Full            bool
+	Records         []metadata.Record
+}
+
+// ControlledShutdownRequest asks the controller to move a broker's
+// leaderships away before it stops.
+type ControlledShutdownRequest struct {
+	CorrelationID int32
+	BrokerID      int32
+	BrokerEpoch   int64
+}
+
+// ControlledShutdownResponse lists the partitions the broker still leads.
+type ControlledShutdownResponse struct {
+	CorrelationID       int32
+	Error               ErrorCode
+	RemainingPartitions []TopicPartition
+}

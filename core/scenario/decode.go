@@ -796,6 +796,12 @@ const (
 	// OpElectLeaders runs a preferred leader election (ElectLeaders), an
 	// extension.
 	OpElectLeaders = "elect_leaders"
+	// OpKillNode crashes a controller or ZooKeeper server process (brokers
+	// have kill_broker), an extension.
+	OpKillNode = "kill_node"
+	// OpStartNode restarts a crashed controller or ZooKeeper server, an
+	// extension.
+	OpStartNode = "start_node"
 )
 
 // fieldRule is one field an op takes.
@@ -853,6 +859,8 @@ var opTable = []opSpecification{
 	newOp(OpDeleteACL, aclFields...),
 	newOp(OpExpect, "path!", "equals!"),
 	newOp(OpElectLeaders, "topic", "partition"),
+	newOp(OpKillNode, "node!"),
+	newOp(OpStartNode, "node!"),
 }
 
 // commonFields are the fields every step may carry.

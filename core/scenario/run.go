@@ -182,6 +182,12 @@ func (r *runner) dispatch(st *Step, result *StepResult) {
 	case OpStartBroker:
 		// {"op": "start_broker", "broker": 2}
 		r.fail(result, c.StartBroker(int32(st.Broker)))
+	case OpKillNode:
+		// {"op": "kill_node", "node": "controller-1"}
+		r.fail(result, c.KillNode(st.Node))
+	case OpStartNode:
+		// {"op": "start_node", "node": "controller-1"}
+		r.fail(result, c.StartNode(st.Node))
 	case OpPartitionNetwork:
 		// {"op": "partition_network", "groups": [["broker-1"], ["broker-2", "broker-3"]]}
 		r.fail(result, c.PartitionNetwork(st.Groups))

@@ -1,0 +1,725 @@
+package broker
+
+// The ZooKeeper-mode controller: one broker, elected through /controller,
+// that loads the cluster's state from ZooKeeper, watches broker
+// registrations and ISR change notifications, elects partition leaders,
+// writes partition state back to ZooKeeper (conditionally, fenced by the
+// controller epoch) and pushes metadata to every live broker.
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/kafka-playground/playground/core/config"
+	"github.com/kafka-playground/playground/core/metadata"
+	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/sim"
+	"github.com/kafka-playground/playground/core/zookeeper"
+)
+
+type zkController struct {
+	b            *Broker
+	epoch        int32
+	epochVersion int32
+	image        *metadata.Image
+	loaded       bool
+	busy         bool
+	queue        []func()
+	token        uint64
+}
+
+type zkControllerTimer struct {
+	token uint64
+	kind  int
+}
+
+const zkTimerRebalance = 1
+
+func (b *Broker) becomeZkController(epoch int32) {
+	b.zkc = &zkController{b: b, epoch: epoch, epochVersion: epoch, image: metadata.NewImage(), token: b.nextToken()}
+	b.record("controller", "elected controller, controller epoch %d", epoch)
+	b.zkc.enqueue(b.zkc.load)
+	if b.config.Bool("auto.leader.rebalance.enable") {
+		b.sim.SetTimer(b.node, b.brokerInt("leader.imbalance.check.interval.seconds")*1000, zkControllerTimer{token: b.zkc.token, kind: zkTimerRebalance})
+	}
+}
+
+func (b *Broker) resignZkController() {
+	b.record("controller", "resigned")
+	b.zkc = nil
+}
+
+// enqueue runs controller work one piece at a time, as Kafka's controller
+// event thread does; done() starts the next.
+func (c *zkController) enqueue(work func()) {
+	c.queue = append(c.queue, work)
+	c.next()
+}
+
+func (c *zkController) next() {
+	if c.busy || len(c.queue) == 0 || c.b.zkc != c {
+		return
+	}
+	work := c.queue[0]
+	c.queue = c.queue[1:]
+	c.busy = true
+	work()
+}
+
+func (c *zkController) done() {
+	c.busy = false
+	c.next()
+}
+
+func (c *zkController) policy() metadata.Policy {
+	return metadata.Policy{UncleanAllowed: func(topic string) bool {
+		if t := c.image.Topics[topic]; t != nil {
+			if v, ok := t.Config["unclean.leader.election.enable"]; ok {
+				return v == "true"
+			}
+		}
+		if v, ok := c.image.BrokerConfig[""]["unclean.leader.election.enable"]; ok {
+			return v == "true"
+		}
+		return c.b.settings.Static.Bool("unclean.leader.election.enable")
+	}}
+}
+
+// load reads the whole cluster state from ZooKeeper: live brokers, topics,
+// partition states and configs, leaving watches on the broker list and
+// the ISR notifications.
+func (c *zkController) load() {
+	b := c.b
+	b.zkRead([]zookeeper.Read{
+		{Path: zookeeper.BrokerIDsPath, Children: true, Watch: true},
+		{Path: zookeeper.TopicsPath, Children: true},
+		{Path: zookeeper.IsrChangeNotificationPath, Children: true, Watch: true},
+		{Path: zookeeper.BrokerConfigsPath, Children: true},
+	}, func(resp *zookeeper.ReadResponse) {
+		if resp.Error != zookeeper.OK {
+			c.done()
+			return
+		}
+		var reads []zookeeper.Read
+		for _, id := range resp.Results[0].Children {
+			reads = append(reads, zookeeper.Read{Path: zookeeper.BrokerIDsPath + "/" + id})
+		}
+		for _, t := range resp.Results[1].Children {
+			reads = append(reads, zookeeper.Read{Path: zookeeper.TopicPath(t)}, zookeeper.Read{Path: zookeeper.TopicConfigsPath + "/" + t})
+		}
+		for _, r := range resp.Results[3].Children {
+			reads = append(reads, zookeeper.Read{Path: zookeeper.BrokerConfigsPath + "/" + r})
+		}
+		b.zkRead(reads, func(resp *zookeeper.ReadResponse) { c.loadPartitions(resp) })
+	})
+}
+
+func (c *zkController) loadPartitions(resp *zookeeper.ReadResponse) {
+	b := c.b
+	if resp.Error != zookeeper.OK {
+		c.done()
+		return
+	}
+	im := metadata.NewImage()
+	var reads []zookeeper.Read
+	for _, r := range resp.Results {
+		switch data := r.Data.(type) {
+		case zookeeper.BrokerRegistration:
+			im.Apply(im.Offset+1, &metadata.RegisterBrokerRecord{BrokerID: data.ID, BrokerEpoch: r.Czxid})
+			im.Apply(im.Offset+1, &metadata.UnfenceBrokerRecord{BrokerID: data.ID, BrokerEpoch: r.Czxid})
+		case zookeeper.TopicAssignment:
+			name := r.Path[len(zookeeper.TopicsPath)+1:]
+			im.Apply(im.Offset+1, &metadata.TopicRecord{Name: name, TopicID: data.TopicID})
+			for p, replicas := range data.Partitions {
+				im.Apply(im.Offset+1, &metadata.PartitionRecord{Topic: name, Partition: int32(p), Replicas: replicas, Isr: replicas, Leader: -1})
+				reads = append(reads, zookeeper.Read{Path: zookeeper.PartitionStatePath(name, int32(p))})
+			}
+		case map[string]string:
+			c.loadConfig(im, r.Path, data)
+		}
+	}
+	b.zkRead(reads, func(resp *zookeeper.ReadResponse) {
+		if resp.Error != zookeeper.OK {
+			c.done()
+			return
+		}
+		for _, r := range resp.Results {
+			st, ok := r.Data.(zookeeper.PartitionState)
+			if !ok {
+				continue
+			}
+			topic, partition := statePathParts(r.Path)
+			p := im.Partition(topic, partition)
+			p.Leader, p.LeaderEpoch, p.Isr, p.PartitionEpoch = st.Leader, st.LeaderEpoch, st.Isr, r.Version
+		}
+		c.finishLoad(im)
+	})
+}
+
+func (c *zkController) loadConfig(im *metadata.Image, path string, data map[string]string) {
+	resourceType, name := metadata.ResourceTopic, ""
+	if len(path) > len(zookeeper.TopicConfigsPath) && path[:len(zookeeper.TopicConfigsPath)] == zookeeper.TopicConfigsPath {
+		name = path[len(zookeeper.TopicConfigsPath)+1:]
+		if im.Topics[name] == nil {
+			return
+		}
+	} else {
+		resourceType = metadata.ResourceBroker
+		name = path[len(zookeeper.BrokerConfigsPath)+1:]
+		if name == "<default>" {
+			name = ""
+		}
+	}
+	for _, k := range sortedStrings(data) {
+		im.Apply(im.Offset+1, &metadata.ConfigRecord{ResourceType: resourceType, ResourceName: name, Name: k, Value: data[k]})
+	}
+}
+
+func sortedStrings(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// statePathParts splits /brokers/topics/T/partitions/P/state.
+func statePathParts(path string) (string, int32) {
+	rest := path[len(zookeeper.TopicsPath)+1:]
+	var topic string
+	for i := 0; i+len("/partitions/") <= len(rest); i++ {
+		if rest[i:i+len("/partitions/")] == "/partitions/" {
+			topic = rest[:i]
+			rest = rest[i+len("/partitions/"):]
+			break
+		}
+	}
+	n := 0
+	for _, ch := range rest {
+		if ch < '0' || ch > '9' {
+			break
+		}
+		n = n*10 + int(ch-'0')
+	}
+	return topic, int32(n)
+}
+
+// finishLoad takes the loaded state, elects leaders where theirs are gone,
+// and sends every live broker the whole metadata.
+func (c *zkController) finishLoad(im *metadata.Image) {
+	c.image = im
+	var records []metadata.Record
+	work := im.Clone()
+	dead := map[int32]bool{}
+	im.EachPartition(func(topic string, index int32, p *metadata.Partition) {
+		for _, r := range p.Replicas {
+			if !im.Usable(r) {
+				dead[r] = true
+			}
+		}
+	})
+	for _, id := range sortedKeys32(dead) {
+		more := work.ChangesWithout(id, c.policyFor(work))
+		for _, r := range more {
+			work.Apply(work.Offset+1, r)
+		}
+		records = append(records, more...)
+	}
+	for _, id := range work.UsableBrokers() {
+		more := work.ElectionsFor(id, c.policyFor(work))
+		for _, r := range more {
+			work.Apply(work.Offset+1, r)
+		}
+		records = append(records, more...)
+	}
+	c.commit(records, nil, func(ok bool) {
+		c.loaded = ok
+		if ok {
+			c.broadcast(nil, true)
+		}
+		c.done()
+	})
+}
+
+func (c *zkController) policyFor(im *metadata.Image) metadata.Policy {
+	saved := c.image
+	c.image = im
+	p := c.policy()
+	c.image = saved
+	return p
+}
+
+// commit writes records' partition state changes (and extra ops) to
+// ZooKeeper, fenced by the controller epoch; once written they apply to
+// the controller's image and go to every live broker.
+func (c *zkController) commit(records []metadata.Record, extra []zookeeper.Op, then func(ok bool)) {
+	b := c.b
+	if len(records) == 0 && len(extra) == 0 {
+		then(true)
+		return
+	}
+	work := c.image.Clone()
+	ops := []zookeeper.Op{{Kind: zookeeper.OpCheck, Path: zookeeper.ControllerEpochPath, Version: c.epochVersion}}
+	ops = append(ops, extra...)
+	for _, r := range records {
+		ops = append(ops, c.opsFor(work, r)...)
+		work.Apply(work.Offset+1, r)
+	}
+	b.zkMulti(ops, func(resp *zookeeper.MultiResponse) {
+		if b.zkc != c {
+			then(false)
+			return
+		}
+		if resp.Error != zookeeper.OK {
+			b.record("controller", "ZooKeeper refused the update (%s); reloading state", resp.Error)
+			c.queue = append([]func(){c.load}, c.queue...)
+			then(false)
+			return
+		}
+		for _, r := range records {
+			b.record("metadata", "%s", r.Describe())
+		}
+		c.image = work
+		c.broadcast(records, false)
+		then(true)
+	})
+}
+
+// opsFor returns the ZooKeeper writes a record needs, computed against
+// the image before it applies.
+func (c *zkController) opsFor(im *metadata.Image, r metadata.Record) []zookeeper.Op {
+	state := func(topic string, partition int32, p *metadata.Partition) zookeeper.PartitionState {
+		return zookeeper.PartitionState{Leader: p.Leader, LeaderEpoch: p.LeaderEpoch, Isr: p.Isr, ControllerEpoch: c.epoch}
+	}
+	switch r := r.(type) {
+	case *metadata.PartitionRecord:
+		base := zookeeper.TopicPath(r.Topic) + "/partitions/" + strconv.Itoa(int(r.Partition))
+		return []zookeeper.Op{{Kind: zookeeper.OpCreate, Path: base},
+			{Kind: zookeeper.OpCreate, Path: base + "/state", Data: zookeeper.PartitionState{Leader: r.Leader, LeaderEpoch: r.LeaderEpoch, Isr: r.Isr, ControllerEpoch: c.epoch}}}
+	case *metadata.PartitionChangeRecord:
+		old := im.Partition(r.Topic, r.Partition)
+		after := *old
+		if r.Leader != metadata.NoLeaderChange && r.Leader != after.Leader {
+			after.Leader = r.Leader
+			after.LeaderEpoch++
+		}
+		if r.Isr != nil {
+			after.Isr = r.Isr
+		}
+		return []zookeeper.Op{{Kind: zookeeper.OpSetData, Path: zookeeper.PartitionStatePath(r.Topic, r.Partition),
+			Data: state(r.Topic, r.Partition, &after), Version: old.PartitionEpoch}}
+	case *metadata.RemoveTopicRecord:
+		return c.deleteTopicOps(im, r.Name)
+	case *metadata.ConfigRecord:
+		return c.configOps(im, r)
+	}
+	return nil
+}
+
+func (c *zkController) deleteTopicOps(im *metadata.Image, name string) []zookeeper.Op {
+	t := im.Topics[name]
+	var ops []zookeeper.Op
+	for i := range t.Partitions {
+		base := zookeeper.TopicPath(name) + "/partitions/" + strconv.Itoa(i)
+		ops = append(ops, zookeeper.Op{Kind: zookeeper.OpDelete, Path: base + "/state", Version: -1}, zookeeper.Op{Kind: zookeeper.OpDelete, Path: base, Version: -1})
+	}
+	ops = append(ops, zookeeper.Op{Kind: zookeeper.OpDelete, Path: zookeeper.TopicPath(name) + "/partitions", Version: -1},
+		zookeeper.Op{Kind: zookeeper.OpDelete, Path: zookeeper.TopicPath(name), Version: -1},
+		zookeeper.Op{Kind: zookeeper.OpDelete, Path: zookeeper.TopicConfigsPath + "/" + name, Version: -1})
+	return ops
+}
+
+func (c *zkController) configOps(im *metadata.Image, r *metadata.ConfigRecord) []zookeeper.Op {
+	var path string
+	var current map[string]string
+	if r.ResourceType == metadata.ResourceTopic {
+		path = zookeeper.TopicConfigsPath + "/" + r.ResourceName
+		if t := im.Topics[r.ResourceName]; t != nil {
+			current = t.Config
+		}
+	} else {
+		name := r.ResourceName
+		if name == "" {
+			name = "<default>"
+		}
+		path = zookeeper.BrokerConfigsPath + "/" + name
+		current = im.BrokerConfig[r.ResourceName]
+	}
+	next := map[string]string{}
+	for k, v := range current {
+		next[k] = v
+	}
+	if r.Delete {
+		delete(next, r.Name)
+	} else {
+		next[r.Name] = r.Value
+	}
+	if current == nil && r.ResourceType != metadata.ResourceTopic {
+		return []zookeeper.Op{{Kind: zookeeper.OpCreate, Path: path, Data: next}}
+	}
+	return []zookeeper.Op{{Kind: zookeeper.OpSetData, Path: path, Data: next, Version: -1}}
+}
+
+// broadcast sends metadata to every live broker; the controller applies
+// it to itself directly.
+func (c *zkController) broadcast(records []metadata.Record, full bool) {
+	b := c.b
+	if full {
+		records = c.image.Records()
+	}
+	for _, id := range c.image.UsableBrokers() {
+		req := &protocol.UpdateMetadataRequest{ControllerID: b.settings.ID, ControllerEpoch: c.epoch, Full: full, Records: records}
+		if id == b.settings.ID {
+			b.onUpdateMetadata(req)
+			continue
+		}
+		b.sim.Send(b.node, b.settings.BrokerNode(id), req)
+	}
+}
+
+func (c *zkController) onEvent(e *zookeeper.WatchedEvent) {
+	switch e.Path {
+	case zookeeper.BrokerIDsPath:
+		c.enqueue(c.onBrokersChanged)
+	case zookeeper.IsrChangeNotificationPath:
+		c.enqueue(c.onIsrChanges)
+	}
+}
+
+// onBrokersChanged handles brokers that registered or whose session ended.
+func (c *zkController) onBrokersChanged() {
+	b := c.b
+	b.zkRead([]zookeeper.Read{{Path: zookeeper.BrokerIDsPath, Children: true, Watch: true}}, func(resp *zookeeper.ReadResponse) {
+		if resp.Error != zookeeper.OK {
+			c.done()
+			return
+		}
+		live := map[int32]bool{}
+		var reads []zookeeper.Read
+		for _, name := range resp.Results[0].Children {
+			n, _ := strconv.Atoi(name)
+			live[int32(n)] = true
+			reads = append(reads, zookeeper.Read{Path: zookeeper.BrokerIDsPath + "/" + name})
+		}
+		b.zkRead(reads, func(resp *zookeeper.ReadResponse) {
+			if resp.Error != zookeeper.OK {
+				c.done()
+				return
+			}
+			c.applyBrokerChanges(live, resp.Results)
+		})
+	})
+}
+
+func (c *zkController) applyBrokerChanges(live map[int32]bool, registrations []zookeeper.ReadResult) {
+	work := c.image.Clone()
+	var records []metadata.Record
+	add := func(more ...metadata.Record) {
+		for _, r := range more {
+			work.Apply(work.Offset+1, r)
+		}
+		records = append(records, more...)
+	}
+	var added []int32
+	for _, r := range registrations {
+		reg, ok := r.Data.(zookeeper.BrokerRegistration)
+		if !ok {
+			continue
+		}
+		if existing := work.Brokers[reg.ID]; existing != nil && existing.Epoch == r.Czxid && !existing.Fenced {
+			continue
+		}
+		add(&metadata.RegisterBrokerRecord{BrokerID: reg.ID, BrokerEpoch: r.Czxid}, &metadata.UnfenceBrokerRecord{BrokerID: reg.ID, BrokerEpoch: r.Czxid})
+		added = append(added, reg.ID)
+	}
+	for _, id := range work.BrokerIDs() {
+		if reg := work.Brokers[id]; !live[id] && !reg.Fenced {
+			c.b.record("controller", "broker %d is gone (its ZooKeeper session ended)", id)
+			add(&metadata.FenceBrokerRecord{BrokerID: id, BrokerEpoch: reg.Epoch})
+			add(work.ChangesWithout(id, c.policyFor(work))...)
+		}
+	}
+	for _, id := range added {
+		add(work.ElectionsFor(id, c.policyFor(work))...)
+	}
+	c.commit(records, nil, func(ok bool) {
+		if ok {
+			for _, id := range added {
+				c.sendFull(id)
+			}
+		}
+		c.done()
+	})
+}
+
+// sendFull sends a (re)joining broker the whole metadata.
+func (c *zkController) sendFull(id int32) {
+	b := c.b
+	req := &protocol.UpdateMetadataRequest{ControllerID: b.settings.ID, ControllerEpoch: c.epoch, Full: true, Records: c.image.Records()}
+	if id == b.settings.ID {
+		b.onUpdateMetadata(req)
+		return
+	}
+	b.sim.Send(b.node, b.settings.BrokerNode(id), req)
+}
+
+// onIsrChanges reads the ISR change notifications leaders left, deletes
+// them, and propagates the new ISRs.
+func (c *zkController) onIsrChanges() {
+	b := c.b
+	b.zkRead([]zookeeper.Read{{Path: zookeeper.IsrChangeNotificationPath, Children: true, Watch: true}}, func(resp *zookeeper.ReadResponse) {
+		if resp.Error != zookeeper.OK || len(resp.Results[0].Children) == 0 {
+			c.done()
+			return
+		}
+		var reads []zookeeper.Read
+		var deletes []zookeeper.Op
+		for _, n := range resp.Results[0].Children {
+			path := zookeeper.IsrChangeNotificationPath + "/" + n
+			reads = append(reads, zookeeper.Read{Path: path})
+			deletes = append(deletes, zookeeper.Op{Kind: zookeeper.OpDelete, Path: path, Version: -1})
+		}
+		b.zkRead(reads, func(resp *zookeeper.ReadResponse) {
+			seen := map[protocol.TopicPartition]bool{}
+			var stateReads []zookeeper.Read
+			for _, r := range resp.Results {
+				if ch, ok := r.Data.(zookeeper.IsrChange); ok && !seen[protocol.TopicPartition{Topic: ch.Topic, Partition: ch.Partition}] {
+					seen[protocol.TopicPartition{Topic: ch.Topic, Partition: ch.Partition}] = true
+					stateReads = append(stateReads, zookeeper.Read{Path: zookeeper.PartitionStatePath(ch.Topic, ch.Partition)})
+				}
+			}
+			b.zkRead(stateReads, func(resp *zookeeper.ReadResponse) {
+				c.applyIsrChanges(resp.Results, deletes)
+			})
+		})
+	})
+}
+
+func (c *zkController) applyIsrChanges(states []zookeeper.ReadResult, deletes []zookeeper.Op) {
+	b := c.b
+	var records []metadata.Record
+	for _, r := range states {
+		st, ok := r.Data.(zookeeper.PartitionState)
+		if !ok {
+			continue
+		}
+		topic, partition := statePathParts(r.Path)
+		p := c.image.Partition(topic, partition)
+		if p == nil || r.Version != p.PartitionEpoch+1 || metadata.EqualIDs(p.Isr, st.Isr) {
+			continue
+		}
+		records = append(records, &metadata.PartitionChangeRecord{Topic: topic, Partition: partition, Leader: metadata.NoLeaderChange, Isr: st.Isr})
+	}
+	b.zkMulti(deletes, func(*zookeeper.MultiResponse) {})
+	if len(records) == 0 {
+		c.done()
+		return
+	}
+	// The leader wrote these to ZooKeeper already: apply and propagate.
+	for _, r := range records {
+		c.image.Apply(c.image.Offset+1, r)
+		b.record("metadata", "%s (from the leader's ISR change)", r.Describe())
+	}
+	c.broadcast(records, false)
+	c.done()
+}
+
+func (c *zkController) onTimer(m zkControllerTimer) {
+	if m.token != c.token {
+		return
+	}
+	b := c.b
+	b.sim.SetTimer(b.node, b.brokerInt("leader.imbalance.check.interval.seconds")*1000, m)
+	c.enqueue(func() {
+		records := c.image.ImbalancedPreferredElections(b.brokerInt("leader.imbalance.per.broker.percentage"))
+		c.commit(records, nil, func(bool) { c.done() })
+	})
+}
+
+func (c *zkController) onControlledShutdown(from sim.NodeID, m *protocol.ControlledShutdownRequest) {
+	c.enqueue(func() {
+		b := c.b
+		reg := c.image.Brokers[m.BrokerID]
+		if reg == nil {
+			b.sim.Send(b.node, from, &protocol.ControlledShutdownResponse{CorrelationID: m.CorrelationID, Error: protocol.BrokerNotAvailable})
+			c.done()
+			return
+		}
+		work := c.image.Clone()
+		records := []metadata.Record{&metadata.ControlledShutdownRecord{BrokerID: m.BrokerID, BrokerEpoch: reg.Epoch}}
+		work.Apply(work.Offset+1, records[0])
+		records = append(records, work.ChangesWithout(m.BrokerID, c.policyFor(work))...)
+		c.commit(records, nil, func(ok bool) {
+			resp := &protocol.ControlledShutdownResponse{CorrelationID: m.CorrelationID}
+			if !ok {
+				resp.Error = protocol.NotController
+			}
+			c.image.EachPartition(func(topic string, index int32, p *metadata.Partition) {
+				if p.Leader == m.BrokerID {
+					resp.RemainingPartitions = append(resp.RemainingPartitions, protocol.TopicPartition{Topic: topic, Partition: index})
+				}
+			})
+			b.sim.Send(b.node, from, resp)
+			c.done()
+		})
+	})
+}
+
+// handleAdmin serves CreateTopics, DeleteTopics, IncrementalAlterConfigs
+// and ElectLeaders at the controller broker.
+func (c *zkController) handleAdmin(from sim.NodeID, msg sim.Message) {
+	c.enqueue(func() {
+		b := c.b
+		var records []metadata.Record
+		var extra []zookeeper.Op
+		var respond func(ok bool)
+		switch m := msg.(type) {
+		case *protocol.CreateTopicsRequest:
+			resp := &protocol.CreateTopicsResponse{CorrelationID: m.CorrelationID}
+			for _, t := range m.Topics {
+				result, more, ops := c.createTopic(t)
+				resp.Topics = append(resp.Topics, result)
+				records = append(records, more...)
+				extra = append(extra, ops...)
+			}
+			respond = func(bool) { b.sim.Send(b.node, from, resp) }
+		case *protocol.DeleteTopicsRequest:
+			resp := &protocol.DeleteTopicsResponse{CorrelationID: m.CorrelationID}
+			for _, name := range m.Topics {
+				result := protocol.DeleteTopicResult{Name: name}
+				if c.image.Topics[name] == nil {
+					result.Error = protocol.UnknownTopicOrPartition
+				} else {
+					records = append(records, &metadata.RemoveTopicRecord{Name: name})
+				}
+				resp.Topics = append(resp.Topics, result)
+			}
+			respond = func(bool) { b.sim.Send(b.node, from, resp) }
+		case *protocol.IncrementalAlterConfigsRequest:
+			resp := &protocol.IncrementalAlterConfigsResponse{CorrelationID: m.CorrelationID}
+			for _, res := range m.Resources {
+				result, more := c.alterConfigs(res)
+				resp.Resources = append(resp.Resources, result)
+				records = append(records, more...)
+			}
+			work := c.image.Clone()
+			for _, r := range records {
+				work.Apply(work.Offset+1, r)
+			}
+			records = append(records, work.UncleanElections(c.policyFor(work))...)
+			respond = func(bool) { b.sim.Send(b.node, from, resp) }
+		case *protocol.ElectLeadersRequest:
+			resp := &protocol.ElectLeadersResponse{CorrelationID: m.CorrelationID}
+			targets := m.Partitions
+			if targets == nil {
+				c.image.EachPartition(func(topic string, index int32, p *metadata.Partition) {
+					targets = append(targets, protocol.TopicPartition{Topic: topic, Partition: index})
+				})
+			}
+			for _, tp := range targets {
+				result := protocol.ElectLeadersResult{TopicPartition: tp}
+				if c.image.Partition(tp.Topic, tp.Partition) == nil {
+					result.Error = protocol.UnknownTopicOrPartition
+				} else if r, reason := c.image.PreferredElection(tp.Topic, tp.Partition); r != nil {
+					records = append(records, r)
+				} else {
+					result.Error = reasonCode(reason)
+				}
+				resp.Results = append(resp.Results, result)
+			}
+			respond = func(bool) { b.sim.Send(b.node, from, resp) }
+		}
+		c.commit(records, extra, func(ok bool) {
+			respond(ok)
+			c.done()
+		})
+	})
+}
+
+func reasonCode(reason string) protocol.ErrorCode {
+	switch reason {
+	case "ELECTION_NOT_NEEDED":
+		return protocol.ElectionNotNeeded
+	case "PREFERRED_LEADER_NOT_AVAILABLE":
+		return protocol.PreferredLeaderNotAvailable
+	}
+	return protocol.None
+}
+
+func (c *zkController) createTopic(t protocol.CreatableTopic) (protocol.CreateTopicResult, []metadata.Record, []zookeeper.Op) {
+	b := c.b
+	result := protocol.CreateTopicResult{Name: t.Name, NumPartitions: t.NumPartitions, ReplicationFactor: t.ReplicationFactor}
+	if c.image.Topics[t.Name] != nil {
+		result.Error, result.ErrorMessage = protocol.TopicAlreadyExists, fmt.Sprintf("Topic '%s' already exists.", t.Name)
+		return result, nil, nil
+	}
+	if t.NumPartitions == -1 {
+		t.NumPartitions = int32(b.config.Int("num.partitions"))
+	}
+	if t.ReplicationFactor == -1 {
+		t.ReplicationFactor = int16(b.config.Int("default.replication.factor"))
+	}
+	result.NumPartitions, result.ReplicationFactor = t.NumPartitions, t.ReplicationFactor
+	if t.NumPartitions < 1 {
+		result.Error = protocol.InvalidPartitions
+		return result, nil, nil
+	}
+	if _, err := config.ResolveTopic(b.config, t.Configs); err != nil {
+		result.Error, result.ErrorMessage = protocol.InvalidConfig, err.Error()
+		return result, nil, nil
+	}
+	assignment, err := metadata.PlaceReplicas(b.sim.Rand(), c.image.UsableBrokers(), t.NumPartitions, t.ReplicationFactor)
+	if err != nil {
+		result.Error, result.ErrorMessage = protocol.InvalidReplicationFactor, err.Error()
+		return result, nil, nil
+	}
+	id := strconv.FormatUint(b.sim.Rand().Uint64(), 36)
+	result.TopicID = id
+	records := []metadata.Record{&metadata.TopicRecord{Name: t.Name, TopicID: id}}
+	for p, replicas := range assignment {
+		records = append(records, &metadata.PartitionRecord{Topic: t.Name, Partition: int32(p), Replicas: replicas, Isr: append([]int32(nil), replicas...), Leader: replicas[0]})
+	}
+	configs := map[string]string{}
+	for _, k := range sortedStrings(t.Configs) {
+		configs[k] = t.Configs[k]
+		records = append(records, &metadata.ConfigRecord{ResourceType: metadata.ResourceTopic, ResourceName: t.Name, Name: k, Value: t.Configs[k]})
+	}
+	ops := []zookeeper.Op{
+		{Kind: zookeeper.OpCreate, Path: zookeeper.TopicPath(t.Name), Data: zookeeper.TopicAssignment{TopicID: id, Partitions: assignment}},
+		{Kind: zookeeper.OpCreate, Path: zookeeper.TopicPath(t.Name) + "/partitions"},
+		{Kind: zookeeper.OpCreate, Path: zookeeper.TopicConfigsPath + "/" + t.Name, Data: configs},
+	}
+	return result, records, ops
+}
+
+func (c *zkController) alterConfigs(res protocol.AlterConfigsResource) (protocol.AlterConfigsResult, []metadata.Record) {
+	result := protocol.AlterConfigsResult{ResourceType: res.ResourceType, ResourceName: res.ResourceName}
+	if res.ResourceType == protocol.ResourceTopic && c.image.Topics[res.ResourceName] == nil {
+		result.Error = protocol.UnknownTopicOrPartition
+		return result, nil
+	}
+	changes := map[string]string{}
+	var records []metadata.Record
+	for _, cfg := range res.Configs {
+		r := &metadata.ConfigRecord{ResourceType: res.ResourceType, ResourceName: res.ResourceName, Name: cfg.Name, Value: cfg.Value}
+		if cfg.Operation == protocol.ConfigDelete {
+			r.Delete, r.Value = true, ""
+		} else {
+			changes[cfg.Name] = cfg.Value
+		}
+		records = append(records, r)
+	}
+	var err error
+	if res.ResourceType == protocol.ResourceTopic {
+		_, err = config.ResolveTopic(c.b.config, changes)
+	} else {
+		_, err = c.b.config.With(changes)
+	}
+	if err != nil {
+		result.Error, result.ErrorMessage = protocol.InvalidConfig, err.Error()
+		return result, nil
+	}
+	return result, records
+}
