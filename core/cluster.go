@@ -180,6 +180,7 @@ func (c *Cluster) buildKRaft() {
 	brokerNode := func(id int32) sim.NodeID { return base + sim.NodeID(c.spec.Controllers) + sim.NodeID(id-1) }
 	static := c.brokerConfig
 	settings := controller.Settings{
+		Seed:                               c.spec.Seed,
 		Voters:                             voters,
 		ElectionTimeoutMs:                  static.Int("controller.quorum.election.timeout.ms"),
 		FetchTimeoutMs:                     static.Int("controller.quorum.fetch.timeout.ms"),

@@ -28,6 +28,8 @@ type Settings struct {
 	Voters         []int32
 	ControllerNode func(id int32) sim.NodeID
 	BrokerNode     func(id int32) sim.NodeID
+	// Seed is the cluster's seed (replica placement derives from it).
+	Seed uint64
 	// ZooKeepers lists the ensemble in ZooKeeper mode (empty in KRaft mode).
 	ZooKeepers    []int32
 	ZooKeeperNode func(id int32) sim.NodeID

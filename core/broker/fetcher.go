@@ -77,10 +77,12 @@ func (b *Broker) sendFetch(f *fetcher) {
 			FetchOffset: p.log.LogEndOffset(), LastFetchedEpoch: lastEpoch, LogStartOffset: p.log.LogStartOffset(),
 			PartitionMaxBytes: int32(b.brokerInt("replica.fetch.max.bytes"))})
 	}
+	if nextRetry >= 0 {
+		// Partitions in backoff rejoin then, even while this fetch is
+		// parked at the leader.
+		b.sim.SetTimer(b.node, nextRetry-now, fetcherTimer{leader: f.leader, token: b.token, kind: fetcherRetry})
+	}
 	if len(req.Partitions) == 0 {
-		if nextRetry >= 0 {
-			b.sim.SetTimer(b.node, nextRetry-now, fetcherTimer{leader: f.leader, token: b.token, kind: fetcherRetry})
-		}
 		return
 	}
 	req.CorrelationID = b.nextCorrelation()
@@ -107,6 +109,8 @@ func (b *Broker) onFetcherTimer(m fetcherTimer) {
 	}
 	switch m.kind {
 	case fetcherRetry:
+		// A new fetch replaces one parked at the leader.
+		f.inFlight = 0
 		b.sendFetch(f)
 	case fetcherLinkBroken:
 		if f.inFlight == m.correlation {
@@ -229,14 +233,15 @@ func (b *Broker) truncateOnDivergence(p *partition, leader protocol.EpochEndOffs
 	if target < 0 {
 		target = 0
 	}
-	target = batchBoundary(p.log, target)
-	if target >= p.log.LogEndOffset() {
-		return
-	}
+	target = min(batchBoundary(p.log, target), p.log.LogEndOffset())
 	lost := p.log.LogEndOffset() - target
+	// Truncating at the log end still drops the epochs that start there
+	// (an epoch this replica led without writing), as Kafka's cache does.
 	p.log.TruncateTo(target)
 	b.rebuildProducerStates(p)
-	b.record("truncate", "%s to %d (%d records diverged from leader epoch %d)", p.tp, target, lost, leader.Epoch)
+	if lost > 0 {
+		b.record("truncate", "%s to %d (%d records diverged from leader epoch %d)", p.tp, target, lost, leader.Epoch)
+	}
 }
 
 // batchBoundary returns offset, or the start of the batch holding it.

@@ -670,12 +670,12 @@ func (c *zkController) createTopic(t protocol.CreatableTopic) (protocol.CreateTo
 		result.Error, result.ErrorMessage = protocol.InvalidConfig, err.Error()
 		return result, nil, nil
 	}
-	assignment, err := metadata.PlaceReplicas(b.sim.Rand(), c.image.UsableBrokers(), t.NumPartitions, t.ReplicationFactor)
+	assignment, err := metadata.PlaceReplicas(metadata.PlacementRand(b.settings.Seed, t.Name), c.image.UsableBrokers(), t.NumPartitions, t.ReplicationFactor)
 	if err != nil {
 		result.Error, result.ErrorMessage = protocol.InvalidReplicationFactor, err.Error()
 		return result, nil, nil
 	}
-	id := strconv.FormatUint(b.sim.Rand().Uint64(), 36)
+	id := strconv.FormatUint(metadata.PlacementRand(b.settings.Seed^0x5bd1e995, t.Name).Uint64(), 36)
 	result.TopicID = id
 	records := []metadata.Record{&metadata.TopicRecord{Name: t.Name, TopicID: id}}
 	for p, replicas := range assignment {

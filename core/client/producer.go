@@ -98,6 +98,7 @@ type Producer struct {
 	perNode     map[sim.NodeID]int
 	sticky      StickyPartitioner
 	wakeAtMs    int64
+	wakeToken   uint64
 	producerID  int64
 	epoch       int16
 	sequences   map[protocol.TopicPartition]int32
@@ -148,7 +149,7 @@ type produceRequest struct {
 
 // Timers of the producer.
 type (
-	producerWake    struct{}
+	producerWake    struct{ token uint64 }
 	producerTimeout struct{ correlation int32 }
 )
 
@@ -375,6 +376,9 @@ func (p *Producer) appendToBatch(tp protocol.TopicPartition, ps *pendingSend) bo
 func (p *Producer) Receive(from sim.NodeID, msg sim.Message) {
 	switch m := msg.(type) {
 	case producerWake:
+		if m.token != p.wakeToken {
+			return
+		}
 		p.wakeAtMs = -1 << 62
 		p.run()
 	case *protocol.MetadataResponse:
@@ -399,12 +403,15 @@ func (p *Producer) Receive(from sim.NodeID, msg sim.Message) {
 // wake runs the producer's loop now (after the current event).
 func (p *Producer) wake() { p.scheduleWake(p.sim.Now()) }
 
+// scheduleWake makes sure the producer runs at atMs or earlier. Only the
+// earliest wake is pending: every run schedules whatever it next needs.
 func (p *Producer) scheduleWake(atMs int64) {
 	if p.wakeAtMs >= p.sim.Now() && p.wakeAtMs <= atMs {
 		return
 	}
 	p.wakeAtMs = atMs
-	p.sim.SetTimer(p.node, atMs-p.sim.Now(), producerWake{})
+	p.wakeToken++
+	p.sim.SetTimer(p.node, atMs-p.sim.Now(), producerWake{token: p.wakeToken})
 }
 
 // run is one turn of the producer's threads: the application thread's

@@ -147,6 +147,7 @@ func (p *Producer) onMetadataTimeout(t metadataTimeout) {
 	if p.metadata.inFlight == t.correlation {
 		p.metadata.inFlight = 0
 		p.metadata.needUpdate = true
+		p.metadata.nextTryMs = p.sim.Now() + p.cfg.retryBackoffMs
 		p.run()
 	}
 }
@@ -469,6 +470,7 @@ func (p *Producer) onDisconnected(peer sim.NodeID) {
 	if p.metadata.inFlight != 0 {
 		p.metadata.inFlight = 0
 		p.metadata.needUpdate = true
+		p.metadata.nextTryMs = p.sim.Now() + p.cfg.retryBackoffMs
 	}
 	if p.initPending {
 		p.sim.SetTimer(p.node, p.cfg.retryBackoffMs, initRetry{})

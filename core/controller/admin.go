@@ -56,14 +56,15 @@ func (c *Controller) createTopic(t protocol.CreatableTopic, validateOnly bool) (
 	if err := c.settings.ValidateTopicConfig(t.Configs); err != nil {
 		return fail(protocol.InvalidConfig, err.Error())
 	}
-	assignment, err := metadata.PlaceReplicas(c.sim.Rand(), c.image.UsableBrokers(), t.NumPartitions, t.ReplicationFactor)
+	assignment, err := metadata.PlaceReplicas(metadata.PlacementRand(c.settings.Seed, t.Name), c.image.UsableBrokers(), t.NumPartitions, t.ReplicationFactor)
 	if err != nil {
 		return fail(protocol.InvalidReplicationFactor, err.Error())
 	}
 	if validateOnly {
 		return result, nil
 	}
-	result.TopicID = topicID(c.sim.Rand().Uint64(), c.sim.Rand().Uint64())
+	idRand := metadata.PlacementRand(c.settings.Seed^0x5bd1e995, t.Name)
+	result.TopicID = topicID(idRand.Uint64(), idRand.Uint64())
 	records := []metadata.Record{&metadata.TopicRecord{Name: t.Name, TopicID: result.TopicID}}
 	for p, replicas := range assignment {
 		records = append(records, &metadata.PartitionRecord{Topic: t.Name, Partition: int32(p), Replicas: replicas,

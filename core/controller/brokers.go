@@ -21,6 +21,10 @@ type session struct {
 	epoch            int64
 	registeredOffset int64
 	token            uint64
+	// lastContactMs is when the broker last registered or heartbeated.
+	lastContactMs int64
+	// expiring marks a session whose expiry is already scheduled.
+	expiring bool
 }
 
 func newImageFrom(log *Log, end int64) *metadata.Image {
@@ -47,8 +51,8 @@ func (c *Controller) startSessions() {
 }
 
 func (c *Controller) watchSession(s *session) {
-	c.token++
-	s.token = c.token
+	c.sessionSequence++
+	s.token = c.sessionSequence
 	c.sim.WatchLink(c.node, s.node, sessionLinkBroken{broker: s.brokerID, token: s.token})
 }
 
@@ -70,12 +74,14 @@ func (c *Controller) onSessionExpiry(m sessionExpiry) {
 		return
 	}
 	delete(c.sessions, m.broker)
+	if b := c.image.Brokers[m.broker]; b != nil && !b.Fenced {
+		c.record("session", "broker %d session expired after %dms", m.broker, c.settings.SessionTimeoutMs)
+	}
 	c.catchUp()
 	b := c.image.Brokers[m.broker]
 	if b == nil || b.Fenced || b.Epoch != s.epoch {
 		return
 	}
-	c.record("session", "broker %d session expired after %dms", m.broker, c.settings.SessionTimeoutMs)
 	records := []metadata.Record{&metadata.FenceBrokerRecord{BrokerID: m.broker, BrokerEpoch: b.Epoch}}
 	records = append(records, c.partitionChangesWithout(m.broker, false)...)
 	c.append(records...)
@@ -84,14 +90,28 @@ func (c *Controller) onSessionExpiry(m sessionExpiry) {
 func (c *Controller) onBrokerRegistration(from sim.NodeID, m *protocol.BrokerRegistrationRequest) {
 	c.catchUp()
 	if s := c.sessions[m.BrokerID]; s != nil && s.incarnation != m.IncarnationID {
+		// The old process no longer heartbeats: its session ends
+		// broker.session.timeout.ms after it last did.
+		if c.sim.Incarnation(s.node) != s.incarnation && !s.expiring {
+			s.expiring = true
+			wait := s.lastContactMs + c.settings.SessionTimeoutMs - c.sim.Now()
+			c.sim.SetTimer(c.node, max(wait, 0), sessionExpiry{broker: s.brokerID, token: s.token})
+		}
 		c.sim.Send(c.node, from, &protocol.BrokerRegistrationResponse{CorrelationID: m.CorrelationID,
 			Error: protocol.DuplicateBrokerRegistration})
 		return
 	}
+	// A new incarnation replaces the old registration: the old one leaves
+	// leaderships and ISRs first, as when it is fenced.
+	var records []metadata.Record
+	if old := c.image.Brokers[m.BrokerID]; old != nil && !old.Fenced {
+		records = append(records, &metadata.FenceBrokerRecord{BrokerID: m.BrokerID, BrokerEpoch: old.Epoch})
+		records = append(records, c.partitionChangesWithout(m.BrokerID, false)...)
+		c.append(records...)
+	}
 	epoch := c.log.EndOffset()
-	records := []metadata.Record{&metadata.RegisterBrokerRecord{BrokerID: m.BrokerID, BrokerEpoch: epoch}}
-	end := c.append(records...)
-	s := &session{brokerID: m.BrokerID, node: from, incarnation: m.IncarnationID, epoch: epoch, registeredOffset: end}
+	end := c.append(&metadata.RegisterBrokerRecord{BrokerID: m.BrokerID, BrokerEpoch: epoch})
+	s := &session{brokerID: m.BrokerID, node: from, incarnation: m.IncarnationID, epoch: epoch, registeredOffset: end, lastContactMs: c.sim.Now()}
 	c.sessions[m.BrokerID] = s
 	c.watchSession(s)
 	c.respondAfter(end, from, &protocol.BrokerRegistrationResponse{CorrelationID: m.CorrelationID, BrokerEpoch: epoch})
@@ -108,6 +128,9 @@ func (c *Controller) onBrokerHeartbeat(from sim.NodeID, m *protocol.BrokerHeartb
 		s = &session{brokerID: b.ID, node: from, incarnation: c.sim.Incarnation(from), epoch: b.Epoch, registeredOffset: b.Epoch + 1}
 		c.sessions[b.ID] = s
 		c.watchSession(s)
+	}
+	if s != nil {
+		s.lastContactMs = c.sim.Now()
 	}
 	if b == nil || s == nil || b.Epoch != m.BrokerEpoch {
 		resp.Error = protocol.StaleBrokerEpoch

@@ -35,7 +35,9 @@ func (l *Log) EndOffset() int64 { return int64(len(l.Entries)) }
 
 // Settings configure a controller. Times are in milliseconds.
 type Settings struct {
-	ID                   int32
+	ID int32
+	// Seed is the cluster's seed (replica placement derives from it).
+	Seed                 uint64
 	Voters               []int32
 	ElectionTimeoutMs    int64
 	FetchTimeoutMs       int64
@@ -84,15 +86,24 @@ type Controller struct {
 	disk     *Disk
 
 	// Volatile state, rebuilt by Start.
-	role               role
-	leaderID           int32
-	votes              map[int32]bool
-	token              uint64
-	image              *metadata.Image
-	sessions           map[int32]*session
-	parked             map[int32]parkedFetch
-	pending            []pendingResponse
-	watchedVoters      map[int32]bool
+	role     role
+	leaderID int32
+	// leaderIncarnation is the leader process incarnation this controller
+	// began following.
+	leaderIncarnation uint32
+	votes             map[int32]bool
+	token             uint64
+	image             *metadata.Image
+	sessions          map[int32]*session
+	parked            map[int32]parkedFetch
+	pending           []pendingResponse
+	watchedVoters     map[int32]bool
+	// sessionSequence numbers broker sessions (their watches and expiry
+	// timers); token numbers this controller's role changes.
+	sessionSequence uint64
+	// preVote marks a candidate still asking whether it may stand
+	// (KIP-996): its epoch is not bumped until a majority says yes.
+	preVote            bool
 	quorumCheckPending bool
 }
 
@@ -170,7 +181,7 @@ func (c *Controller) Receive(from sim.NodeID, msg sim.Message) {
 	switch m := msg.(type) {
 	case electionTimeout:
 		if m.token == c.token && c.role != leader {
-			c.startElection()
+			c.startPreVote()
 		}
 	case leaderLinkBroken:
 		if m.token == c.token && c.role == follower {

@@ -20,20 +20,34 @@ func (c *Controller) stillLeader() bool {
 	return c.role == leader && c.log.Epoch == c.disk.Epoch && c.log.Leader == c.settings.ID
 }
 
+// startPreVote asks the other voters whether they would vote for this
+// controller in the next epoch, without bumping its own (KIP-996). A node
+// that was cut off cannot disturb a quorum that still has a leader.
+func (c *Controller) startPreVote() {
+	c.token++
+	c.role = candidate
+	c.preVote = true
+	c.leaderID = -1
+	c.votes = map[int32]bool{c.settings.ID: true}
+	c.sendVotes(true)
+	if len(c.votes) >= c.majority() {
+		c.startElection()
+		return
+	}
+	c.armElectionTimer()
+}
+
+// startElection stands in a new epoch once a pre-vote succeeded.
 func (c *Controller) startElection() {
 	c.token++
 	c.role = candidate
+	c.preVote = false
 	c.leaderID = -1
 	c.disk.Epoch++
 	c.disk.VotedFor = c.settings.ID
 	c.votes = map[int32]bool{c.settings.ID: true}
 	c.record("election", "candidate epoch %d", c.disk.Epoch)
-	for _, v := range c.settings.Voters {
-		if v != c.settings.ID {
-			c.sim.Send(c.node, c.settings.ControllerNode(v), &protocol.VoteRequest{
-				CandidateID: c.settings.ID, CandidateEpoch: c.disk.Epoch, LastOffset: c.log.EndOffset()})
-		}
-	}
+	c.sendVotes(false)
 	if len(c.votes) >= c.majority() {
 		c.becomeLeader()
 		return
@@ -41,51 +55,91 @@ func (c *Controller) startElection() {
 	c.armElectionTimer()
 }
 
-// hasHealthyLeader reports whether this voter is following a leader it can
-// still reach; such a voter refuses to vote (KIP-996 pre-vote), so that a
-// node cut off for a while cannot depose a working leader on its return.
+func (c *Controller) sendVotes(preVote bool) {
+	epoch := c.disk.Epoch
+	if preVote {
+		epoch++
+	}
+	for _, v := range c.settings.Voters {
+		if v != c.settings.ID {
+			c.sim.Send(c.node, c.settings.ControllerNode(v), &protocol.VoteRequest{
+				CandidateID: c.settings.ID, CandidateEpoch: epoch, LastOffset: c.log.EndOffset(), PreVote: preVote})
+		}
+	}
+}
+
+// hasHealthyLeader reports whether this voter leads, or follows a leader
+// it can still reach; such a voter refuses pre-votes.
 func (c *Controller) hasHealthyLeader() bool {
 	if c.role == leader {
-		return true
+		return c.stillLeader()
 	}
 	if c.role != follower || c.leaderID < 0 {
 		return false
 	}
-	return c.sim.Reachable(c.node, c.settings.ControllerNode(c.leaderID))
+	return c.leaderHealthy()
+}
+
+// leaderHealthy reports whether the leader this follower follows would
+// still answer its fetches: reachable, and the same process (a restarted
+// controller comes back as a follower, not as leader).
+//
+// Followers fetch from the leader continuously; those fetches fail once
+// the leader resigned or lost its epoch. Since the stream is not simulated
+// request by request, the quorum's shared state stands in for their answers.
+func (c *Controller) leaderHealthy() bool {
+	node := c.settings.ControllerNode(c.leaderID)
+	return c.sim.Reachable(c.node, node) && c.sim.Incarnation(node) == c.leaderIncarnation &&
+		c.log.Leader == c.leaderID && c.log.Epoch == c.disk.Epoch
 }
 
 func (c *Controller) onVoteRequest(from sim.NodeID, m *protocol.VoteRequest) {
-	granted := false
+	resp := &protocol.VoteResponse{VoterID: c.settings.ID, PreVote: m.PreVote, LeaderID: -1}
+	if c.hasHealthyLeader() {
+		resp.LeaderID = c.leaderID
+	}
 	switch {
+	case m.PreVote:
+		resp.VoteGranted = m.CandidateEpoch > c.disk.Epoch && resp.LeaderID < 0
 	case m.CandidateEpoch < c.disk.Epoch:
-	case c.hasHealthyLeader():
 	default:
 		if m.CandidateEpoch > c.disk.Epoch {
 			c.stepDown(m.CandidateEpoch, -1)
+			resp.LeaderID = -1
 		}
 		if c.disk.VotedFor == -1 || c.disk.VotedFor == m.CandidateID {
 			c.disk.VotedFor = m.CandidateID
-			granted = true
+			resp.VoteGranted = true
 		}
 	}
-	c.sim.Send(c.node, from, &protocol.VoteResponse{VoterID: c.settings.ID, Epoch: c.disk.Epoch, VoteGranted: granted})
-	if !granted && c.role == leader {
-		// Tell the candidate who leads, as a fetch response would.
-		c.sim.Send(c.node, from, &protocol.BeginQuorumEpochRequest{LeaderID: c.settings.ID, LeaderEpoch: c.disk.Epoch})
-	}
+	resp.Epoch = c.disk.Epoch
+	c.sim.Send(c.node, from, resp)
 }
 
 func (c *Controller) onVoteResponse(m *protocol.VoteResponse) {
-	if m.Epoch > c.disk.Epoch {
+	if !m.PreVote && m.Epoch > c.disk.Epoch {
 		c.stepDown(m.Epoch, -1)
-		c.armElectionTimer()
 		return
 	}
-	if c.role != candidate || m.Epoch != c.disk.Epoch || !m.VoteGranted {
+	if c.role != candidate || m.PreVote != c.preVote {
+		return
+	}
+	if !m.VoteGranted {
+		if m.LeaderID >= 0 && m.LeaderID != c.settings.ID && m.Epoch >= c.disk.Epoch {
+			c.stepDown(m.Epoch, m.LeaderID)
+		}
+		return
+	}
+	if !m.PreVote && m.Epoch != c.disk.Epoch {
 		return
 	}
 	c.votes[m.VoterID] = true
-	if len(c.votes) >= c.majority() {
+	if len(c.votes) < c.majority() {
+		return
+	}
+	if c.preVote {
+		c.startElection()
+	} else {
 		c.becomeLeader()
 	}
 }
@@ -101,11 +155,16 @@ func (c *Controller) stepDown(epoch int32, leaderID int32) {
 	c.role = follower
 	c.leaderID = leaderID
 	if wasLeader {
+		if c.log.Leader == c.settings.ID {
+			c.log.Leader = -1
+		}
 		c.record("resign", "epoch %d", c.disk.Epoch)
 		c.resetLeaderState()
 	}
 	if leaderID >= 0 {
-		c.sim.WatchLink(c.node, c.settings.ControllerNode(leaderID), leaderLinkBroken{token: c.token})
+		node := c.settings.ControllerNode(leaderID)
+		c.leaderIncarnation = c.sim.Incarnation(node)
+		c.sim.WatchLink(c.node, node, leaderLinkBroken{token: c.token})
 	} else {
 		c.armElectionTimer()
 	}
@@ -163,11 +222,11 @@ func (c *Controller) onLeaderCheck(token uint64) {
 	if token != c.token || c.role != follower {
 		return
 	}
-	if c.leaderID >= 0 && c.sim.Reachable(c.node, c.settings.ControllerNode(c.leaderID)) {
+	if c.leaderID >= 0 && c.leaderHealthy() {
 		c.sim.WatchLink(c.node, c.settings.ControllerNode(c.leaderID), leaderLinkBroken{token: c.token})
 		return
 	}
-	c.startElection()
+	c.startPreVote()
 }
 
 // watchVoters watches the link to every reachable voter not yet watched,

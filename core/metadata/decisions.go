@@ -5,6 +5,20 @@ import (
 	"math/rand/v2"
 )
 
+// PlacementRand returns the random source of one topic's replica
+// placement. Kafka draws the start index and shift at random; here they
+// come from the cluster seed and the topic name, so a topic lands the same
+// way whatever else the run did before (and a scenario that names the
+// leader of "orders-0" keeps holding as the engine evolves).
+func PlacementRand(seed uint64, topic string) *rand.Rand {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(topic); i++ {
+		h ^= uint64(topic[i])
+		h *= 1099511628211
+	}
+	return rand.New(rand.NewPCG(seed, h))
+}
+
 // PlaceReplicas assigns replicas to brokers as Kafka's rack-unaware
 // assignment does (AdminUtils.assignReplicasToBrokersRackUnaware): the
 // first replica of each partition goes round-robin over the brokers from a

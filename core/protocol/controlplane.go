@@ -91,18 +91,23 @@ type MetadataFetchResponse struct {
 	Entries       []MetadataEntry
 }
 
-// VoteRequest asks a voter for its vote in an election.
+// VoteRequest asks a voter for its vote in an election. A PreVote asks
+// only whether the voter would vote, changing nothing (KIP-996).
 type VoteRequest struct {
 	CandidateID    int32
 	CandidateEpoch int32
 	LastOffset     int64
+	PreVote        bool
 }
 
-// VoteResponse grants or refuses the vote.
+// VoteResponse grants or refuses the vote; LeaderID names a leader the
+// voter still follows (-1 if none).
 type VoteResponse struct {
 	VoterID     int32
 	Epoch       int32
 	VoteGranted bool
+	PreVote     bool
+	LeaderID    int32
 }
 
 // BeginQuorumEpochRequest tells voters a leader won an epoch.
