@@ -7,7 +7,7 @@ ADDR ?= 127.0.0.1:8080
 # Packages whose tests also run in WebAssembly (Node): the whole core.
 WASM_PACKAGES := ./core/...
 
-.PHONY: build wasm run test deps fmt-check vet test-native test-wasm test-long bench clean
+.PHONY: build wasm run test deps fmt-check vet test-native test-wasm fuzz-short test-long bench clean
 
 ## build: the playground binary with the WebAssembly module embedded
 build: wasm
@@ -23,7 +23,7 @@ run: build
 	./bin/playground serve --addr $(ADDR)
 
 ## test: everything CI runs
-test: deps fmt-check vet wasm test-native test-wasm
+test: deps fmt-check vet wasm test-native fuzz-short test-wasm
 
 deps:
 	@bash tools/deps.sh
@@ -41,6 +41,11 @@ test-native:
 
 test-wasm:
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASM_EXEC)" $(WASM_PACKAGES)
+
+## fuzz-short: ten seconds each of fuzzing the scenario decoder and the link decoder
+fuzz-short:
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 10s ./core/scenario/
+	$(GO) test -run '^$$' -fuzz FuzzDecodeLink -fuzztime 10s ./core/link/
 
 ## test-long: the randomized fault test over many more seeds
 test-long:

@@ -7,6 +7,7 @@ import (
 	"github.com/kafka-playground/playground/core/metadata"
 	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/kafka-playground/playground/core/record"
+	"github.com/kafka-playground/playground/core/sim"
 )
 
 // Checker asserts the cluster's invariants after every event (in tests, or
@@ -31,6 +32,10 @@ type Checker struct {
 	leaders    map[leaderKey]int32
 	committed  map[string]*committedLog
 	violations []string
+	// lastControllerEpoch and controllerSinceMs follow when the active
+	// controller last changed.
+	lastControllerEpoch int32
+	controllerSinceMs   int64
 }
 
 type leaderKey struct {
@@ -102,6 +107,7 @@ func (k *Checker) checkBroker(b *broker.Broker, image *metadata.Image, full bool
 		}
 		k.leaders[key] = b.ID()
 		k.checkCommitted(b, lead, image)
+		k.checkCaughtUp(b, lead, image)
 	}
 }
 
@@ -145,6 +151,60 @@ func (k *Checker) checkCommitted(b *broker.Broker, lead broker.Leadership, image
 		}
 		return true
 	})
+}
+
+// checkCaughtUp asserts that a leader whose ISR agrees with the
+// controller's keeps only followers that caught up within
+// replica.lag.time.max.ms, plus the half of it between two shrink checks
+// and a second for the change to land.
+func (k *Checker) checkCaughtUp(b *broker.Broker, lead broker.Leadership, image *metadata.Image) {
+	view, ok := b.LeaderViewOf(lead.Partition)
+	p := image.Partition(lead.Partition.Topic, lead.Partition.Partition)
+	if !ok || p == nil || p.Leader != b.ID() || p.PartitionEpoch != view.PartitionEpoch || !k.controllerWithin(b.ID()) {
+		return
+	}
+	lagMs := k.cluster.brokerConfig.Int("replica.lag.time.max.ms")
+	bound := lagMs + lagMs/2 + 1000
+	for _, id := range p.Isr {
+		f, known := view.Followers[id]
+		if id == b.ID() || !known || f.LogEndOffset >= view.LogEndOffset {
+			continue
+		}
+		if k.cluster.Now()-f.LastCaughtUpTimeMs > bound {
+			k.fail("%s: broker-%d in the ISR of leader broker-%d but last caught up %dms ago (bound %dms)",
+				lead.Partition, id, b.ID(), k.cluster.Now()-f.LastCaughtUpTimeMs, bound)
+		}
+	}
+}
+
+// controllerWithin reports whether broker can have its ISR changes
+// accepted: an active controller runs and has been reachable from it for
+// the whole lag bound. (Without one, Kafka's leaders cannot shrink an ISR
+// either.)
+func (k *Checker) controllerWithin(broker int32) bool {
+	c := k.cluster
+	node := c.BrokerNode(broker)
+	var target sim.NodeID
+	switch {
+	case c.spec.Metadata == ZooKeeper:
+		ctl := c.zooKeeperController()
+		if ctl == nil {
+			return false
+		}
+		target = c.BrokerNode(ctl.ID())
+	default:
+		ctl := c.ActiveController()
+		if ctl == nil {
+			return false
+		}
+		target = c.controllerNodes[ctl.ID()-1]
+		if ctl.Epoch() != k.lastControllerEpoch {
+			k.lastControllerEpoch, k.controllerSinceMs = ctl.Epoch(), c.Now()
+		}
+	}
+	lagMs := c.brokerConfig.Int("replica.lag.time.max.ms")
+	since := c.Now() - 2*lagMs
+	return c.Now()-k.controllerSinceMs > 2*lagMs && c.sim.FirstBreakSince(node, target, since) < 0 && c.sim.Reachable(node, target)
 }
 
 // checkIsr asserts that fenced brokers leave ISRs (but as last member).

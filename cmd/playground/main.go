@@ -2,9 +2,12 @@
 //
 //	playground run FILE [--json]   replay a scenario; print its trace, or the JSON result
 //	playground serve [--addr A]    serve the playground page with its WebAssembly engine
+//	playground link FILE           print the share link path of a scenario
+//	playground link --decode URL   print the scenario JSON of a share link
 //
 // Exit status of run: 0 when every expect held, 1 when one failed, 2 when
-// the file is not a valid scenario.
+// the file is not a valid scenario. Exit status of link: 0, or 2 for a file
+// that is not a valid scenario or a link that does not open.
 package main
 
 import (
@@ -34,6 +37,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runScenario(args[1:], stdout, stderr)
 	case "serve":
 		return serve(args[1:], stdout, stderr)
+	case "link":
+		return linkCommand(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -48,6 +53,8 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   playground run FILE [--json]   replay a scenario: print its trace, or (--json) the result document
   playground serve [--addr A]    serve the playground (default 127.0.0.1:8080)
+  playground link FILE           print the share link path /#s=1.… of a scenario
+  playground link --decode URL   print the scenario JSON of a share link
 `)
 }
 

@@ -192,6 +192,12 @@ func (b *Broker) onParkedExpiry(m parkedExpiry) {
 	}
 }
 
+// parkedHealthy reports whether the stream of fetches a parked fetch
+// stands for still flows: its link has held since it parked.
+func (b *Broker) parkedHealthy(pf *parkedFetch) bool {
+	return b.sim.FirstBreakSince(b.node, pf.from, pf.atMs) < 0 && b.sim.Reachable(b.node, pf.from)
+}
+
 // answerParked answers a parked fetch now. A follower that was caught up
 // when it parked has, in the stream the parked fetch stands for, fetched
 // again just now (or just before its link broke).

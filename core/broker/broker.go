@@ -226,6 +226,8 @@ func (b *Broker) Receive(from sim.NodeID, msg sim.Message) {
 		b.onProduceTimeout(m)
 	case housekeeping:
 		b.onHousekeeping(m)
+	case isrRetry:
+		b.onIsrRetry(m)
 	case sim.Disconnected:
 		b.onDisconnected(m.Peer)
 	default:
@@ -248,4 +250,32 @@ func (b *Broker) Leaderships() []Leadership {
 		}
 	}
 	return out
+}
+
+// FollowerView is what a leader knows of one follower, for inspection.
+type FollowerView struct {
+	LogEndOffset       int64
+	LastCaughtUpTimeMs int64
+}
+
+// LeaderView describes a partition this broker leads, for inspection:
+// its ISR as the leader holds it, its log end, and its followers.
+type LeaderView struct {
+	Isr            []int32
+	PartitionEpoch int32
+	LogEndOffset   int64
+	Followers      map[int32]FollowerView
+}
+
+// LeaderViewOf returns the leader's view of a partition it leads.
+func (b *Broker) LeaderViewOf(tp protocol.TopicPartition) (LeaderView, bool) {
+	p := b.partitions[tp]
+	if p == nil || p.role != roleLeader {
+		return LeaderView{}, false
+	}
+	v := LeaderView{Isr: p.isr, PartitionEpoch: p.partitionEpoch, LogEndOffset: p.log.LogEndOffset(), Followers: map[int32]FollowerView{}}
+	for id, f := range p.followers {
+		v.Followers[id] = FollowerView{LogEndOffset: f.logEndOffset, LastCaughtUpTimeMs: f.lastCaughtUpTimeMs}
+	}
+	return v, true
 }

@@ -66,24 +66,24 @@ func (c *controlPlane) start(b *Broker) {
 func (c *controlPlane) receive(b *Broker, from sim.NodeID, msg sim.Message) bool {
 	switch m := msg.(type) {
 	case *protocol.BrokerRegistrationResponse:
-		c.complete(m.CorrelationID, m)
+		c.complete(b, m.CorrelationID, m)
 	case *protocol.BrokerHeartbeatResponse:
-		c.complete(m.CorrelationID, m)
+		c.complete(b, m.CorrelationID, m)
 	case *protocol.MetadataFetchResponse:
-		c.complete(m.CorrelationID, m)
+		c.complete(b, m.CorrelationID, m)
 	case *protocol.AlterPartitionResponse:
-		c.complete(m.CorrelationID, m)
+		c.complete(b, m.CorrelationID, m)
 	case *protocol.CreateTopicsResponse:
-		c.complete(m.CorrelationID, m)
+		c.complete(b, m.CorrelationID, m)
 	case *protocol.DeleteTopicsResponse:
-		c.complete(m.CorrelationID, m)
+		c.complete(b, m.CorrelationID, m)
 	case *protocol.IncrementalAlterConfigsResponse:
-		c.complete(m.CorrelationID, m)
+		c.complete(b, m.CorrelationID, m)
 	case *protocol.ElectLeadersResponse:
-		c.complete(m.CorrelationID, m)
+		c.complete(b, m.CorrelationID, m)
 	case controlTimeout:
 		if m.token == b.token {
-			c.fail(m.correlation)
+			c.fail(b, m.correlation)
 		}
 	case metadataLinkLost:
 		if m.token == b.token && c.requests[m.correlation] != nil {
@@ -91,7 +91,7 @@ func (c *controlPlane) receive(b *Broker, from sim.NodeID, msg sim.Message) bool
 		}
 	case metadataFetchTimeout:
 		if m.token == b.token {
-			c.fail(m.correlation)
+			c.fail(b, m.correlation)
 		}
 	case controlRetry:
 		if m.token == b.token {
@@ -105,7 +105,7 @@ func (c *controlPlane) receive(b *Broker, from sim.NodeID, msg sim.Message) bool
 		if !c.isController(b, m.Peer) {
 			return false
 		}
-		c.failAllTo(m.Peer)
+		c.failAllTo(b, m.Peer)
 	default:
 		return false
 	}
@@ -147,27 +147,62 @@ func (c *controlPlane) send(b *Broker, correlation int32, msg sim.Message, timeo
 	}
 }
 
-func (c *controlPlane) complete(correlation int32, msg sim.Message) {
+func (c *controlPlane) complete(b *Broker, correlation int32, msg sim.Message) {
 	r := c.requests[correlation]
 	if r == nil {
 		return
 	}
 	delete(c.requests, correlation)
 	c.answeredBy = r.voter
+	if refusedAsNotController(msg) {
+		c.forgetVoter(b, r.voter)
+	}
 	r.onResponse(msg)
 }
 
-func (c *controlPlane) fail(correlation int32) {
+// refusedAsNotController reports whether a controller answered that it is
+// not the active one.
+func refusedAsNotController(msg sim.Message) bool {
+	switch m := msg.(type) {
+	case *protocol.AlterPartitionResponse:
+		return m.Error == protocol.NotController
+	case *protocol.BrokerHeartbeatResponse:
+		return m.Error == protocol.NotController
+	case *protocol.CreateTopicsResponse:
+		return len(m.Topics) > 0 && m.Topics[0].Error == protocol.NotController
+	case *protocol.DeleteTopicsResponse:
+		return len(m.Topics) > 0 && m.Topics[0].Error == protocol.NotController
+	case *protocol.IncrementalAlterConfigsResponse:
+		return len(m.Resources) > 0 && m.Resources[0].Error == protocol.NotController
+	case *protocol.ElectLeadersResponse:
+		return m.Error == protocol.NotController
+	}
+	return false
+}
+
+// forgetVoter stops treating voter as the active controller; several
+// refusals from the same voter move on only once.
+func (c *controlPlane) forgetVoter(b *Broker, voter int32) {
+	if c.controllerID == voter {
+		c.controllerID = -1
+	}
+	voters := b.settings.Voters
+	if voters[c.voterIndex%len(voters)] == voter {
+		c.voterIndex++
+	}
+}
+
+func (c *controlPlane) fail(b *Broker, correlation int32) {
 	r := c.requests[correlation]
 	if r == nil {
 		return
 	}
 	delete(c.requests, correlation)
-	c.forgetController()
+	c.forgetVoter(b, r.voter)
 	r.onFailure()
 }
 
-func (c *controlPlane) failAllTo(node sim.NodeID) {
+func (c *controlPlane) failAllTo(b *Broker, node sim.NodeID) {
 	var failed []int32
 	for corr, r := range c.requests {
 		if r.node == node {
@@ -180,7 +215,7 @@ func (c *controlPlane) failAllTo(node sim.NodeID) {
 		}
 	}
 	for _, corr := range failed {
-		c.fail(corr)
+		c.fail(b, corr)
 	}
 }
 
@@ -393,12 +428,15 @@ func (b *Broker) alterPartition(p *partition, newIsr []int32) {
 		p.pendingIsr = nil
 		if resp.Error == protocol.None && resp.PartitionEpoch > p.partitionEpoch {
 			b.setIsr(p, resp.Isr, resp.PartitionEpoch)
+		} else if resp.Error != protocol.None {
+			b.retryIsrChange(p)
 		}
 		b.maybeIncrementHighWatermark(p)
 	}, func() {
 		if p.role == roleLeader && p.leaderEpoch == leaderEpoch {
 			p.alterInFlight = false
 			p.pendingIsr = nil
+			b.retryIsrChange(p)
 		}
 	})
 }

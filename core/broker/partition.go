@@ -257,14 +257,38 @@ func (b *Broker) maybeExpandIsr(p *partition, id int32, f *followerState) {
 	b.alterPartition(p, metadata.Sorted(append(append([]int32(nil), p.isr...), id)))
 }
 
-// reconsiderFollowers retries ISR expansion for every follower: a
-// follower parked on a caught-up fetch sends no new fetch when, say, its
-// broker gets unfenced, but would be added by the next one.
+// reconsiderFollowers retries ISR expansion for followers whose fetch is
+// parked here: such a follower sends no new fetch when, say, its broker
+// gets unfenced, but in Kafka its next fetch (within
+// replica.fetch.wait.max.ms) would add it.
 func (b *Broker) reconsiderFollowers(p *partition) {
-	for _, id := range p.replicas {
-		if f := p.followers[id]; f != nil && f.logEndOffset >= 0 {
-			b.maybeExpandIsr(p, id, f)
+	for _, pf := range b.parked {
+		if pf.req.ReplicaID < 0 || !includes(pf.req, p.tp) || !b.parkedHealthy(pf) {
+			continue
 		}
+		if f := p.followers[pf.req.ReplicaID]; f != nil && f.logEndOffset >= 0 {
+			b.maybeExpandIsr(p, pf.req.ReplicaID, f)
+		}
+	}
+}
+
+// isrRetry re-evaluates a partition's ISR after a failed AlterPartition.
+type isrRetry struct {
+	token uint64
+	tp    protocol.TopicPartition
+	epoch int32
+}
+
+// retryIsrChange tries an ISR expansion again after
+// replica.fetch.wait.max.ms, when a follower's next fetch would have.
+// (Shrinks are retried by the periodic check.)
+func (b *Broker) retryIsrChange(p *partition) {
+	b.sim.SetTimer(b.node, b.brokerInt("replica.fetch.wait.max.ms"), isrRetry{token: b.token, tp: p.tp, epoch: p.leaderEpoch})
+}
+
+func (b *Broker) onIsrRetry(m isrRetry) {
+	if p := b.partitions[m.tp]; m.token == b.token && p != nil && p.role == roleLeader && p.leaderEpoch == m.epoch {
+		b.reconsiderFollowers(p)
 	}
 }
 

@@ -144,6 +144,7 @@ func (b *Broker) zkAlterIsr(p *partition, newIsr []int32) {
 			b.setIsr(p, newIsr, resp.Versions[0])
 		} else {
 			b.record("isr-write", "%s refused by ZooKeeper: %s", p.tp, resp.Error)
+			b.retryIsrChange(p)
 		}
 		b.maybeIncrementHighWatermark(p)
 	})

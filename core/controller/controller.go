@@ -219,7 +219,12 @@ func (c *Controller) Receive(from sim.NodeID, msg sim.Message) {
 // receiveRequest handles broker-facing requests; only the active
 // controller serves them.
 func (c *Controller) receiveRequest(from sim.NodeID, msg sim.Message) {
-	if c.role != leader || !c.stillLeader() {
+	if c.role == leader && !c.stillLeader() {
+		// Another leader won a later epoch while this one was cut off:
+		// its followers no longer fetch from it, and it learns so now.
+		c.stepDown(c.log.Epoch, c.log.Leader)
+	}
+	if c.role != leader {
 		c.refuse(from, msg)
 		return
 	}
