@@ -30,6 +30,19 @@ type ProducerState struct {
 	// sent and not yet answered.
 	Buffered int `json:"buffered"`
 	InFlight int `json:"in_flight"`
+	// TransactionState is the transaction manager's state
+	// (READY, IN_TRANSACTION, FATAL_ERROR, ...), "" without transactional.id.
+	TransactionState string `json:"transaction_state,omitempty"`
+}
+
+// TransactionState is one transactional id's state at its coordinator.
+type TransactionState struct {
+	State       string   `json:"state"`
+	ProducerID  int64    `json:"producer_id"`
+	Epoch       int16    `json:"producer_epoch"`
+	Partitions  []string `json:"partitions"`
+	Coordinator int32    `json:"coordinator"`
+	TimeoutMs   int32    `json:"timeout_ms"`
 }
 
 // AddProducer adds a producer client node named id. The error is a
@@ -116,7 +129,8 @@ func (c *Cluster) producerStates() map[string]any {
 		}
 		out[id] = ProducerState{Alive: c.ClientAlive(id), Acks: acksName(p.Acks()), Idempotent: p.Idempotent(),
 			ProducerID: pid, Epoch: epoch, Sent: counters.Sent, Acked: counters.Acked, Failed: counters.Failed,
-			Errors: errs, Retries: counters.Retries, Requests: counters.Requests, Buffered: accumulated, InFlight: inFlight}
+			Errors: errs, Retries: counters.Retries, Requests: counters.Requests, Buffered: accumulated, InFlight: inFlight,
+			TransactionState: p.TransactionState()}
 	}
 	return out
 }
@@ -132,3 +146,21 @@ func acksName(acks int16) string {
 }
 
 var _ sim.NodeID
+
+func (c *Cluster) transactionStates() map[string]TransactionState {
+	out := map[string]TransactionState{}
+	for _, b := range c.brokers {
+		if !c.BrokerRunning(b.ID()) {
+			continue
+		}
+		for _, t := range b.Transactions() {
+			ts := TransactionState{State: t.State, ProducerID: t.ProducerID, Epoch: t.ProducerEpoch, Partitions: []string{},
+				Coordinator: b.ID(), TimeoutMs: t.TimeoutMs}
+			for _, tp := range t.Partitions {
+				ts.Partitions = append(ts.Partitions, tp.String())
+			}
+			out[t.TransactionalID] = ts
+		}
+	}
+	return out
+}

@@ -18,7 +18,9 @@ type State struct {
 	Groups     map[string]any         `json:"groups"`
 	Producers  map[string]any         `json:"producers"`
 	Consumers  map[string]any         `json:"consumers"`
-	Network    NetworkState           `json:"network"`
+	// Transactions are the transactional ids, as their coordinators hold them.
+	Transactions map[string]TransactionState `json:"transactions"`
+	Network      NetworkState                `json:"network"`
 }
 
 // ControllerState describes the metadata quorum.
@@ -81,6 +83,9 @@ type PartitionState struct {
 	LogStartOffset   int64 `json:"log_start_offset"`
 	HighWatermark    int64 `json:"high_watermark"`
 	LogEndOffset     int64 `json:"log_end_offset"`
+	// LastStableOffset is where read_committed consumers stop: the start of
+	// the oldest open transaction, or the high watermark.
+	LastStableOffset int64 `json:"last_stable_offset"`
 	// ReplicaLogs are each replica's log offsets, by broker id.
 	ReplicaLogs map[string]ReplicaLog `json:"replica_logs"`
 }
@@ -138,6 +143,7 @@ func (c *Cluster) State() *State {
 	}
 	st.Network = c.networkState()
 	st.Producers = c.producerStates()
+	st.Transactions = c.transactionStates()
 	return st
 }
 
@@ -191,9 +197,16 @@ func (c *Cluster) topicState(image *metadata.Image, t *metadata.Topic, leaders m
 			}
 		}
 		ps.OfflineReplicas = metadata.Sorted(ps.OfflineReplicas)
+
 		ps.UnderReplicated = len(p.Isr) < len(p.Replicas)
 		if best != nil {
 			ps.LogStartOffset, ps.HighWatermark, ps.LogEndOffset = best.LogStartOffset(), best.HighWatermark(), best.LogEndOffset()
+			ps.LastStableOffset = ps.HighWatermark
+			if p.Leader >= 0 {
+				if lso, ok := c.Broker(p.Leader).LastStableOffset(tp); ok {
+					ps.LastStableOffset = lso
+				}
+			}
 		}
 		ts.Partitions[strconv.Itoa(i)] = ps
 	}

@@ -25,6 +25,9 @@ type delayedProduce struct {
 	// required[i] is the offset the HW must reach for results[i]; -1 once
 	// that partition is answered.
 	required []int64
+	// onDone, when set, receives the results instead of a ProduceResponse
+	// (the broker's own appends: transaction markers, coordinator state).
+	onDone func([]protocol.ProducePartitionResponse)
 }
 
 type produceTimeout struct{ token uint64 }
@@ -103,9 +106,19 @@ func (b *Broker) appendToLeader(req *protocol.ProduceRequest, pp protocol.Produc
 	return result, stored.NextOffset()
 }
 
-// tryCompleteProduce answers the partitions whose high watermark has
-// reached their batch, and the request once all are answered.
+// tryCompleteProduce answers the request if every partition is resolved.
 func (b *Broker) tryCompleteProduce(dp *delayedProduce) bool {
+	if !b.resolveProduce(dp) {
+		return false
+	}
+	b.answerProduce(dp)
+	return true
+}
+
+// resolveProduce settles the partitions whose high watermark has reached
+// their batch; it reports whether all are settled. It sends nothing, so
+// callers may finish their bookkeeping before answering.
+func (b *Broker) resolveProduce(dp *delayedProduce) bool {
 	done := true
 	for i, required := range dp.required {
 		if required < 0 {
@@ -126,25 +139,26 @@ func (b *Broker) tryCompleteProduce(dp *delayedProduce) bool {
 			dp.results[i].Error = protocol.NotEnoughReplicasAfterAppend
 		}
 	}
-	if done {
-		b.sim.Send(b.node, dp.from, &protocol.ProduceResponse{CorrelationID: dp.correlation, Partitions: dp.results})
-	}
 	return done
 }
 
 // completeProduces retries every waiting produce (after a HW move or a
 // leadership change).
 func (b *Broker) completeProduces() {
-	kept := b.produces[:0]
+	var done []*delayedProduce
+	kept := make([]*delayedProduce, 0, len(b.produces))
 	for _, dp := range b.produces {
-		if !b.tryCompleteProduce(dp) {
+		if b.resolveProduce(dp) {
+			done = append(done, dp)
+		} else {
 			kept = append(kept, dp)
 		}
 	}
-	for i := len(kept); i < len(b.produces); i++ {
-		b.produces[i] = nil
-	}
 	b.produces = kept
+	// Answers may append more (a coordinator's next state, markers).
+	for _, dp := range done {
+		b.answerProduce(dp)
+	}
 }
 
 func (b *Broker) failProducesFor(tp protocol.TopicPartition, code protocol.ErrorCode) {
@@ -170,8 +184,34 @@ func (b *Broker) onProduceTimeout(m produceTimeout) {
 				dp.required[j] = -1
 			}
 		}
-		b.produces = append(b.produces[:i], b.produces[i+1:]...)
-		b.sim.Send(b.node, dp.from, &protocol.ProduceResponse{CorrelationID: dp.correlation, Partitions: dp.results})
+		b.produces = append(b.produces[:i:i], b.produces[i+1:]...)
+		b.answerProduce(dp)
 		return
 	}
+}
+
+func (b *Broker) answerProduce(dp *delayedProduce) {
+	if dp.onDone != nil {
+		dp.onDone(dp.results)
+		return
+	}
+	b.sim.Send(b.node, dp.from, &protocol.ProduceResponse{CorrelationID: dp.correlation, Partitions: dp.results})
+}
+
+// appendLocally appends batches as this broker's own acks=all write (a
+// transaction marker, the transaction coordinator's state) and calls
+// done with each partition's outcome once replicated or failed.
+func (b *Broker) appendLocally(partitions []protocol.ProducePartition, timeoutMs int64, done func([]protocol.ProducePartitionResponse)) {
+	req := &protocol.ProduceRequest{Acks: protocol.AcksAll, TimeoutMs: int32(timeoutMs), Partitions: partitions}
+	dp := &delayedProduce{onDone: done, token: b.nextToken()}
+	for _, pp := range partitions {
+		result, required := b.appendToLeader(req, pp)
+		dp.results = append(dp.results, result)
+		dp.required = append(dp.required, required)
+	}
+	if b.tryCompleteProduce(dp) {
+		return
+	}
+	b.produces = append(b.produces, dp)
+	b.sim.SetTimer(b.node, timeoutMs, produceTimeout{token: dp.token})
 }

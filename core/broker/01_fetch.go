@@ -124,6 +124,9 @@ func (b *Broker) readPartition(req *protocol.FetchRequest, fp protocol.FetchPart
 		}
 	}
 	maxOffset := p.log.HighWatermark()
+	if req.IsolationLevel == protocol.ReadCommitted {
+		maxOffset = p.lastStableOffset()
+	}
 	if req.ReplicaID >= 0 {
 		maxOffset = p.log.LogEndOffset()
 		if record {
@@ -131,7 +134,7 @@ func (b *Broker) readPartition(req *protocol.FetchRequest, fp protocol.FetchPart
 		}
 	}
 	r.HighWatermark = p.log.HighWatermark()
-	r.LastStableOffset = r.HighWatermark
+	r.LastStableOffset = p.lastStableOffset()
 	r.LogStartOffset = p.log.LogStartOffset()
 	batches, err := p.log.Read(fp.FetchOffset, min(fp.PartitionMaxBytes, max(*budget, 1)), maxOffset)
 	if errors.Is(err, storage.ErrOffsetOutOfRange) {
@@ -142,6 +145,9 @@ func (b *Broker) readPartition(req *protocol.FetchRequest, fp protocol.FetchPart
 		*budget -= batch.SizeBytes
 	}
 	r.Batches = batches
+	if req.IsolationLevel == protocol.ReadCommitted && len(batches) > 0 {
+		r.AbortedTransactions = p.abortedTransactions(fp.FetchOffset, batches[len(batches)-1].NextOffset())
+	}
 	return r
 }
 

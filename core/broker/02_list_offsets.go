@@ -25,6 +25,9 @@ func (b *Broker) handleListOffsets(from sim.NodeID, req *protocol.ListOffsetsReq
 		default:
 			r.LeaderEpoch = p.leaderEpoch
 			r.Offset, r.TimestampMs = b.offsetForTimestamp(p, lp.TimestampMs)
+			if lp.TimestampMs == protocol.LatestTimestamp && req.IsolationLevel == protocol.ReadCommitted {
+				r.Offset = p.lastStableOffset()
+			}
 		}
 		resp.Partitions = append(resp.Partitions, r)
 	}

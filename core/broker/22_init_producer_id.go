@@ -4,7 +4,7 @@ package broker
 // out a producer id with epoch 0. Kafka's brokers take blocks of ids from
 // the controller; here each broker numbers its own from a range no other
 // broker uses (broker id x 10^9 onwards), kept on disk across restarts.
-// Transactional ids are the transaction coordinator's (not yet modelled).
+// With a transactional id it goes to the transaction coordinator.
 
 import (
 	"github.com/kafka-playground/playground/core/protocol"
@@ -16,8 +16,7 @@ const producerIDsPerBroker = 1_000_000_000
 func (b *Broker) handleInitProducerID(from sim.NodeID, req *protocol.InitProducerIDRequest) {
 	resp := &protocol.InitProducerIDResponse{CorrelationID: req.CorrelationID, ProducerID: -1, ProducerEpoch: -1}
 	if req.TransactionalID != "" {
-		resp.Error = protocol.CoordinatorNotAvailable
-		b.sim.Send(b.node, from, resp)
+		b.handleTxnInitProducerID(from, req)
 		return
 	}
 	b.disk.NextProducerID++

@@ -102,6 +102,9 @@ type Broker struct {
 	controllerEpoch     int32
 	shutdownTries       int
 	shutdownCorrelation int32
+	// Transaction coordinator.
+	txn         txnCoordinator
+	markerCalls map[int32]func(*protocol.WriteTxnMarkersResponse)
 }
 
 // New returns a broker node over its disk.
@@ -142,6 +145,8 @@ func (b *Broker) Start(self sim.NodeID) {
 		b.rebuildProducerStates(b.partitions[tp])
 	}
 	b.shutdownTries = 0
+	b.markerCalls = map[int32]func(*protocol.WriteTxnMarkersResponse){}
+	b.startTxnCoordinator()
 	if b.zkMode() {
 		b.zkStartBroker()
 	} else {
@@ -206,6 +211,22 @@ func (b *Broker) Receive(from sim.NodeID, msg sim.Message) {
 		b.handleMetadata(from, m)
 	case *protocol.InitProducerIDRequest:
 		b.handleInitProducerID(from, m)
+	case *protocol.FindCoordinatorRequest:
+		b.handleFindCoordinator(from, m)
+	case *protocol.AddPartitionsToTxnRequest:
+		b.handleAddPartitionsToTxn(from, m)
+	case *protocol.EndTxnRequest:
+		b.handleEndTxn(from, m)
+	case *protocol.WriteTxnMarkersRequest:
+		b.handleWriteTxnMarkers(from, m)
+	case *protocol.WriteTxnMarkersResponse:
+		b.onWriteTxnMarkersResponse(m)
+	case markerTimeout:
+		b.onMarkerTimeout(m)
+	case markerRetry:
+		b.onMarkerRetry(m)
+	case txnTimeoutTick:
+		b.onTxnTimeoutTick(m)
 	case *protocol.CreateTopicsRequest, *protocol.DeleteTopicsRequest,
 		*protocol.IncrementalAlterConfigsRequest, *protocol.ElectLeadersRequest:
 		switch {
@@ -278,4 +299,14 @@ func (b *Broker) LeaderViewOf(tp protocol.TopicPartition) (LeaderView, bool) {
 		v.Followers[id] = FollowerView{LogEndOffset: f.logEndOffset, LastCaughtUpTimeMs: f.lastCaughtUpTimeMs}
 	}
 	return v, true
+}
+
+// LastStableOffset returns the last stable offset of a partition this
+// broker leads.
+func (b *Broker) LastStableOffset(tp protocol.TopicPartition) (int64, bool) {
+	p := b.partitions[tp]
+	if p == nil || p.role != roleLeader {
+		return 0, false
+	}
+	return p.lastStableOffset(), true
 }

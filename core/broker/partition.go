@@ -32,7 +32,7 @@ type partition struct {
 	followers              map[int32]*followerState
 	leaderEpochStartOffset int64
 	// producers is the idempotent producers' state, derived from the log.
-	producers producerStates
+	producers *producerStates
 }
 
 // followerState is what a leader knows of a follower's replica, as Kafka's
@@ -96,6 +96,7 @@ func (b *Broker) reconcilePartitions() {
 			b.removePartition(tp, state == nil)
 		}
 	}
+	b.onTxnPartitionsChanged()
 }
 
 func (b *Broker) sortedPartitions() []protocol.TopicPartition {
@@ -121,7 +122,7 @@ func (b *Broker) partitionFor(tp protocol.TopicPartition) *partition {
 		log = storage.NewLog(cfg, b.now())
 		b.disk.Logs[tp] = log
 	}
-	p := &partition{tp: tp, log: log, leader: protocol.NoLeader, leaderEpoch: -1, role: roleNone, producers: producerStates{}}
+	p := &partition{tp: tp, log: log, leader: protocol.NoLeader, leaderEpoch: -1, role: roleNone, producers: newProducerStates()}
 	b.partitions[tp] = p
 	return p
 }

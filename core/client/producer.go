@@ -62,6 +62,8 @@ type producerConfig struct {
 	maxInFlight       int
 	metadataMaxAgeMs  int64
 	ignoreKeys        bool
+	transactionalID   string
+	txnTimeoutMs      int64
 }
 
 func parseProducerConfig(v config.Values) (producerConfig, error) {
@@ -77,8 +79,16 @@ func parseProducerConfig(v config.Values) (producerConfig, error) {
 		deliveryTimeoutMs: v.Int("delivery.timeout.ms"), requestTimeoutMs: v.Int("request.timeout.ms"),
 		retries: v.Int("retries"), retryBackoffMs: v.Int("retry.backoff.ms"), retryBackoffMaxMs: v.Int("retry.backoff.max.ms"),
 		maxInFlight: int(v.Int("max.in.flight.requests.per.connection")), metadataMaxAgeMs: v.Int("metadata.max.age.ms"),
-		ignoreKeys: v.Bool("partitioner.ignore.keys"),
+		ignoreKeys: v.Bool("partitioner.ignore.keys"), txnTimeoutMs: v.Int("transaction.timeout.ms"),
+		transactionalID: transactionalID(v),
 	}, nil
+}
+
+func transactionalID(v config.Values) string {
+	if v.IsNull("transactional.id") {
+		return ""
+	}
+	return v.String("transactional.id")
 }
 
 // Producer is one producer client node.
@@ -105,6 +115,8 @@ type Producer struct {
 	initPending bool
 	closed      bool
 	counters    ProducerCounters
+	// txn is the transaction manager, nil without transactional.id.
+	txn *txnManager
 }
 
 // ProducerCounters count outcomes per record.
@@ -177,7 +189,11 @@ func (p *Producer) Start(self sim.NodeID) {
 	p.producerID, p.epoch = record.NoProducerID, record.NoProducerEpoch
 	p.sequences = map[protocol.TopicPartition]int32{}
 	p.counters = ProducerCounters{Errors: map[string]int64{}}
-	if p.cfg.idempotent {
+	p.txn = nil
+	switch {
+	case p.cfg.transactionalID != "":
+		p.txn = newTxnManager(p.cfg.transactionalID, p.cfg.txnTimeoutMs)
+	case p.cfg.idempotent:
 		p.initProducerID()
 	}
 }
@@ -215,6 +231,19 @@ func (p *Producer) Send(topic string, partition int32, rec record.Record) *SendR
 	result := &SendResult{Topic: topic, Key: rec.Key, KeyNull: rec.KeyNull, Partition: -1, Offset: -1}
 	if p.closed {
 		p.finish(result, protocol.IllegalStateError, "Cannot perform operation after producer has been closed")
+		result.Accepted = true
+		return result
+	}
+	if t := p.txn; t != nil && t.state != TxnInTransaction {
+		message := "Cannot call send in state " + t.state
+		if t.state == TxnUninitialized || t.state == TxnInitializing {
+			message = "Cannot perform a 'send' before completing a call to initTransactions when transactions are enabled."
+		}
+		code := protocol.IllegalStateError
+		if t.state == TxnFatalErr {
+			code = t.lastError
+		}
+		p.finish(result, code, message)
 		result.Accepted = true
 		return result
 	}
@@ -269,6 +298,9 @@ func (p *Producer) finish(result *SendResult, code protocol.ErrorCode, message s
 	if code == protocol.None {
 		p.counters.Acked++
 		return
+	}
+	if t := p.txn; t != nil && t.lastError == protocol.None && (t.state == TxnInTransaction || t.state == TxnCommitting) {
+		t.lastError = code
 	}
 	p.counters.Failed++
 	p.counters.Errors[code.String()]++
@@ -384,7 +416,17 @@ func (p *Producer) Receive(from sim.NodeID, msg sim.Message) {
 	case *protocol.MetadataResponse:
 		p.onMetadata(m)
 	case *protocol.InitProducerIDResponse:
-		p.onInitProducerID(m)
+		if !p.onTxnResponse(m.CorrelationID, m) {
+			p.onInitProducerID(m)
+		}
+	case *protocol.FindCoordinatorResponse:
+		p.onTxnResponse(m.CorrelationID, m)
+	case *protocol.AddPartitionsToTxnResponse:
+		p.onTxnResponse(m.CorrelationID, m)
+	case *protocol.EndTxnResponse:
+		p.onTxnResponse(m.CorrelationID, m)
+	case txnTimeout:
+		p.onTxnTimeout(m.correlation)
 	case *protocol.ProduceResponse:
 		p.onProduceResponse(m)
 	case producerTimeout:
@@ -421,6 +463,7 @@ func (p *Producer) run() {
 	p.expireBatches()
 	p.metadata.maybeRefresh(p)
 	p.sendReady()
+	p.txnRun()
 }
 
 func sortedPartitions(m map[protocol.TopicPartition][]*producerBatch) []protocol.TopicPartition {

@@ -186,7 +186,7 @@ func (p *Producer) ready(b *producerBatch, behind int) bool {
 
 // sendReady drains ready batches into one ProduceRequest per leader.
 func (p *Producer) sendReady() {
-	if p.cfg.idempotent && p.initPending {
+	if (p.cfg.idempotent && p.initPending) || (p.txn != nil && p.producerID < 0) {
 		return
 	}
 	byNode := map[sim.NodeID][]*producerBatch{}
@@ -206,6 +206,9 @@ func (p *Producer) sendReady() {
 					next = at
 				}
 			}
+			continue
+		}
+		if p.txnBlocks(tp) {
 			continue
 		}
 		leader := p.metadata.leader(tp)
@@ -276,7 +279,8 @@ func (p *Producer) sendProduce(node sim.NodeID, batches []*producerBatch) {
 			b.baseSequence = p.sequences[b.tp]
 			p.sequences[b.tp] += int32(len(b.records))
 		}
-		wire := &record.Batch{ProducerID: b.producerID, ProducerEpoch: b.epoch, BaseSequence: record.NoSequence, Records: b.records}
+		wire := &record.Batch{ProducerID: b.producerID, ProducerEpoch: b.epoch, BaseSequence: record.NoSequence, Records: b.records,
+			Transactional: p.txn != nil}
 		if b.baseSequence >= 0 {
 			wire.BaseSequence = b.baseSequence
 		}
@@ -333,6 +337,9 @@ func (p *Producer) handleBatchResult(b *producerBatch, code protocol.ErrorCode, 
 	switch {
 	case code == protocol.None:
 		p.completeBatch(b, code, "", baseOffset)
+	case p.txn != nil && (code == protocol.InvalidProducerEpoch || code == protocol.ProducerFenced):
+		p.completeBatch(b, protocol.ProducerFenced, message, -1)
+		p.txnFatal(protocol.ProducerFenced)
 	case p.canRetry(b, code):
 		p.retryBatch(b, code)
 	default:

@@ -120,6 +120,7 @@ const (
 	BufferExhausted      ErrorCode = 10003
 	NoOffsetForPartition ErrorCode = 10004
 	IllegalStateError    ErrorCode = 10005
+	TransactionAborted   ErrorCode = 10006
 )
 
 var errorTable = []ErrorInfo{
@@ -217,6 +218,7 @@ var errorTable = []ErrorInfo{
 	{RecordTooLarge, "RECORD_TOO_LARGE", false, "The record is larger than max.request.size or buffer.memory (RecordTooLargeException, raised by the producer before sending)."},
 	{ClientTimeout, "TIMEOUT", true, "The client gave up waiting (TimeoutException): delivery.timeout.ms, max.block.ms or default.api.timeout.ms expired."},
 	{BufferExhausted, "BUFFER_EXHAUSTED", true, "The producer's buffer.memory stayed full for max.block.ms (BufferExhaustedException)."},
+	{TransactionAborted, "TRANSACTION_ABORTED", false, "The record was not sent because its transaction was aborted (TransactionAbortedException)."},
 	{IllegalStateError, "ILLEGAL_STATE", false, "The client was used in a state that does not allow the call (IllegalStateException)."},
 	{NoOffsetForPartition, "NO_OFFSET_FOR_PARTITION", false, "No committed offset and auto.offset.reset is none (NoOffsetForPartitionException)."},
 }

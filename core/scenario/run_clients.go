@@ -48,6 +48,9 @@ func (r *runner) clientOp(st *Step, result *StepResult) {
 			return
 		}
 		r.unsupported(st, result)
+	case OpInitTransactions, OpBeginTransaction, OpCommitTransaction, OpAbortTransaction:
+		// {"op": "init_transactions", "producer": "p1"}
+		r.transaction(st, result)
 	case OpCrash:
 		// {"op": "crash", "client": "p1"}
 		r.fail(result, c.CrashClient(st.Client))
@@ -146,4 +149,30 @@ func (r *runner) flush(id string, async bool, result *StepResult) {
 	if !c.Sim().RunWhile(p.Outstanding, c.Now()+flushWaitMs) {
 		result.OK, result.Error = false, protocol.ClientTimeout.String()
 	}
+}
+
+// transactionWaitMs bounds the transactional calls, as max.block.ms does
+// for the Java client (default 60000), with a margin.
+const transactionWaitMs = 61000
+
+func (r *runner) transaction(st *Step, result *StepResult) {
+	c := r.cluster
+	p := c.Producer(st.Producer)
+	if p == nil || !c.ClientAlive(st.Producer) {
+		result.OK, result.Error = false, "producer "+strconv.Quote(st.Producer)+" is not running"
+		return
+	}
+	var f *client.Future
+	switch st.Op {
+	case OpInitTransactions:
+		f = p.InitTransactions()
+	case OpBeginTransaction:
+		f = p.BeginTransaction()
+	case OpCommitTransaction:
+		f = p.CommitTransaction()
+	default:
+		f = p.AbortTransaction()
+	}
+	r.await(st, result, f, transactionWaitMs)
+	result.Result = map[string]any{"transaction_state": p.TransactionState()}
 }

@@ -275,9 +275,6 @@ func (s *Sim) Step() bool {
 		return true
 	}
 	s.processed++
-	if DebugCounts != nil {
-		DebugCounts[fmt.Sprintf("%s<-%s %T", sl.name, s.nodes[e.from].name, e.msg)]++
-	}
 	sl.node.Receive(e.from, e.msg)
 	if s.afterEvent != nil {
 		s.afterEvent()
@@ -313,6 +310,3 @@ func (s *Sim) RunWhile(cond func() bool, deadlineMs int64) bool {
 
 // SetAfterEvent registers a function run after every delivered event.
 func (s *Sim) SetAfterEvent(fn func()) { s.afterEvent = fn }
-
-// DebugCounts counts delivered message types (temporary).
-var DebugCounts map[string]int

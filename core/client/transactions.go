@@ -1,0 +1,380 @@
+package client
+
+// The transactional producer, as the Java client's TransactionManager:
+// initTransactions() finds the transaction coordinator and gets a producer
+// id and epoch (fencing any earlier producer with the same
+// transactional.id); within beginTransaction()/commitTransaction() every
+// new partition is added to the transaction (AddPartitionsToTxn) before a
+// batch goes to it; commit flushes, then asks the coordinator to end the
+// transaction (EndTxn), which writes the markers.
+
+import (
+	"fmt"
+
+	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/sim"
+)
+
+// Transaction manager states, as the Java client names them.
+const (
+	TxnUninitialized = "UNINITIALIZED"
+	TxnInitializing  = "INITIALIZING"
+	TxnReady         = "READY"
+	TxnInTransaction = "IN_TRANSACTION"
+	TxnCommitting    = "COMMITTING_TRANSACTION"
+	TxnAborting      = "ABORTING_TRANSACTION"
+	TxnAbortableErr  = "ABORTABLE_ERROR"
+	TxnFatalErr      = "FATAL_ERROR"
+)
+
+type txnManager struct {
+	id          string
+	timeoutMs   int64
+	state       string
+	coordinator int32
+	inFlight    int32 // correlation of the coordinator request in flight
+	retryAtMs   int64
+	inTxn       map[protocol.TopicPartition]bool
+	pendingAdd  map[protocol.TopicPartition]bool
+	op          *Future
+	lastError   protocol.ErrorCode
+}
+
+type txnTimeout struct{ correlation int32 }
+
+func newTxnManager(id string, timeoutMs int64) *txnManager {
+	return &txnManager{id: id, timeoutMs: timeoutMs, state: TxnUninitialized, coordinator: -1,
+		inTxn: map[protocol.TopicPartition]bool{}, pendingAdd: map[protocol.TopicPartition]bool{}}
+}
+
+// TransactionState returns the transaction manager's state, "" without a
+// transactional.id.
+func (p *Producer) TransactionState() string {
+	if p.txn == nil {
+		return ""
+	}
+	return p.txn.state
+}
+
+func (p *Producer) txnOp(kind string) (*Future, bool) {
+	f := &Future{}
+	t := p.txn
+	if t == nil {
+		f.complete(protocol.IllegalStateError, "Cannot use transactional methods without enabling transactions by setting the transactional.id configuration property", nil)
+		return f, false
+	}
+	if t.state == TxnFatalErr {
+		f.complete(t.lastError, "The producer is in a fatal state: "+t.lastError.String(), nil)
+		return f, false
+	}
+	if t.op != nil {
+		f.complete(protocol.IllegalStateError, "Cannot attempt operation `"+kind+"` because the previous call is still in progress", nil)
+		return f, false
+	}
+	return f, true
+}
+
+// InitTransactions is KafkaProducer.initTransactions().
+func (p *Producer) InitTransactions() *Future {
+	f, ok := p.txnOp("initTransactions")
+	if !ok {
+		return f
+	}
+	if p.txn.state != TxnUninitialized {
+		f.complete(protocol.IllegalStateError, "Invalid transition attempted from state "+p.txn.state+" to state INITIALIZING", nil)
+		return f
+	}
+	p.txn.state = TxnInitializing
+	p.txn.op = f
+	p.wake()
+	return f
+}
+
+// BeginTransaction is KafkaProducer.beginTransaction().
+func (p *Producer) BeginTransaction() *Future {
+	f, ok := p.txnOp("beginTransaction")
+	if !ok {
+		return f
+	}
+	if p.txn.state != TxnReady {
+		f.complete(protocol.IllegalStateError, "Invalid transition attempted from state "+p.txn.state+" to state IN_TRANSACTION", nil)
+		return f
+	}
+	p.txn.state = TxnInTransaction
+	p.txn.inTxn = map[protocol.TopicPartition]bool{}
+	f.complete(protocol.None, "", nil)
+	return f
+}
+
+// CommitTransaction is KafkaProducer.commitTransaction(): it flushes, then
+// ends the transaction; the future fails if any send of it failed.
+func (p *Producer) CommitTransaction() *Future {
+	return p.endTransaction(true)
+}
+
+// AbortTransaction is KafkaProducer.abortTransaction(): unsent records
+// fail, then the transaction is ended with abort markers.
+func (p *Producer) AbortTransaction() *Future {
+	return p.endTransaction(false)
+}
+
+func (p *Producer) endTransaction(commit bool) *Future {
+	kind := "abortTransaction"
+	if commit {
+		kind = "commitTransaction"
+	}
+	f, ok := p.txnOp(kind)
+	if !ok {
+		return f
+	}
+	t := p.txn
+	switch {
+	case commit && t.state == TxnInTransaction:
+		t.state = TxnCommitting
+		p.Flush()
+	case !commit && (t.state == TxnInTransaction || t.state == TxnAbortableErr):
+		t.state = TxnAborting
+		p.failUnsent(protocol.TransactionAborted, "Failing batch since transaction was aborted")
+	default:
+		f.complete(protocol.IllegalStateError, "Cannot "+kind+" in state "+t.state, nil)
+		return f
+	}
+	t.op = f
+	p.wake()
+	return f
+}
+
+// failUnsent fails every batch not in flight.
+func (p *Producer) failUnsent(code protocol.ErrorCode, message string) {
+	for _, tp := range sortedPartitions(p.batches) {
+		for _, b := range append([]*producerBatch(nil), p.batches[tp]...) {
+			if !b.inFlight {
+				p.completeBatch(b, code, message, -1)
+			}
+		}
+	}
+	for _, ps := range p.pending {
+		ps.result.Accepted = true
+		p.finish(ps.result, code, message)
+	}
+	p.pending = nil
+}
+
+// txnRun advances the transaction manager: find the coordinator, get a
+// producer id, add partitions, end the transaction.
+func (p *Producer) txnRun() {
+	t := p.txn
+	if t == nil || t.inFlight != 0 || p.sim.Now() < t.retryAtMs {
+		if t != nil && t.inFlight == 0 && p.sim.Now() < t.retryAtMs {
+			p.scheduleWake(t.retryAtMs)
+		}
+		return
+	}
+	switch t.state {
+	case TxnInitializing:
+		p.txnSend(&protocol.InitProducerIDRequest{TransactionalID: t.id, TransactionTimeoutMs: int32(t.timeoutMs), ProducerID: -1, ProducerEpoch: -1})
+	case TxnInTransaction, TxnCommitting:
+		if len(t.pendingAdd) > 0 {
+			req := &protocol.AddPartitionsToTxnRequest{TransactionalID: t.id, ProducerID: p.producerID, ProducerEpoch: p.epoch}
+			for tp := range t.pendingAdd {
+				req.Partitions = append(req.Partitions, tp)
+			}
+			sortTPs(req.Partitions)
+			p.txnSend(req)
+			return
+		}
+		if t.state == TxnCommitting && !p.Outstanding() {
+			p.txnEnd(true)
+		}
+	case TxnAborting:
+		if !p.Outstanding() {
+			p.txnEnd(false)
+		}
+	}
+}
+
+func (p *Producer) txnEnd(commit bool) {
+	t := p.txn
+	if commit && t.lastError != protocol.None {
+		t.state = TxnAbortableErr
+		p.txnDone(t.lastError, "The transaction cannot be committed: a send failed with "+t.lastError.String()+"; abort it")
+		return
+	}
+	if len(t.inTxn) == 0 {
+		// Nothing was added: the coordinator never heard of this transaction.
+		t.state = TxnReady
+		p.txnDone(protocol.None, "")
+		return
+	}
+	p.txnSend(&protocol.EndTxnRequest{TransactionalID: t.id, ProducerID: p.producerID, ProducerEpoch: p.epoch, Committed: commit})
+}
+
+func sortTPs(tps []protocol.TopicPartition) {
+	for i := 1; i < len(tps); i++ {
+		for j := i; j > 0 && tps[j].Less(tps[j-1]); j-- {
+			tps[j], tps[j-1] = tps[j-1], tps[j]
+		}
+	}
+}
+
+// txnSend sends a request to the coordinator, finding it first.
+func (p *Producer) txnSend(msg sim.Message) {
+	t := p.txn
+	p.correlation++
+	corr := p.correlation
+	t.inFlight = corr
+	if t.coordinator < 0 {
+		p.sim.Send(p.node, p.metadataNode(), &protocol.FindCoordinatorRequest{CorrelationID: corr, KeyType: protocol.CoordinatorTransaction, Key: t.id})
+	} else {
+		switch m := msg.(type) {
+		case *protocol.InitProducerIDRequest:
+			m.CorrelationID = corr
+		case *protocol.AddPartitionsToTxnRequest:
+			m.CorrelationID = corr
+		case *protocol.EndTxnRequest:
+			m.CorrelationID = corr
+		}
+		p.sim.Send(p.node, p.settings.BrokerNode(t.coordinator), msg)
+	}
+	p.sim.SetTimer(p.node, p.cfg.requestTimeoutMs, txnTimeout{correlation: corr})
+}
+
+// txnRetry retries after retry.backoff.ms, forgetting the coordinator when
+// it moved.
+func (p *Producer) txnRetry(code protocol.ErrorCode) {
+	t := p.txn
+	switch code {
+	case protocol.NotCoordinator, protocol.CoordinatorNotAvailable, protocol.NetworkException, protocol.RequestTimedOut:
+		t.coordinator = -1
+	}
+	t.retryAtMs = p.sim.Now() + p.cfg.retryBackoffMs
+	p.scheduleWake(t.retryAtMs)
+}
+
+func retriableTxn(code protocol.ErrorCode) bool {
+	switch code {
+	case protocol.NotCoordinator, protocol.CoordinatorNotAvailable, protocol.CoordinatorLoadInProgress,
+		protocol.ConcurrentTransactions, protocol.NetworkException, protocol.RequestTimedOut, protocol.UnknownTopicOrPartition:
+		return true
+	}
+	return false
+}
+
+// txnFatal moves to FATAL_ERROR (fenced): everything fails from now on.
+func (p *Producer) txnFatal(code protocol.ErrorCode) {
+	t := p.txn
+	t.state = TxnFatalErr
+	t.lastError = code
+	p.sim.Record(p.node, "fenced", fmt.Sprintf("transactional.id %s: %s", t.id, code))
+	p.failUnsent(code, "The producer was fenced: "+code.String())
+	p.txnDone(code, "There is a newer producer with the same transactionalId which fences the current one")
+}
+
+func (p *Producer) txnDone(code protocol.ErrorCode, message string) {
+	if op := p.txn.op; op != nil {
+		p.txn.op = nil
+		op.complete(code, message, nil)
+	}
+}
+
+// onTxnResponse handles the coordinator's (and FindCoordinator's) answers.
+func (p *Producer) onTxnResponse(corr int32, msg sim.Message) bool {
+	t := p.txn
+	if t == nil || corr != t.inFlight {
+		return false
+	}
+	t.inFlight = 0
+	switch m := msg.(type) {
+	case *protocol.FindCoordinatorResponse:
+		if m.Error != protocol.None {
+			p.txnRetry(m.Error)
+		} else {
+			t.coordinator = m.NodeID
+		}
+	case *protocol.InitProducerIDResponse:
+		p.onTxnInit(m)
+	case *protocol.AddPartitionsToTxnResponse:
+		p.onAddPartitions(m.Error)
+	case *protocol.EndTxnResponse:
+		p.onEndTxn(m.Error)
+	}
+	p.run()
+	return true
+}
+
+func (p *Producer) onTxnInit(m *protocol.InitProducerIDResponse) {
+	t := p.txn
+	switch {
+	case m.Error == protocol.None:
+		p.producerID, p.epoch = m.ProducerID, m.ProducerEpoch
+		p.sequences = map[protocol.TopicPartition]int32{}
+		t.state = TxnReady
+		t.lastError = protocol.None
+		p.sim.Record(p.node, "producer-id", fmt.Sprintf("%d epoch %d (transactional.id %s)", p.producerID, p.epoch, t.id))
+		p.txnDone(protocol.None, "")
+	case retriableTxn(m.Error):
+		p.txnRetry(m.Error)
+	default:
+		t.state = TxnUninitialized
+		p.txnDone(m.Error, m.Error.Info().Message)
+	}
+}
+
+func (p *Producer) onAddPartitions(code protocol.ErrorCode) {
+	t := p.txn
+	switch {
+	case code == protocol.None:
+		for tp := range t.pendingAdd {
+			t.inTxn[tp] = true
+		}
+		t.pendingAdd = map[protocol.TopicPartition]bool{}
+	case code == protocol.ProducerFenced || code == protocol.InvalidProducerEpoch:
+		p.txnFatal(protocol.ProducerFenced)
+	case retriableTxn(code):
+		p.txnRetry(code)
+	default:
+		t.lastError = code
+		t.state = TxnAbortableErr
+		p.failUnsent(code, "AddPartitionsToTxn failed: "+code.String())
+	}
+}
+
+func (p *Producer) onEndTxn(code protocol.ErrorCode) {
+	t := p.txn
+	switch {
+	case code == protocol.None:
+		t.state = TxnReady
+		t.inTxn = map[protocol.TopicPartition]bool{}
+		t.lastError = protocol.None
+		p.txnDone(protocol.None, "")
+	case code == protocol.ProducerFenced || code == protocol.InvalidProducerEpoch:
+		p.txnFatal(protocol.ProducerFenced)
+	case retriableTxn(code):
+		p.txnRetry(code)
+	default:
+		t.lastError = code
+		t.state = TxnAbortableErr
+		p.txnDone(code, code.Info().Message)
+	}
+}
+
+func (p *Producer) onTxnTimeout(corr int32) {
+	if t := p.txn; t != nil && t.inFlight == corr {
+		t.inFlight = 0
+		p.txnRetry(protocol.RequestTimedOut)
+		p.run()
+	}
+}
+
+// txnBlocks reports whether a batch for tp must wait for its partition to
+// join the transaction (registering it to be added).
+func (p *Producer) txnBlocks(tp protocol.TopicPartition) bool {
+	t := p.txn
+	if t == nil || t.inTxn[tp] {
+		return false
+	}
+	if t.state == TxnInTransaction || t.state == TxnCommitting {
+		t.pendingAdd[tp] = true
+	}
+	return true
+}
