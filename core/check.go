@@ -116,7 +116,9 @@ func (k *Checker) checkBroker(b *broker.Broker, image *metadata.Image, full bool
 func (k *Checker) checkCommitted(b *broker.Broker, lead broker.Leadership, image *metadata.Image) {
 	t := image.Topics[lead.Partition.Topic]
 	p := image.Partition(lead.Partition.Topic, lead.Partition.Partition)
-	if t == nil || p == nil {
+	if t == nil || p == nil || lead.LeaderEpoch < p.LeaderEpoch {
+		// A deposed leader that has not learned it yet serves nothing
+		// committed after its epoch ended.
 		return
 	}
 	name := lead.Partition.String()

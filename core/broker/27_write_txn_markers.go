@@ -28,6 +28,9 @@ func (b *Broker) handleWriteTxnMarkers(from sim.NodeID, req *protocol.WriteTxnMa
 		resp := &protocol.WriteTxnMarkersResponse{CorrelationID: req.CorrelationID}
 		for _, r := range results {
 			resp.Errors = append(resp.Errors, r.Error)
+			if r.Error == protocol.None && r.Topic == ConsumerOffsetsTopic {
+				b.onOffsetsMarker(r.TopicPartition, req.ProducerID, req.Committed)
+			}
 		}
 		b.sim.Send(b.node, from, resp)
 	})

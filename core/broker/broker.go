@@ -102,6 +102,9 @@ type Broker struct {
 	controllerEpoch     int32
 	shutdownTries       int
 	shutdownCorrelation int32
+	// Group coordinator.
+	groups      map[string]*Group
+	groupLoaded map[int32]int32
 	// Transaction coordinator.
 	txn         txnCoordinator
 	markerCalls map[int32]func(*protocol.WriteTxnMarkersResponse)
@@ -147,6 +150,7 @@ func (b *Broker) Start(self sim.NodeID) {
 	b.shutdownTries = 0
 	b.markerCalls = map[int32]func(*protocol.WriteTxnMarkersResponse){}
 	b.startTxnCoordinator()
+	b.startGroupCoordinator()
 	if b.zkMode() {
 		b.zkStartBroker()
 	} else {
@@ -227,6 +231,26 @@ func (b *Broker) Receive(from sim.NodeID, msg sim.Message) {
 		b.onMarkerRetry(m)
 	case txnTimeoutTick:
 		b.onTxnTimeoutTick(m)
+	case *protocol.JoinGroupRequest:
+		b.handleJoinGroup(from, m)
+	case *protocol.SyncGroupRequest:
+		b.handleSyncGroup(from, m)
+	case *protocol.HeartbeatRequest:
+		b.handleHeartbeat(from, m)
+	case *protocol.LeaveGroupRequest:
+		b.handleLeaveGroup(from, m)
+	case *protocol.OffsetCommitRequest:
+		b.handleOffsetCommit(from, m)
+	case *protocol.OffsetFetchRequest:
+		b.handleOffsetFetch(from, m)
+	case *protocol.TxnOffsetCommitRequest:
+		b.handleTxnOffsetCommit(from, m)
+	case *protocol.AddOffsetsToTxnRequest:
+		b.handleAddOffsetsToTxn(from, m)
+	case groupRebalanceDeadline:
+		b.onGroupRebalanceDeadline(m)
+	case groupSessionCheck:
+		b.onGroupSessionCheck(m)
 	case *protocol.CreateTopicsRequest, *protocol.DeleteTopicsRequest,
 		*protocol.IncrementalAlterConfigsRequest, *protocol.ElectLeadersRequest:
 		switch {

@@ -97,6 +97,7 @@ func (b *Broker) reconcilePartitions() {
 		}
 	}
 	b.onTxnPartitionsChanged()
+	b.onGroupPartitionsChanged()
 }
 
 func (b *Broker) sortedPartitions() []protocol.TopicPartition {
@@ -255,6 +256,9 @@ func (b *Broker) maybeExpandIsr(p *partition, id int32, f *followerState) {
 	if f.logEndOffset < p.log.HighWatermark() || f.logEndOffset < p.leaderEpochStartOffset {
 		return
 	}
+	// Reaching the high watermark is what makes it in sync: it counts as
+	// caught up from now, so the next shrink check does not drop it again.
+	f.lastCaughtUpTimeMs = max(f.lastCaughtUpTimeMs, b.now())
 	b.alterPartition(p, metadata.Sorted(append(append([]int32(nil), p.isr...), id)))
 }
 

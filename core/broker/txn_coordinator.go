@@ -263,7 +263,10 @@ func checkTxnProducer(t *TxnMetadata, producerID int64, epoch int16) protocol.Er
 
 func (b *Broker) handleAddPartitionsToTxn(from sim.NodeID, req *protocol.AddPartitionsToTxnRequest) {
 	resp := &protocol.AddPartitionsToTxnResponse{CorrelationID: req.CorrelationID}
-	reply := func(code protocol.ErrorCode) { resp.Error = code; b.sim.Send(b.node, from, resp) }
+	b.addPartitionsToTxn(req, func(code protocol.ErrorCode) { resp.Error = code; b.sim.Send(b.node, from, resp) })
+}
+
+func (b *Broker) addPartitionsToTxn(req *protocol.AddPartitionsToTxnRequest, reply func(protocol.ErrorCode)) {
 	p, code := b.coordinatorFor(req.TransactionalID)
 	if code != protocol.None {
 		reply(code)
@@ -504,3 +507,19 @@ const (
 	// markerRetryBackoffMs is how soon failed markers are sent again.
 	markerRetryBackoffMs = 100
 )
+
+// handleAddOffsetsToTxn adds the group's __consumer_offsets partition to
+// the transaction, so that its markers settle the offsets committed in it.
+func (b *Broker) handleAddOffsetsToTxn(from sim.NodeID, req *protocol.AddOffsetsToTxnRequest) {
+	t := b.disk.Image.Topics[ConsumerOffsetsTopic]
+	if t == nil {
+		b.sim.Send(b.node, from, &protocol.AddOffsetsToTxnResponse{CorrelationID: req.CorrelationID, Error: protocol.CoordinatorNotAvailable})
+		return
+	}
+	tp := protocol.TopicPartition{Topic: ConsumerOffsetsTopic, Partition: CoordinatorPartition(req.GroupID, int32(len(t.Partitions)))}
+	add := &protocol.AddPartitionsToTxnRequest{CorrelationID: req.CorrelationID, TransactionalID: req.TransactionalID,
+		ProducerID: req.ProducerID, ProducerEpoch: req.ProducerEpoch, Partitions: []protocol.TopicPartition{tp}}
+	b.addPartitionsToTxn(add, func(code protocol.ErrorCode) {
+		b.sim.Send(b.node, from, &protocol.AddOffsetsToTxnResponse{CorrelationID: req.CorrelationID, Error: code})
+	})
+}

@@ -109,6 +109,7 @@ type Producer struct {
 	sticky      StickyPartitioner
 	wakeAtMs    int64
 	wakeToken   uint64
+	initToken   uint64
 	producerID  int64
 	epoch       int16
 	sequences   map[protocol.TopicPartition]int32
@@ -434,7 +435,7 @@ func (p *Producer) Receive(from sim.NodeID, msg sim.Message) {
 	case metadataTimeout:
 		p.onMetadataTimeout(m)
 	case initRetry:
-		if p.initPending {
+		if p.initPending && m.token == p.initToken {
 			p.initProducerID()
 		}
 	case sim.Disconnected:

@@ -27,7 +27,7 @@ type topicMetadata struct {
 
 type (
 	metadataTimeout struct{ correlation int32 }
-	initRetry       struct{}
+	initRetry       struct{ token uint64 }
 )
 
 func newProducerMetadata() producerMetadata {
@@ -153,11 +153,20 @@ func (p *Producer) onMetadataTimeout(t metadataTimeout) {
 }
 
 // initProducerID asks a broker for a producer id (idempotence).
+// Each attempt has its own token, so that a stale timeout or backoff
+// timer cannot start a second chain of attempts.
 func (p *Producer) initProducerID() {
 	p.initPending = true
+	p.initToken++
 	p.correlation++
 	p.sim.Send(p.node, p.metadataNode(), &protocol.InitProducerIDRequest{CorrelationID: p.correlation, ProducerID: -1, ProducerEpoch: -1})
-	p.sim.SetTimer(p.node, p.cfg.requestTimeoutMs, initRetry{})
+	p.sim.SetTimer(p.node, p.cfg.requestTimeoutMs, initRetry{token: p.initToken})
+}
+
+// retryInit tries InitProducerId again after retry.backoff.ms.
+func (p *Producer) retryInit() {
+	p.initToken++
+	p.sim.SetTimer(p.node, p.cfg.retryBackoffMs, initRetry{token: p.initToken})
 }
 
 func (p *Producer) onInitProducerID(resp *protocol.InitProducerIDResponse) {
@@ -165,7 +174,7 @@ func (p *Producer) onInitProducerID(resp *protocol.InitProducerIDResponse) {
 		return
 	}
 	if resp.Error != protocol.None {
-		p.sim.SetTimer(p.node, p.cfg.retryBackoffMs, initRetry{})
+		p.retryInit()
 		return
 	}
 	p.initPending = false
@@ -480,7 +489,7 @@ func (p *Producer) onDisconnected(peer sim.NodeID) {
 		p.metadata.nextTryMs = p.sim.Now() + p.cfg.retryBackoffMs
 	}
 	if p.initPending {
-		p.sim.SetTimer(p.node, p.cfg.retryBackoffMs, initRetry{})
+		p.retryInit()
 	}
 	p.metadata.needUpdate = true
 	p.run()

@@ -1,0 +1,670 @@
+package broker
+
+// The group coordinator (classic protocol), as Kafka's GroupCoordinator:
+// the leader of the __consumer_offsets partition a group id hashes to.
+// Groups move through Empty, PreparingRebalance, CompletingRebalance,
+// Stable and Dead. The first member to join leads and computes the
+// assignment; each rebalance starts a new generation. Committed offsets
+// are records of the coordinator's partition (replicated, acks=all), so a
+// new coordinator reloads them; group membership is not persisted here,
+// so members rejoin a new coordinator (Kafka also restores the group).
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/record"
+	"github.com/kafka-playground/playground/core/sim"
+)
+
+// Group states.
+const (
+	GroupEmpty               = "Empty"
+	GroupPreparingRebalance  = "PreparingRebalance"
+	GroupCompletingRebalance = "CompletingRebalance"
+	GroupStable              = "Stable"
+	GroupDead                = "Dead"
+)
+
+// GroupMember is one member of a group.
+type GroupMember struct {
+	MemberID           string
+	ClientID           string
+	Node               sim.NodeID
+	SessionTimeoutMs   int64
+	RebalanceTimeoutMs int64
+	Protocols          []protocol.GroupProtocol
+	Assignment         []protocol.TopicPartition
+	lastHeartbeatMs    int64
+	join               *pendingGroupCall
+	sync               *pendingGroupCall
+}
+
+type pendingGroupCall struct {
+	from        sim.NodeID
+	correlation int32
+}
+
+// Group is one consumer group at its coordinator.
+type Group struct {
+	ID         string
+	State      string
+	Generation int32
+	Protocol   string
+	Leader     string
+	Members    map[string]*GroupMember
+	Offsets    map[protocol.TopicPartition]int64
+	// pendingTxnOffsets are offsets committed in a transaction not yet
+	// ended, by producer id.
+	pendingTxnOffsets map[int64]map[protocol.TopicPartition]int64
+	joinOrder         []string
+	rebalanceToken    uint64
+	// initialDelay marks a rebalance of a group that was empty: it waits
+	// group.initial.rebalance.delay.ms for more members even once all in.
+	initialDelay     bool
+	nextMemberNumber int
+}
+
+type (
+	groupRebalanceDeadline struct {
+		group string
+		token uint64
+	}
+	groupSessionCheck struct {
+		group  string
+		member string
+		token  uint64
+	}
+)
+
+func (b *Broker) startGroupCoordinator() {
+	b.groups = map[string]*Group{}
+	b.groupLoaded = map[int32]int32{}
+}
+
+// groupCoordinatorFor returns the group's __consumer_offsets partition if
+// this broker coordinates it, or the error a client gets.
+func (b *Broker) groupCoordinatorFor(id string) (*partition, protocol.ErrorCode) {
+	t := b.disk.Image.Topics[ConsumerOffsetsTopic]
+	if t == nil {
+		return nil, protocol.CoordinatorNotAvailable
+	}
+	tp := protocol.TopicPartition{Topic: ConsumerOffsetsTopic, Partition: CoordinatorPartition(id, int32(len(t.Partitions)))}
+	p := b.partitions[tp]
+	if p == nil || p.role != roleLeader {
+		return nil, protocol.NotCoordinator
+	}
+	if epoch, ok := b.groupLoaded[tp.Partition]; !ok || epoch != p.leaderEpoch {
+		return nil, protocol.CoordinatorLoadInProgress
+	}
+	return p, protocol.None
+}
+
+// onGroupPartitionsChanged loads the offsets of __consumer_offsets
+// partitions this broker now leads and forgets groups it no longer
+// coordinates.
+func (b *Broker) onGroupPartitionsChanged() {
+	count := int32(1)
+	if t := b.disk.Image.Topics[ConsumerOffsetsTopic]; t != nil {
+		count = int32(len(t.Partitions))
+	}
+	for _, tp := range b.sortedPartitions() {
+		if tp.Topic != ConsumerOffsetsTopic {
+			continue
+		}
+		p := b.partitions[tp]
+		epoch, loaded := b.groupLoaded[tp.Partition]
+		switch {
+		case p.role == roleLeader && (!loaded || epoch != p.leaderEpoch):
+			b.loadGroupPartition(p, count)
+		case p.role != roleLeader && loaded:
+			delete(b.groupLoaded, tp.Partition)
+			for _, id := range b.sortedGroupIDs() {
+				if CoordinatorPartition(id, count) == tp.Partition {
+					delete(b.groups, id)
+				}
+			}
+		}
+	}
+}
+
+func (b *Broker) sortedGroupIDs() []string {
+	ids := make([]string, 0, len(b.groups))
+	for id := range b.groups {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func (b *Broker) group(id string) *Group {
+	g := b.groups[id]
+	if g == nil {
+		g = &Group{ID: id, State: GroupEmpty, Members: map[string]*GroupMember{}, Offsets: map[protocol.TopicPartition]int64{},
+			pendingTxnOffsets: map[int64]map[protocol.TopicPartition]int64{}}
+		b.groups[id] = g
+	}
+	return g
+}
+
+// offsetKey is the key of an offset record: "offset|group|topic|partition".
+func offsetKey(group string, tp protocol.TopicPartition) string {
+	return "offset|" + group + "|" + tp.Topic + "|" + strconv.Itoa(int(tp.Partition))
+}
+
+func parseOffsetKey(key string) (string, protocol.TopicPartition, bool) {
+	parts := strings.Split(key, "|")
+	if len(parts) != 4 || parts[0] != "offset" {
+		return "", protocol.TopicPartition{}, false
+	}
+	n, err := strconv.Atoi(parts[3])
+	return parts[1], protocol.TopicPartition{Topic: parts[2], Partition: int32(n)}, err == nil
+}
+
+// loadGroupPartition replays a __consumer_offsets partition: committed
+// offsets, and transactional ones settled by their markers.
+func (b *Broker) loadGroupPartition(p *partition, count int32) {
+	b.groupLoaded[p.tp.Partition] = p.leaderEpoch
+	pending := map[int64][]*record.Batch{}
+	p.log.EachBatch(p.log.LogStartOffset(), func(batch *record.Batch) bool {
+		switch {
+		case batch.Control:
+			if batch.ControlType == record.ControlCommit {
+				for _, tb := range pending[batch.ProducerID] {
+					b.applyOffsetRecords(tb)
+				}
+			}
+			delete(pending, batch.ProducerID)
+		case batch.Transactional:
+			pending[batch.ProducerID] = append(pending[batch.ProducerID], batch)
+		default:
+			b.applyOffsetRecords(batch)
+		}
+		return true
+	})
+	for _, pid := range sortedPIDs(pending) {
+		for _, tb := range pending[pid] {
+			for _, r := range tb.Records {
+				if group, tp, ok := parseOffsetKey(r.Key); ok {
+					g := b.group(group)
+					if g.pendingTxnOffsets[pid] == nil {
+						g.pendingTxnOffsets[pid] = map[protocol.TopicPartition]int64{}
+					}
+					n, _ := strconv.ParseInt(r.Value, 10, 64)
+					g.pendingTxnOffsets[pid][tp] = n
+				}
+			}
+		}
+	}
+	b.record("group-load", "%s loaded, coordinator epoch %d", p.tp, p.leaderEpoch)
+}
+
+func sortedPIDs[V any](m map[int64]V) []int64 {
+	out := make([]int64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+func (b *Broker) applyOffsetRecords(batch *record.Batch) {
+	for _, r := range batch.Records {
+		if group, tp, ok := parseOffsetKey(r.Key); ok {
+			n, _ := strconv.ParseInt(r.Value, 10, 64)
+			b.group(group).Offsets[tp] = n
+		}
+	}
+}
+
+// onOffsetsMarker settles transactional offsets when a transaction marker
+// lands in a __consumer_offsets partition this broker coordinates.
+func (b *Broker) onOffsetsMarker(tp protocol.TopicPartition, producerID int64, committed bool) {
+	for _, id := range b.sortedGroupIDs() {
+		g := b.groups[id]
+		offsets := g.pendingTxnOffsets[producerID]
+		if offsets == nil {
+			continue
+		}
+		delete(g.pendingTxnOffsets, producerID)
+		if committed {
+			for _, otp := range sortedTPKeys(offsets) {
+				g.Offsets[otp] = offsets[otp]
+			}
+			b.record("group-offsets", "%s transactional offsets of producer %d committed", id, producerID)
+		}
+	}
+}
+
+func sortedTPKeys(m map[protocol.TopicPartition]int64) []protocol.TopicPartition {
+	out := make([]protocol.TopicPartition, 0, len(m))
+	for tp := range m {
+		out = append(out, tp)
+	}
+	sortPartitions(out)
+	return out
+}
+
+func (b *Broker) sendGroup(to sim.NodeID, msg sim.Message) { b.sim.Send(b.node, to, msg) }
+
+func (b *Broker) handleJoinGroup(from sim.NodeID, req *protocol.JoinGroupRequest) {
+	resp := &protocol.JoinGroupResponse{CorrelationID: req.CorrelationID, GenerationID: -1}
+	if _, code := b.groupCoordinatorFor(req.GroupID); code != protocol.None {
+		resp.Error = code
+		b.sendGroup(from, resp)
+		return
+	}
+	g := b.group(req.GroupID)
+	if req.MemberID == "" {
+		// KIP-394: the coordinator hands out the member id, the member
+		// joins again with it.
+		g.nextMemberNumber++
+		resp.MemberID = fmt.Sprintf("%s-%d", req.ClientID, g.nextMemberNumber)
+		resp.Error = protocol.MemberIDRequired
+		b.sendGroup(from, resp)
+		return
+	}
+	m := g.Members[req.MemberID]
+	if m == nil {
+		if g.State != GroupEmpty && g.State != GroupPreparingRebalance && g.State != GroupStable && g.State != GroupCompletingRebalance {
+			resp.Error = protocol.UnknownMemberID
+			b.sendGroup(from, resp)
+			return
+		}
+		m = &GroupMember{MemberID: req.MemberID}
+		g.Members[req.MemberID] = m
+		g.joinOrder = append(g.joinOrder, req.MemberID)
+		b.record("group-join", "%s member %s joins", g.ID, req.ClientID)
+	}
+	m.ClientID, m.Node, m.Protocols = req.ClientID, from, req.Protocols
+	m.SessionTimeoutMs, m.RebalanceTimeoutMs = int64(req.SessionTimeoutMs), int64(req.RebalanceTimeoutMs)
+	m.lastHeartbeatMs = b.now()
+	m.join = &pendingGroupCall{from: from, correlation: req.CorrelationID}
+	b.armSession(g, m)
+	switch g.State {
+	case GroupEmpty, GroupStable, GroupCompletingRebalance:
+		b.prepareRebalance(g, "member "+req.ClientID+" joined")
+	case GroupPreparingRebalance:
+		b.maybeCompleteJoin(g)
+	}
+}
+
+// prepareRebalance starts a rebalance: members must (re)join within the
+// rebalance timeout. An empty group's first rebalance waits
+// group.initial.rebalance.delay.ms for more members.
+func (b *Broker) prepareRebalance(g *Group, reason string) {
+	wasEmpty := g.State == GroupEmpty
+	g.State = GroupPreparingRebalance
+	for _, m := range g.Members {
+		if m.sync != nil {
+			b.sendGroup(m.sync.from, &protocol.SyncGroupResponse{CorrelationID: m.sync.correlation, Error: protocol.RebalanceInProgress})
+			m.sync = nil
+		}
+	}
+	b.record("group", "%s PreparingRebalance (generation %d): %s", g.ID, g.Generation, reason)
+	g.rebalanceToken = b.nextToken()
+	delay := int64(0)
+	for _, m := range g.Members {
+		delay = max(delay, m.RebalanceTimeoutMs)
+	}
+	g.initialDelay = wasEmpty
+	if wasEmpty {
+		delay = min(b.brokerInt("group.initial.rebalance.delay.ms"), delay)
+	}
+	b.sim.SetTimer(b.node, delay, groupRebalanceDeadline{group: g.ID, token: g.rebalanceToken})
+	if !wasEmpty {
+		b.maybeCompleteJoin(g)
+	}
+}
+
+// maybeCompleteJoin ends the join phase once every member has rejoined.
+func (b *Broker) maybeCompleteJoin(g *Group) {
+	if g.State != GroupPreparingRebalance {
+		return
+	}
+	for _, m := range g.Members {
+		if m.join == nil {
+			return
+		}
+	}
+	if g.initialDelay {
+		return
+	}
+	b.completeJoin(g)
+}
+
+func (b *Broker) onGroupRebalanceDeadline(m groupRebalanceDeadline) {
+	g := b.groups[m.group]
+	if g == nil || g.rebalanceToken != m.token || g.State != GroupPreparingRebalance {
+		return
+	}
+	for _, id := range sortedMemberIDs(g) {
+		if g.Members[id].join == nil {
+			b.record("group", "%s member %s did not rejoin in time: removed", g.ID, g.Members[id].ClientID)
+			b.removeMember(g, id)
+		}
+	}
+	b.completeJoin(g)
+}
+
+func sortedMemberIDs(g *Group) []string {
+	ids := make([]string, 0, len(g.Members))
+	for id := range g.Members {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func (b *Broker) removeMember(g *Group, id string) {
+	delete(g.Members, id)
+	kept := g.joinOrder[:0]
+	for _, x := range g.joinOrder {
+		if x != id {
+			kept = append(kept, x)
+		}
+	}
+	g.joinOrder = kept
+	if g.Leader == id {
+		g.Leader = ""
+	}
+}
+
+// completeJoin starts the next generation: the protocol all members
+// support, the leader (kept if still there, else the first to have
+// joined), and the join responses; the leader gets every member.
+func (b *Broker) completeJoin(g *Group) {
+	if len(g.Members) == 0 {
+		g.State, g.Protocol, g.Leader = GroupEmpty, "", ""
+		g.Generation++
+		b.record("group", "%s Empty (generation %d)", g.ID, g.Generation)
+		return
+	}
+	g.initialDelay = false
+	g.Generation++
+	g.Protocol = chooseProtocol(g)
+	if g.Members[g.Leader] == nil {
+		g.Leader = g.joinOrder[0]
+	}
+	g.State = GroupCompletingRebalance
+	var members []protocol.JoinGroupMember
+	for _, id := range g.joinOrder {
+		m := g.Members[id]
+		for _, p := range m.Protocols {
+			if p.Name == g.Protocol {
+				members = append(members, protocol.JoinGroupMember{MemberID: id, ClientID: m.ClientID, Subscription: p.Subscription})
+			}
+		}
+	}
+	b.record("group", "%s CompletingRebalance generation %d protocol %s leader %s members %d", g.ID, g.Generation, g.Protocol,
+		g.Members[g.Leader].ClientID, len(g.Members))
+	for _, id := range g.joinOrder {
+		m := g.Members[id]
+		resp := &protocol.JoinGroupResponse{CorrelationID: m.join.correlation, GenerationID: g.Generation, ProtocolName: g.Protocol,
+			Leader: g.Leader, MemberID: id}
+		if id == g.Leader {
+			resp.Members = members
+		}
+		b.sendGroup(m.join.from, resp)
+		m.join = nil
+		m.lastHeartbeatMs = b.now()
+	}
+}
+
+// chooseProtocol picks the first assignor of the leader's preference that
+// every member supports (Kafka votes; with equal preferences it is the same).
+func chooseProtocol(g *Group) string {
+	first := g.Members[g.joinOrder[0]]
+	for _, p := range first.Protocols {
+		all := true
+		for _, m := range g.Members {
+			found := false
+			for _, q := range m.Protocols {
+				found = found || q.Name == p.Name
+			}
+			all = all && found
+		}
+		if all {
+			return p.Name
+		}
+	}
+	return first.Protocols[0].Name
+}
+
+func (b *Broker) handleSyncGroup(from sim.NodeID, req *protocol.SyncGroupRequest) {
+	resp := &protocol.SyncGroupResponse{CorrelationID: req.CorrelationID}
+	g, m, code := b.groupMember(req.GroupID, req.MemberID, req.GenerationID)
+	if code != protocol.None {
+		resp.Error = code
+		b.sendGroup(from, resp)
+		return
+	}
+	switch g.State {
+	case GroupPreparingRebalance:
+		resp.Error = protocol.RebalanceInProgress
+		b.sendGroup(from, resp)
+		return
+	case GroupStable:
+		resp.Partitions = m.Assignment
+		b.sendGroup(from, resp)
+		return
+	}
+	m.sync = &pendingGroupCall{from: from, correlation: req.CorrelationID}
+	if req.MemberID != g.Leader {
+		return
+	}
+	for _, a := range req.Assignments {
+		if member := g.Members[a.MemberID]; member != nil {
+			member.Assignment = a.Partitions
+		}
+	}
+	g.State = GroupStable
+	b.record("group", "%s Stable generation %d", g.ID, g.Generation)
+	for _, id := range sortedMemberIDs(g) {
+		member := g.Members[id]
+		if member.sync != nil {
+			b.sendGroup(member.sync.from, &protocol.SyncGroupResponse{CorrelationID: member.sync.correlation, Partitions: member.Assignment})
+			member.sync = nil
+		}
+	}
+}
+
+// groupMember validates a member's group, id and generation.
+func (b *Broker) groupMember(groupID, memberID string, generation int32) (*Group, *GroupMember, protocol.ErrorCode) {
+	if _, code := b.groupCoordinatorFor(groupID); code != protocol.None {
+		return nil, nil, code
+	}
+	g := b.groups[groupID]
+	if g == nil || g.Members[memberID] == nil {
+		return g, nil, protocol.UnknownMemberID
+	}
+	if generation != g.Generation {
+		return g, g.Members[memberID], protocol.IllegalGeneration
+	}
+	return g, g.Members[memberID], protocol.None
+}
+
+func (b *Broker) handleHeartbeat(from sim.NodeID, req *protocol.HeartbeatRequest) {
+	resp := &protocol.HeartbeatResponse{CorrelationID: req.CorrelationID}
+	g, m, code := b.groupMember(req.GroupID, req.MemberID, req.GenerationID)
+	switch {
+	case code == protocol.IllegalGeneration && g != nil && g.State == GroupPreparingRebalance:
+		resp.Error = protocol.RebalanceInProgress
+	case code != protocol.None:
+		resp.Error = code
+	case g.State == GroupPreparingRebalance:
+		resp.Error = protocol.RebalanceInProgress
+	}
+	if m != nil {
+		m.lastHeartbeatMs = b.now()
+	}
+	b.sendGroup(from, resp)
+}
+
+// armSession checks the member's session session.timeout.ms from now.
+func (b *Broker) armSession(g *Group, m *GroupMember) {
+	b.sim.SetTimer(b.node, m.SessionTimeoutMs, groupSessionCheck{group: g.ID, member: m.MemberID, token: b.token})
+}
+
+func (b *Broker) onGroupSessionCheck(c groupSessionCheck) {
+	g := b.groups[c.group]
+	if c.token != b.token || g == nil {
+		return
+	}
+	m := g.Members[c.member]
+	if m == nil {
+		return
+	}
+	if idle := b.now() - m.lastHeartbeatMs; idle < m.SessionTimeoutMs || m.join != nil {
+		b.sim.SetTimer(b.node, max(m.SessionTimeoutMs-idle, 1), c)
+		return
+	}
+	b.record("group", "%s member %s session expired after %dms", g.ID, m.ClientID, m.SessionTimeoutMs)
+	b.removeMember(g, c.member)
+	b.memberLeft(g, "session timeout of "+m.ClientID)
+}
+
+// memberLeft rebalances what remains of a group after a member left.
+func (b *Broker) memberLeft(g *Group, reason string) {
+	switch g.State {
+	case GroupStable, GroupCompletingRebalance:
+		if len(g.Members) == 0 {
+			g.State = GroupPreparingRebalance
+			b.completeJoin(g)
+			return
+		}
+		b.prepareRebalance(g, reason)
+	case GroupPreparingRebalance:
+		b.maybeCompleteJoin(g)
+	}
+}
+
+func (b *Broker) handleLeaveGroup(from sim.NodeID, req *protocol.LeaveGroupRequest) {
+	resp := &protocol.LeaveGroupResponse{CorrelationID: req.CorrelationID}
+	if _, code := b.groupCoordinatorFor(req.GroupID); code != protocol.None {
+		resp.Error = code
+		b.sendGroup(from, resp)
+		return
+	}
+	g := b.groups[req.GroupID]
+	if g == nil || g.Members[req.MemberID] == nil {
+		resp.Error = protocol.UnknownMemberID
+		b.sendGroup(from, resp)
+		return
+	}
+	client := g.Members[req.MemberID].ClientID
+	b.record("group-leave", "%s member %s leaves (%s)", g.ID, client, req.Reason)
+	b.removeMember(g, req.MemberID)
+	b.memberLeft(g, client+" left the group")
+	b.sendGroup(from, resp)
+}
+
+func (b *Broker) handleOffsetCommit(from sim.NodeID, req *protocol.OffsetCommitRequest) {
+	resp := &protocol.OffsetCommitResponse{CorrelationID: req.CorrelationID}
+	p, code := b.groupCoordinatorFor(req.GroupID)
+	if code == protocol.None && req.GenerationID >= 0 {
+		g, _, memberCode := b.groupMember(req.GroupID, req.MemberID, req.GenerationID)
+		switch {
+		case memberCode == protocol.IllegalGeneration && g.State == GroupPreparingRebalance:
+			code = protocol.RebalanceInProgress
+		case memberCode != protocol.None:
+			code = memberCode
+		case g.State == GroupPreparingRebalance:
+			code = protocol.RebalanceInProgress
+		}
+	}
+	if code != protocol.None {
+		resp.Error = code
+		b.sendGroup(from, resp)
+		return
+	}
+	records := make([]record.Record, 0, len(req.Offsets))
+	for _, o := range req.Offsets {
+		records = append(records, record.Record{Key: offsetKey(req.GroupID, o.TopicPartition), Value: strconv.FormatInt(o.Offset, 10), TimestampMs: b.now()})
+	}
+	b.appendLocally([]protocol.ProducePartition{{TopicPartition: p.tp, Batch: record.NewBatch(records)}}, txnWriteTimeoutMs, func(results []protocol.ProducePartitionResponse) {
+		if results[0].Error != protocol.None {
+			resp.Error = protocol.CoordinatorNotAvailable
+		} else {
+			g := b.group(req.GroupID)
+			for _, o := range req.Offsets {
+				g.Offsets[o.TopicPartition] = o.Offset
+			}
+		}
+		b.sendGroup(from, resp)
+	})
+}
+
+func (b *Broker) handleOffsetFetch(from sim.NodeID, req *protocol.OffsetFetchRequest) {
+	resp := &protocol.OffsetFetchResponse{CorrelationID: req.CorrelationID}
+	if _, code := b.groupCoordinatorFor(req.GroupID); code != protocol.None {
+		resp.Error = code
+		b.sendGroup(from, resp)
+		return
+	}
+	g := b.groups[req.GroupID]
+	for _, tp := range req.Partitions {
+		o := protocol.OffsetCommitPartition{TopicPartition: tp, Offset: -1}
+		if g != nil {
+			if n, ok := g.Offsets[tp]; ok {
+				o.Offset = n
+			}
+			if req.RequireStable {
+				for _, pending := range g.pendingTxnOffsets {
+					if _, ok := pending[tp]; ok {
+						resp.Error = protocol.UnstableOffsetCommit
+					}
+				}
+			}
+		}
+		resp.Offsets = append(resp.Offsets, o)
+	}
+	b.sendGroup(from, resp)
+}
+
+// handleTxnOffsetCommit stores offsets as part of a transaction: written
+// as transactional records to the group's partition, applied when the
+// transaction's commit marker lands there.
+func (b *Broker) handleTxnOffsetCommit(from sim.NodeID, req *protocol.TxnOffsetCommitRequest) {
+	resp := &protocol.TxnOffsetCommitResponse{CorrelationID: req.CorrelationID}
+	p, code := b.groupCoordinatorFor(req.GroupID)
+	if code != protocol.None {
+		resp.Error = code
+		b.sendGroup(from, resp)
+		return
+	}
+	records := make([]record.Record, 0, len(req.Offsets))
+	for _, o := range req.Offsets {
+		records = append(records, record.Record{Key: offsetKey(req.GroupID, o.TopicPartition), Value: strconv.FormatInt(o.Offset, 10), TimestampMs: b.now()})
+	}
+	batch := record.NewBatch(records)
+	batch.ProducerID, batch.ProducerEpoch, batch.Transactional = req.ProducerID, req.ProducerEpoch, true
+	batch.SizeBytes = batch.ComputeSize()
+	b.appendLocally([]protocol.ProducePartition{{TopicPartition: p.tp, Batch: batch}}, txnWriteTimeoutMs, func(results []protocol.ProducePartitionResponse) {
+		resp.Error = results[0].Error
+		if resp.Error == protocol.None {
+			g := b.group(req.GroupID)
+			if g.pendingTxnOffsets[req.ProducerID] == nil {
+				g.pendingTxnOffsets[req.ProducerID] = map[protocol.TopicPartition]int64{}
+			}
+			for _, o := range req.Offsets {
+				g.pendingTxnOffsets[req.ProducerID][o.TopicPartition] = o.Offset
+			}
+		}
+		b.sendGroup(from, resp)
+	})
+}
+
+// Groups returns the groups this broker coordinates, for the state document.
+func (b *Broker) Groups() []*Group {
+	var out []*Group
+	for _, id := range b.sortedGroupIDs() {
+		if _, code := b.groupCoordinatorFor(id); code == protocol.None {
+			out = append(out, b.groups[id])
+		}
+	}
+	return out
+}
