@@ -69,7 +69,7 @@ func (c *Cluster) checkClientID(id string) error {
 	if _, taken := c.sim.Lookup(id); taken {
 		return fmt.Errorf("a node named %q already exists", id)
 	}
-	if len(c.producers)+len(c.consumerNodes) >= MaxClients {
+	if len(c.producers)+len(c.consumers) >= MaxClients {
 		return fmt.Errorf("a cluster may have at most %d clients", MaxClients)
 	}
 	return nil
@@ -100,7 +100,7 @@ func (c *Cluster) Produce(producer, topic string, partition int32, rec record.Re
 // CrashClient kills a client process: nothing is flushed, no group is left.
 func (c *Cluster) CrashClient(id string) error {
 	node, ok := c.sim.Lookup(id)
-	if !ok || (c.producers[id] == nil && c.consumerNodes[id] == 0) {
+	if !ok || (c.producers[id] == nil && c.consumers[id] == nil) {
 		return fmt.Errorf("no client %q", id)
 	}
 	if !c.sim.Alive(node) {

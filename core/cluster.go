@@ -65,6 +65,7 @@ type Cluster struct {
 	committed       *metadata.Image
 	producers       map[string]*client.Producer
 	producerNodes   map[string]sim.NodeID
+	consumers       map[string]*client.Consumer
 	consumerNodes   map[string]sim.NodeID
 }
 
@@ -110,7 +111,7 @@ func New(spec Spec) (*Cluster, error) {
 		return nil, fmt.Errorf("cluster.config: %w", err)
 	}
 	c := &Cluster{spec: spec, brokerConfig: brokerConfig, sim: sim.New(spec.Seed, -BootMs, sim.Limits{}),
-		producers: map[string]*client.Producer{}, producerNodes: map[string]sim.NodeID{}, consumerNodes: map[string]sim.NodeID{}}
+		producers: map[string]*client.Producer{}, producerNodes: map[string]sim.NodeID{}, consumers: map[string]*client.Consumer{}, consumerNodes: map[string]sim.NodeID{}}
 	c.sim.SetBaseLatency(spec.LatencyMs)
 	c.clusterID = clusterID(c.sim.Rand().Uint64())
 	if spec.Metadata == ZooKeeper {

@@ -144,6 +144,8 @@ func (c *Cluster) State() *State {
 	st.Network = c.networkState()
 	st.Producers = c.producerStates()
 	st.Transactions = c.transactionStates()
+	st.Consumers = c.consumerStates()
+	st.Groups = c.groupStates()
 	return st
 }
 

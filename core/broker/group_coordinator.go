@@ -566,14 +566,16 @@ func (b *Broker) handleOffsetCommit(from sim.NodeID, req *protocol.OffsetCommitR
 	resp := &protocol.OffsetCommitResponse{CorrelationID: req.CorrelationID}
 	p, code := b.groupCoordinatorFor(req.GroupID)
 	if code == protocol.None && req.GenerationID >= 0 {
+		// As Kafka's handleCommitOffsets: members of the current
+		// generation may commit while a rebalance prepares (that is how
+		// they save their positions before rejoining), not while it
+		// completes.
 		g, _, memberCode := b.groupMember(req.GroupID, req.MemberID, req.GenerationID)
 		switch {
-		case memberCode == protocol.IllegalGeneration && g.State == GroupPreparingRebalance:
+		case g != nil && g.State == GroupCompletingRebalance:
 			code = protocol.RebalanceInProgress
 		case memberCode != protocol.None:
 			code = memberCode
-		case g.State == GroupPreparingRebalance:
-			code = protocol.RebalanceInProgress
 		}
 	}
 	if code != protocol.None {

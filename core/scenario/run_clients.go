@@ -47,7 +47,28 @@ func (r *runner) clientOp(st *Step, result *StepResult) {
 			p.Close()
 			return
 		}
-		r.unsupported(st, result)
+		if cons := c.Consumer(st.Client); cons != nil && c.ClientAlive(st.Client) {
+			r.await(st, result, cons.Close(), 1000)
+			c.Advance(0)
+			return
+		}
+		result.OK, result.Error = false, "client "+strconv.Quote(st.Client)+" is not running"
+	case OpAddConsumer:
+		// {"op": "add_consumer", "id": "c1", "group": "g1", "topics": ["orders"]}
+		if err := c.AddConsumer(st.ID, st.Group, st.Topics, st.Config); err != nil {
+			result.OK, result.Error, result.Message = false, protocol.InvalidConfig.String(), err.Error()
+		}
+	case OpPoll:
+		// {"op": "poll", "consumer": "c1", "max_records": 100, "timeout_ms": 1000}
+		r.poll(st, result)
+	case OpCommit:
+		// {"op": "commit", "consumer": "c1"}
+		cons := c.Consumer(st.Consumer)
+		if cons == nil || !c.ClientAlive(st.Consumer) {
+			result.OK, result.Error = false, "consumer "+strconv.Quote(st.Consumer)+" is not running"
+			return
+		}
+		r.await(st, result, cons.CommitSync(), 61000)
 	case OpInitTransactions, OpBeginTransaction, OpCommitTransaction, OpAbortTransaction:
 		// {"op": "init_transactions", "producer": "p1"}
 		r.transaction(st, result)
@@ -175,4 +196,48 @@ func (r *runner) transaction(st *Step, result *StepResult) {
 	}
 	r.await(st, result, f, transactionWaitMs)
 	result.Result = map[string]any{"transaction_state": p.TransactionState()}
+}
+
+// polledRecord is one record of a poll step's result.
+type polledRecord struct {
+	Topic     string  `json:"topic"`
+	Partition int32   `json:"partition"`
+	Offset    int64   `json:"offset"`
+	Key       *string `json:"key"`
+	Value     *string `json:"value"`
+}
+
+func (r *runner) poll(st *Step, result *StepResult) {
+	c := r.cluster
+	cons := c.Consumer(st.Consumer)
+	if cons == nil || !c.ClientAlive(st.Consumer) {
+		result.OK, result.Error = false, "consumer "+strconv.Quote(st.Consumer)+" is not running"
+		return
+	}
+	res := cons.Poll(st.MaxRecords, st.PollTimeoutMs())
+	if st.Async {
+		result.Result = map[string]any{"started": true}
+		return
+	}
+	c.Sim().RunWhile(func() bool { return !res.Done }, c.Now()+st.PollTimeoutMs()+1)
+	records := make([]polledRecord, 0, min(len(res.Records), MaxRecordResults))
+	for i, rec := range res.Records {
+		if i >= MaxRecordResults {
+			break
+		}
+		pr := polledRecord{Topic: rec.Topic, Partition: rec.Partition, Offset: rec.Offset}
+		if !rec.KeyNull {
+			key := rec.Key
+			pr.Key = &key
+		}
+		if !rec.ValueNull {
+			value := rec.Value
+			pr.Value = &value
+		}
+		records = append(records, pr)
+	}
+	result.Result = map[string]any{"records": records, "count": len(res.Records)}
+	if res.Error != protocol.None {
+		result.OK, result.Error, result.Message = false, res.Error.String(), res.Message
+	}
 }

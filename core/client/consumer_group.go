@@ -1,0 +1,521 @@
+package client
+
+import (
+	"fmt"
+
+	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/record"
+	"github.com/kafka-playground/playground/core/sim"
+)
+
+// ensureGroup drives the membership: find the coordinator, join, sync.
+// It reports whether the consumer is a stable member.
+func (c *Consumer) ensureGroup() bool {
+	switch {
+	case c.coordinator < 0:
+		if c.coordInFlight == 0 {
+			c.coordInFlight = c.next()
+			c.sim.Send(c.node, c.anyBroker(), &protocol.FindCoordinatorRequest{CorrelationID: c.coordInFlight,
+				KeyType: protocol.CoordinatorGroup, Key: c.settings.Group})
+			c.sim.SetTimer(c.node, c.cfg.requestTimeoutMs, consumerTimeout{correlation: c.coordInFlight})
+		}
+		return false
+	case c.joinInFlight != 0 || c.syncInFlight != 0:
+		return false
+	case !c.joined || c.needsRejoin:
+		// Eager protocols give up every partition before rejoining,
+		// committing first (onJoinPrepare); the cooperative one keeps
+		// what it owns.
+		if !Cooperative(c.protocol) && len(c.assignment) > 0 {
+			c.revoke(c.assignment)
+		}
+		if len(c.commits) == 0 {
+			c.sendJoin()
+		}
+		return false
+	}
+	return true
+}
+
+func (c *Consumer) onFindCoordinator(m *protocol.FindCoordinatorResponse) {
+	if m.CorrelationID != c.coordInFlight {
+		return
+	}
+	c.coordInFlight = 0
+	if m.Error != protocol.None {
+		c.retryLater()
+		return
+	}
+	c.coordinator = m.NodeID
+	c.run()
+}
+
+// coordinatorLost forgets the coordinator after NOT_COORDINATOR and the like.
+func (c *Consumer) coordinatorLost() {
+	c.coordinator = -1
+	c.joinInFlight, c.syncInFlight = 0, 0
+	c.retryLater()
+}
+
+func (c *Consumer) sendJoin() {
+	req := &protocol.JoinGroupRequest{CorrelationID: c.next(), GroupID: c.settings.Group, SessionTimeoutMs: int32(c.cfg.sessionTimeoutMs),
+		RebalanceTimeoutMs: int32(c.cfg.maxPollIntervalMs), MemberID: c.memberID, ClientID: c.settings.ClientID}
+	for _, name := range c.cfg.assignors {
+		sub := protocol.Subscription{Topics: c.settings.Topics}
+		if Cooperative(name) {
+			sub.OwnedPartitions = c.assignment
+		}
+		req.Protocols = append(req.Protocols, protocol.GroupProtocol{Name: name, Subscription: sub})
+	}
+	c.joinInFlight = req.CorrelationID
+	c.sim.Send(c.node, c.settings.BrokerNode(c.coordinator), req)
+	c.sim.SetTimer(c.node, c.cfg.maxPollIntervalMs+5000, consumerTimeout{correlation: req.CorrelationID})
+}
+
+// revoke gives up partitions: their positions and fetched records go.
+func (c *Consumer) revoke(tps []protocol.TopicPartition) {
+	if c.cfg.autoCommit && c.joined {
+		c.commit(true)
+	}
+	gone := map[protocol.TopicPartition]bool{}
+	for _, tp := range tps {
+		gone[tp] = true
+		delete(c.positions, tp)
+		delete(c.fetchOffsets, tp)
+	}
+	kept := c.buffer[:0]
+	for _, r := range c.buffer {
+		if !gone[r.TopicPartition] {
+			kept = append(kept, r)
+		}
+	}
+	c.buffer = kept
+	var remaining []protocol.TopicPartition
+	for _, tp := range c.assignment {
+		if !gone[tp] {
+			remaining = append(remaining, tp)
+		}
+	}
+	c.assignment = remaining
+	c.sim.Record(c.node, "revoke", describeTPs(tps))
+}
+
+func describeTPs(tps []protocol.TopicPartition) string {
+	out := "["
+	for i, tp := range tps {
+		if i > 0 {
+			out += " "
+		}
+		out += tp.String()
+	}
+	return out + "]"
+}
+
+func (c *Consumer) onJoinGroup(m *protocol.JoinGroupResponse) {
+	if m.CorrelationID != c.joinInFlight {
+		return
+	}
+	c.joinInFlight = 0
+	switch m.Error {
+	case protocol.None:
+	case protocol.MemberIDRequired:
+		c.memberID = m.MemberID
+		c.run()
+		return
+	case protocol.UnknownMemberID, protocol.IllegalGeneration:
+		c.memberID, c.generation = "", -1
+		c.retryLater()
+		return
+	case protocol.NotCoordinator, protocol.CoordinatorNotAvailable, protocol.CoordinatorLoadInProgress:
+		c.coordinatorLost()
+		return
+	default:
+		c.retryLater()
+		return
+	}
+	c.memberID, c.generation, c.protocol = m.MemberID, m.GenerationID, m.ProtocolName
+	req := &protocol.SyncGroupRequest{CorrelationID: c.next(), GroupID: c.settings.Group, GenerationID: m.GenerationID, MemberID: m.MemberID}
+	if m.Leader == m.MemberID {
+		req.Assignments = c.computeAssignment(m)
+	}
+	c.syncInFlight = req.CorrelationID
+	c.sim.Send(c.node, c.settings.BrokerNode(c.coordinator), req)
+	c.sim.SetTimer(c.node, c.cfg.requestTimeoutMs, consumerTimeout{correlation: req.CorrelationID})
+}
+
+// computeAssignment runs the group's assignor as the leader.
+func (c *Consumer) computeAssignment(m *protocol.JoinGroupResponse) []protocol.SyncGroupAssignment {
+	partitions := map[string]int32{}
+	var members []AssignMember
+	for _, member := range m.Members {
+		members = append(members, AssignMember{MemberID: member.MemberID, Topics: member.Subscription.Topics, Owned: member.Subscription.OwnedPartitions})
+		for _, t := range member.Subscription.Topics {
+			partitions[t] = int32(len(c.topics[t]))
+		}
+	}
+	assignment := Assign(m.ProtocolName, members, partitions)
+	var out []protocol.SyncGroupAssignment
+	for _, member := range m.Members {
+		out = append(out, protocol.SyncGroupAssignment{MemberID: member.MemberID, Partitions: assignment[member.MemberID]})
+		c.sim.Record(c.node, "assign", fmt.Sprintf("%s %s -> %s", m.ProtocolName, member.ClientID, describeTPs(assignment[member.MemberID])))
+	}
+	return out
+}
+
+func (c *Consumer) onSyncGroup(m *protocol.SyncGroupResponse) {
+	if m.CorrelationID != c.syncInFlight {
+		return
+	}
+	c.syncInFlight = 0
+	switch m.Error {
+	case protocol.None:
+	case protocol.NotCoordinator, protocol.CoordinatorNotAvailable:
+		c.coordinatorLost()
+		return
+	case protocol.UnknownMemberID:
+		c.memberID, c.generation = "", -1
+		c.retryLater()
+		return
+	default:
+		c.needsRejoin = true
+		c.retryLater()
+		return
+	}
+	owned := map[protocol.TopicPartition]bool{}
+	for _, tp := range m.Partitions {
+		owned[tp] = true
+	}
+	var revoked []protocol.TopicPartition
+	for _, tp := range c.assignment {
+		if !owned[tp] {
+			revoked = append(revoked, tp)
+		}
+	}
+	c.joined, c.needsRejoin = true, false
+	if len(revoked) > 0 {
+		c.revoke(revoked)
+		// Cooperative: what was given up goes to its new owner in a
+		// second rebalance.
+		c.needsRejoin = Cooperative(c.protocol)
+	}
+	c.assignment = append([]protocol.TopicPartition(nil), m.Partitions...)
+	sortTPs(c.assignment)
+	c.sim.Record(c.node, "assigned", fmt.Sprintf("generation %d %s", c.generation, describeTPs(c.assignment)))
+	c.armHeartbeat()
+	c.run()
+}
+
+func (c *Consumer) armHeartbeat() {
+	c.heartbeatToken++
+	c.sim.SetTimer(c.node, c.cfg.heartbeatIntervalMs, heartbeatTimer{token: c.heartbeatToken})
+}
+
+// onHeartbeatTimer is the background heartbeat thread: it heartbeats,
+// and leaves the group when poll was not called for max.poll.interval.ms.
+func (c *Consumer) onHeartbeatTimer(m heartbeatTimer) {
+	if m.token != c.heartbeatToken || c.memberID == "" || c.coordinator < 0 {
+		return
+	}
+	if c.sim.Now()-c.lastPollMs > c.cfg.maxPollIntervalMs {
+		c.sim.Record(c.node, "leave", fmt.Sprintf("poll timeout: no poll for %dms > max.poll.interval.ms %d", c.sim.Now()-c.lastPollMs, c.cfg.maxPollIntervalMs))
+		c.sim.Send(c.node, c.settings.BrokerNode(c.coordinator), &protocol.LeaveGroupRequest{CorrelationID: c.next(),
+			GroupID: c.settings.Group, MemberID: c.memberID, Reason: "consumer poll timeout has expired"})
+		c.memberID, c.generation, c.joined = "", -1, false
+		return
+	}
+	c.sim.Send(c.node, c.settings.BrokerNode(c.coordinator), &protocol.HeartbeatRequest{CorrelationID: c.next(),
+		GroupID: c.settings.Group, GenerationID: c.generation, MemberID: c.memberID})
+	c.armHeartbeat()
+}
+
+func (c *Consumer) onHeartbeat(m *protocol.HeartbeatResponse) {
+	switch m.Error {
+	case protocol.None:
+	case protocol.RebalanceInProgress:
+		c.needsRejoin = true
+	case protocol.UnknownMemberID, protocol.IllegalGeneration:
+		c.memberID, c.generation, c.joined = "", -1, false
+	case protocol.NotCoordinator, protocol.CoordinatorNotAvailable:
+		c.coordinatorLost()
+	}
+}
+
+// ensurePositions finds where to read each assigned partition: the
+// committed offset (OffsetFetch), else auto.offset.reset (ListOffsets).
+func (c *Consumer) ensurePositions() {
+	var unknown []protocol.TopicPartition
+	for _, tp := range c.assignment {
+		if _, ok := c.positions[tp]; !ok && !c.resetInFlight[tp] {
+			unknown = append(unknown, tp)
+		}
+	}
+	if len(unknown) == 0 {
+		return
+	}
+	if c.settings.Group != "" && c.coordinator >= 0 && c.offsetsInFlight == 0 {
+		c.offsetsInFlight = c.next()
+		c.sim.Send(c.node, c.settings.BrokerNode(c.coordinator), &protocol.OffsetFetchRequest{CorrelationID: c.offsetsInFlight,
+			GroupID: c.settings.Group, Partitions: unknown, RequireStable: c.cfg.readCommitted})
+		c.sim.SetTimer(c.node, c.cfg.requestTimeoutMs, consumerTimeout{correlation: c.offsetsInFlight})
+		return
+	}
+	if c.settings.Group == "" {
+		c.resetPositions(unknown)
+	}
+}
+
+func (c *Consumer) onOffsetFetch(m *protocol.OffsetFetchResponse) {
+	if m.CorrelationID != c.offsetsInFlight {
+		return
+	}
+	c.offsetsInFlight = 0
+	if m.Error != protocol.None {
+		if m.Error == protocol.NotCoordinator || m.Error == protocol.CoordinatorNotAvailable {
+			c.coordinatorLost()
+		} else {
+			c.retryLater()
+		}
+		return
+	}
+	var reset []protocol.TopicPartition
+	for _, o := range m.Offsets {
+		if !c.assigned(o.TopicPartition) {
+			continue
+		}
+		if o.Offset >= 0 {
+			c.positions[o.TopicPartition] = o.Offset
+			c.fetchOffsets[o.TopicPartition] = o.Offset
+		} else {
+			reset = append(reset, o.TopicPartition)
+		}
+	}
+	c.resetPositions(reset)
+	c.run()
+}
+
+func (c *Consumer) assigned(tp protocol.TopicPartition) bool {
+	for _, x := range c.assignment {
+		if x == tp {
+			return true
+		}
+	}
+	return false
+}
+
+// resetPositions applies auto.offset.reset where no offset is committed.
+func (c *Consumer) resetPositions(tps []protocol.TopicPartition) {
+	if len(tps) == 0 {
+		return
+	}
+	if c.cfg.reset == "none" {
+		c.failPoll(protocol.NoOffsetForPartition, "Undefined offset with no reset policy for partitions: "+describeTPs(tps))
+		return
+	}
+	timestamp := protocol.LatestTimestamp
+	if c.cfg.reset == "earliest" {
+		timestamp = protocol.EarliestTimestamp
+	}
+	byLeader := map[int32]*protocol.ListOffsetsRequest{}
+	for _, tp := range tps {
+		leader := c.leaderOf(tp)
+		if leader < 0 {
+			continue
+		}
+		req := byLeader[leader]
+		if req == nil {
+			req = &protocol.ListOffsetsRequest{CorrelationID: c.next(), ReplicaID: -1}
+			if c.cfg.readCommitted {
+				req.IsolationLevel = protocol.ReadCommitted
+			}
+			byLeader[leader] = req
+		}
+		req.Partitions = append(req.Partitions, protocol.ListOffsetsPartition{TopicPartition: tp, CurrentLeaderEpoch: -1, TimestampMs: timestamp})
+		c.resetInFlight[tp] = true
+	}
+	for _, leader := range sortedLeaderKeys(byLeader) {
+		req := byLeader[leader]
+		c.sim.Send(c.node, c.settings.BrokerNode(leader), req)
+		c.sim.SetTimer(c.node, c.cfg.requestTimeoutMs, consumerTimeout{correlation: req.CorrelationID})
+	}
+}
+
+func sortedLeaderKeys[V any](m map[int32]V) []int32 {
+	out := make([]int32, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+func (c *Consumer) onListOffsets(m *protocol.ListOffsetsResponse) {
+	for _, r := range m.Partitions {
+		delete(c.resetInFlight, r.TopicPartition)
+		if r.Error != protocol.None || !c.assigned(r.TopicPartition) {
+			continue
+		}
+		c.positions[r.TopicPartition] = r.Offset
+		c.fetchOffsets[r.TopicPartition] = r.Offset
+		c.sim.Record(c.node, "reset", fmt.Sprintf("%s to %d (auto.offset.reset=%s)", r.TopicPartition, r.Offset, c.cfg.reset))
+	}
+	c.retryLater()
+}
+
+// sendFetches sends one FetchRequest per leader for assigned partitions
+// with a known position.
+func (c *Consumer) sendFetches() {
+	byLeader := map[int32]*protocol.FetchRequest{}
+	wait := c.cfg.fetchMaxWaitMs
+	if c.poll != nil {
+		wait = max(min(wait, c.poll.deadlineMs-c.sim.Now()), 0)
+	}
+	for _, tp := range c.assignment {
+		offset, ok := c.fetchOffsets[tp]
+		leader := c.leaderOf(tp)
+		if !ok || leader < 0 || c.fetching[c.settings.BrokerNode(leader)] != 0 {
+			continue
+		}
+		req := byLeader[leader]
+		if req == nil {
+			req = &protocol.FetchRequest{CorrelationID: c.next(), ReplicaID: protocol.ConsumerReplicaID, MaxWaitMs: int32(wait),
+				MinBytes: c.cfg.fetchMinBytes, MaxBytes: c.cfg.fetchMaxBytes}
+			if c.cfg.readCommitted {
+				req.IsolationLevel = protocol.ReadCommitted
+			}
+			byLeader[leader] = req
+		}
+		req.Partitions = append(req.Partitions, protocol.FetchPartition{TopicPartition: tp, CurrentLeaderEpoch: -1, FetchOffset: offset,
+			LastFetchedEpoch: -1, PartitionMaxBytes: c.cfg.maxPartitionFetchBytes})
+	}
+	for _, leader := range sortedLeaderKeys(byLeader) {
+		req := byLeader[leader]
+		node := c.settings.BrokerNode(leader)
+		c.fetching[node] = req.CorrelationID
+		c.sim.Send(c.node, node, req)
+		c.sim.SetTimer(c.node, c.cfg.requestTimeoutMs, consumerTimeout{correlation: req.CorrelationID})
+	}
+}
+
+func (c *Consumer) onFetch(from sim.NodeID, m *protocol.FetchResponse) {
+	if c.fetching[from] != m.CorrelationID {
+		return
+	}
+	delete(c.fetching, from)
+	for _, r := range m.Partitions {
+		offset, ok := c.fetchOffsets[r.TopicPartition]
+		if !ok || !c.assigned(r.TopicPartition) {
+			continue
+		}
+		switch r.Error {
+		case protocol.None:
+			c.aborted[r.TopicPartition] = append(c.aborted[r.TopicPartition], r.AbortedTransactions...)
+			c.fetchOffsets[r.TopicPartition] = c.takeRecords(r, offset)
+		case protocol.OffsetOutOfRange:
+			c.sim.Record(c.node, "out-of-range", fmt.Sprintf("%s offset %d (log start %d)", r.TopicPartition, offset, r.LogStartOffset))
+			delete(c.positions, r.TopicPartition)
+			delete(c.fetchOffsets, r.TopicPartition)
+			c.resetPositions([]protocol.TopicPartition{r.TopicPartition})
+		default:
+			c.topics[r.Topic] = nil
+		}
+	}
+	c.run()
+}
+
+// takeRecords buffers a partition's fetched records from offset on and
+// returns the next fetch offset. Control records never reach the
+// application; read_committed skips aborted transactions' records.
+func (c *Consumer) takeRecords(r protocol.FetchPartitionResponse, offset int64) int64 {
+	next := offset
+	for _, batch := range r.Batches {
+		next = max(next, batch.NextOffset())
+		if batch.Control {
+			c.dropAborted(r.TopicPartition, batch)
+			continue
+		}
+		if c.cfg.readCommitted && batch.Transactional && c.isAborted(r.TopicPartition, batch) {
+			continue
+		}
+		for i, rec := range batch.Records {
+			if o := batch.BaseOffset + int64(i); o >= offset {
+				c.buffer = append(c.buffer, ConsumerRecord{TopicPartition: r.TopicPartition, Offset: o, Record: rec})
+			}
+		}
+	}
+	return next
+}
+
+func (c *Consumer) isAborted(tp protocol.TopicPartition, batch *record.Batch) bool {
+	for _, a := range c.aborted[tp] {
+		if a.ProducerID == batch.ProducerID && a.FirstOffset <= batch.BaseOffset {
+			return true
+		}
+	}
+	return false
+}
+
+// dropAborted forgets an aborted transaction once its marker is read.
+func (c *Consumer) dropAborted(tp protocol.TopicPartition, marker *record.Batch) {
+	list := c.aborted[tp]
+	for i, a := range list {
+		if a.ProducerID == marker.ProducerID && a.FirstOffset <= marker.BaseOffset {
+			c.aborted[tp] = append(list[:i:i], list[i+1:]...)
+			return
+		}
+	}
+}
+
+func (c *Consumer) onOffsetCommit(m *protocol.OffsetCommitResponse) {
+	f := c.commits[m.CorrelationID]
+	if f == nil {
+		return
+	}
+	delete(c.commits, m.CorrelationID)
+	switch m.Error {
+	case protocol.RebalanceInProgress, protocol.IllegalGeneration, protocol.UnknownMemberID:
+		c.needsRejoin = true
+	case protocol.NotCoordinator, protocol.CoordinatorNotAvailable:
+		c.coordinatorLost()
+	}
+	f.complete(m.Error, m.Error.Info().Message, nil)
+	c.run()
+}
+
+func (c *Consumer) onTimeout(corr int32) {
+	switch corr {
+	case c.metaInFlight:
+		c.metaInFlight = 0
+	case c.coordInFlight:
+		c.coordInFlight = 0
+	case c.joinInFlight, c.syncInFlight:
+		c.coordinatorLost()
+	case c.offsetsInFlight:
+		c.offsetsInFlight = 0
+	default:
+		for node, inFlight := range c.fetching {
+			if inFlight == corr {
+				delete(c.fetching, node)
+			}
+		}
+		if f := c.commits[corr]; f != nil {
+			delete(c.commits, corr)
+			f.complete(protocol.RequestTimedOut, "Timeout of the commit request", nil)
+		}
+		// A lost ListOffsets: look the positions up again.
+		c.resetInFlight = map[protocol.TopicPartition]bool{}
+	}
+	c.retryLater()
+}
+
+func (c *Consumer) onDisconnected(peer sim.NodeID) {
+	delete(c.fetching, peer)
+	if c.coordinator >= 0 && c.settings.BrokerNode(c.coordinator) == peer {
+		c.coordinatorLost()
+	}
+	c.topics = map[string][]protocol.PartitionMetadata{}
+	c.retryLater()
+}
