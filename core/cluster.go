@@ -66,7 +66,10 @@ type Cluster struct {
 	producers       map[string]*client.Producer
 	producerNodes   map[string]sim.NodeID
 	consumers       map[string]*client.Consumer
-	consumerNodes   map[string]sim.NodeID
+	// processed counts, per group, partition and offset, how often the
+	// application processed a record (process steps).
+	processed     map[string]map[protocol.TopicPartition]map[int64]int
+	consumerNodes map[string]sim.NodeID
 }
 
 // New builds a cluster and starts its nodes at time 0.
@@ -111,7 +114,7 @@ func New(spec Spec) (*Cluster, error) {
 		return nil, fmt.Errorf("cluster.config: %w", err)
 	}
 	c := &Cluster{spec: spec, brokerConfig: brokerConfig, sim: sim.New(spec.Seed, -BootMs, sim.Limits{}),
-		producers: map[string]*client.Producer{}, producerNodes: map[string]sim.NodeID{}, consumers: map[string]*client.Consumer{}, consumerNodes: map[string]sim.NodeID{}}
+		producers: map[string]*client.Producer{}, producerNodes: map[string]sim.NodeID{}, consumers: map[string]*client.Consumer{}, processed: map[string]map[protocol.TopicPartition]map[int64]int{}, consumerNodes: map[string]sim.NodeID{}}
 	c.sim.SetBaseLatency(spec.LatencyMs)
 	c.clusterID = clusterID(c.sim.Rand().Uint64())
 	if spec.Metadata == ZooKeeper {

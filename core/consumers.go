@@ -1,11 +1,13 @@
 package core
 
 import (
+	"fmt"
 	"sort"
 
 	"github.com/kafka-playground/playground/core/client"
 	"github.com/kafka-playground/playground/core/config"
 	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/record"
 )
 
 // ConsumerState is a consumer's section of the state document.
@@ -29,6 +31,13 @@ type GroupState struct {
 	Members     map[string]MemberState `json:"members"`
 	Offsets     map[string]int64       `json:"offsets"`
 	Lag         map[string]int64       `json:"lag"`
+	// Processed counts records the group's application processed (process
+	// steps); Duplicates those processed more than once; Lost those below
+	// the committed offset never processed. Delivery semantics made
+	// visible: at-most-once loses, at-least-once duplicates.
+	Processed  int64 `json:"processed"`
+	Duplicates int64 `json:"duplicates"`
+	Lost       int64 `json:"lost"`
 }
 
 // MemberState is one group member, keyed by its client id.
@@ -106,6 +115,7 @@ func (c *Cluster) groupStates() map[string]any {
 					gs.Lag[tp.String()] = max(end-offset, 0)
 				}
 			}
+			c.deliveryCounts(g.ID, &gs, g.Offsets)
 			out[g.ID] = gs
 		}
 	}
@@ -123,4 +133,65 @@ func (c *Cluster) partitionEnd(tp protocol.TopicPartition) (int64, bool) {
 		return 0, false
 	}
 	return log.HighWatermark(), true
+}
+
+// ProcessLastPoll marks the records of a consumer's last poll as
+// processed by its application.
+func (c *Cluster) ProcessLastPoll(consumer string) (int, error) {
+	cons := c.consumers[consumer]
+	if cons == nil {
+		return 0, fmt.Errorf("no consumer %q", consumer)
+	}
+	seen := c.processed[cons.Group()]
+	if seen == nil {
+		seen = map[protocol.TopicPartition]map[int64]int{}
+		c.processed[cons.Group()] = seen
+	}
+	for _, r := range cons.LastPolled() {
+		if seen[r.TopicPartition] == nil {
+			seen[r.TopicPartition] = map[int64]int{}
+		}
+		seen[r.TopicPartition][r.Offset]++
+	}
+	n := len(cons.LastPolled())
+	c.sim.RecordAs(consumer, "process", fmt.Sprintf("%d records", n))
+	return n, nil
+}
+
+// deliveryCounts fills a group's processed, duplicate and lost counts.
+func (c *Cluster) deliveryCounts(group string, gs *GroupState, offsets map[protocol.TopicPartition]int64) {
+	seen := c.processed[group]
+	if seen == nil {
+		return
+	}
+	for _, perOffset := range seen {
+		for _, n := range perOffset {
+			gs.Processed++
+			gs.Duplicates += int64(n - 1)
+		}
+	}
+	for tp, committed := range offsets {
+		p := c.CommittedImage().Partition(tp.Topic, tp.Partition)
+		if p == nil || p.Leader < 0 {
+			continue
+		}
+		log := c.Broker(p.Leader).Disk().Logs[tp]
+		if log == nil {
+			continue
+		}
+		log.EachBatch(log.LogStartOffset(), func(b *record.Batch) bool {
+			if b.BaseOffset >= committed {
+				return false
+			}
+			if b.Control {
+				return true
+			}
+			for i := range b.Records {
+				if o := b.BaseOffset + int64(i); o < committed && seen[tp][o] == 0 {
+					gs.Lost++
+				}
+			}
+			return true
+		})
+	}
 }

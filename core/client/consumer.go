@@ -116,6 +116,8 @@ type Consumer struct {
 	wakeToken        uint64
 	consumed         int64
 	closing          *Future
+	// lastPolled holds what the last poll returned, for process steps.
+	lastPolled []ConsumerRecord
 }
 
 type pollCall struct {
@@ -161,6 +163,9 @@ func (c *Consumer) Positions() map[protocol.TopicPartition]int64 { return c.posi
 
 // Consumed counts the records poll has returned.
 func (c *Consumer) Consumed() int64 { return c.consumed }
+
+// LastPolled returns the records the last poll returned.
+func (c *Consumer) LastPolled() []ConsumerRecord { return c.lastPolled }
 
 // Member returns the group member id and generation.
 func (c *Consumer) Member() (string, int32) { return c.memberID, c.generation }
@@ -330,6 +335,7 @@ func (c *Consumer) maybeFinishPoll() {
 		c.positions[r.TopicPartition] = r.Offset + 1
 	}
 	c.consumed += int64(n)
+	c.lastPolled = p.result.Records
 	p.result.Done = true
 	c.poll = nil
 	if n > 0 {

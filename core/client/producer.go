@@ -118,6 +118,8 @@ type Producer struct {
 	counters    ProducerCounters
 	// txn is the transaction manager, nil without transactional.id.
 	txn *txnManager
+	// offsets is a sendOffsetsToTransaction in progress.
+	offsets *offsetsCall
 }
 
 // ProducerCounters count outcomes per record.
@@ -191,6 +193,7 @@ func (p *Producer) Start(self sim.NodeID) {
 	p.sequences = map[protocol.TopicPartition]int32{}
 	p.counters = ProducerCounters{Errors: map[string]int64{}}
 	p.txn = nil
+	p.offsets = nil
 	switch {
 	case p.cfg.transactionalID != "":
 		p.txn = newTxnManager(p.cfg.transactionalID, p.cfg.txnTimeoutMs)
@@ -421,13 +424,21 @@ func (p *Producer) Receive(from sim.NodeID, msg sim.Message) {
 			p.onInitProducerID(m)
 		}
 	case *protocol.FindCoordinatorResponse:
-		p.onTxnResponse(m.CorrelationID, m)
+		if !p.onOffsetsResponse(m.CorrelationID, m.Error, m.NodeID) {
+			p.onTxnResponse(m.CorrelationID, m)
+		}
+	case *protocol.AddOffsetsToTxnResponse:
+		p.onOffsetsResponse(m.CorrelationID, m.Error, -1)
+	case *protocol.TxnOffsetCommitResponse:
+		p.onOffsetsResponse(m.CorrelationID, m.Error, -1)
 	case *protocol.AddPartitionsToTxnResponse:
 		p.onTxnResponse(m.CorrelationID, m)
 	case *protocol.EndTxnResponse:
 		p.onTxnResponse(m.CorrelationID, m)
 	case txnTimeout:
-		p.onTxnTimeout(m.correlation)
+		if !p.onOffsetsResponse(m.correlation, protocol.RequestTimedOut, -1) {
+			p.onTxnTimeout(m.correlation)
+		}
 	case *protocol.ProduceResponse:
 		p.onProduceResponse(m)
 	case producerTimeout:
@@ -465,6 +476,9 @@ func (p *Producer) run() {
 	p.metadata.maybeRefresh(p)
 	p.sendReady()
 	p.txnRun()
+	if p.txn != nil {
+		p.offsetsRun()
+	}
 }
 
 func sortedPartitions(m map[protocol.TopicPartition][]*producerBatch) []protocol.TopicPartition {

@@ -223,7 +223,7 @@ func (p *Producer) txnSend(msg sim.Message) {
 	p.correlation++
 	corr := p.correlation
 	t.inFlight = corr
-	if t.coordinator < 0 {
+	if t.coordinator < 0 || msg == nil {
 		p.sim.Send(p.node, p.metadataNode(), &protocol.FindCoordinatorRequest{CorrelationID: corr, KeyType: protocol.CoordinatorTransaction, Key: t.id})
 	} else {
 		switch m := msg.(type) {
@@ -376,5 +376,116 @@ func (p *Producer) txnBlocks(tp protocol.TopicPartition) bool {
 	if t.state == TxnInTransaction || t.state == TxnCommitting {
 		t.pendingAdd[tp] = true
 	}
+	return true
+}
+
+// offsetsCall is a sendOffsetsToTransaction in progress: first
+// AddOffsetsToTxn to the transaction coordinator, then TxnOffsetCommit to
+// the group coordinator.
+type offsetsCall struct {
+	group       string
+	offsets     []protocol.OffsetCommitPartition
+	future      *Future
+	stage       int
+	coordinator int32
+	inFlight    int32
+	retryAtMs   int64
+}
+
+const (
+	offsetsAddToTxn = iota
+	offsetsFindGroupCoordinator
+	offsetsCommit
+)
+
+// SendOffsetsToTransaction is KafkaProducer.sendOffsetsToTransaction():
+// the consumer's positions are committed as part of the open transaction,
+// visible only if it commits.
+func (p *Producer) SendOffsetsToTransaction(group string, offsets []protocol.OffsetCommitPartition) *Future {
+	f, ok := p.txnOp("sendOffsetsToTransaction")
+	if !ok {
+		return f
+	}
+	if p.txn.state != TxnInTransaction {
+		f.complete(protocol.IllegalStateError, "Cannot send offsets if a transaction is not in progress (currentState= "+p.txn.state+")", nil)
+		return f
+	}
+	if group == "" {
+		f.complete(protocol.InvalidGroupID, "The consumer has no group.id.", nil)
+		return f
+	}
+	p.offsets = &offsetsCall{group: group, offsets: offsets, future: f, coordinator: -1}
+	p.txn.op = f
+	p.wake()
+	return f
+}
+
+// offsetsRun advances a sendOffsetsToTransaction.
+func (p *Producer) offsetsRun() {
+	o := p.offsets
+	t := p.txn
+	if o == nil || o.inFlight != 0 || t.inFlight != 0 {
+		return
+	}
+	if p.sim.Now() < o.retryAtMs {
+		p.scheduleWake(o.retryAtMs)
+		return
+	}
+	p.correlation++
+	o.inFlight = p.correlation
+	switch {
+	case o.stage == offsetsAddToTxn && t.coordinator < 0:
+		o.inFlight = 0
+		t.state = TxnInTransaction
+		p.txnSend(nil)
+		return
+	case o.stage == offsetsAddToTxn:
+		p.sim.Send(p.node, p.settings.BrokerNode(t.coordinator), &protocol.AddOffsetsToTxnRequest{CorrelationID: o.inFlight,
+			TransactionalID: t.id, ProducerID: p.producerID, ProducerEpoch: p.epoch, GroupID: o.group})
+	case o.stage == offsetsFindGroupCoordinator || o.coordinator < 0:
+		o.stage = offsetsFindGroupCoordinator
+		p.sim.Send(p.node, p.metadataNode(), &protocol.FindCoordinatorRequest{CorrelationID: o.inFlight, KeyType: protocol.CoordinatorGroup, Key: o.group})
+	default:
+		p.sim.Send(p.node, p.settings.BrokerNode(o.coordinator), &protocol.TxnOffsetCommitRequest{CorrelationID: o.inFlight,
+			TransactionalID: t.id, GroupID: o.group, ProducerID: p.producerID, ProducerEpoch: p.epoch, Offsets: o.offsets})
+	}
+	p.sim.SetTimer(p.node, p.cfg.requestTimeoutMs, txnTimeout{correlation: o.inFlight})
+}
+
+// onOffsetsResponse handles the answers of a sendOffsetsToTransaction.
+func (p *Producer) onOffsetsResponse(corr int32, code protocol.ErrorCode, coordinator int32) bool {
+	o := p.offsets
+	if o == nil || corr != o.inFlight {
+		return false
+	}
+	o.inFlight = 0
+	switch {
+	case code == protocol.ProducerFenced || code == protocol.InvalidProducerEpoch:
+		p.offsets = nil
+		p.txnFatal(protocol.ProducerFenced)
+	case code == protocol.NotCoordinator || code == protocol.CoordinatorNotAvailable || code == protocol.CoordinatorLoadInProgress ||
+		code == protocol.ConcurrentTransactions || code == protocol.RequestTimedOut:
+		if o.stage == offsetsAddToTxn && code != protocol.ConcurrentTransactions {
+			p.txn.coordinator = -1
+		} else if o.stage != offsetsAddToTxn {
+			o.stage, o.coordinator = offsetsFindGroupCoordinator, -1
+		}
+		o.retryAtMs = p.sim.Now() + p.cfg.retryBackoffMs
+	case code != protocol.None:
+		p.offsets = nil
+		p.txn.lastError = code
+		p.txnDone(code, code.Info().Message)
+	case o.stage == offsetsAddToTxn:
+		o.stage = offsetsFindGroupCoordinator
+		// The transaction now spans the group's offsets partition.
+		p.txn.inTxn[protocol.TopicPartition{Topic: "__consumer_offsets", Partition: -1}] = true
+	case o.stage == offsetsFindGroupCoordinator:
+		o.stage, o.coordinator = offsetsCommit, coordinator
+	default:
+		p.offsets = nil
+		p.sim.Record(p.node, "txn-offsets", fmt.Sprintf("group %s %d offsets added to the transaction", o.group, len(o.offsets)))
+		p.txnDone(protocol.None, "")
+	}
+	p.run()
 	return true
 }

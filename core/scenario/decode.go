@@ -802,6 +802,10 @@ const (
 	// OpStartNode restarts a crashed controller or ZooKeeper server, an
 	// extension.
 	OpStartNode = "start_node"
+	// OpProcess marks the records of a consumer's last poll as processed
+	// by the application (an extension): delivery semantics count what was
+	// processed twice, or committed and never processed.
+	OpProcess = "process"
 )
 
 // fieldRule is one field an op takes.
@@ -861,6 +865,7 @@ var opTable = []opSpecification{
 	newOp(OpElectLeaders, "topic", "partition"),
 	newOp(OpKillNode, "node!"),
 	newOp(OpStartNode, "node!"),
+	newOp(OpProcess, "consumer!"),
 }
 
 // commonFields are the fields every step may carry.

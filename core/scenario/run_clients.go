@@ -69,6 +69,14 @@ func (r *runner) clientOp(st *Step, result *StepResult) {
 			return
 		}
 		r.await(st, result, cons.CommitSync(), 61000)
+	case OpProcess:
+		// {"op": "process", "consumer": "c1"}
+		n, err := c.ProcessLastPoll(st.Consumer)
+		r.fail(result, err)
+		result.Result = map[string]any{"processed": n}
+	case OpSendOffsetsToTransaction:
+		// {"op": "send_offsets_to_transaction", "producer": "p1", "consumer": "c1"}
+		r.sendOffsets(st, result)
 	case OpInitTransactions, OpBeginTransaction, OpCommitTransaction, OpAbortTransaction:
 		// {"op": "init_transactions", "producer": "p1"}
 		r.transaction(st, result)
@@ -240,4 +248,22 @@ func (r *runner) poll(st *Step, result *StepResult) {
 	if res.Error != protocol.None {
 		result.OK, result.Error, result.Message = false, res.Error.String(), res.Message
 	}
+}
+
+func (r *runner) sendOffsets(st *Step, result *StepResult) {
+	c := r.cluster
+	p, cons := c.Producer(st.Producer), c.Consumer(st.Consumer)
+	if p == nil || !c.ClientAlive(st.Producer) || cons == nil || !c.ClientAlive(st.Consumer) {
+		result.OK, result.Error = false, "producer "+strconv.Quote(st.Producer)+" and consumer "+strconv.Quote(st.Consumer)+" must be running"
+		return
+	}
+	var offsets []protocol.OffsetCommitPartition
+	positions := cons.Positions()
+	for _, tp := range cons.Assignment() {
+		if pos, ok := positions[tp]; ok {
+			offsets = append(offsets, protocol.OffsetCommitPartition{TopicPartition: tp, Offset: pos})
+		}
+	}
+	r.await(st, result, p.SendOffsetsToTransaction(cons.Group(), offsets), transactionWaitMs)
+	result.Result = map[string]any{"offsets": len(offsets), "transaction_state": p.TransactionState()}
 }
