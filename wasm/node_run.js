@@ -13,7 +13,7 @@ WebAssembly.instantiate(fs.readFileSync(modulePath), go.importObject).then((resu
     // The document is printed as it came, never re-encoded: JSON.parse
     // would round integers above 2^53 (a seed can be one).
     const output = globalThis.playgroundRun(fs.readFileSync(file, "utf8"));
-    process.stdout.write('{"file":' + JSON.stringify(file) + ',"output":' + output + "}\n");
+    fs.writeSync(1, '{"file":' + JSON.stringify(file) + ',"output":' + output + "}\n");
   }
   process.exit(0);
 }).catch((err) => {
