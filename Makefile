@@ -50,6 +50,7 @@ fuzz-short:
 ## test-long: the randomized fault test over many more seeds
 test-long:
 	$(GO) test -count=1 -run 'TestRandomFaults' -timeout 60m ./core/ -seeds=10000
+	$(GO) test -count=1 -run 'TestRandomTransactions' -timeout 60m ./core/ -txn-seeds=500
 
 ## bench: throughput and memory figures, natively and in WebAssembly
 bench: wasm

@@ -36,6 +36,9 @@ type Checker struct {
 	// controller last changed.
 	lastControllerEpoch int32
 	controllerSinceMs   int64
+	// behindSince is when the checker first saw an ISR follower behind its
+	// leader's log end.
+	behindSince map[behindKey]int64
 }
 
 type leaderKey struct {
@@ -57,7 +60,7 @@ const (
 
 // NewChecker installs a checker that runs after every event.
 func NewChecker(c *Cluster) *Checker {
-	k := &Checker{cluster: c, leaders: map[leaderKey]int32{}, committed: map[string]*committedLog{}}
+	k := &Checker{cluster: c, leaders: map[leaderKey]int32{}, committed: map[string]*committedLog{}, behindSince: map[behindKey]int64{}}
 	c.sim.SetAfterEvent(k.afterEvent)
 	return k
 }
@@ -165,18 +168,34 @@ func (k *Checker) checkCaughtUp(b *broker.Broker, lead broker.Leadership, image 
 	if !ok || p == nil || p.Leader != b.ID() || p.PartitionEpoch != view.PartitionEpoch || !k.controllerWithin(b.ID()) {
 		return
 	}
+	// Kafka shrinks at the first check (every lag/2) after the follower
+	// both fell behind and last caught up more than lag ago; allow the
+	// ISR change a few seconds to land (delayed links).
 	lagMs := k.cluster.brokerConfig.Int("replica.lag.time.max.ms")
-	bound := lagMs + lagMs/2 + 1000
+	now := k.cluster.Now()
 	for _, id := range p.Isr {
+		key := behindKey{tp: lead.Partition, follower: id}
 		f, known := view.Followers[id]
 		if id == b.ID() || !known || f.LogEndOffset >= view.LogEndOffset {
+			delete(k.behindSince, key)
 			continue
 		}
-		if k.cluster.Now()-f.LastCaughtUpTimeMs > bound {
-			k.fail("%s: broker-%d in the ISR of leader broker-%d but last caught up %dms ago (bound %dms)",
-				lead.Partition, id, b.ID(), k.cluster.Now()-f.LastCaughtUpTimeMs, bound)
+		since, seen := k.behindSince[key]
+		if !seen {
+			since = now
+			k.behindSince[key] = now
+		}
+		due := max(f.LastCaughtUpTimeMs+lagMs, since) + lagMs/2 + 5000
+		if now > due {
+			k.fail("%s: broker-%d in the ISR of leader broker-%d but last caught up %dms ago and behind since %dms ago",
+				lead.Partition, id, b.ID(), now-f.LastCaughtUpTimeMs, now-since)
 		}
 	}
+}
+
+type behindKey struct {
+	tp       protocol.TopicPartition
+	follower int32
 }
 
 // controllerWithin reports whether broker can have its ISR changes

@@ -207,6 +207,9 @@ func (b *Broker) setIsr(p *partition, isr []int32, partitionEpoch int32) {
 	p.partitionEpoch = partitionEpoch
 	if p.role == roleLeader && !equalIDs(old, isr) {
 		b.record("isr", "%s %s -> %s", p.tp, metadata.FormatIDs(old), metadata.FormatIDs(isr))
+		// Kafka recomputes the high watermark on every ISR change: a
+		// shrink can release acks=all requests waiting for the removed.
+		b.maybeIncrementHighWatermark(p)
 	}
 }
 

@@ -198,7 +198,7 @@ func (b *Broker) writeTxn(p *partition, next TxnMetadata, done func(protocol.Err
 		}
 		stored := next
 		b.txn.txns[next.TransactionalID] = &stored
-		b.record("txn", "%s %s producer %d epoch %d partitions %d", next.TransactionalID, next.State, next.ProducerID, next.ProducerEpoch, len(next.Partitions))
+		b.record("txn", "%s %s producer %d epoch %d partitions %s", next.TransactionalID, next.State, next.ProducerID, next.ProducerEpoch, describePartitions(next.Partitions))
 		done(protocol.None)
 	})
 }
@@ -522,4 +522,12 @@ func (b *Broker) handleAddOffsetsToTxn(from sim.NodeID, req *protocol.AddOffsets
 	b.addPartitionsToTxn(add, func(code protocol.ErrorCode) {
 		b.sim.Send(b.node, from, &protocol.AddOffsetsToTxnResponse{CorrelationID: req.CorrelationID, Error: code})
 	})
+}
+
+func describePartitions(tps []protocol.TopicPartition) string {
+	parts := make([]string, len(tps))
+	for i, tp := range tps {
+		parts[i] = tp.String()
+	}
+	return "[" + strings.Join(parts, " ") + "]"
 }

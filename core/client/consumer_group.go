@@ -355,7 +355,12 @@ func sortedLeaderKeys[V any](m map[int32]V) []int32 {
 func (c *Consumer) onListOffsets(m *protocol.ListOffsetsResponse) {
 	for _, r := range m.Partitions {
 		delete(c.resetInFlight, r.TopicPartition)
-		if r.Error != protocol.None || !c.assigned(r.TopicPartition) {
+		if r.Error != protocol.None {
+			// A stale leader: look the partition up again.
+			c.topics[r.Topic] = nil
+			continue
+		}
+		if !c.assigned(r.TopicPartition) {
 			continue
 		}
 		c.positions[r.TopicPartition] = r.Offset

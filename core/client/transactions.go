@@ -36,8 +36,10 @@ type txnManager struct {
 	retryAtMs   int64
 	inTxn       map[protocol.TopicPartition]bool
 	pendingAdd  map[protocol.TopicPartition]bool
-	op          *Future
-	lastError   protocol.ErrorCode
+	// adding are the partitions of the AddPartitionsToTxn in flight.
+	adding    []protocol.TopicPartition
+	op        *Future
+	lastError protocol.ErrorCode
 }
 
 type txnTimeout struct{ correlation int32 }
@@ -180,6 +182,7 @@ func (p *Producer) txnRun() {
 				req.Partitions = append(req.Partitions, tp)
 			}
 			sortTPs(req.Partitions)
+			t.adding = req.Partitions
 			p.txnSend(req)
 			return
 		}
@@ -203,6 +206,7 @@ func (p *Producer) txnEnd(commit bool) {
 	if len(t.inTxn) == 0 {
 		// Nothing was added: the coordinator never heard of this transaction.
 		t.state = TxnReady
+		t.pendingAdd = map[protocol.TopicPartition]bool{}
 		p.txnDone(protocol.None, "")
 		return
 	}
@@ -324,10 +328,13 @@ func (p *Producer) onAddPartitions(code protocol.ErrorCode) {
 	t := p.txn
 	switch {
 	case code == protocol.None:
-		for tp := range t.pendingAdd {
+		// Only what this request carried: partitions that became pending
+		// while it was in flight still need adding.
+		for _, tp := range t.adding {
 			t.inTxn[tp] = true
+			delete(t.pendingAdd, tp)
 		}
-		t.pendingAdd = map[protocol.TopicPartition]bool{}
+		t.adding = nil
 	case code == protocol.ProducerFenced || code == protocol.InvalidProducerEpoch:
 		p.txnFatal(protocol.ProducerFenced)
 	case retriableTxn(code):
@@ -345,6 +352,7 @@ func (p *Producer) onEndTxn(code protocol.ErrorCode) {
 	case code == protocol.None:
 		t.state = TxnReady
 		t.inTxn = map[protocol.TopicPartition]bool{}
+		t.pendingAdd = map[protocol.TopicPartition]bool{}
 		t.lastError = protocol.None
 		p.txnDone(protocol.None, "")
 	case code == protocol.ProducerFenced || code == protocol.InvalidProducerEpoch:
