@@ -374,7 +374,8 @@ func (p *Producer) tryAppend(ps *pendingSend) bool {
 		return false
 	}
 	if ps.partition < 0 && (ps.rec.KeyNull || p.cfg.ignoreKeys) {
-		p.sticky.RecordAppended(topic, partition, size, p.cfg.batchSize)
+		// Kafka counts the record's bytes; the batch header once per batch.
+		p.sticky.RecordAppended(topic, partition, size-record.BatchOverheadBytes, p.cfg.batchSize)
 	}
 	ps.result.Partition = partition
 	ps.result.Accepted = true

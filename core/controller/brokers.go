@@ -155,8 +155,15 @@ func (c *Controller) onBrokerHeartbeat(from sim.NodeID, m *protocol.BrokerHeartb
 		}
 	}
 	resp.IsCaughtUp = caughtUp
-	resp.IsFenced = c.image.Brokers[b.ID].Fenced
 	resp.ShouldShutDown = m.WantShutDown && !c.image.LeadsAnything(b.ID)
+	if resp.ShouldShutDown && !c.image.Brokers[b.ID].Fenced {
+		// The broker is about to stop: it is fenced now, so that a
+		// restart can register at once instead of waiting for its
+		// session to expire.
+		end = c.append(&metadata.FenceBrokerRecord{BrokerID: b.ID, BrokerEpoch: b.Epoch})
+		delete(c.sessions, b.ID)
+	}
+	resp.IsFenced = c.image.Brokers[b.ID].Fenced
 	c.respondAfter(end, from, resp)
 }
 
