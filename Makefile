@@ -51,6 +51,7 @@ fuzz-short:
 test-long:
 	$(GO) test -count=1 -run 'TestRandomFaults' -timeout 60m ./core/ -seeds=10000
 	$(GO) test -count=1 -run 'TestRandomTransactions' -timeout 60m ./core/ -txn-seeds=500
+	$(GO) test -count=1 -run 'TestRandomConsumerGroups' -timeout 60m ./core/ -group-seeds=300
 
 ## bench: throughput and memory figures, natively and in WebAssembly
 bench: wasm

@@ -194,3 +194,103 @@ func BenchmarkIdleWeek(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e6/float64(days*b.N), "ms/virtual-day")
 }
+
+// BenchmarkProduceTransactions is BenchmarkProduceReplicate inside
+// transactions of 1000 records each: AddPartitionsToTxn, the
+// coordinator's replicated state changes and the commit markers included.
+// One op is one record.
+func BenchmarkProduceTransactions(b *testing.B) {
+	c, err := core.New(core.Spec{Seed: 1, Brokers: 3, LatencyMs: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c.Boot()
+	if f := c.CreateTopic("bench", 3, 3, nil); !c.Wait(f, 60000) || f.Error != protocol.None {
+		b.Fatalf("create topic: %s", f.Error)
+	}
+	if err := c.AddProducer("txn", map[string]string{"transactional.id": "bench"}); err != nil {
+		b.Fatal(err)
+	}
+	p := c.Producer("txn")
+	if f := p.InitTransactions(); !c.Wait(f, 120000) || f.Error != protocol.None {
+		b.Fatalf("init: %s %s", f.Error, f.Message)
+	}
+	keys := benchKeySet()
+	value := strings.Repeat("v", benchValueBytes)
+	const perTransaction = 1000
+	b.ReportAllocs()
+	b.ResetTimer()
+	for sent := 0; sent < b.N; {
+		p.BeginTransaction()
+		n := min(perTransaction, b.N-sent)
+		for i := 0; i < n; i++ {
+			p.Send("bench", -1, record.Record{Key: keys[(sent+i)%len(keys)], Value: value})
+		}
+		sent += n
+		if f := p.CommitTransaction(); !c.Wait(f, benchWaitMs) || f.Error != protocol.None {
+			b.Fatalf("commit: done=%v %s %s", f.Done, f.Error, f.Message)
+		}
+	}
+	b.StopTimer()
+	if seconds := b.Elapsed().Seconds(); seconds > 0 {
+		b.ReportMetric(float64(b.N)/seconds, "records/s")
+	}
+}
+
+// BenchmarkEndToEndGroup measures records per second from a producer
+// (acks=all, idempotent) through replication to a consumer group of three
+// members polling with their default max.poll.records; one op is one
+// record produced and consumed.
+func BenchmarkEndToEndGroup(b *testing.B) {
+	c, p := benchCluster(b, 3, map[string]string{})
+	members := []string{"member-1", "member-2", "member-3"}
+	for _, id := range members {
+		if err := c.AddConsumer(id, "bench-group", []string{"bench"}, map[string]string{"auto.offset.reset": "earliest"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// Join: every member polls until the group is stable.
+	for round := 0; round < 10; round++ {
+		for _, id := range members {
+			c.Consumer(id).Poll(0, 100)
+		}
+		c.Advance(1000)
+	}
+	keys := benchKeySet()
+	value := strings.Repeat("v", benchValueBytes)
+	consumedBefore := int64(0)
+	for _, id := range members {
+		consumedBefore += c.Consumer(id).Consumed()
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	produceRecords(b, c, p, b.N, keys, func(int) string { return value })
+	consumed := func() int64 {
+		total := int64(-consumedBefore)
+		for _, id := range members {
+			total += c.Consumer(id).Consumed()
+		}
+		return total
+	}
+	for rounds := 0; consumed() < int64(b.N) && rounds < 100000; rounds++ {
+		var polls []*client.PollResult
+		for _, id := range members {
+			polls = append(polls, c.Consumer(id).Poll(0, 100))
+		}
+		c.Sim().RunWhile(func() bool {
+			for _, r := range polls {
+				if !r.Done {
+					return true
+				}
+			}
+			return false
+		}, c.Now()+200)
+	}
+	b.StopTimer()
+	if got := consumed(); got < int64(b.N) {
+		b.Fatalf("consumed %d of %d records", got, b.N)
+	}
+	if seconds := b.Elapsed().Seconds(); seconds > 0 {
+		b.ReportMetric(float64(b.N)/seconds, "records/s")
+	}
+}

@@ -64,7 +64,10 @@ type Group struct {
 	rebalanceToken    uint64
 	// initialDelay marks a rebalance of a group that was empty: it waits
 	// group.initial.rebalance.delay.ms for more members even once all in.
-	initialDelay     bool
+	initialDelay bool
+	// pendingMembers are member ids handed out (MEMBER_ID_REQUIRED) and
+	// not yet used to join.
+	pendingMembers   map[string]bool
 	nextMemberNumber int
 }
 
@@ -144,7 +147,7 @@ func (b *Broker) group(id string) *Group {
 	g := b.groups[id]
 	if g == nil {
 		g = &Group{ID: id, State: GroupEmpty, Members: map[string]*GroupMember{}, Offsets: map[protocol.TopicPartition]int64{},
-			pendingTxnOffsets: map[int64]map[protocol.TopicPartition]int64{}}
+			pendingTxnOffsets: map[int64]map[protocol.TopicPartition]int64{}, pendingMembers: map[string]bool{}}
 		b.groups[id] = g
 	}
 	return g
@@ -216,8 +219,23 @@ func (b *Broker) applyOffsetRecords(batch *record.Batch) {
 		if group, tp, ok := parseOffsetKey(r.Key); ok {
 			n, _ := strconv.ParseInt(r.Value, 10, 64)
 			b.group(group).Offsets[tp] = n
+		} else if id, found := strings.CutPrefix(r.Key, "group|"); found {
+			n, _ := strconv.ParseInt(r.Value, 10, 32)
+			b.group(id).Generation = int32(n)
 		}
 	}
+}
+
+// persistGeneration writes the group's generation to its partition, so
+// that a new coordinator continues the numbering (members rejoin it; Kafka
+// also restores the members, which this simplification does not).
+func (b *Broker) persistGeneration(g *Group) {
+	p, code := b.groupCoordinatorFor(g.ID)
+	if code != protocol.None {
+		return
+	}
+	batch := record.NewBatch([]record.Record{{Key: "group|" + g.ID, Value: strconv.Itoa(int(g.Generation)), TimestampMs: b.now()}})
+	b.appendLocally([]protocol.ProducePartition{{TopicPartition: p.tp, Batch: batch}}, txnWriteTimeoutMs, func([]protocol.ProducePartitionResponse) {})
 }
 
 // onOffsetsMarker settles transactional offsets when a transaction marker
@@ -261,19 +279,23 @@ func (b *Broker) handleJoinGroup(from sim.NodeID, req *protocol.JoinGroupRequest
 	if req.MemberID == "" {
 		// KIP-394: the coordinator hands out the member id, the member
 		// joins again with it.
-		g.nextMemberNumber++
-		resp.MemberID = fmt.Sprintf("%s-%d", req.ClientID, g.nextMemberNumber)
+		// Unique across coordinators too, like Kafka's UUID suffix.
+		resp.MemberID = fmt.Sprintf("%s-%d-%d", req.ClientID, b.settings.ID, b.nextToken())
+		g.pendingMembers[resp.MemberID] = true
 		resp.Error = protocol.MemberIDRequired
 		b.sendGroup(from, resp)
 		return
 	}
 	m := g.Members[req.MemberID]
+	if m == nil && !g.pendingMembers[req.MemberID] {
+		// A member id this coordinator did not hand out (the member was
+		// removed, or the coordinator moved): join again without one.
+		resp.Error = protocol.UnknownMemberID
+		b.sendGroup(from, resp)
+		return
+	}
 	if m == nil {
-		if g.State != GroupEmpty && g.State != GroupPreparingRebalance && g.State != GroupStable && g.State != GroupCompletingRebalance {
-			resp.Error = protocol.UnknownMemberID
-			b.sendGroup(from, resp)
-			return
-		}
+		delete(g.pendingMembers, req.MemberID)
 		m = &GroupMember{MemberID: req.MemberID}
 		g.Members[req.MemberID] = m
 		g.joinOrder = append(g.joinOrder, req.MemberID)
@@ -381,10 +403,12 @@ func (b *Broker) completeJoin(g *Group) {
 		g.State, g.Protocol, g.Leader = GroupEmpty, "", ""
 		g.Generation++
 		b.record("group", "%s Empty (generation %d)", g.ID, g.Generation)
+		b.persistGeneration(g)
 		return
 	}
 	g.initialDelay = false
 	g.Generation++
+	b.persistGeneration(g)
 	g.Protocol = chooseProtocol(g)
 	if g.Members[g.Leader] == nil {
 		g.Leader = g.joinOrder[0]

@@ -22,6 +22,9 @@ func (c *Consumer) ensureGroup() bool {
 		return false
 	case c.joinInFlight != 0 || c.syncInFlight != 0:
 		return false
+	case (!c.joined || c.needsRejoin) && !c.haveMetadata():
+		// The leader assigns from its metadata: have it before joining.
+		return false
 	case !c.joined || c.needsRejoin:
 		// Eager protocols give up every partition before rejoining,
 		// committing first (onJoinPrepare); the cooperative one keeps
@@ -523,4 +526,14 @@ func (c *Consumer) onDisconnected(peer sim.NodeID) {
 	}
 	c.topics = map[string][]protocol.PartitionMetadata{}
 	c.retryLater()
+}
+
+// haveMetadata reports whether every subscribed topic's partitions are known.
+func (c *Consumer) haveMetadata() bool {
+	for _, t := range c.settings.Topics {
+		if len(c.topics[t]) == 0 {
+			return false
+		}
+	}
+	return true
 }
