@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/kafka-playground/playground/core/broker"
 	"github.com/kafka-playground/playground/core/metadata"
@@ -16,13 +17,23 @@ import (
 //   - every replica log is well formed: 0 <= log start <= HW <= LEO,
 //     offsets dense, epochs increasing (checked in full every
 //     fullCheckEvery events and at the end, cheaply otherwise);
+//
 //   - no two brokers lead one partition in the same leader epoch;
+//
 //   - a committed record (below a leader's high watermark) is never lost
 //     or replaced: every later leader holds the very same batch at that
 //     offset, unless an unclean election happened on the partition;
+//
 //   - a fenced broker is in no ISR but as its last member;
+//
 //   - an ISR member that a healthy leader reports is caught up within
 //     replica.lag.time.max.ms plus the time the shrink takes to land.
+//
+//   - a group's committed offset never passes the highest high watermark
+//     any leader of the partition has had (a consumer commits what it
+//     read, and reads stop at the high watermark);
+//
+//   - in a Stable group no partition is assigned to two members.
 //
 // Acknowledged acks=all writes are committed records, so the third check
 // covers "no acknowledged write lost while the ISR held".
@@ -39,6 +50,8 @@ type Checker struct {
 	// behindSince is when the checker first saw an ISR follower behind its
 	// leader's log end.
 	behindSince map[behindKey]int64
+	// maxHW is the highest high watermark seen on any leader.
+	maxHW map[protocol.TopicPartition]int64
 }
 
 type leaderKey struct {
@@ -60,7 +73,8 @@ const (
 
 // NewChecker installs a checker that runs after every event.
 func NewChecker(c *Cluster) *Checker {
-	k := &Checker{cluster: c, leaders: map[leaderKey]int32{}, committed: map[string]*committedLog{}, behindSince: map[behindKey]int64{}}
+	k := &Checker{cluster: c, leaders: map[leaderKey]int32{}, committed: map[string]*committedLog{}, behindSince: map[behindKey]int64{},
+		maxHW: map[protocol.TopicPartition]int64{}}
 	c.sim.SetAfterEvent(k.afterEvent)
 	return k
 }
@@ -87,7 +101,43 @@ func (k *Checker) check(full bool) {
 	for _, b := range k.cluster.brokers {
 		k.checkBroker(b, image, full)
 	}
+	for _, b := range k.cluster.brokers {
+		if k.cluster.BrokerRunning(b.ID()) {
+			k.checkGroups(b)
+		}
+	}
 	k.checkIsr(image)
+}
+
+func (k *Checker) checkGroups(b *broker.Broker) {
+	for _, g := range b.Groups() {
+		for tp, offset := range g.Offsets {
+			if offset > k.maxHW[tp] {
+				k.fail("group %s at broker-%d committed %s offset %d beyond every high watermark (at most %d)", g.ID, b.ID(), tp, offset, k.maxHW[tp])
+			}
+		}
+		if g.State != broker.GroupStable {
+			continue
+		}
+		owner := map[protocol.TopicPartition]string{}
+		for _, id := range sortedMemberIDs(g) {
+			for _, tp := range g.Members[id].Assignment {
+				if other, taken := owner[tp]; taken {
+					k.fail("group %s generation %d assigns %s to %s and %s", g.ID, g.Generation, tp, other, id)
+				}
+				owner[tp] = id
+			}
+		}
+	}
+}
+
+func sortedMemberIDs(g *broker.Group) []string {
+	ids := make([]string, 0, len(g.Members))
+	for id := range g.Members {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
 }
 
 func (k *Checker) checkBroker(b *broker.Broker, image *metadata.Image, full bool) {
@@ -109,6 +159,9 @@ func (k *Checker) checkBroker(b *broker.Broker, image *metadata.Image, full bool
 			k.fail("%s epoch %d led by broker-%d and broker-%d", lead.Partition, lead.LeaderEpoch, other, b.ID())
 		}
 		k.leaders[key] = b.ID()
+		if log := b.Disk().Logs[lead.Partition]; log != nil && log.HighWatermark() > k.maxHW[lead.Partition] {
+			k.maxHW[lead.Partition] = log.HighWatermark()
+		}
 		k.checkCommitted(b, lead, image)
 		k.checkCaughtUp(b, lead, image)
 	}

@@ -105,8 +105,8 @@ func runGroupSeed(seed uint64) []string {
 		r.pollAll(1000)
 		c.Advance(1000)
 	}
-	if n := r.unconsumed(); n > 0 {
-		r.problems = append(r.problems, fmt.Sprintf("%d acknowledged records never consumed by the group", n))
+	if missing := r.unconsumedRecords(); len(missing) > 0 {
+		r.problems = append(r.problems, fmt.Sprintf("%d acknowledged records never consumed by the group, first %s", len(missing), missing[0]))
 	}
 	r.k.Final()
 	for _, v := range r.k.Violations() {
@@ -202,12 +202,15 @@ func (r *groupRun) checkOwners() {
 	}
 }
 
-func (r *groupRun) unconsumed() int {
-	n := 0
+func (r *groupRun) unconsumed() int { return len(r.unconsumedRecords()) }
+
+// unconsumedRecords names the acknowledged records no member polled.
+func (r *groupRun) unconsumedRecords() []string {
+	var out []string
 	for _, res := range r.acked {
 		if res.Done && res.Error == protocol.None && r.consumed[r.values[res]] == 0 {
-			n++
+			out = append(out, fmt.Sprintf("%s at %s-%d offset %d", r.values[res], res.Topic, res.Partition, res.Offset))
 		}
 	}
-	return n
+	return out
 }

@@ -5,11 +5,12 @@ package broker
 // Groups move through Empty, PreparingRebalance, CompletingRebalance,
 // Stable and Dead. The first member to join leads and computes the
 // assignment; each rebalance starts a new generation. Committed offsets
-// are records of the coordinator's partition (replicated, acks=all), so a
-// new coordinator reloads them; group membership is not persisted here,
-// so members rejoin a new coordinator (Kafka also restores the group).
+// and the group's metadata (generation, leader, members, assignments) are
+// records of the coordinator's partition, so a new coordinator reloads
+// them and a Stable group survives a coordinator failover.
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -202,6 +203,17 @@ func (b *Broker) loadGroupPartition(p *partition, count int32) {
 			}
 		}
 	}
+	for _, id := range b.sortedGroupIDs() {
+		g := b.groups[id]
+		if CoordinatorPartition(id, count) != p.tp.Partition {
+			continue
+		}
+		for _, mid := range g.joinOrder {
+			m := g.Members[mid]
+			m.lastHeartbeatMs = b.now()
+			b.armSession(g, m)
+		}
+	}
 	b.record("group-load", "%s loaded, coordinator epoch %d", p.tp, p.leaderEpoch)
 }
 
@@ -220,22 +232,77 @@ func (b *Broker) applyOffsetRecords(batch *record.Batch) {
 			n, _ := strconv.ParseInt(r.Value, 10, 64)
 			b.group(group).Offsets[tp] = n
 		} else if id, found := strings.CutPrefix(r.Key, "group|"); found {
-			n, _ := strconv.ParseInt(r.Value, 10, 32)
-			b.group(id).Generation = int32(n)
+			b.applyGroupRecord(id, r.Value)
 		}
 	}
 }
 
-// persistGeneration writes the group's generation to its partition, so
-// that a new coordinator continues the numbering (members rejoin it; Kafka
-// also restores the members, which this simplification does not).
-func (b *Broker) persistGeneration(g *Group) {
+// groupRecord is the value of a group's metadata record ("group|<id>"),
+// as Kafka's GroupMetadataValue: written when a generation starts (without
+// members, so a new coordinator continues the numbering) and when the
+// group becomes Stable or Empty (with its members and their assignments,
+// so a new coordinator restores the group without a rebalance).
+type groupRecord struct {
+	Generation int32          `json:"generation"`
+	Stable     bool           `json:"stable,omitempty"`
+	Protocol   string         `json:"protocol,omitempty"`
+	Leader     string         `json:"leader,omitempty"`
+	Members    []memberRecord `json:"members,omitempty"`
+}
+
+type memberRecord struct {
+	MemberID           string                    `json:"member_id"`
+	ClientID           string                    `json:"client_id"`
+	Node               sim.NodeID                `json:"node"`
+	SessionTimeoutMs   int64                     `json:"session_timeout_ms"`
+	RebalanceTimeoutMs int64                     `json:"rebalance_timeout_ms"`
+	Protocols          []protocol.GroupProtocol  `json:"protocols"`
+	Assignment         []protocol.TopicPartition `json:"assignment"`
+}
+
+// persistGroup writes the group's metadata record to its partition.
+func (b *Broker) persistGroup(g *Group) {
 	p, code := b.groupCoordinatorFor(g.ID)
 	if code != protocol.None {
 		return
 	}
-	batch := record.NewBatch([]record.Record{{Key: "group|" + g.ID, Value: strconv.Itoa(int(g.Generation)), TimestampMs: b.now()}})
+	rec := groupRecord{Generation: g.Generation}
+	if g.State == GroupStable {
+		rec.Stable, rec.Protocol, rec.Leader = true, g.Protocol, g.Leader
+		for _, id := range g.joinOrder {
+			m := g.Members[id]
+			rec.Members = append(rec.Members, memberRecord{MemberID: id, ClientID: m.ClientID, Node: m.Node,
+				SessionTimeoutMs: m.SessionTimeoutMs, RebalanceTimeoutMs: m.RebalanceTimeoutMs, Protocols: m.Protocols, Assignment: m.Assignment})
+		}
+	}
+	value, err := json.Marshal(rec)
+	if err != nil {
+		panic(fmt.Sprintf("group record of %s: %v", g.ID, err)) // only plain data: cannot happen
+	}
+	batch := record.NewBatch([]record.Record{{Key: "group|" + g.ID, Value: string(value), TimestampMs: b.now()}})
 	b.appendLocally([]protocol.ProducePartition{{TopicPartition: p.tp, Batch: batch}}, txnWriteTimeoutMs, func([]protocol.ProducePartitionResponse) {})
+}
+
+// applyGroupRecord restores a group from its latest metadata record. A
+// Stable group comes back with its members, whose sessions start now.
+func (b *Broker) applyGroupRecord(id, value string) {
+	var rec groupRecord
+	if json.Unmarshal([]byte(value), &rec) != nil {
+		return
+	}
+	g := b.group(id)
+	g.Generation, g.Protocol, g.Leader = rec.Generation, rec.Protocol, rec.Leader
+	g.Members, g.joinOrder, g.State = map[string]*GroupMember{}, nil, GroupEmpty
+	if !rec.Stable || len(rec.Members) == 0 {
+		g.Protocol, g.Leader = "", ""
+		return
+	}
+	g.State = GroupStable
+	for _, m := range rec.Members {
+		g.Members[m.MemberID] = &GroupMember{MemberID: m.MemberID, ClientID: m.ClientID, Node: m.Node, SessionTimeoutMs: m.SessionTimeoutMs,
+			RebalanceTimeoutMs: m.RebalanceTimeoutMs, Protocols: m.Protocols, Assignment: m.Assignment}
+		g.joinOrder = append(g.joinOrder, m.MemberID)
+	}
 }
 
 // onOffsetsMarker settles transactional offsets when a transaction marker
@@ -403,12 +470,12 @@ func (b *Broker) completeJoin(g *Group) {
 		g.State, g.Protocol, g.Leader = GroupEmpty, "", ""
 		g.Generation++
 		b.record("group", "%s Empty (generation %d)", g.ID, g.Generation)
-		b.persistGeneration(g)
+		b.persistGroup(g)
 		return
 	}
 	g.initialDelay = false
 	g.Generation++
-	b.persistGeneration(g)
+	b.persistGroup(g)
 	g.Protocol = chooseProtocol(g)
 	if g.Members[g.Leader] == nil {
 		g.Leader = g.joinOrder[0]
@@ -487,6 +554,7 @@ func (b *Broker) handleSyncGroup(from sim.NodeID, req *protocol.SyncGroupRequest
 	}
 	g.State = GroupStable
 	b.record("group", "%s Stable generation %d", g.ID, g.Generation)
+	b.persistGroup(g)
 	for _, id := range sortedMemberIDs(g) {
 		member := g.Members[id]
 		if member.sync != nil {

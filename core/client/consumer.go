@@ -91,8 +91,10 @@ type Consumer struct {
 	correlation      int32
 	topics           map[string][]protocol.PartitionMetadata
 	metaInFlight     int32
+	metaTo           sim.NodeID // where metaInFlight went
 	coordinator      int32
 	coordInFlight    int32
+	coordTo          sim.NodeID // where coordInFlight went
 	memberID         string
 	generation       int32
 	protocol         string
@@ -372,8 +374,8 @@ func (c *Consumer) anyBroker() sim.NodeID {
 }
 
 func (c *Consumer) requestMetadata() {
-	c.metaInFlight = c.next()
-	c.sim.Send(c.node, c.anyBroker(), &protocol.MetadataRequest{CorrelationID: c.metaInFlight, Topics: c.settings.Topics, AllowAutoTopicCreation: true})
+	c.metaInFlight, c.metaTo = c.next(), c.anyBroker()
+	c.sim.Send(c.node, c.metaTo, &protocol.MetadataRequest{CorrelationID: c.metaInFlight, Topics: c.settings.Topics, AllowAutoTopicCreation: true})
 	c.sim.SetTimer(c.node, c.cfg.requestTimeoutMs, consumerTimeout{correlation: c.metaInFlight})
 }
 

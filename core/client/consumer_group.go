@@ -13,12 +13,7 @@ import (
 func (c *Consumer) ensureGroup() bool {
 	switch {
 	case c.coordinator < 0:
-		if c.coordInFlight == 0 {
-			c.coordInFlight = c.next()
-			c.sim.Send(c.node, c.anyBroker(), &protocol.FindCoordinatorRequest{CorrelationID: c.coordInFlight,
-				KeyType: protocol.CoordinatorGroup, Key: c.settings.Group})
-			c.sim.SetTimer(c.node, c.cfg.requestTimeoutMs, consumerTimeout{correlation: c.coordInFlight})
-		}
+		c.lookupCoordinator()
 		return false
 	case c.joinInFlight != 0 || c.syncInFlight != 0:
 		return false
@@ -40,6 +35,17 @@ func (c *Consumer) ensureGroup() bool {
 	return true
 }
 
+// lookupCoordinator sends FindCoordinator unless one is in flight.
+func (c *Consumer) lookupCoordinator() {
+	if c.coordInFlight != 0 {
+		return
+	}
+	c.coordInFlight, c.coordTo = c.next(), c.anyBroker()
+	c.sim.Send(c.node, c.coordTo, &protocol.FindCoordinatorRequest{CorrelationID: c.coordInFlight,
+		KeyType: protocol.CoordinatorGroup, Key: c.settings.Group})
+	c.sim.SetTimer(c.node, c.cfg.requestTimeoutMs, consumerTimeout{correlation: c.coordInFlight})
+}
+
 func (c *Consumer) onFindCoordinator(m *protocol.FindCoordinatorResponse) {
 	if m.CorrelationID != c.coordInFlight {
 		return
@@ -56,7 +62,7 @@ func (c *Consumer) onFindCoordinator(m *protocol.FindCoordinatorResponse) {
 // coordinatorLost forgets the coordinator after NOT_COORDINATOR and the like.
 func (c *Consumer) coordinatorLost() {
 	c.coordinator = -1
-	c.joinInFlight, c.syncInFlight = 0, 0
+	c.joinInFlight, c.syncInFlight, c.offsetsInFlight = 0, 0, 0
 	c.retryLater()
 }
 
@@ -216,7 +222,14 @@ func (c *Consumer) armHeartbeat() {
 // onHeartbeatTimer is the background heartbeat thread: it heartbeats,
 // and leaves the group when poll was not called for max.poll.interval.ms.
 func (c *Consumer) onHeartbeatTimer(m heartbeatTimer) {
-	if m.token != c.heartbeatToken || c.memberID == "" || c.coordinator < 0 {
+	if m.token != c.heartbeatToken || c.memberID == "" {
+		return
+	}
+	if c.coordinator < 0 {
+		// The heartbeat thread looks the coordinator up itself, so a
+		// member between polls learns that it moved.
+		c.lookupCoordinator()
+		c.armHeartbeat()
 		return
 	}
 	if c.sim.Now()-c.lastPollMs > c.cfg.maxPollIntervalMs {
@@ -240,7 +253,13 @@ func (c *Consumer) onHeartbeat(m *protocol.HeartbeatResponse) {
 		c.memberID, c.generation, c.joined = "", -1, false
 	case protocol.NotCoordinator, protocol.CoordinatorNotAvailable:
 		c.coordinatorLost()
+		return
+	default:
+		return
 	}
+	// A poll in progress rejoins now, as the Java poll loop wakes up at
+	// the latest at the next heartbeat.
+	c.run()
 }
 
 // ensurePositions finds where to read each assigned partition: the
@@ -484,8 +503,12 @@ func (c *Consumer) onOffsetCommit(m *protocol.OffsetCommitResponse) {
 	}
 	delete(c.commits, m.CorrelationID)
 	switch m.Error {
-	case protocol.RebalanceInProgress, protocol.IllegalGeneration, protocol.UnknownMemberID:
+	case protocol.RebalanceInProgress:
 		c.needsRejoin = true
+	case protocol.IllegalGeneration, protocol.UnknownMemberID:
+		// CommitFailedException: the member is no longer one; it
+		// rejoins with a fresh member id.
+		c.memberID, c.generation, c.joined = "", -1, false
 	case protocol.NotCoordinator, protocol.CoordinatorNotAvailable:
 		c.coordinatorLost()
 	}
@@ -519,13 +542,42 @@ func (c *Consumer) onTimeout(corr int32) {
 	c.retryLater()
 }
 
+// onDisconnected forgets what was in flight to the peer, as a closed
+// connection fails its requests at once (NetworkClient's disconnect), so
+// that the retry goes elsewhere instead of waiting out request.timeout.ms.
 func (c *Consumer) onDisconnected(peer sim.NodeID) {
 	delete(c.fetching, peer)
+	if c.metaInFlight != 0 && c.metaTo == peer {
+		c.metaInFlight = 0
+	}
+	if c.coordInFlight != 0 && c.coordTo == peer {
+		c.coordInFlight = 0
+	}
 	if c.coordinator >= 0 && c.settings.BrokerNode(c.coordinator) == peer {
 		c.coordinatorLost()
 	}
-	c.topics = map[string][]protocol.PartitionMetadata{}
+	c.forgetLeader(peer)
 	c.retryLater()
+}
+
+// forgetLeader marks the partitions led by a broker that went away as
+// leaderless, which asks for fresh metadata; their count stays known, so
+// a leader computing an assignment meanwhile still sees every partition.
+func (c *Consumer) forgetLeader(peer sim.NodeID) {
+	for _, t := range c.settings.Topics {
+		copied := false
+		parts := c.topics[t]
+		for i, pm := range parts {
+			if pm.Leader < 0 || c.settings.BrokerNode(pm.Leader) != peer {
+				continue
+			}
+			if !copied { // the slice came from a response: copy before writing
+				parts, copied = append([]protocol.PartitionMetadata(nil), parts...), true
+			}
+			parts[i].Leader = -1
+		}
+		c.topics[t] = parts
+	}
 }
 
 // haveMetadata reports whether every subscribed topic's partitions are known.
