@@ -251,6 +251,8 @@ func (b *Broker) Receive(from sim.NodeID, msg sim.Message) {
 		b.onGroupRebalanceDeadline(m)
 	case groupSessionCheck:
 		b.onGroupSessionCheck(m)
+	case offsetsRetentionCheck:
+		b.onOffsetsRetentionCheck(m)
 	case *protocol.CreateTopicsRequest, *protocol.DeleteTopicsRequest,
 		*protocol.IncrementalAlterConfigsRequest, *protocol.ElectLeadersRequest:
 		switch {

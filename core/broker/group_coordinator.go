@@ -70,6 +70,17 @@ type Group struct {
 	// not yet used to join.
 	pendingMembers   map[string]bool
 	nextMemberNumber int
+	// commitMs is when each offset was committed, and stateSinceMs when
+	// the group last became Empty: offsets.retention.minutes counts from
+	// them.
+	commitMs     map[protocol.TopicPartition]int64
+	stateSinceMs int64
+}
+
+// setOffset records a committed offset and when it was committed.
+func (g *Group) setOffset(tp protocol.TopicPartition, offset, atMs int64) {
+	g.Offsets[tp] = offset
+	g.commitMs[tp] = atMs
 }
 
 type (
@@ -82,11 +93,63 @@ type (
 		member string
 		token  uint64
 	}
+	offsetsRetentionCheck struct{ token uint64 }
 )
 
 func (b *Broker) startGroupCoordinator() {
 	b.groups = map[string]*Group{}
 	b.groupLoaded = map[int32]int32{}
+	b.sim.SetTimer(b.node, b.brokerInt("offsets.retention.check.interval.ms"), offsetsRetentionCheck{token: b.token})
+}
+
+// onOffsetsRetentionCheck expires committed offsets, as Kafka's
+// GroupMetadataManager.cleanupGroupMetadata every
+// offsets.retention.check.interval.ms: an Empty group loses its offsets
+// offsets.retention.minutes after it became Empty (a group that never had
+// members, after each commit), written as tombstones; an Empty group left
+// without offsets is Dead and removed.
+func (b *Broker) onOffsetsRetentionCheck(m offsetsRetentionCheck) {
+	if m.token != b.token {
+		return
+	}
+	b.sim.SetTimer(b.node, b.brokerInt("offsets.retention.check.interval.ms"), m)
+	retentionMs := b.brokerInt("offsets.retention.minutes") * 60000
+	for _, g := range b.Groups() {
+		if g.State != GroupEmpty {
+			continue
+		}
+		var expired []protocol.TopicPartition
+		for _, tp := range sortedTPKeys(g.Offsets) {
+			base := g.commitMs[tp]
+			if g.Generation > 0 {
+				base = g.stateSinceMs
+			}
+			if b.now()-base >= retentionMs {
+				expired = append(expired, tp)
+			}
+		}
+		if len(expired) == 0 && len(g.Offsets) > 0 {
+			continue
+		}
+		var tombstones []record.Record
+		for _, tp := range expired {
+			delete(g.Offsets, tp)
+			delete(g.commitMs, tp)
+			tombstones = append(tombstones, record.Record{Key: offsetKey(g.ID, tp), ValueNull: true, TimestampMs: b.now()})
+		}
+		if len(expired) > 0 {
+			b.record("group", "%s %d offsets expired (offsets.retention.minutes %d)", g.ID, len(expired), retentionMs/60000)
+		}
+		if len(g.Offsets) == 0 && len(g.pendingTxnOffsets) == 0 {
+			g.State = GroupDead
+			delete(b.groups, g.ID)
+			tombstones = append(tombstones, record.Record{Key: "group|" + g.ID, ValueNull: true, TimestampMs: b.now()})
+			b.record("group", "%s Dead: Empty without offsets", g.ID)
+		}
+		p, _ := b.groupCoordinatorFor(g.ID)
+		b.appendLocally([]protocol.ProducePartition{{TopicPartition: p.tp, Batch: record.NewBatch(tombstones)}}, txnWriteTimeoutMs,
+			func([]protocol.ProducePartitionResponse) {})
+	}
 }
 
 // groupCoordinatorFor returns the group's __consumer_offsets partition if
@@ -148,7 +211,8 @@ func (b *Broker) group(id string) *Group {
 	g := b.groups[id]
 	if g == nil {
 		g = &Group{ID: id, State: GroupEmpty, Members: map[string]*GroupMember{}, Offsets: map[protocol.TopicPartition]int64{},
-			pendingTxnOffsets: map[int64]map[protocol.TopicPartition]int64{}, pendingMembers: map[string]bool{}}
+			pendingTxnOffsets: map[int64]map[protocol.TopicPartition]int64{}, pendingMembers: map[string]bool{},
+			commitMs: map[protocol.TopicPartition]int64{}, stateSinceMs: b.now()}
 		b.groups[id] = g
 	}
 	return g
@@ -229,10 +293,20 @@ func sortedPIDs[V any](m map[int64]V) []int64 {
 func (b *Broker) applyOffsetRecords(batch *record.Batch) {
 	for _, r := range batch.Records {
 		if group, tp, ok := parseOffsetKey(r.Key); ok {
+			g := b.group(group)
+			if r.ValueNull {
+				delete(g.Offsets, tp)
+				delete(g.commitMs, tp)
+				continue
+			}
 			n, _ := strconv.ParseInt(r.Value, 10, 64)
-			b.group(group).Offsets[tp] = n
+			g.setOffset(tp, n, r.TimestampMs)
 		} else if id, found := strings.CutPrefix(r.Key, "group|"); found {
-			b.applyGroupRecord(id, r.Value)
+			if r.ValueNull {
+				delete(b.groups, id)
+				continue
+			}
+			b.applyGroupRecord(id, r.Value, r.TimestampMs)
 		}
 	}
 }
@@ -285,14 +359,14 @@ func (b *Broker) persistGroup(g *Group) {
 
 // applyGroupRecord restores a group from its latest metadata record. A
 // Stable group comes back with its members, whose sessions start now.
-func (b *Broker) applyGroupRecord(id, value string) {
+func (b *Broker) applyGroupRecord(id, value string, atMs int64) {
 	var rec groupRecord
 	if json.Unmarshal([]byte(value), &rec) != nil {
 		return
 	}
 	g := b.group(id)
 	g.Generation, g.Protocol, g.Leader = rec.Generation, rec.Protocol, rec.Leader
-	g.Members, g.joinOrder, g.State = map[string]*GroupMember{}, nil, GroupEmpty
+	g.Members, g.joinOrder, g.State, g.stateSinceMs = map[string]*GroupMember{}, nil, GroupEmpty, atMs
 	if !rec.Stable || len(rec.Members) == 0 {
 		g.Protocol, g.Leader = "", ""
 		return
@@ -317,7 +391,7 @@ func (b *Broker) onOffsetsMarker(tp protocol.TopicPartition, producerID int64, c
 		delete(g.pendingTxnOffsets, producerID)
 		if committed {
 			for _, otp := range sortedTPKeys(offsets) {
-				g.Offsets[otp] = offsets[otp]
+				g.setOffset(otp, offsets[otp], b.now())
 			}
 			b.record("group-offsets", "%s transactional offsets of producer %d committed", id, producerID)
 		}
@@ -467,7 +541,7 @@ func (b *Broker) removeMember(g *Group, id string) {
 // joined), and the join responses; the leader gets every member.
 func (b *Broker) completeJoin(g *Group) {
 	if len(g.Members) == 0 {
-		g.State, g.Protocol, g.Leader = GroupEmpty, "", ""
+		g.State, g.Protocol, g.Leader, g.stateSinceMs = GroupEmpty, "", "", b.now()
 		g.Generation++
 		b.record("group", "%s Empty (generation %d)", g.ID, g.Generation)
 		b.persistGroup(g)
@@ -685,7 +759,7 @@ func (b *Broker) handleOffsetCommit(from sim.NodeID, req *protocol.OffsetCommitR
 		} else {
 			g := b.group(req.GroupID)
 			for _, o := range req.Offsets {
-				g.Offsets[o.TopicPartition] = o.Offset
+				g.setOffset(o.TopicPartition, o.Offset, b.now())
 			}
 		}
 		b.sendGroup(from, resp)
