@@ -302,6 +302,11 @@ func (c *Cluster) CreateTopic(name string, partitions int32, replicationFactor i
 // DeleteTopic starts deleting a topic.
 func (c *Cluster) DeleteTopic(name string) *client.Future { return c.admin.DeleteTopic(name) }
 
+// CreatePartitions takes a topic to count partitions in all.
+func (c *Cluster) CreatePartitions(topic string, count int32) *client.Future {
+	return c.admin.CreatePartitions(topic, count)
+}
+
 // AlterTopicConfig starts setting topic configs (IncrementalAlterConfigs SET).
 func (c *Cluster) AlterTopicConfig(topic string, cfg map[string]string) *client.Future {
 	return c.admin.AlterConfigs(alterResource(protocol.ResourceTopic, topic, cfg))

@@ -253,7 +253,7 @@ func (b *Broker) Receive(from sim.NodeID, msg sim.Message) {
 		b.onGroupSessionCheck(m)
 	case offsetsRetentionCheck:
 		b.onOffsetsRetentionCheck(m)
-	case *protocol.CreateTopicsRequest, *protocol.DeleteTopicsRequest,
+	case *protocol.CreateTopicsRequest, *protocol.DeleteTopicsRequest, *protocol.CreatePartitionsRequest,
 		*protocol.IncrementalAlterConfigsRequest, *protocol.ElectLeadersRequest:
 		switch {
 		case !b.zkMode():

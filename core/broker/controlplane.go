@@ -77,6 +77,8 @@ func (c *controlPlane) receive(b *Broker, from sim.NodeID, msg sim.Message) bool
 		c.complete(b, m.CorrelationID, m)
 	case *protocol.DeleteTopicsResponse:
 		c.complete(b, m.CorrelationID, m)
+	case *protocol.CreatePartitionsResponse:
+		c.complete(b, m.CorrelationID, m)
 	case *protocol.IncrementalAlterConfigsResponse:
 		c.complete(b, m.CorrelationID, m)
 	case *protocol.ElectLeadersResponse:
@@ -172,6 +174,8 @@ func refusedAsNotController(msg sim.Message) bool {
 		return len(m.Topics) > 0 && m.Topics[0].Error == protocol.NotController
 	case *protocol.DeleteTopicsResponse:
 		return len(m.Topics) > 0 && m.Topics[0].Error == protocol.NotController
+	case *protocol.CreatePartitionsResponse:
+		return len(m.Results) > 0 && m.Results[0].Error == protocol.NotController
 	case *protocol.IncrementalAlterConfigsResponse:
 		return len(m.Resources) > 0 && m.Resources[0].Error == protocol.NotController
 	case *protocol.ElectLeadersResponse:
@@ -458,6 +462,11 @@ func (b *Broker) forwardToController(from sim.NodeID, msg sim.Message) {
 		c := *m
 		c.CorrelationID = corr
 		forwarded = &c
+	case *protocol.CreatePartitionsRequest:
+		original = m.CorrelationID
+		c := *m
+		c.CorrelationID = corr
+		forwarded = &c
 	case *protocol.IncrementalAlterConfigsRequest:
 		original = m.CorrelationID
 		c := *m
@@ -483,6 +492,10 @@ func withCorrelation(msg sim.Message, correlation int32) sim.Message {
 		c.CorrelationID = correlation
 		return &c
 	case *protocol.DeleteTopicsResponse:
+		c := *m
+		c.CorrelationID = correlation
+		return &c
+	case *protocol.CreatePartitionsResponse:
 		c := *m
 		c.CorrelationID = correlation
 		return &c
@@ -512,6 +525,12 @@ func failedForward(msg sim.Message, code protocol.ErrorCode) sim.Message {
 		resp := &protocol.DeleteTopicsResponse{CorrelationID: m.CorrelationID}
 		for _, t := range m.Topics {
 			resp.Topics = append(resp.Topics, protocol.DeleteTopicResult{Name: t, Error: code})
+		}
+		return resp
+	case *protocol.CreatePartitionsRequest:
+		resp := &protocol.CreatePartitionsResponse{CorrelationID: m.CorrelationID}
+		for _, t := range m.Topics {
+			resp.Results = append(resp.Results, protocol.CreatePartitionsResult{Name: t.Name, Error: code})
 		}
 		return resp
 	case *protocol.IncrementalAlterConfigsRequest:

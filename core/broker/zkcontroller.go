@@ -567,8 +567,8 @@ func (c *zkController) onControlledShutdown(from sim.NodeID, m *protocol.Control
 	})
 }
 
-// handleAdmin serves CreateTopics, DeleteTopics, IncrementalAlterConfigs
-// and ElectLeaders at the controller broker.
+// handleAdmin serves CreateTopics, CreatePartitions, DeleteTopics,
+// IncrementalAlterConfigs and ElectLeaders at the controller broker.
 func (c *zkController) handleAdmin(from sim.NodeID, msg sim.Message) {
 	c.enqueue(func() {
 		b := c.b
@@ -583,6 +583,26 @@ func (c *zkController) handleAdmin(from sim.NodeID, msg sim.Message) {
 				resp.Topics = append(resp.Topics, result)
 				records = append(records, more...)
 				extra = append(extra, ops...)
+			}
+			respond = func(bool) { b.sim.Send(b.node, from, resp) }
+		case *protocol.CreatePartitionsRequest:
+			resp := &protocol.CreatePartitionsResponse{CorrelationID: m.CorrelationID}
+			for _, t := range m.Topics {
+				more, err := c.image.AddPartitions(b.settings.Seed, t.Name, t.Count)
+				resp.Results = append(resp.Results, protocol.NewCreatePartitionsResult(t.Name, err))
+				if err != nil || m.ValidateOnly {
+					continue
+				}
+				records = append(records, more...)
+				// The topic's znode holds its whole assignment.
+				assignment := zookeeper.TopicAssignment{TopicID: c.image.Topics[t.Name].ID}
+				for _, p := range c.image.Topics[t.Name].Partitions {
+					assignment.Partitions = append(assignment.Partitions, p.Replicas)
+				}
+				for _, r := range more {
+					assignment.Partitions = append(assignment.Partitions, r.(*metadata.PartitionRecord).Replicas)
+				}
+				extra = append(extra, zookeeper.Op{Kind: zookeeper.OpSetData, Path: zookeeper.TopicPath(t.Name), Data: assignment, Version: -1})
 			}
 			respond = func(bool) { b.sim.Send(b.node, from, resp) }
 		case *protocol.DeleteTopicsRequest:

@@ -132,6 +132,8 @@ func correlationOf(msg sim.Message) int32 {
 		return m.CorrelationID
 	case *protocol.DeleteTopicsResponse:
 		return m.CorrelationID
+	case *protocol.CreatePartitionsResponse:
+		return m.CorrelationID
 	case *protocol.IncrementalAlterConfigsResponse:
 		return m.CorrelationID
 	case *protocol.ElectLeadersResponse:
@@ -188,6 +190,25 @@ func (a *Admin) CreateTopic(topic protocol.CreatableTopic) *Future {
 		},
 		onResponse: func(msg sim.Message) bool {
 			r := msg.(*protocol.CreateTopicsResponse).Topics[0]
+			if retriableAdmin(r.Error) {
+				return true
+			}
+			f.complete(r.Error, r.ErrorMessage, r)
+			return false
+		}})
+	return f
+}
+
+// CreatePartitions takes a topic to count partitions in all.
+func (a *Admin) CreatePartitions(name string, count int32) *Future {
+	f := &Future{}
+	a.start(&adminCall{future: f,
+		build: func(corr int32) sim.Message {
+			return &protocol.CreatePartitionsRequest{CorrelationID: corr, TimeoutMs: int32(a.settings.RequestTimeoutMs),
+				Topics: []protocol.CreatePartitionsTopic{{Name: name, Count: count}}}
+		},
+		onResponse: func(msg sim.Message) bool {
+			r := msg.(*protocol.CreatePartitionsResponse).Results[0]
 			if retriableAdmin(r.Error) {
 				return true
 			}

@@ -46,6 +46,7 @@ type consumerConfig struct {
 	maxPartitionFetchBytes int32
 	requestTimeoutMs       int64
 	retryBackoffMs         int64
+	metadataMaxAgeMs       int64
 }
 
 func parseConsumerConfig(v config.Values) consumerConfig {
@@ -62,7 +63,8 @@ func parseConsumerConfig(v config.Values) consumerConfig {
 		maxPollIntervalMs: v.Int("max.poll.interval.ms"), maxPollRecords: int(v.Int("max.poll.records")),
 		fetchMinBytes: int32(v.Int("fetch.min.bytes")), fetchMaxBytes: int32(v.Int("fetch.max.bytes")),
 		fetchMaxWaitMs: v.Int("fetch.max.wait.ms"), maxPartitionFetchBytes: int32(v.Int("max.partition.fetch.bytes")),
-		requestTimeoutMs: v.Int("request.timeout.ms"), retryBackoffMs: v.Int("retry.backoff.ms")}
+		requestTimeoutMs: v.Int("request.timeout.ms"), retryBackoffMs: v.Int("retry.backoff.ms"),
+		metadataMaxAgeMs: v.Int("metadata.max.age.ms")}
 }
 
 // ConsumerRecord is one record returned by poll.
@@ -88,10 +90,14 @@ type Consumer struct {
 	cfg      consumerConfig
 
 	// Volatile state: a crash loses it all.
-	correlation      int32
-	topics           map[string][]protocol.PartitionMetadata
-	metaInFlight     int32
-	metaTo           sim.NodeID // where metaInFlight went
+	correlation  int32
+	topics       map[string][]protocol.PartitionMetadata
+	metaInFlight int32
+	metaTo       sim.NodeID // where metaInFlight went
+	metaAtMs     int64      // when metadata last arrived
+	// assignedCounts are the partition counts the group leader assigned
+	// from; nil unless this consumer leads.
+	assignedCounts   map[string]int32
 	coordinator      int32
 	coordInFlight    int32
 	coordTo          sim.NodeID // where coordInFlight went
@@ -356,6 +362,9 @@ func (c *Consumer) needMetadata() bool {
 	if c.metaInFlight != 0 {
 		return false
 	}
+	if c.sim.Now()-c.metaAtMs >= c.cfg.metadataMaxAgeMs {
+		return true // metadata.max.age.ms: refresh even when nothing failed
+	}
 	for _, t := range c.settings.Topics {
 		if len(c.topics[t]) == 0 {
 			return true
@@ -383,12 +392,13 @@ func (c *Consumer) onMetadata(m *protocol.MetadataResponse) {
 	if m.CorrelationID != c.metaInFlight {
 		return
 	}
-	c.metaInFlight = 0
+	c.metaInFlight, c.metaAtMs = 0, c.sim.Now()
 	for _, t := range m.Topics {
 		if t.Error == protocol.None {
 			c.topics[t.Name] = t.Partitions
 		}
 	}
+	c.checkAssignedCounts()
 	c.retryLater()
 }
 

@@ -143,6 +143,7 @@ func (c *Consumer) onJoinGroup(m *protocol.JoinGroupResponse) {
 		return
 	}
 	c.memberID, c.generation, c.protocol = m.MemberID, m.GenerationID, m.ProtocolName
+	c.assignedCounts = nil
 	req := &protocol.SyncGroupRequest{CorrelationID: c.next(), GroupID: c.settings.Group, GenerationID: m.GenerationID, MemberID: m.MemberID}
 	if m.Leader == m.MemberID {
 		req.Assignments = c.computeAssignment(m)
@@ -162,6 +163,7 @@ func (c *Consumer) computeAssignment(m *protocol.JoinGroupResponse) []protocol.S
 			partitions[t] = int32(len(c.topics[t]))
 		}
 	}
+	c.assignedCounts = partitions
 	assignment := Assign(m.ProtocolName, members, partitions)
 	var out []protocol.SyncGroupAssignment
 	for _, member := range m.Members {
@@ -577,6 +579,21 @@ func (c *Consumer) forgetLeader(peer sim.NodeID) {
 			parts[i].Leader = -1
 		}
 		c.topics[t] = parts
+	}
+}
+
+// checkAssignedCounts makes the group leader rejoin when a subscribed
+// topic's partition count differs from the one it assigned from, as the
+// Java consumer compares its assignment snapshot with fresh metadata, so
+// partitions added to a topic get an owner.
+func (c *Consumer) checkAssignedCounts() {
+	for _, t := range c.settings.Topics {
+		want, ok := c.assignedCounts[t]
+		if have := int32(len(c.topics[t])); ok && have > 0 && have != want {
+			c.sim.Record(c.node, "rejoin", fmt.Sprintf("partitions of %s changed %d -> %d since the assignment", t, want, have))
+			c.assignedCounts, c.needsRejoin = nil, true
+			return
+		}
 	}
 }
 

@@ -28,6 +28,26 @@ func (c *Controller) onCreateTopics(from sim.NodeID, m *protocol.CreateTopicsReq
 	c.respondAfter(end, from, resp)
 }
 
+// onCreatePartitions adds partitions to topics: PartitionRecords placed as
+// the topic's first partitions were.
+func (c *Controller) onCreatePartitions(from sim.NodeID, m *protocol.CreatePartitionsRequest) {
+	c.catchUp()
+	resp := &protocol.CreatePartitionsResponse{CorrelationID: m.CorrelationID}
+	var records []metadata.Record
+	for _, t := range m.Topics {
+		more, err := c.image.AddPartitions(c.settings.Seed, t.Name, t.Count)
+		resp.Results = append(resp.Results, protocol.NewCreatePartitionsResult(t.Name, err))
+		if err == nil && !m.ValidateOnly {
+			records = append(records, more...)
+		}
+	}
+	end := c.log.Committed
+	if len(records) > 0 {
+		end = c.append(records...)
+	}
+	c.respondAfter(end, from, resp)
+}
+
 func (c *Controller) createTopic(t protocol.CreatableTopic, validateOnly bool) (protocol.CreateTopicResult, []metadata.Record) {
 	result := protocol.CreateTopicResult{Name: t.Name, NumPartitions: t.NumPartitions, ReplicationFactor: t.ReplicationFactor}
 	fail := func(code protocol.ErrorCode, message string) (protocol.CreateTopicResult, []metadata.Record) {

@@ -241,6 +241,8 @@ func (c *Controller) receiveRequest(from sim.NodeID, msg sim.Message) {
 		c.onCreateTopics(from, m)
 	case *protocol.DeleteTopicsRequest:
 		c.onDeleteTopics(from, m)
+	case *protocol.CreatePartitionsRequest:
+		c.onCreatePartitions(from, m)
 	case *protocol.IncrementalAlterConfigsRequest:
 		c.onIncrementalAlterConfigs(from, m)
 	case *protocol.ElectLeadersRequest:
@@ -282,6 +284,12 @@ func (c *Controller) refuse(from sim.NodeID, msg sim.Message) {
 		c.sim.Send(c.node, from, resp)
 	case *protocol.ElectLeadersRequest:
 		c.sim.Send(c.node, from, &protocol.ElectLeadersResponse{CorrelationID: m.CorrelationID, Error: protocol.NotController})
+	case *protocol.CreatePartitionsRequest:
+		resp := &protocol.CreatePartitionsResponse{CorrelationID: m.CorrelationID}
+		for _, t := range m.Topics {
+			resp.Results = append(resp.Results, protocol.CreatePartitionsResult{Name: t.Name, Error: protocol.NotController})
+		}
+		c.sim.Send(c.node, from, resp)
 	}
 }
 

@@ -1,6 +1,7 @@
 package metadata
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 )
@@ -249,4 +250,41 @@ func (im *Image) LeadsAnything(broker int32) bool {
 		leads = leads || p.Leader == broker
 	})
 	return leads
+}
+
+// Errors of AddPartitions besides placement errors; they wrap the message.
+var (
+	ErrUnknownTopic      = errors.New("unknown topic")
+	ErrInvalidPartitions = errors.New("invalid partition count")
+)
+
+// AddPartitions plans CreatePartitions for one topic: the records of the
+// partitions that take it to count in all, placed over the usable brokers
+// as its first ones were (leaders round-robin, followers staggered) with
+// the topic's replication factor. A count not above the current one fails,
+// as Kafka never removes partitions.
+func (im *Image) AddPartitions(seed uint64, topic string, count int32) ([]Record, error) {
+	t := im.Topics[topic]
+	if t == nil {
+		return nil, fmt.Errorf("%w: The topic '%s' does not exist.", ErrUnknownTopic, topic)
+	}
+	have := int32(len(t.Partitions))
+	switch {
+	case count < have:
+		return nil, fmt.Errorf("%w: Topic currently has %d partitions, which is higher than the requested %d.", ErrInvalidPartitions, have, count)
+	case count == have:
+		return nil, fmt.Errorf("%w: Topic already has %d partitions.", ErrInvalidPartitions, have)
+	}
+	rf := int16(len(t.Partitions[0].Replicas))
+	assignment, err := PlaceReplicas(PlacementRand(seed, fmt.Sprintf("%s#%d", topic, have)), im.UsableBrokers(), count, rf)
+	if err != nil {
+		return nil, err
+	}
+	var records []Record
+	for p := have; p < count; p++ {
+		replicas := assignment[p]
+		records = append(records, &PartitionRecord{Topic: topic, Partition: p, Replicas: replicas,
+			Isr: append([]int32(nil), replicas...), Leader: replicas[0]})
+	}
+	return records, nil
 }

@@ -1,9 +1,11 @@
 package protocol
 
 import (
-	"github.com/kafka-playground/playground/core/metadata"
+	"errors"
 	"strconv"
+	"strings"
 
+	"github.com/kafka-playground/playground/core/metadata"
 	"github.com/kafka-playground/playground/core/record"
 )
 
@@ -253,6 +255,56 @@ type CreateTopicResult struct {
 type CreateTopicsResponse struct {
 	CorrelationID int32
 	Topics        []CreateTopicResult
+}
+
+// CreatePartitionsTopic asks for a topic to have Count partitions in all.
+type CreatePartitionsTopic struct {
+	Name  string
+	Count int32
+}
+
+// CreatePartitionsRequest (API key 37) adds partitions to existing topics
+// through the controller; partitions are never removed.
+type CreatePartitionsRequest struct {
+	CorrelationID int32
+	Topics        []CreatePartitionsTopic
+	TimeoutMs     int32
+	ValidateOnly  bool
+}
+
+// CreatePartitionsResult is one topic's outcome of a CreatePartitionsRequest.
+type CreatePartitionsResult struct {
+	Name         string
+	Error        ErrorCode
+	ErrorMessage string
+}
+
+// NewCreatePartitionsResult turns the outcome of metadata.AddPartitions
+// into a topic's result.
+func NewCreatePartitionsResult(name string, err error) CreatePartitionsResult {
+	result := CreatePartitionsResult{Name: name}
+	if err == nil {
+		return result
+	}
+	result.ErrorMessage = err.Error()
+	switch {
+	case errors.Is(err, metadata.ErrUnknownTopic):
+		result.Error = UnknownTopicOrPartition
+	case errors.Is(err, metadata.ErrInvalidPartitions):
+		result.Error = InvalidPartitions
+	default:
+		result.Error = InvalidReplicationFactor
+	}
+	if _, message, ok := strings.Cut(result.ErrorMessage, ": "); ok && result.Error != InvalidReplicationFactor {
+		result.ErrorMessage = message
+	}
+	return result
+}
+
+// CreatePartitionsResponse answers a CreatePartitionsRequest.
+type CreatePartitionsResponse struct {
+	CorrelationID int32
+	Results       []CreatePartitionsResult
 }
 
 // DeleteTopicsRequest (API key 20) deletes topics through the controller.

@@ -129,7 +129,8 @@ type Step struct {
 	// Topic is the topic of create_topic, delete_topic, alter_config, produce
 	// and elect_leaders.
 	Topic string `json:"topic,omitempty"`
-	// Partitions is the partition count of create_topic.
+	// Partitions is the partition count of create_topic and the new total
+	// of create_partitions.
 	Partitions int `json:"partitions,omitempty"`
 	// ReplicationFactor is the replication factor of create_topic.
 	ReplicationFactor int `json:"replication_factor,omitempty"`
@@ -741,6 +742,9 @@ const (
 	OpCreateTopic = "create_topic"
 	// OpDeleteTopic deletes a topic (DeleteTopics).
 	OpDeleteTopic = "delete_topic"
+	// OpCreatePartitions takes a topic to a larger partition count
+	// (CreatePartitions; an extension).
+	OpCreatePartitions = "create_partitions"
 	// OpAlterConfig changes a topic's or a broker's configuration
 	// (IncrementalAlterConfigs).
 	OpAlterConfig = "alter_config"
@@ -866,6 +870,7 @@ var opTable = []opSpecification{
 	newOp(OpKillNode, "node!"),
 	newOp(OpStartNode, "node!"),
 	newOp(OpProcess, "consumer!"),
+	newOp(OpCreatePartitions, "topic!", "partitions!"),
 }
 
 // commonFields are the fields every step may carry.

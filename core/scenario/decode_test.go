@@ -594,7 +594,7 @@ func TestOpsAreDistinctAndDocumented(t *testing.T) {
 	ops := Ops()
 	sorted := slices.Clone(ops)
 	slices.Sort(sorted)
-	if len(slices.Compact(sorted)) != len(ops) || len(ops) != 31 {
+	if len(slices.Compact(sorted)) != len(ops) || len(ops) != 32 {
 		t.Fatalf("ops %v", ops)
 	}
 }

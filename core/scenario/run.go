@@ -163,6 +163,9 @@ func (r *runner) dispatch(st *Step, result *StepResult) {
 	case OpDeleteTopic:
 		// {"op": "delete_topic", "topic": "orders"}
 		r.await(st, result, c.DeleteTopic(st.Topic), adminWaitMs)
+	case OpCreatePartitions:
+		// {"op": "create_partitions", "topic": "orders", "partitions": 6}
+		r.await(st, result, c.CreatePartitions(st.Topic, int32(st.Partitions)), adminWaitMs)
 	case OpAlterConfig:
 		// {"op": "alter_config", "topic": "orders", "config": {"retention.ms": "60000"}}
 		if st.Topic != "" {
