@@ -14,6 +14,10 @@ import (
 	"github.com/kafka-playground/playground/core/sim"
 )
 
+// maxEventsPerSecond bounds a group run's average event rate; healthy runs
+// stay far below it.
+const maxEventsPerSecond = 500
+
 // groupHook, when set, sees each run's simulation (debugging aid).
 var groupHook func(*sim.Sim)
 
@@ -107,6 +111,12 @@ func runGroupSeed(seed uint64) []string {
 	}
 	if missing := r.unconsumedRecords(); len(missing) > 0 {
 		r.problems = append(r.problems, fmt.Sprintf("%d acknowledged records never consumed by the group, first %s", len(missing), missing[0]))
+	}
+	// A timer that re-arms itself too eagerly shows as an event storm
+	// long before it shows as a wrong answer (a session check once ran
+	// every millisecond): bound the events per virtual second.
+	if seconds := (c.Now() + 10000) / 1000; c.Sim().Processed() > maxEventsPerSecond*uint64(seconds) {
+		r.problems = append(r.problems, fmt.Sprintf("%d events in %d virtual seconds: more than %d a second", c.Sim().Processed(), seconds, maxEventsPerSecond))
 	}
 	r.k.Final()
 	for _, v := range r.k.Violations() {

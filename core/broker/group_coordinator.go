@@ -40,6 +40,7 @@ type GroupMember struct {
 	Protocols          []protocol.GroupProtocol
 	Assignment         []protocol.TopicPartition
 	lastHeartbeatMs    int64
+	sessionToken       uint64 // of the one live session check
 	join               *pendingGroupCall
 	sync               *pendingGroupCall
 }
@@ -575,7 +576,7 @@ func (b *Broker) completeJoin(g *Group) {
 		}
 		b.sendGroup(m.join.from, resp)
 		m.join = nil
-		m.lastHeartbeatMs = b.now()
+		m.lastHeartbeatMs = b.now() // the join completed: its session starts over
 	}
 }
 
@@ -670,22 +671,30 @@ func (b *Broker) handleHeartbeat(from sim.NodeID, req *protocol.HeartbeatRequest
 	b.sendGroup(from, resp)
 }
 
-// armSession checks the member's session session.timeout.ms from now.
+// armSession checks the member's session session.timeout.ms from now,
+// replacing any check already pending for it.
 func (b *Broker) armSession(g *Group, m *GroupMember) {
-	b.sim.SetTimer(b.node, m.SessionTimeoutMs, groupSessionCheck{group: g.ID, member: m.MemberID, token: b.token})
+	m.sessionToken = b.nextToken()
+	b.sim.SetTimer(b.node, m.SessionTimeoutMs, groupSessionCheck{group: g.ID, member: m.MemberID, token: m.sessionToken})
 }
 
 func (b *Broker) onGroupSessionCheck(c groupSessionCheck) {
 	g := b.groups[c.group]
-	if c.token != b.token || g == nil {
+	if g == nil {
 		return
 	}
 	m := g.Members[c.member]
-	if m == nil {
+	if m == nil || c.token != m.sessionToken {
 		return
 	}
-	if idle := b.now() - m.lastHeartbeatMs; idle < m.SessionTimeoutMs || m.join != nil {
-		b.sim.SetTimer(b.node, max(m.SessionTimeoutMs-idle, 1), c)
+	if m.join != nil {
+		// A member awaiting the join's end counts as alive (Kafka's
+		// hasSatisfiedHeartbeat); look again a session later.
+		b.sim.SetTimer(b.node, m.SessionTimeoutMs, c)
+		return
+	}
+	if idle := b.now() - m.lastHeartbeatMs; idle < m.SessionTimeoutMs {
+		b.sim.SetTimer(b.node, m.SessionTimeoutMs-idle, c)
 		return
 	}
 	b.record("group", "%s member %s session expired after %dms", g.ID, m.ClientID, m.SessionTimeoutMs)
