@@ -253,15 +253,14 @@ func (b *Broker) Receive(from sim.NodeID, msg sim.Message) {
 		b.onGroupSessionCheck(m)
 	case offsetsRetentionCheck:
 		b.onOffsetsRetentionCheck(m)
-	case *protocol.CreateTopicsRequest, *protocol.DeleteTopicsRequest, *protocol.CreatePartitionsRequest,
-		*protocol.IncrementalAlterConfigsRequest, *protocol.ElectLeadersRequest:
+	case protocol.AdminRequest:
 		switch {
 		case !b.zkMode():
 			b.forwardToController(from, m)
 		case b.zkc != nil && b.zkc.loaded:
 			b.zkc.handleAdmin(from, m)
 		default:
-			b.sim.Send(b.node, from, failedForward(m, protocol.NotController))
+			b.sim.Send(b.node, from, m.Failed(protocol.NotController))
 		}
 	case *protocol.FetchResponse:
 		b.handleFetchResponse(from, m)

@@ -73,16 +73,8 @@ func (c *controlPlane) receive(b *Broker, from sim.NodeID, msg sim.Message) bool
 		c.complete(b, m.CorrelationID, m)
 	case *protocol.AlterPartitionResponse:
 		c.complete(b, m.CorrelationID, m)
-	case *protocol.CreateTopicsResponse:
-		c.complete(b, m.CorrelationID, m)
-	case *protocol.DeleteTopicsResponse:
-		c.complete(b, m.CorrelationID, m)
-	case *protocol.CreatePartitionsResponse:
-		c.complete(b, m.CorrelationID, m)
-	case *protocol.IncrementalAlterConfigsResponse:
-		c.complete(b, m.CorrelationID, m)
-	case *protocol.ElectLeadersResponse:
-		c.complete(b, m.CorrelationID, m)
+	case protocol.AdminResponse:
+		c.complete(b, m.Correlation(), m)
 	case controlTimeout:
 		if m.token == b.token {
 			c.fail(b, m.correlation)
@@ -170,16 +162,8 @@ func refusedAsNotController(msg sim.Message) bool {
 		return m.Error == protocol.NotController
 	case *protocol.BrokerHeartbeatResponse:
 		return m.Error == protocol.NotController
-	case *protocol.CreateTopicsResponse:
-		return len(m.Topics) > 0 && m.Topics[0].Error == protocol.NotController
-	case *protocol.DeleteTopicsResponse:
-		return len(m.Topics) > 0 && m.Topics[0].Error == protocol.NotController
-	case *protocol.CreatePartitionsResponse:
-		return len(m.Results) > 0 && m.Results[0].Error == protocol.NotController
-	case *protocol.IncrementalAlterConfigsResponse:
-		return len(m.Resources) > 0 && m.Resources[0].Error == protocol.NotController
-	case *protocol.ElectLeadersResponse:
-		return m.Error == protocol.NotController
+	case protocol.AdminResponse:
+		return m.FirstError() == protocol.NotController
 	}
 	return false
 }
@@ -447,100 +431,11 @@ func (b *Broker) alterPartition(p *partition, newIsr []int32) {
 
 // forwardToController passes an admin request to the active controller and
 // its answer back, as KRaft brokers forward CreateTopics and friends.
-func (b *Broker) forwardToController(from sim.NodeID, msg sim.Message) {
+func (b *Broker) forwardToController(from sim.NodeID, m protocol.AdminRequest) {
 	corr := b.nextCorrelation()
-	var original int32
-	var forwarded sim.Message
-	switch m := msg.(type) {
-	case *protocol.CreateTopicsRequest:
-		original = m.CorrelationID
-		c := *m
-		c.CorrelationID = corr
-		forwarded = &c
-	case *protocol.DeleteTopicsRequest:
-		original = m.CorrelationID
-		c := *m
-		c.CorrelationID = corr
-		forwarded = &c
-	case *protocol.CreatePartitionsRequest:
-		original = m.CorrelationID
-		c := *m
-		c.CorrelationID = corr
-		forwarded = &c
-	case *protocol.IncrementalAlterConfigsRequest:
-		original = m.CorrelationID
-		c := *m
-		c.CorrelationID = corr
-		forwarded = &c
-	case *protocol.ElectLeadersRequest:
-		original = m.CorrelationID
-		c := *m
-		c.CorrelationID = corr
-		forwarded = &c
-	}
-	b.control.send(b, corr, forwarded, controlRequestTimeoutMs, func(resp sim.Message) {
-		b.sim.Send(b.node, from, withCorrelation(resp, original))
+	b.control.send(b, corr, m.WithCorrelation(corr), controlRequestTimeoutMs, func(resp sim.Message) {
+		b.sim.Send(b.node, from, resp.(protocol.AdminResponse).WithCorrelation(m.Correlation()))
 	}, func() {
-		b.sim.Send(b.node, from, failedForward(msg, protocol.RequestTimedOut))
+		b.sim.Send(b.node, from, m.Failed(protocol.RequestTimedOut))
 	})
-}
-
-func withCorrelation(msg sim.Message, correlation int32) sim.Message {
-	switch m := msg.(type) {
-	case *protocol.CreateTopicsResponse:
-		c := *m
-		c.CorrelationID = correlation
-		return &c
-	case *protocol.DeleteTopicsResponse:
-		c := *m
-		c.CorrelationID = correlation
-		return &c
-	case *protocol.CreatePartitionsResponse:
-		c := *m
-		c.CorrelationID = correlation
-		return &c
-	case *protocol.IncrementalAlterConfigsResponse:
-		c := *m
-		c.CorrelationID = correlation
-		return &c
-	case *protocol.ElectLeadersResponse:
-		c := *m
-		c.CorrelationID = correlation
-		return &c
-	}
-	return msg
-}
-
-// failedForward answers an admin request that could not be served with
-// code (REQUEST_TIMED_OUT, NOT_CONTROLLER), which the admin client retries.
-func failedForward(msg sim.Message, code protocol.ErrorCode) sim.Message {
-	switch m := msg.(type) {
-	case *protocol.CreateTopicsRequest:
-		resp := &protocol.CreateTopicsResponse{CorrelationID: m.CorrelationID}
-		for _, t := range m.Topics {
-			resp.Topics = append(resp.Topics, protocol.CreateTopicResult{Name: t.Name, Error: code})
-		}
-		return resp
-	case *protocol.DeleteTopicsRequest:
-		resp := &protocol.DeleteTopicsResponse{CorrelationID: m.CorrelationID}
-		for _, t := range m.Topics {
-			resp.Topics = append(resp.Topics, protocol.DeleteTopicResult{Name: t, Error: code})
-		}
-		return resp
-	case *protocol.CreatePartitionsRequest:
-		resp := &protocol.CreatePartitionsResponse{CorrelationID: m.CorrelationID}
-		for _, t := range m.Topics {
-			resp.Results = append(resp.Results, protocol.CreatePartitionsResult{Name: t.Name, Error: code})
-		}
-		return resp
-	case *protocol.IncrementalAlterConfigsRequest:
-		resp := &protocol.IncrementalAlterConfigsResponse{CorrelationID: m.CorrelationID}
-		for _, r := range m.Resources {
-			resp.Resources = append(resp.Resources, protocol.AlterConfigsResult{ResourceType: r.ResourceType, ResourceName: r.ResourceName, Error: code})
-		}
-		return resp
-	case *protocol.ElectLeadersRequest:
-		return &protocol.ElectLeadersResponse{CorrelationID: m.CorrelationID, Error: code}
-	}
-	return nil
 }

@@ -128,16 +128,8 @@ func (a *Admin) sortedCalls() []int32 {
 
 func correlationOf(msg sim.Message) int32 {
 	switch m := msg.(type) {
-	case *protocol.CreateTopicsResponse:
-		return m.CorrelationID
-	case *protocol.DeleteTopicsResponse:
-		return m.CorrelationID
-	case *protocol.CreatePartitionsResponse:
-		return m.CorrelationID
-	case *protocol.IncrementalAlterConfigsResponse:
-		return m.CorrelationID
-	case *protocol.ElectLeadersResponse:
-		return m.CorrelationID
+	case protocol.AdminResponse:
+		return m.Correlation()
 	case *protocol.MetadataResponse:
 		return m.CorrelationID
 	}

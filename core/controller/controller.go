@@ -264,32 +264,8 @@ func (c *Controller) refuse(from sim.NodeID, msg sim.Message) {
 		c.sim.Send(c.node, from, &protocol.BrokerHeartbeatResponse{CorrelationID: m.CorrelationID, Error: protocol.NotController})
 	case *protocol.AlterPartitionRequest:
 		c.sim.Send(c.node, from, &protocol.AlterPartitionResponse{CorrelationID: m.CorrelationID, Error: protocol.NotController, Partition: m.Partition})
-	case *protocol.CreateTopicsRequest:
-		resp := &protocol.CreateTopicsResponse{CorrelationID: m.CorrelationID}
-		for _, t := range m.Topics {
-			resp.Topics = append(resp.Topics, protocol.CreateTopicResult{Name: t.Name, Error: protocol.NotController})
-		}
-		c.sim.Send(c.node, from, resp)
-	case *protocol.DeleteTopicsRequest:
-		resp := &protocol.DeleteTopicsResponse{CorrelationID: m.CorrelationID}
-		for _, t := range m.Topics {
-			resp.Topics = append(resp.Topics, protocol.DeleteTopicResult{Name: t, Error: protocol.NotController})
-		}
-		c.sim.Send(c.node, from, resp)
-	case *protocol.IncrementalAlterConfigsRequest:
-		resp := &protocol.IncrementalAlterConfigsResponse{CorrelationID: m.CorrelationID}
-		for _, r := range m.Resources {
-			resp.Resources = append(resp.Resources, protocol.AlterConfigsResult{ResourceType: r.ResourceType, ResourceName: r.ResourceName, Error: protocol.NotController})
-		}
-		c.sim.Send(c.node, from, resp)
-	case *protocol.ElectLeadersRequest:
-		c.sim.Send(c.node, from, &protocol.ElectLeadersResponse{CorrelationID: m.CorrelationID, Error: protocol.NotController})
-	case *protocol.CreatePartitionsRequest:
-		resp := &protocol.CreatePartitionsResponse{CorrelationID: m.CorrelationID}
-		for _, t := range m.Topics {
-			resp.Results = append(resp.Results, protocol.CreatePartitionsResult{Name: t.Name, Error: protocol.NotController})
-		}
-		c.sim.Send(c.node, from, resp)
+	case protocol.AdminRequest:
+		c.sim.Send(c.node, from, m.Failed(protocol.NotController))
 	}
 }
 
