@@ -402,12 +402,20 @@ func (p *Producer) appendToBatch(tp protocol.TopicPartition, ps *pendingSend) bo
 		return false
 	}
 	p.bufferUsed += allocate
-	b := &producerBatch{tp: tp, records: []record.Record{ps.rec}, results: []*SendResult{ps.result}, createdMs: p.sim.Now(),
+	// Size the slices for a batch of records like this one, so a full
+	// batch is one allocation instead of a doubling series.
+	expected := min(max(allocate/int64(recSize+1), 1), maxPresizedRecords)
+	records := append(make([]record.Record, 0, expected), ps.rec)
+	results := append(make([]*SendResult, 0, expected), ps.result)
+	b := &producerBatch{tp: tp, records: records, results: results, createdMs: p.sim.Now(),
 		sizeBytes: record.BatchOverheadBytes + recSize, allocated: allocate, baseSequence: -1, producerID: record.NoProducerID,
 		epoch: record.NoProducerEpoch}
 	p.batches[tp] = append(deque, b)
 	return true
 }
+
+// maxPresizedRecords caps the capacity a new batch reserves up front.
+const maxPresizedRecords = 1024
 
 // Receive implements sim.Node.
 func (p *Producer) Receive(from sim.NodeID, msg sim.Message) {
