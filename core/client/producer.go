@@ -253,9 +253,16 @@ func (p *Producer) Send(topic string, partition int32, rec record.Record) *SendR
 	}
 	rec.TimestampMs = p.sim.Now()
 	p.counters.Sent++
-	p.pending = append(p.pending, &pendingSend{result: result, rec: rec, partition: partition, startMs: p.sim.Now()})
 	p.metadata.want(topic)
-	p.drainPending()
+	// The common case needs no queue: nothing waits ahead of this record
+	// and it fits in the accumulator now. Kept on the stack, it saves an
+	// allocation per record.
+	ps := pendingSend{result: result, rec: rec, partition: partition, startMs: p.sim.Now()}
+	if len(p.pending) > 0 || !p.tryAppend(&ps) {
+		queued := ps
+		p.pending = append(p.pending, &queued)
+		p.drainPending()
+	}
 	p.wake()
 	return result
 }
