@@ -147,6 +147,9 @@ func (b *Broker) onOffsetsRetentionCheck(m offsetsRetentionCheck) {
 			tombstones = append(tombstones, record.Record{Key: "group|" + g.ID, ValueNull: true, TimestampMs: b.now()})
 			b.record("group", "%s Dead: Empty without offsets", g.ID)
 		}
+		if len(tombstones) == 0 {
+			continue // nothing expired; transactional offsets still pending keep the group
+		}
 		p, _ := b.groupCoordinatorFor(g.ID)
 		b.appendLocally([]protocol.ProducePartition{{TopicPartition: p.tp, Batch: record.NewBatch(tombstones)}}, txnWriteTimeoutMs,
 			func([]protocol.ProducePartitionResponse) {})
