@@ -111,9 +111,11 @@ func (k *Checker) check(full bool) {
 
 func (k *Checker) checkGroups(b *broker.Broker) {
 	for _, g := range b.Groups() {
-		for tp, offset := range g.Offsets {
-			if offset > k.maxHW[tp] {
-				k.fail("group %s at broker-%d committed %s offset %d beyond every high watermark (at most %d)", g.ID, b.ID(), tp, offset, k.maxHW[tp])
+		if k.offsetsBeyondHW(g) {
+			for _, tp := range sortedTPs(g.Offsets) { // report in a fixed order
+				if offset := g.Offsets[tp]; offset > k.maxHW[tp] {
+					k.fail("group %s at broker-%d committed %s offset %d beyond every high watermark (at most %d)", g.ID, b.ID(), tp, offset, k.maxHW[tp])
+				}
 			}
 		}
 		if g.State != broker.GroupStable {
@@ -129,6 +131,24 @@ func (k *Checker) checkGroups(b *broker.Broker) {
 			}
 		}
 	}
+}
+
+func (k *Checker) offsetsBeyondHW(g *broker.Group) bool {
+	for tp, offset := range g.Offsets {
+		if offset > k.maxHW[tp] {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedTPs(m map[protocol.TopicPartition]int64) []protocol.TopicPartition {
+	out := make([]protocol.TopicPartition, 0, len(m))
+	for tp := range m {
+		out = append(out, tp)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
 }
 
 func sortedMemberIDs(g *broker.Group) []string {

@@ -307,7 +307,15 @@ func (b *Broker) applyOffsetRecords(batch *record.Batch) {
 			g.setOffset(tp, n, r.TimestampMs)
 		} else if id, found := strings.CutPrefix(r.Key, "group|"); found {
 			if r.ValueNull {
-				delete(b.groups, id)
+				// The group's metadata is gone; offsets committed after
+				// the tombstone was decided stay (their own tombstones
+				// remove expired ones).
+				g := b.group(id)
+				g.Generation, g.State, g.Protocol, g.Leader = 0, GroupEmpty, "", ""
+				g.Members, g.joinOrder = map[string]*GroupMember{}, nil
+				if len(g.Offsets) == 0 && len(g.pendingTxnOffsets) == 0 {
+					delete(b.groups, id)
+				}
 				continue
 			}
 			b.applyGroupRecord(id, r.Value, r.TimestampMs)
@@ -465,7 +473,8 @@ func (b *Broker) handleJoinGroup(from sim.NodeID, req *protocol.JoinGroupRequest
 func (b *Broker) prepareRebalance(g *Group, reason string) {
 	wasEmpty := g.State == GroupEmpty
 	g.State = GroupPreparingRebalance
-	for _, m := range g.Members {
+	for _, id := range sortedMemberIDs(g) { // sends: in a fixed order
+		m := g.Members[id]
 		if m.sync != nil {
 			b.sendGroup(m.sync.from, &protocol.SyncGroupResponse{CorrelationID: m.sync.correlation, Error: protocol.RebalanceInProgress})
 			m.sync = nil
@@ -690,9 +699,9 @@ func (b *Broker) onGroupSessionCheck(c groupSessionCheck) {
 	if m == nil || c.token != m.sessionToken {
 		return
 	}
-	if m.join != nil {
-		// A member awaiting the join's end counts as alive (Kafka's
-		// hasSatisfiedHeartbeat); look again a session later.
+	if m.join != nil || m.sync != nil {
+		// A member awaiting the join's or the sync's end counts as alive
+		// (Kafka's hasSatisfiedHeartbeat); look again a session later.
 		b.sim.SetTimer(b.node, m.SessionTimeoutMs, c)
 		return
 	}
