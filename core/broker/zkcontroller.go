@@ -720,17 +720,7 @@ func (c *zkController) alterConfigs(res protocol.AlterConfigsResource) (protocol
 		result.Error = protocol.UnknownTopicOrPartition
 		return result, nil
 	}
-	changes := map[string]string{}
-	var records []metadata.Record
-	for _, cfg := range res.Configs {
-		r := &metadata.ConfigRecord{ResourceType: res.ResourceType, ResourceName: res.ResourceName, Name: cfg.Name, Value: cfg.Value}
-		if cfg.Operation == protocol.ConfigDelete {
-			r.Delete, r.Value = true, ""
-		} else {
-			changes[cfg.Name] = cfg.Value
-		}
-		records = append(records, r)
-	}
+	records, changes := res.ConfigRecords(nil)
 	var err error
 	if res.ResourceType == protocol.ResourceTopic {
 		_, err = config.ResolveTopic(c.b.config, changes)

@@ -205,19 +205,7 @@ func (c *Controller) alterConfigs(res protocol.AlterConfigsResource) (protocol.A
 			return result, nil
 		}
 	}
-	changes := map[string]string{}
-	var records []metadata.Record
-	for _, cfg := range res.Configs {
-		r := &metadata.ConfigRecord{ResourceType: res.ResourceType, ResourceName: res.ResourceName, Name: cfg.Name, Value: cfg.Value}
-		if cfg.Operation == protocol.ConfigDelete {
-			r.Delete, r.Value = true, ""
-			delete(current, cfg.Name)
-		} else {
-			current[cfg.Name] = cfg.Value
-			changes[cfg.Name] = cfg.Value
-		}
-		records = append(records, r)
-	}
+	records, changes := res.ConfigRecords(current)
 	check := current
 	if res.ResourceType != protocol.ResourceTopic {
 		check = changes

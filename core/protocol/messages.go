@@ -354,6 +354,28 @@ type AlterConfigsResource struct {
 	Configs      []AlterableConfig
 }
 
+// ConfigRecords turns the resource's alterations into the metadata records
+// that make them, in request order, and applies them to current (the
+// values in force, which may be nil). It returns the values set.
+func (res AlterConfigsResource) ConfigRecords(current map[string]string) ([]metadata.Record, map[string]string) {
+	set := map[string]string{}
+	var records []metadata.Record
+	for _, cfg := range res.Configs {
+		r := &metadata.ConfigRecord{ResourceType: res.ResourceType, ResourceName: res.ResourceName, Name: cfg.Name, Value: cfg.Value}
+		if cfg.Operation == ConfigDelete {
+			r.Delete, r.Value = true, ""
+			delete(current, cfg.Name)
+		} else {
+			if current != nil {
+				current[cfg.Name] = cfg.Value
+			}
+			set[cfg.Name] = cfg.Value
+		}
+		records = append(records, r)
+	}
+	return records, set
+}
+
 // IncrementalAlterConfigsRequest (API key 44) changes topic or broker
 // configuration.
 type IncrementalAlterConfigsRequest struct {
