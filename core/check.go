@@ -122,7 +122,7 @@ func (k *Checker) checkGroups(b *broker.Broker) {
 			continue
 		}
 		owner := map[protocol.TopicPartition]string{}
-		for _, id := range sortedMemberIDs(g) {
+		for _, id := range g.SortedMemberIDs() {
 			for _, tp := range g.Members[id].Assignment {
 				if other, taken := owner[tp]; taken {
 					k.fail("group %s generation %d assigns %s to %s and %s", g.ID, g.Generation, tp, other, id)
@@ -149,15 +149,6 @@ func sortedTPs(m map[protocol.TopicPartition]int64) []protocol.TopicPartition {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
 	return out
-}
-
-func sortedMemberIDs(g *broker.Group) []string {
-	ids := make([]string, 0, len(g.Members))
-	for id := range g.Members {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
 }
 
 func (k *Checker) checkBroker(b *broker.Broker, image *metadata.Image, full bool) {

@@ -473,7 +473,7 @@ func (b *Broker) handleJoinGroup(from sim.NodeID, req *protocol.JoinGroupRequest
 func (b *Broker) prepareRebalance(g *Group, reason string) {
 	wasEmpty := g.State == GroupEmpty
 	g.State = GroupPreparingRebalance
-	for _, id := range sortedMemberIDs(g) { // sends: in a fixed order
+	for _, id := range g.SortedMemberIDs() { // sends: in a fixed order
 		m := g.Members[id]
 		if m.sync != nil {
 			b.sendGroup(m.sync.from, &protocol.SyncGroupResponse{CorrelationID: m.sync.correlation, Error: protocol.RebalanceInProgress})
@@ -517,7 +517,7 @@ func (b *Broker) onGroupRebalanceDeadline(m groupRebalanceDeadline) {
 	if g == nil || g.rebalanceToken != m.token || g.State != GroupPreparingRebalance {
 		return
 	}
-	for _, id := range sortedMemberIDs(g) {
+	for _, id := range g.SortedMemberIDs() {
 		if g.Members[id].join == nil {
 			b.record("group", "%s member %s did not rejoin in time: removed", g.ID, g.Members[id].ClientID)
 			b.removeMember(g, id)
@@ -526,7 +526,9 @@ func (b *Broker) onGroupRebalanceDeadline(m groupRebalanceDeadline) {
 	b.completeJoin(g)
 }
 
-func sortedMemberIDs(g *Group) []string {
+// SortedMemberIDs returns the member ids in order, for anything that
+// iterates members and must stay deterministic.
+func (g *Group) SortedMemberIDs() []string {
 	ids := make([]string, 0, len(g.Members))
 	for id := range g.Members {
 		ids = append(ids, id)
@@ -642,7 +644,7 @@ func (b *Broker) handleSyncGroup(from sim.NodeID, req *protocol.SyncGroupRequest
 	g.State = GroupStable
 	b.record("group", "%s Stable generation %d", g.ID, g.Generation)
 	b.persistGroup(g)
-	for _, id := range sortedMemberIDs(g) {
+	for _, id := range g.SortedMemberIDs() {
 		member := g.Members[id]
 		if member.sync != nil {
 			b.sendGroup(member.sync.from, &protocol.SyncGroupResponse{CorrelationID: member.sync.correlation, Partitions: member.Assignment})
