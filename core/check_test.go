@@ -61,6 +61,7 @@ func TestCheckerCatchesCommitBeyondHighWatermark(t *testing.T) {
 	// NOT_COORDINATOR.
 	tp := protocol.TopicPartition{Topic: "events", Partition: 0}
 	for _, b := range c.Brokers() {
+		c.Sim().Send(rogue, c.BrokerNode(b.ID()), &protocol.ConnectRequest{Listener: "PLAINTEXT"})
 		c.Sim().Send(rogue, c.BrokerNode(b.ID()), &protocol.OffsetCommitRequest{CorrelationID: 1, GroupID: "rogue", GenerationID: -1,
 			Offsets: []protocol.OffsetCommitPartition{{TopicPartition: tp, Offset: 1000}}})
 	}

@@ -55,13 +55,18 @@ func (c *Cluster) AddProducer(id string, cfg map[string]string) error {
 	if err != nil {
 		return err
 	}
+	sec, err := c.resolveClientSecurity(values)
+	if err != nil {
+		return err
+	}
 	p, err := client.NewProducer(c.sim, client.ProducerSettings{ClientID: id, Bootstrap: c.brokerNodes,
-		BrokerNode: c.BrokerNode, Config: values})
+		BrokerNode: c.BrokerNode, Config: values, Security: sec})
 	if err != nil {
 		return err
 	}
 	c.producers[id] = p
 	c.producerNodes[id] = c.sim.AddNode(id, p)
+	c.clientSecurity[c.producerNodes[id]] = sec
 	return nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/kafka-playground/playground/core/controller"
 	"github.com/kafka-playground/playground/core/metadata"
 	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/security"
 	"github.com/kafka-playground/playground/core/sim"
 	"github.com/kafka-playground/playground/core/zookeeper"
 )
@@ -70,6 +71,12 @@ type Cluster struct {
 	// application processed a record (process steps).
 	processed     map[string]map[protocol.TopicPartition]map[int64]int
 	consumerNodes map[string]sim.NodeID
+	// Security: the brokers' listeners, their JAAS PLAIN users, each
+	// client's security settings by node, and eavesdroppers.
+	listeners      []config.Listener
+	plainUsers     map[string]security.Credential
+	clientSecurity map[sim.NodeID]client.Security
+	eavesdroppers  []*eavesdropper
 }
 
 // New builds a cluster and starts its nodes at time 0.
@@ -115,6 +122,10 @@ func New(spec Spec) (*Cluster, error) {
 	}
 	c := &Cluster{spec: spec, brokerConfig: brokerConfig, sim: sim.New(spec.Seed, -BootMs, sim.Limits{}),
 		producers: map[string]*client.Producer{}, producerNodes: map[string]sim.NodeID{}, consumers: map[string]*client.Consumer{}, processed: map[string]map[protocol.TopicPartition]map[int64]int{}, consumerNodes: map[string]sim.NodeID{}}
+	c.clientSecurity = map[sim.NodeID]client.Security{}
+	if err := c.securitySetup(); err != nil {
+		return nil, err
+	}
 	c.sim.SetBaseLatency(spec.LatencyMs)
 	c.clusterID = clusterID(c.sim.Rand().Uint64())
 	if spec.Metadata == ZooKeeper {
@@ -214,7 +225,7 @@ func (c *Cluster) buildKRaft() {
 	}
 	for id := int32(1); id <= int32(c.spec.Brokers); id++ {
 		b := broker.New(c.sim, broker.Settings{ID: id, Static: static, ClusterID: c.clusterID, Voters: voters,
-			ControllerNode: controllerNode, BrokerNode: brokerNode}, broker.NewDisk())
+			ControllerNode: controllerNode, BrokerNode: brokerNode, IsClient: c.isClientNode, PlainUser: c.plainUser}, broker.NewDisk())
 		c.brokers = append(c.brokers, b)
 		node := c.sim.AddNode("broker-"+strconv.Itoa(int(id)), b)
 		c.brokerNodes = append(c.brokerNodes, node)

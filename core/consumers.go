@@ -56,10 +56,15 @@ func (c *Cluster) AddConsumer(id, group string, topics []string, cfg map[string]
 	if err != nil {
 		return err
 	}
+	sec, err := c.resolveClientSecurity(values)
+	if err != nil {
+		return err
+	}
 	consumer := client.NewConsumer(c.sim, client.ConsumerSettings{ClientID: id, Group: group, Topics: topics,
-		Bootstrap: c.brokerNodes, BrokerNode: c.BrokerNode, Config: values})
+		Bootstrap: c.brokerNodes, BrokerNode: c.BrokerNode, Config: values, Security: sec})
 	c.consumers[id] = consumer
 	c.consumerNodes[id] = c.sim.AddNode(id, consumer)
+	c.clientSecurity[c.consumerNodes[id]] = sec
 	return nil
 }
 

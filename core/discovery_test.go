@@ -48,6 +48,8 @@ func TestMetadataFromAnyBroker(t *testing.T) {
 			for id := int32(1); id <= 5; id++ {
 				if c.BrokerRunning(id) {
 					alive = append(alive, c.BrokerNode(id))
+					// A client opens its connection before its first request.
+					c.sim.Send(p.node, c.BrokerNode(id), &protocol.ConnectRequest{Listener: "PLAINTEXT"})
 					c.sim.Send(p.node, c.BrokerNode(id), &protocol.MetadataRequest{CorrelationID: id})
 				}
 			}

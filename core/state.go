@@ -21,6 +21,11 @@ type State struct {
 	// Transactions are the transactional ids, as their coordinators hold them.
 	Transactions map[string]TransactionState `json:"transactions"`
 	Network      NetworkState                `json:"network"`
+	// Users are the SASL users (names and mechanisms only); ACLs the ACL
+	// bindings, sorted; Eavesdroppers what observers on the wire saw.
+	Users         map[string]UserState         `json:"users"`
+	ACLs          []ACLState                   `json:"acls"`
+	Eavesdroppers map[string]EavesdropperState `json:"eavesdroppers,omitempty"`
 }
 
 // ControllerState describes the metadata quorum.
@@ -146,6 +151,11 @@ func (c *Cluster) State() *State {
 	st.Transactions = c.transactionStates()
 	st.Consumers = c.consumerStates()
 	st.Groups = c.groupStates()
+	st.Users = c.userStates(image)
+	st.ACLs = aclStates(image)
+	if len(c.eavesdroppers) > 0 {
+		st.Eavesdroppers = c.eavesdropperStates()
+	}
 	return st
 }
 

@@ -31,7 +31,7 @@ func (c *Cluster) buildZooKeeper() {
 	}
 	for id := int32(1); id <= int32(c.spec.Brokers); id++ {
 		b := broker.New(c.sim, broker.Settings{ID: id, Seed: c.spec.Seed, Static: c.brokerConfig, ClusterID: c.clusterID,
-			BrokerNode: brokerNode, ZooKeepers: ensemble, ZooKeeperNode: zkNode}, broker.NewDisk())
+			BrokerNode: brokerNode, ZooKeepers: ensemble, ZooKeeperNode: zkNode, IsClient: c.isClientNode, PlainUser: c.plainUser}, broker.NewDisk())
 		c.brokers = append(c.brokers, b)
 		c.brokerNodes = append(c.brokerNodes, c.sim.AddNode("broker-"+strconv.Itoa(int(id)), b))
 	}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 
 	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/security"
 	"github.com/kafka-playground/playground/core/sim"
 )
 
@@ -35,6 +36,13 @@ type produceTimeout struct{ token uint64 }
 func (b *Broker) handleProduce(from sim.NodeID, req *protocol.ProduceRequest) {
 	dp := &delayedProduce{from: from, correlation: req.CorrelationID}
 	for _, pp := range req.Partitions {
+		if !b.authorize(from, security.OpWrite, security.TopicResource, pp.Topic) {
+			dp.results = append(dp.results, protocol.ProducePartitionResponse{TopicPartition: pp.TopicPartition,
+				Error: protocol.TopicAuthorizationFailed, BaseOffset: -1, LogAppendTimeMs: -1, LogStartOffset: -1,
+				CurrentLeader: -1, CurrentLeaderEpoch: -1})
+			dp.required = append(dp.required, -1)
+			continue
+		}
 		result, required := b.appendToLeader(req, pp)
 		dp.results = append(dp.results, result)
 		dp.required = append(dp.required, required)

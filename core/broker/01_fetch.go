@@ -18,6 +18,7 @@ import (
 	"errors"
 
 	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/security"
 	"github.com/kafka-playground/playground/core/sim"
 	"github.com/kafka-playground/playground/core/storage"
 )
@@ -35,6 +36,8 @@ type parkedExpiry struct{ token uint64 }
 func (b *Broker) handleFetch(from sim.NodeID, req *protocol.FetchRequest) {
 	if req.ReplicaID >= 0 {
 		b.unparkReplica(req.ReplicaID)
+	} else if b.authz.on && b.fetchDenied(from, req) {
+		return
 	}
 	resp, hasData := b.readFetch(req, true)
 	if hasData || req.MaxWaitMs <= 0 {
@@ -277,4 +280,28 @@ func includes(req *protocol.FetchRequest, tp protocol.TopicPartition) bool {
 		}
 	}
 	return false
+}
+
+// fetchDenied answers at once a consumer fetch with partitions the client
+// may not READ: those get TOPIC_AUTHORIZATION_FAILED, the others are read
+// as usual. It reports whether it answered.
+func (b *Broker) fetchDenied(from sim.NodeID, req *protocol.FetchRequest) bool {
+	allowed := *req
+	allowed.Partitions = nil
+	var denied []protocol.FetchPartitionResponse
+	for _, fp := range req.Partitions {
+		if b.authorize(from, security.OpRead, security.TopicResource, fp.Topic) {
+			allowed.Partitions = append(allowed.Partitions, fp)
+			continue
+		}
+		denied = append(denied, protocol.FetchPartitionResponse{TopicPartition: fp.TopicPartition, Error: protocol.TopicAuthorizationFailed,
+			HighWatermark: -1, LastStableOffset: -1, LogStartOffset: -1, CurrentLeader: -1, CurrentLeaderEpoch: -1})
+	}
+	if len(denied) == 0 {
+		return false
+	}
+	resp, _ := b.readFetch(&allowed, true)
+	resp.Partitions = append(resp.Partitions, denied...)
+	b.sendFetchResponse(from, req, resp)
+	return true
 }

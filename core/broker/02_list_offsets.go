@@ -7,6 +7,7 @@ package broker
 import (
 	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/kafka-playground/playground/core/record"
+	"github.com/kafka-playground/playground/core/security"
 	"github.com/kafka-playground/playground/core/sim"
 )
 
@@ -16,6 +17,8 @@ func (b *Broker) handleListOffsets(from sim.NodeID, req *protocol.ListOffsetsReq
 		r := protocol.ListOffsetsPartitionResponse{TopicPartition: lp.TopicPartition, TimestampMs: -1, Offset: -1, LeaderEpoch: -1}
 		p := b.partitions[lp.TopicPartition]
 		switch {
+		case !b.authorize(from, security.OpDescribe, security.TopicResource, lp.Topic):
+			r.Error = protocol.TopicAuthorizationFailed
 		case b.topics[lp.Topic] == nil:
 			r.Error = protocol.UnknownTopicOrPartition
 		case p == nil || p.role != roleLeader:

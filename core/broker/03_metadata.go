@@ -10,6 +10,7 @@ package broker
 import (
 	"github.com/kafka-playground/playground/core/metadata"
 	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/security"
 	"github.com/kafka-playground/playground/core/sim"
 )
 
@@ -20,7 +21,7 @@ func (b *Broker) handleMetadata(from sim.NodeID, req *protocol.MetadataRequest) 
 	for _, id := range image.BrokerIDs() {
 		if !image.Brokers[id].Fenced {
 			alive = append(alive, id)
-			resp.Brokers = append(resp.Brokers, protocol.BrokerMetadata{NodeID: id, Host: "broker-" + itoa(int64(id)), Port: 9092})
+			resp.Brokers = append(resp.Brokers, protocol.BrokerMetadata{NodeID: id, Host: "broker-" + itoa(int64(id)), Port: b.listenerPort(from)})
 		}
 	}
 	switch {
@@ -31,10 +32,21 @@ func (b *Broker) handleMetadata(from sim.NodeID, req *protocol.MetadataRequest) 
 	}
 	names := req.Topics
 	if names == nil {
-		names = image.TopicNames()
+		// All topics: those the client may not describe are left out.
+		for _, name := range image.TopicNames() {
+			if b.authorize(from, security.OpDescribe, security.TopicResource, name) {
+				names = append(names, name)
+			}
+		}
 	}
 	for _, name := range names {
-		resp.Topics = append(resp.Topics, b.describeTopic(name, req.AllowAutoTopicCreation))
+		switch {
+		case req.Topics != nil && !b.authorize(from, security.OpDescribe, security.TopicResource, name):
+			resp.Topics = append(resp.Topics, protocol.TopicMetadata{Name: name, Error: protocol.TopicAuthorizationFailed})
+		default:
+			create := req.AllowAutoTopicCreation && image.Topics[name] == nil && b.mayCreate(from, name)
+			resp.Topics = append(resp.Topics, b.describeTopic(name, create))
+		}
 	}
 	b.sim.Send(b.node, from, resp)
 }
@@ -82,3 +94,25 @@ func (b *Broker) autoCreate(name string) {
 }
 
 var _ = metadata.Contains
+
+// mayCreate reports whether the client may auto-create a topic: CREATE on
+// the cluster or on the topic.
+func (b *Broker) mayCreate(from sim.NodeID, topic string) bool {
+	if !b.authz.on || !b.isClient(from) {
+		return true
+	}
+	s := b.sessions[from]
+	if s == nil || s.operator {
+		return true
+	}
+	index := b.disk.Image.ACLIndex()
+	for _, r := range []security.Request{
+		{Principal: s.principal, Host: b.sim.Name(from), Operation: security.OpCreate, ResourceType: security.ClusterResource, ResourceName: security.ClusterResourceName},
+		{Principal: s.principal, Host: b.sim.Name(from), Operation: security.OpCreate, ResourceType: security.TopicResource, ResourceName: topic},
+	} {
+		if index.Authorize(b.authz.settings, r).Allowed {
+			return true
+		}
+	}
+	return false
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/kafka-playground/playground/core/config"
 	"github.com/kafka-playground/playground/core/metadata"
 	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/security"
 	"github.com/kafka-playground/playground/core/sim"
 	"github.com/kafka-playground/playground/core/storage"
 )
@@ -33,6 +34,12 @@ type Settings struct {
 	// ZooKeepers lists the ensemble in ZooKeeper mode (empty in KRaft mode).
 	ZooKeepers    []int32
 	ZooKeeperNode func(id int32) sim.NodeID
+	// IsClient tells client nodes (whose requests are authenticated and
+	// authorized) from the cluster's own servers.
+	IsClient func(sim.NodeID) bool
+	// PlainUser looks up a SASL/PLAIN user of the brokers' JAAS
+	// configuration.
+	PlainUser func(user string) (security.Credential, bool)
 }
 
 // Disk is what a broker keeps across restarts: its partition logs and its
@@ -108,6 +115,9 @@ type Broker struct {
 	// Transaction coordinator.
 	txn         txnCoordinator
 	markerCalls map[int32]func(*protocol.WriteTxnMarkersResponse)
+	// Security: client connections and the authorizer's settings.
+	sessions map[sim.NodeID]*session
+	authz    authz
 }
 
 // New returns a broker node over its disk.
@@ -142,6 +152,7 @@ func (b *Broker) Start(self sim.NodeID) {
 	b.produces = nil
 	b.fetchers = map[int32]*fetcher{}
 	b.partitions = map[protocol.TopicPartition]*partition{}
+	b.sessions = map[sim.NodeID]*session{}
 	b.refreshConfig()
 	for _, tp := range b.sortedLogs() {
 		b.partitions[tp] = &partition{tp: tp, log: b.disk.Logs[tp], leader: protocol.NoLeader, leaderEpoch: -1, role: roleNone}
@@ -202,6 +213,9 @@ func (b *Broker) Receive(from sim.NodeID, msg sim.Message) {
 			return
 		}
 	} else if b.control.receive(b, from, msg) {
+		return
+	}
+	if b.isClient(from) && (!b.admit(from, msg) || !b.authorizeRequest(from, msg)) {
 		return
 	}
 	switch m := msg.(type) {

@@ -33,6 +33,7 @@ func (b *Broker) refreshConfig() {
 		}
 	}
 	b.config = values
+	b.refreshSecurity()
 	b.topics = map[string]*topicSettings{}
 	for _, name := range image.TopicNames() {
 		topicValues, err := config.ResolveTopic(values, image.Topics[name].Config)

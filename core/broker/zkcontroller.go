@@ -8,12 +8,14 @@ package broker
 
 import (
 	"fmt"
+	"net/url"
 	"sort"
 	"strconv"
 
 	"github.com/kafka-playground/playground/core/config"
 	"github.com/kafka-playground/playground/core/metadata"
 	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/security"
 	"github.com/kafka-playground/playground/core/sim"
 	"github.com/kafka-playground/playground/core/zookeeper"
 )
@@ -96,6 +98,8 @@ func (c *zkController) load() {
 		{Path: zookeeper.TopicsPath, Children: true},
 		{Path: zookeeper.IsrChangeNotificationPath, Children: true, Watch: true},
 		{Path: zookeeper.BrokerConfigsPath, Children: true},
+		{Path: zookeeper.UserConfigsPath, Children: true},
+		{Path: zookeeper.AclPath, Children: true},
 	}, func(resp *zookeeper.ReadResponse) {
 		if resp.Error != zookeeper.OK {
 			c.done()
@@ -110,6 +114,12 @@ func (c *zkController) load() {
 		}
 		for _, r := range resp.Results[3].Children {
 			reads = append(reads, zookeeper.Read{Path: zookeeper.BrokerConfigsPath + "/" + r})
+		}
+		for _, u := range resp.Results[4].Children {
+			reads = append(reads, zookeeper.Read{Path: zookeeper.UserConfigsPath + "/" + u})
+		}
+		for _, a := range resp.Results[5].Children {
+			reads = append(reads, zookeeper.Read{Path: zookeeper.AclPath + "/" + a})
 		}
 		b.zkRead(reads, func(resp *zookeeper.ReadResponse) { c.loadPartitions(resp) })
 	})
@@ -137,6 +147,13 @@ func (c *zkController) loadPartitions(resp *zookeeper.ReadResponse) {
 			}
 		case map[string]string:
 			c.loadConfig(im, r.Path, data)
+		case map[string]security.Credential:
+			user := r.Path[len(zookeeper.UserConfigsPath)+1:]
+			for _, mechanism := range metadata.SortedMechanisms(data) {
+				im.Apply(im.Offset+1, &metadata.UserScramCredentialRecord{User: user, Credential: data[mechanism]})
+			}
+		case security.ACL:
+			im.Apply(im.Offset+1, &metadata.AccessControlEntryRecord{ACL: data})
 		}
 	}
 	b.zkRead(reads, func(resp *zookeeper.ReadResponse) {
@@ -314,9 +331,24 @@ func (c *zkController) opsFor(im *metadata.Image, r metadata.Record) []zookeeper
 		return c.deleteTopicOps(im, r.Name)
 	case *metadata.ConfigRecord:
 		return c.configOps(im, r)
+	case *metadata.UserScramCredentialRecord:
+		creds := im.ScramCredentials(r.User)
+		kind := zookeeper.OpSetData
+		if len(creds) == 0 {
+			kind = zookeeper.OpCreate
+		}
+		creds[r.Credential.Mechanism] = r.Credential
+		return []zookeeper.Op{{Kind: kind, Path: zookeeper.UserConfigsPath + "/" + r.User, Data: creds, Version: -1}}
+	case *metadata.AccessControlEntryRecord:
+		return []zookeeper.Op{{Kind: zookeeper.OpCreate, Path: aclPath(r.ACL), Data: r.ACL}}
+	case *metadata.RemoveAccessControlEntryRecord:
+		return []zookeeper.Op{{Kind: zookeeper.OpDelete, Path: aclPath(r.ACL), Version: -1}}
 	}
 	return nil
 }
+
+// aclPath is the znode of one ACL binding.
+func aclPath(acl security.ACL) string { return zookeeper.AclPath + "/" + url.PathEscape(acl.String()) }
 
 func (c *zkController) deleteTopicOps(im *metadata.Image, name string) []zookeeper.Op {
 	t := im.Topics[name]
@@ -649,6 +681,18 @@ func (c *zkController) handleAdmin(from sim.NodeID, msg sim.Message) {
 				}
 				resp.Results = append(resp.Results, result)
 			}
+			respond = func(bool) { b.sim.Send(b.node, from, resp) }
+		case *protocol.CreateAclsRequest:
+			resp, more := m.Records(c.image)
+			records = more
+			respond = func(bool) { b.sim.Send(b.node, from, resp) }
+		case *protocol.DeleteAclsRequest:
+			resp, more := m.Records(c.image)
+			records = more
+			respond = func(bool) { b.sim.Send(b.node, from, resp) }
+		case *protocol.AlterUserScramCredentialsRequest:
+			resp, more := m.Records()
+			records = more
 			respond = func(bool) { b.sim.Send(b.node, from, resp) }
 		}
 		c.commit(records, extra, func(ok bool) {

@@ -5,6 +5,7 @@ package client
 
 import (
 	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/security"
 	"github.com/kafka-playground/playground/core/sim"
 )
 
@@ -50,6 +51,7 @@ type Admin struct {
 	correlation int32
 	next        int
 	calls       map[int32]*adminCall
+	conns       connections
 }
 
 type adminCall struct {
@@ -74,6 +76,8 @@ func NewAdmin(s *sim.Sim, settings AdminSettings) *Admin {
 func (a *Admin) Start(self sim.NodeID) {
 	a.node = self
 	a.calls = map[int32]*adminCall{}
+	a.conns.reset(a.sim, self)
+	a.conns.security = Security{Operator: true}
 	if len(a.settings.Bootstrap) > 0 {
 		a.next = a.sim.Rand().IntN(len(a.settings.Bootstrap))
 	}
@@ -81,6 +85,9 @@ func (a *Admin) Start(self sim.NodeID) {
 
 // Receive implements sim.Node.
 func (a *Admin) Receive(from sim.NodeID, msg sim.Message) {
+	if a.conns.receive(from, msg) {
+		return
+	}
 	switch m := msg.(type) {
 	case adminTimeout:
 		if call := a.calls[m.correlation]; call != nil {
@@ -150,7 +157,7 @@ func (a *Admin) send(call *adminCall) {
 	corr := a.correlation
 	call.target = a.settings.Bootstrap[a.next%len(a.settings.Bootstrap)]
 	a.calls[corr] = call
-	a.sim.Send(a.node, call.target, call.build(corr))
+	a.conns.send(call.target, call.build(corr))
 	timeout := min(a.settings.RequestTimeoutMs, call.deadlineMs-a.sim.Now())
 	a.sim.SetTimer(a.node, timeout, adminTimeout{correlation: corr})
 }
@@ -262,4 +269,51 @@ func (a *Admin) ElectLeaders(electionType int8, partitions []protocol.TopicParti
 			return false
 		}})
 	return f
+}
+
+// call runs an admin call whose response has one outcome, which outcome
+// reads; the future's Result is the response.
+func (a *Admin) call(build func(correlation int32) sim.Message, outcome func(sim.Message) (protocol.ErrorCode, string)) *Future {
+	f := &Future{}
+	a.start(&adminCall{future: f, build: build,
+		onResponse: func(msg sim.Message) bool {
+			code, message := outcome(msg)
+			if retriableAdmin(code) {
+				return true
+			}
+			f.complete(code, message, msg)
+			return false
+		}})
+	return f
+}
+
+// AlterUserScramCredentials sets one user's SCRAM credential.
+func (a *Admin) AlterUserScramCredentials(user string, credential security.Credential) *Future {
+	return a.call(func(corr int32) sim.Message {
+		return &protocol.AlterUserScramCredentialsRequest{CorrelationID: corr,
+			Upsertions: []protocol.ScramUpsertion{{User: user, Credential: credential}}}
+	}, func(msg sim.Message) (protocol.ErrorCode, string) {
+		r := msg.(*protocol.AlterUserScramCredentialsResponse).Results[0]
+		return r.Error, r.ErrorMessage
+	})
+}
+
+// CreateACL creates one ACL binding.
+func (a *Admin) CreateACL(acl security.ACL) *Future {
+	return a.call(func(corr int32) sim.Message {
+		return &protocol.CreateAclsRequest{CorrelationID: corr, Creations: []security.ACL{acl}}
+	}, func(msg sim.Message) (protocol.ErrorCode, string) {
+		r := msg.(*protocol.CreateAclsResponse).Results[0]
+		return r.Error, r.ErrorMessage
+	})
+}
+
+// DeleteACLs deletes the bindings a filter matches.
+func (a *Admin) DeleteACLs(filter protocol.AclFilter) *Future {
+	return a.call(func(corr int32) sim.Message {
+		return &protocol.DeleteAclsRequest{CorrelationID: corr, Filters: []protocol.AclFilter{filter}}
+	}, func(msg sim.Message) (protocol.ErrorCode, string) {
+		r := msg.(*protocol.DeleteAclsResponse).Results[0]
+		return r.Error, r.ErrorMessage
+	})
 }

@@ -28,6 +28,7 @@ type ConsumerSettings struct {
 	Bootstrap  []sim.NodeID
 	BrokerNode func(id int32) sim.NodeID
 	Config     config.Values
+	Security   Security
 }
 
 type consumerConfig struct {
@@ -126,6 +127,10 @@ type Consumer struct {
 	closing          *Future
 	// lastPolled holds what the last poll returned, for process steps.
 	lastPolled []ConsumerRecord
+	conns      connections
+	// pendingError is an authentication or authorization failure that
+	// happened between polls; the next poll reports it.
+	pendingError *PollResult
 }
 
 type pollCall struct {
@@ -148,6 +153,8 @@ func NewConsumer(s *sim.Sim, settings ConsumerSettings) *Consumer {
 // Start implements sim.Node.
 func (c *Consumer) Start(self sim.NodeID) {
 	c.node = self
+	c.conns.reset(c.sim, self)
+	c.conns.security, c.conns.failed = c.settings.Security, c.onAuthenticationFailed
 	c.topics = map[string][]protocol.PartitionMetadata{}
 	c.coordinator, c.generation = -1, -1
 	c.positions = map[protocol.TopicPartition]int64{}
@@ -196,6 +203,11 @@ func (c *Consumer) Poll(maxRecords int, timeoutMs int64) *PollResult {
 		maxRecords = c.cfg.maxPollRecords
 	}
 	c.lastPollMs = c.sim.Now()
+	if e := c.pendingError; e != nil {
+		c.pendingError = nil
+		e.Done = true
+		return e
+	}
 	c.poll = &pollCall{result: result, maxRecords: maxRecords, deadlineMs: c.sim.Now() + timeoutMs}
 	if c.cfg.autoCommit && c.settings.Group != "" && c.sim.Now() >= c.nextAutoCommitMs && c.joined && !c.needsRejoin {
 		c.nextAutoCommitMs = c.sim.Now() + c.cfg.autoCommitIntervalMs
@@ -236,7 +248,7 @@ func (c *Consumer) commit(auto bool) *Future {
 	}
 	c.sim.Record(c.node, kind, describeOffsets(req.Offsets))
 	c.commits[req.CorrelationID] = f
-	c.sim.Send(c.node, c.settings.BrokerNode(c.coordinator), req)
+	c.conns.send(c.settings.BrokerNode(c.coordinator), req)
 	c.sim.SetTimer(c.node, c.cfg.requestTimeoutMs, consumerTimeout{correlation: req.CorrelationID})
 	return f
 }
@@ -261,7 +273,7 @@ func (c *Consumer) Close() *Future {
 		c.commit(false)
 	}
 	if c.settings.Group != "" && c.memberID != "" && c.coordinator >= 0 {
-		c.sim.Send(c.node, c.settings.BrokerNode(c.coordinator), &protocol.LeaveGroupRequest{CorrelationID: c.next(),
+		c.conns.send(c.settings.BrokerNode(c.coordinator), &protocol.LeaveGroupRequest{CorrelationID: c.next(),
 			GroupID: c.settings.Group, MemberID: c.memberID, Reason: "the consumer is being closed"})
 	}
 	c.sim.Record(c.node, "close", "consumer closed")
@@ -272,6 +284,9 @@ func (c *Consumer) Close() *Future {
 
 // Receive implements sim.Node.
 func (c *Consumer) Receive(from sim.NodeID, msg sim.Message) {
+	if c.conns.receive(from, msg) {
+		return
+	}
 	switch m := msg.(type) {
 	case consumerWake:
 		if m.token == 0 || m.token == c.wakeToken {
@@ -384,7 +399,7 @@ func (c *Consumer) anyBroker() sim.NodeID {
 
 func (c *Consumer) requestMetadata() {
 	c.metaInFlight, c.metaTo = c.next(), c.anyBroker()
-	c.sim.Send(c.node, c.metaTo, &protocol.MetadataRequest{CorrelationID: c.metaInFlight, Topics: c.settings.Topics, AllowAutoTopicCreation: true})
+	c.conns.send(c.metaTo, &protocol.MetadataRequest{CorrelationID: c.metaInFlight, Topics: c.settings.Topics, AllowAutoTopicCreation: true})
 	c.sim.SetTimer(c.node, c.cfg.requestTimeoutMs, consumerTimeout{correlation: c.metaInFlight})
 }
 
@@ -396,6 +411,8 @@ func (c *Consumer) onMetadata(m *protocol.MetadataResponse) {
 	for _, t := range m.Topics {
 		if t.Error == protocol.None {
 			c.topics[t.Name] = t.Partitions
+		} else if c.refusedAccess(t.Error, t.Name) {
+			return
 		}
 	}
 	c.checkAssignedCounts()

@@ -41,7 +41,7 @@ func (c *Consumer) lookupCoordinator() {
 		return
 	}
 	c.coordInFlight, c.coordTo = c.next(), c.anyBroker()
-	c.sim.Send(c.node, c.coordTo, &protocol.FindCoordinatorRequest{CorrelationID: c.coordInFlight,
+	c.conns.send(c.coordTo, &protocol.FindCoordinatorRequest{CorrelationID: c.coordInFlight,
 		KeyType: protocol.CoordinatorGroup, Key: c.settings.Group})
 	c.sim.SetTimer(c.node, c.cfg.requestTimeoutMs, consumerTimeout{correlation: c.coordInFlight})
 }
@@ -51,6 +51,9 @@ func (c *Consumer) onFindCoordinator(m *protocol.FindCoordinatorResponse) {
 		return
 	}
 	c.coordInFlight = 0
+	if c.refusedAccess(m.Error, c.settings.Group) {
+		return
+	}
 	if m.Error != protocol.None {
 		c.retryLater()
 		return
@@ -77,7 +80,7 @@ func (c *Consumer) sendJoin() {
 		req.Protocols = append(req.Protocols, protocol.GroupProtocol{Name: name, Subscription: sub})
 	}
 	c.joinInFlight = req.CorrelationID
-	c.sim.Send(c.node, c.settings.BrokerNode(c.coordinator), req)
+	c.conns.send(c.settings.BrokerNode(c.coordinator), req)
 	c.sim.SetTimer(c.node, c.cfg.maxPollIntervalMs+5000, consumerTimeout{correlation: req.CorrelationID})
 }
 
@@ -125,6 +128,9 @@ func (c *Consumer) onJoinGroup(m *protocol.JoinGroupResponse) {
 		return
 	}
 	c.joinInFlight = 0
+	if c.refusedAccess(m.Error, c.settings.Group) {
+		return
+	}
 	switch m.Error {
 	case protocol.None:
 	case protocol.MemberIDRequired:
@@ -149,7 +155,7 @@ func (c *Consumer) onJoinGroup(m *protocol.JoinGroupResponse) {
 		req.Assignments = c.computeAssignment(m)
 	}
 	c.syncInFlight = req.CorrelationID
-	c.sim.Send(c.node, c.settings.BrokerNode(c.coordinator), req)
+	c.conns.send(c.settings.BrokerNode(c.coordinator), req)
 	c.sim.SetTimer(c.node, c.cfg.requestTimeoutMs, consumerTimeout{correlation: req.CorrelationID})
 }
 
@@ -178,6 +184,9 @@ func (c *Consumer) onSyncGroup(m *protocol.SyncGroupResponse) {
 		return
 	}
 	c.syncInFlight = 0
+	if c.refusedAccess(m.Error, c.settings.Group) {
+		return
+	}
 	switch m.Error {
 	case protocol.None:
 	case protocol.NotCoordinator, protocol.CoordinatorNotAvailable:
@@ -236,17 +245,20 @@ func (c *Consumer) onHeartbeatTimer(m heartbeatTimer) {
 	}
 	if c.sim.Now()-c.lastPollMs > c.cfg.maxPollIntervalMs {
 		c.sim.Record(c.node, "leave", fmt.Sprintf("poll timeout: no poll for %dms > max.poll.interval.ms %d", c.sim.Now()-c.lastPollMs, c.cfg.maxPollIntervalMs))
-		c.sim.Send(c.node, c.settings.BrokerNode(c.coordinator), &protocol.LeaveGroupRequest{CorrelationID: c.next(),
+		c.conns.send(c.settings.BrokerNode(c.coordinator), &protocol.LeaveGroupRequest{CorrelationID: c.next(),
 			GroupID: c.settings.Group, MemberID: c.memberID, Reason: "consumer poll timeout has expired"})
 		c.memberID, c.generation, c.joined = "", -1, false
 		return
 	}
-	c.sim.Send(c.node, c.settings.BrokerNode(c.coordinator), &protocol.HeartbeatRequest{CorrelationID: c.next(),
+	c.conns.send(c.settings.BrokerNode(c.coordinator), &protocol.HeartbeatRequest{CorrelationID: c.next(),
 		GroupID: c.settings.Group, GenerationID: c.generation, MemberID: c.memberID})
 	c.armHeartbeat()
 }
 
 func (c *Consumer) onHeartbeat(m *protocol.HeartbeatResponse) {
+	if c.refusedAccess(m.Error, c.settings.Group) {
+		return
+	}
 	switch m.Error {
 	case protocol.None:
 	case protocol.RebalanceInProgress:
@@ -278,7 +290,7 @@ func (c *Consumer) ensurePositions() {
 	}
 	if c.settings.Group != "" && c.coordinator >= 0 && c.offsetsInFlight == 0 {
 		c.offsetsInFlight = c.next()
-		c.sim.Send(c.node, c.settings.BrokerNode(c.coordinator), &protocol.OffsetFetchRequest{CorrelationID: c.offsetsInFlight,
+		c.conns.send(c.settings.BrokerNode(c.coordinator), &protocol.OffsetFetchRequest{CorrelationID: c.offsetsInFlight,
 			GroupID: c.settings.Group, Partitions: unknown, RequireStable: c.cfg.readCommitted})
 		c.sim.SetTimer(c.node, c.cfg.requestTimeoutMs, consumerTimeout{correlation: c.offsetsInFlight})
 		return
@@ -293,6 +305,9 @@ func (c *Consumer) onOffsetFetch(m *protocol.OffsetFetchResponse) {
 		return
 	}
 	c.offsetsInFlight = 0
+	if c.refusedAccess(m.Error, c.settings.Group) {
+		return
+	}
 	if m.Error != protocol.None {
 		if m.Error == protocol.NotCoordinator || m.Error == protocol.CoordinatorNotAvailable {
 			c.coordinatorLost()
@@ -358,7 +373,7 @@ func (c *Consumer) resetPositions(tps []protocol.TopicPartition) {
 	}
 	for _, leader := range sortedLeaderKeys(byLeader) {
 		req := byLeader[leader]
-		c.sim.Send(c.node, c.settings.BrokerNode(leader), req)
+		c.conns.send(c.settings.BrokerNode(leader), req)
 		c.sim.SetTimer(c.node, c.cfg.requestTimeoutMs, consumerTimeout{correlation: req.CorrelationID})
 	}
 }
@@ -379,6 +394,9 @@ func sortedLeaderKeys[V any](m map[int32]V) []int32 {
 func (c *Consumer) onListOffsets(m *protocol.ListOffsetsResponse) {
 	for _, r := range m.Partitions {
 		delete(c.resetInFlight, r.TopicPartition)
+		if c.refusedAccess(r.Error, r.Topic) {
+			continue
+		}
 		if r.Error != protocol.None {
 			// A stale leader: look the partition up again.
 			c.topics[r.Topic] = nil
@@ -424,7 +442,7 @@ func (c *Consumer) sendFetches() {
 		req := byLeader[leader]
 		node := c.settings.BrokerNode(leader)
 		c.fetching[node] = req.CorrelationID
-		c.sim.Send(c.node, node, req)
+		c.conns.send(node, req)
 		c.sim.SetTimer(c.node, c.cfg.requestTimeoutMs, consumerTimeout{correlation: req.CorrelationID})
 	}
 }
@@ -448,6 +466,8 @@ func (c *Consumer) onFetch(from sim.NodeID, m *protocol.FetchResponse) {
 			delete(c.positions, r.TopicPartition)
 			delete(c.fetchOffsets, r.TopicPartition)
 			c.resetPositions([]protocol.TopicPartition{r.TopicPartition})
+		case protocol.TopicAuthorizationFailed:
+			c.refusedAccess(r.Error, r.Topic)
 		default:
 			c.topics[r.Topic] = nil
 		}

@@ -43,6 +43,7 @@ type ProducerSettings struct {
 	Bootstrap  []sim.NodeID
 	BrokerNode func(id int32) sim.NodeID
 	Config     config.Values
+	Security   Security
 }
 
 // producerConfig is the producer's configuration, parsed once.
@@ -114,12 +115,19 @@ type Producer struct {
 	epoch       int16
 	sequences   map[protocol.TopicPartition]int32
 	initPending bool
+	// initStalled: InitProducerId stopped at an authentication failure
+	// and waits for the next send.
+	initStalled bool
+	// refused: the last connection failed authentication; nothing is
+	// retried until the next send.
+	refused bool
 	closed      bool
 	counters    ProducerCounters
 	// txn is the transaction manager, nil without transactional.id.
 	txn *txnManager
 	// offsets is a sendOffsetsToTransaction in progress.
 	offsets *offsetsCall
+	conns   connections
 }
 
 // ProducerCounters count outcomes per record.
@@ -181,6 +189,8 @@ func NewProducer(s *sim.Sim, settings ProducerSettings) (*Producer, error) {
 // Start implements sim.Node.
 func (p *Producer) Start(self sim.NodeID) {
 	p.node = self
+	p.conns.reset(p.sim, self)
+	p.conns.security, p.conns.failed = p.settings.Security, p.onAuthenticationFailed
 	p.metadata = newProducerMetadata()
 	p.pending = nil
 	p.batches = map[protocol.TopicPartition][]*producerBatch{}
@@ -253,6 +263,11 @@ func (p *Producer) Send(topic string, partition int32, rec record.Record) *SendR
 	}
 	rec.TimestampMs = p.sim.Now()
 	p.counters.Sent++
+	p.refused = false
+	if p.initStalled {
+		p.initStalled = false
+		p.initProducerID()
+	}
 	p.metadata.want(topic)
 	// The common case needs no queue: nothing waits ahead of this record
 	// and it fits in the accumulator now. Kept on the stack, it saves an
@@ -426,6 +441,9 @@ const maxPresizedRecords = 1024
 
 // Receive implements sim.Node.
 func (p *Producer) Receive(from sim.NodeID, msg sim.Message) {
+	if p.conns.receive(from, msg) {
+		return
+	}
 	switch m := msg.(type) {
 	case producerWake:
 		if m.token != p.wakeToken {

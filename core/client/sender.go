@@ -36,8 +36,13 @@ func newProducerMetadata() producerMetadata {
 
 // want adds a topic to the cache; an unknown one needs a refresh.
 func (m *producerMetadata) want(topic string) {
-	if _, ok := m.topics[topic]; !ok {
+	t, ok := m.topics[topic]
+	if !ok {
 		m.topics[topic] = &topicMetadata{error: protocol.UnknownTopicOrPartition}
+		m.needUpdate = true
+	} else if authorizationError(t.error) {
+		// Refused before: ask again, the ACLs may have changed.
+		t.error = protocol.UnknownTopicOrPartition
 		m.needUpdate = true
 	}
 }
@@ -93,7 +98,7 @@ func (m *producerMetadata) maybeRefresh(p *Producer) {
 	p.correlation++
 	m.inFlight = p.correlation
 	node := p.metadataNode()
-	p.sim.Send(p.node, node, &protocol.MetadataRequest{CorrelationID: m.inFlight, Topics: topics, AllowAutoTopicCreation: true})
+	p.conns.send(node, &protocol.MetadataRequest{CorrelationID: m.inFlight, Topics: topics, AllowAutoTopicCreation: true})
 	p.sim.SetTimer(p.node, p.cfg.requestTimeoutMs, metadataTimeout{correlation: m.inFlight})
 }
 
@@ -126,6 +131,10 @@ func (p *Producer) onMetadata(resp *protocol.MetadataResponse) {
 			continue
 		}
 		tm.error = t.Error
+		if authorizationError(t.Error) {
+			p.failTopic(t.Name, t.Error)
+			continue
+		}
 		if t.Error == protocol.None {
 			tm.partitions = t.Partitions
 			for _, pm := range t.Partitions {
@@ -159,7 +168,7 @@ func (p *Producer) initProducerID() {
 	p.initPending = true
 	p.initToken++
 	p.correlation++
-	p.sim.Send(p.node, p.metadataNode(), &protocol.InitProducerIDRequest{CorrelationID: p.correlation, ProducerID: -1, ProducerEpoch: -1})
+	p.conns.send(p.metadataNode(), &protocol.InitProducerIDRequest{CorrelationID: p.correlation, ProducerID: -1, ProducerEpoch: -1})
 	p.sim.SetTimer(p.node, p.cfg.requestTimeoutMs, initRetry{token: p.initToken})
 }
 
@@ -171,6 +180,14 @@ func (p *Producer) retryInit() {
 
 func (p *Producer) onInitProducerID(resp *protocol.InitProducerIDResponse) {
 	if !p.initPending {
+		return
+	}
+	if resp.Error == protocol.ClusterAuthorizationFailed {
+		// Not allowed to be idempotent: the sends fail, and the next
+		// send asks again.
+		p.initToken++
+		p.initStalled = true
+		p.failUnsent(resp.Error, authorizationMessage(resp.Error, ""))
 		return
 	}
 	if resp.Error != protocol.None {
@@ -298,7 +315,7 @@ func (p *Producer) sendProduce(node sim.NodeID, batches []*producerBatch) {
 		req.Partitions = append(req.Partitions, protocol.ProducePartition{TopicPartition: b.tp, Batch: wire})
 	}
 	p.counters.Requests++
-	p.sim.Send(p.node, node, req)
+	p.conns.send(node, req)
 	if p.cfg.acks == protocol.AcksNone {
 		for _, b := range batches {
 			p.completeBatch(b, protocol.None, "", -1)
@@ -482,6 +499,9 @@ func (p *Producer) onDisconnected(peer sim.NodeID) {
 		for _, b := range req.batches {
 			p.handleBatchResult(b, protocol.NetworkException, "Disconnected from node "+p.sim.Name(peer), -1)
 		}
+	}
+	if p.refused {
+		return
 	}
 	if p.metadata.inFlight != 0 {
 		p.metadata.inFlight = 0

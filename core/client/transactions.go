@@ -228,7 +228,7 @@ func (p *Producer) txnSend(msg sim.Message) {
 	corr := p.correlation
 	t.inFlight = corr
 	if t.coordinator < 0 || msg == nil {
-		p.sim.Send(p.node, p.metadataNode(), &protocol.FindCoordinatorRequest{CorrelationID: corr, KeyType: protocol.CoordinatorTransaction, Key: t.id})
+		p.conns.send(p.metadataNode(), &protocol.FindCoordinatorRequest{CorrelationID: corr, KeyType: protocol.CoordinatorTransaction, Key: t.id})
 	} else {
 		switch m := msg.(type) {
 		case *protocol.InitProducerIDRequest:
@@ -238,7 +238,7 @@ func (p *Producer) txnSend(msg sim.Message) {
 		case *protocol.EndTxnRequest:
 			m.CorrelationID = corr
 		}
-		p.sim.Send(p.node, p.settings.BrokerNode(t.coordinator), msg)
+		p.conns.send(p.settings.BrokerNode(t.coordinator), msg)
 	}
 	p.sim.SetTimer(p.node, p.cfg.requestTimeoutMs, txnTimeout{correlation: corr})
 }
@@ -448,13 +448,13 @@ func (p *Producer) offsetsRun() {
 		p.txnSend(nil)
 		return
 	case o.stage == offsetsAddToTxn:
-		p.sim.Send(p.node, p.settings.BrokerNode(t.coordinator), &protocol.AddOffsetsToTxnRequest{CorrelationID: o.inFlight,
+		p.conns.send(p.settings.BrokerNode(t.coordinator), &protocol.AddOffsetsToTxnRequest{CorrelationID: o.inFlight,
 			TransactionalID: t.id, ProducerID: p.producerID, ProducerEpoch: p.epoch, GroupID: o.group})
 	case o.stage == offsetsFindGroupCoordinator || o.coordinator < 0:
 		o.stage = offsetsFindGroupCoordinator
-		p.sim.Send(p.node, p.metadataNode(), &protocol.FindCoordinatorRequest{CorrelationID: o.inFlight, KeyType: protocol.CoordinatorGroup, Key: o.group})
+		p.conns.send(p.metadataNode(), &protocol.FindCoordinatorRequest{CorrelationID: o.inFlight, KeyType: protocol.CoordinatorGroup, Key: o.group})
 	default:
-		p.sim.Send(p.node, p.settings.BrokerNode(o.coordinator), &protocol.TxnOffsetCommitRequest{CorrelationID: o.inFlight,
+		p.conns.send(p.settings.BrokerNode(o.coordinator), &protocol.TxnOffsetCommitRequest{CorrelationID: o.inFlight,
 			TransactionalID: t.id, GroupID: o.group, ProducerID: p.producerID, ProducerEpoch: p.epoch, Offsets: o.offsets})
 	}
 	p.sim.SetTimer(p.node, p.cfg.requestTimeoutMs, txnTimeout{correlation: o.inFlight})

@@ -21,6 +21,11 @@ func (c *Controller) onCreateTopics(from sim.NodeID, m *protocol.CreateTopicsReq
 		resp.Topics = append(resp.Topics, result)
 		records = append(records, topicRecords...)
 	}
+	c.commitAndRespond(from, records, resp)
+}
+
+// commitAndRespond appends records and answers once they are committed.
+func (c *Controller) commitAndRespond(from sim.NodeID, records []metadata.Record, resp sim.Message) {
 	end := c.log.Committed
 	if len(records) > 0 {
 		end = c.append(records...)
@@ -41,11 +46,7 @@ func (c *Controller) onCreatePartitions(from sim.NodeID, m *protocol.CreateParti
 			records = append(records, more...)
 		}
 	}
-	end := c.log.Committed
-	if len(records) > 0 {
-		end = c.append(records...)
-	}
-	c.respondAfter(end, from, resp)
+	c.commitAndRespond(from, records, resp)
 }
 
 func (c *Controller) createTopic(t protocol.CreatableTopic, validateOnly bool) (protocol.CreateTopicResult, []metadata.Record) {
@@ -158,11 +159,7 @@ func (c *Controller) onDeleteTopics(from sim.NodeID, m *protocol.DeleteTopicsReq
 		}
 		resp.Topics = append(resp.Topics, result)
 	}
-	end := c.log.Committed
-	if len(records) > 0 {
-		end = c.append(records...)
-	}
-	c.respondAfter(end, from, resp)
+	c.commitAndRespond(from, records, resp)
 }
 
 func (c *Controller) onIncrementalAlterConfigs(from sim.NodeID, m *protocol.IncrementalAlterConfigsRequest) {

@@ -247,6 +247,17 @@ func (c *Controller) receiveRequest(from sim.NodeID, msg sim.Message) {
 		c.onIncrementalAlterConfigs(from, m)
 	case *protocol.ElectLeadersRequest:
 		c.onElectLeaders(from, m)
+	case *protocol.CreateAclsRequest:
+		c.catchUp()
+		resp, records := m.Records(c.image)
+		c.commitAndRespond(from, records, resp)
+	case *protocol.DeleteAclsRequest:
+		c.catchUp()
+		resp, records := m.Records(c.image)
+		c.commitAndRespond(from, records, resp)
+	case *protocol.AlterUserScramCredentialsRequest:
+		resp, records := m.Records()
+		c.commitAndRespond(from, records, resp)
 	default:
 		panic(fmt.Sprintf("controller: unexpected message %T", msg))
 	}

@@ -51,6 +51,8 @@ type Image struct {
 	// BrokerConfig holds dynamic broker configs; key "" is the cluster default.
 	BrokerConfig map[string]map[string]string
 	Offset       int64
+	// security holds SCRAM credentials and ACLs.
+	security securityState
 }
 
 // NewImage returns an empty image.
@@ -80,6 +82,7 @@ func (im *Image) Clone() *Image {
 	for k, m := range im.BrokerConfig {
 		out.BrokerConfig[k] = copyMap(m)
 	}
+	out.security = im.security.clone()
 	return out
 }
 
@@ -136,6 +139,9 @@ func (im *Image) Apply(offset int64, r Record) {
 	case *ConfigRecord:
 		im.applyConfig(r)
 	default:
+		if im.security.apply(r) {
+			return
+		}
 		panic(fmt.Sprintf("metadata: unknown record %T", r))
 	}
 }
@@ -343,7 +349,7 @@ func (im *Image) Records() []Record {
 			out = append(out, &ConfigRecord{ResourceType: ResourceBroker, ResourceName: r, Name: k, Value: im.BrokerConfig[r][k]})
 		}
 	}
-	return out
+	return append(out, im.securityRecords()...)
 }
 
 func sortedConfigKeys(m map[string]string) []string {

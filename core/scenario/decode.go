@@ -336,7 +336,9 @@ type documentReader struct {
 	// clients maps every client id added so far to the step that added it.
 	clients map[string]clientEntry
 	// clientIDs lists the same ids in the order they were added.
-	clientIDs     []string
+	clientIDs []string
+	// eavesdroppers maps eavesdropper ids to the step that added them.
+	eavesdroppers map[string]int
 	topicsCreated int
 	recordsTotal  int64
 	timeline      timeline
@@ -806,6 +808,9 @@ const (
 	// OpStartNode restarts a crashed controller or ZooKeeper server, an
 	// extension.
 	OpStartNode = "start_node"
+	// OpAddEavesdropper places an observer on the wire next to a node (an
+	// extension): it sees what travels in clear text.
+	OpAddEavesdropper = "add_eavesdropper"
 	// OpProcess marks the records of a consumer's last poll as processed
 	// by the application (an extension): delivery semantics count what was
 	// processed twice, or committed and never processed.
@@ -871,6 +876,7 @@ var opTable = []opSpecification{
 	newOp(OpStartNode, "node!"),
 	newOp(OpProcess, "consumer!"),
 	newOp(OpCreatePartitions, "topic!", "partitions!"),
+	newOp(OpAddEavesdropper, "id!", "node!"),
 }
 
 // commonFields are the fields every step may carry.
@@ -1211,6 +1217,17 @@ func (r *documentReader) checkStep(context stepContext, step *Step, members []me
 		}
 		r.clients[step.ID] = clientEntry{kind: step.Op, step: context.index}
 		r.clientIDs = append(r.clientIDs, step.ID)
+	case OpAddEavesdropper:
+		if earlier, found := r.eavesdroppers[step.ID]; found {
+			return context.fail(r, offsetOf("id"), "id", "eavesdropper %q was already added by step %d", step.ID, earlier)
+		}
+		if len(r.eavesdroppers) >= MaxEavesdroppers {
+			return context.fail(r, offsetOf("id"), "id", "a scenario adds at most %d eavesdroppers", MaxEavesdroppers)
+		}
+		if r.eavesdroppers == nil {
+			r.eavesdroppers = map[string]int{}
+		}
+		r.eavesdroppers[step.ID] = context.index
 	case OpCreateTopic:
 		r.topicsCreated++
 		if r.topicsCreated > MaxTopicsCreated {

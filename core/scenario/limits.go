@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/kafka-playground/playground/core"
 )
 
 // The limits below bound everything a scenario can ask for, so that a hostile
@@ -74,6 +76,8 @@ const (
 	MaxPollRecords = 100_000
 	// MaxPollTimeoutMs is the longest timeout_ms of a poll step: one hour.
 	MaxPollTimeoutMs = 3_600_000
+	// MaxEavesdroppers is the most add_eavesdropper steps a scenario has.
+	MaxEavesdroppers = core.MaxEavesdroppers
 	// MaxNodeDelayMs is the largest extra latency of a delay_node step.
 	MaxNodeDelayMs = 60_000
 	// MaxNetworkGroups is the largest number of groups of a partition_network

@@ -84,13 +84,11 @@ func (r *runner) clientOp(st *Step, result *StepResult) {
 		// {"op": "crash", "client": "p1"}
 		r.fail(result, c.CrashClient(st.Client))
 	default:
-		r.unsupported(st, result)
+		if !r.securityOp(st, result) {
+			result.OK = false
+			result.Error = "the " + st.Op + " op is not implemented in this version of the playground yet"
+		}
 	}
-}
-
-func (r *runner) unsupported(st *Step, result *StepResult) {
-	result.OK = false
-	result.Error = "the " + st.Op + " op is not implemented in this version of the playground yet"
 }
 
 func expand(template *string, i int) (string, bool) {

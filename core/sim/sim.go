@@ -84,6 +84,8 @@ type Sim struct {
 	// afterEvent, when set, runs after every delivered event (the
 	// invariant checker in tests).
 	afterEvent func()
+	// tap, when set, sees every message put on the network.
+	tap func(from, to NodeID, msg Message)
 }
 
 // New returns an empty simulation at time startMs whose PRNG is seeded by
@@ -218,10 +220,26 @@ func (s *Sim) Send(from, to NodeID, msg Message) bool {
 			incarnation: s.nodes[from].incarnation, msg: Disconnected{Peer: to}})
 		return false
 	}
+	if s.tap != nil {
+		s.tap(from, to, msg)
+	}
 	s.net.connect(from, to)
 	at := s.net.fifo(from, to, s.nowMs+latency)
 	s.push(event{atMs: at, from: from, to: to, incarnation: s.nodes[to].incarnation, msg: msg})
 	return true
+}
+
+// Close closes the connection between node and peer from node's side, as
+// a server closing a socket does: peer gets Disconnected after whatever
+// node already sent it, unless the link is cut (it then learns nothing
+// until its next message meets the closed connection).
+func (s *Sim) Close(node, peer NodeID) {
+	s.net.disconnect(node, peer)
+	if !s.nodes[node].alive || !s.nodes[peer].alive || s.net.cut(node, peer) {
+		return
+	}
+	at := s.net.fifo(node, peer, s.nowMs+s.latency(node, peer))
+	s.push(event{atMs: at, from: node, to: peer, incarnation: s.nodes[peer].incarnation, msg: Disconnected{Peer: node}})
 }
 
 // Reachable reports whether a message from one node would reach the other
@@ -307,6 +325,11 @@ func (s *Sim) RunWhile(cond func() bool, deadlineMs int64) bool {
 	}
 	return true
 }
+
+// SetTap installs an observer of every message a node puts on the
+// network (an eavesdropper on the wire). It must not change any state the
+// simulation reads.
+func (s *Sim) SetTap(fn func(from, to NodeID, msg Message)) { s.tap = fn }
 
 // SetAfterEvent registers a function run after every delivered event.
 func (s *Sim) SetAfterEvent(fn func()) { s.afterEvent = fn }

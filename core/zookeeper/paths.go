@@ -13,11 +13,16 @@ const (
 	ConfigPath                = "/config"
 	TopicConfigsPath          = "/config/topics"
 	BrokerConfigsPath         = "/config/brokers"
+	// UserConfigsPath holds users' SCRAM credentials, one znode per user.
+	UserConfigsPath = "/config/users"
+	// AclPath holds ACL bindings. Kafka keeps one znode per resource
+	// with its bindings; the playground keeps one per binding.
+	AclPath = "/kafka-acl"
 )
 
 // BasePaths are the persistent znodes a Kafka cluster's ensemble holds
 // before any broker starts.
-var BasePaths = []string{BrokersPath, BrokerIDsPath, TopicsPath, ConfigPath, TopicConfigsPath, BrokerConfigsPath, IsrChangeNotificationPath}
+var BasePaths = []string{BrokersPath, BrokerIDsPath, TopicsPath, ConfigPath, TopicConfigsPath, BrokerConfigsPath, UserConfigsPath, AclPath, IsrChangeNotificationPath}
 
 // BrokerPath is a broker's registration: /brokers/ids/N.
 func BrokerPath(id int32) string { return BrokerIDsPath + "/" + strconv.Itoa(int(id)) }
