@@ -66,8 +66,8 @@ type conn struct {
 	// answered: the broker has answered on this connection, so it was
 	// accepted.
 	answered bool
-	waiting []sim.Message
-	scram   *security.ScramClient
+	waiting  []sim.Message
+	scram    *security.ScramClient
 	// scramStep counts the SCRAM messages sent.
 	scramStep int
 }

@@ -120,9 +120,9 @@ type Producer struct {
 	initStalled bool
 	// refused: the last connection failed authentication; nothing is
 	// retried until the next send.
-	refused bool
-	closed      bool
-	counters    ProducerCounters
+	refused  bool
+	closed   bool
+	counters ProducerCounters
 	// txn is the transaction manager, nil without transactional.id.
 	txn *txnManager
 	// offsets is a sendOffsetsToTransaction in progress.
