@@ -63,9 +63,11 @@ func (e *Error) Unwrap() error { return e.Err }
 // Encode returns the share link of s: the URL path "/#s=1.<payload>". It
 // fails with the *scenario.Error of scenario.Encode when s is not a valid
 // scenario, and with an *Error when the link would be longer than
-// MaxLinkBytes, so every link Encode returns is one Decode opens.
+// MaxLinkBytes, so every link Encode returns is one Decode opens. A link
+// never carries a password: it holds scenario.Redacted(s), which replays
+// the same.
 func Encode(s *scenario.Scenario) (string, error) {
-	canonical, err := scenario.Encode(s)
+	canonical, err := scenario.Encode(scenario.Redacted(s))
 	if err != nil {
 		return "", err
 	}
