@@ -4,10 +4,12 @@
 //	playground serve [--addr A]    serve the playground page with its WebAssembly engine
 //	playground link FILE           print the share link path of a scenario
 //	playground link --decode URL   print the scenario JSON of a share link
+//	playground fuzz [--seeds N]    deterministic simulation testing: random scenarios with faults
 //
 // Exit status of run: 0 when every expect held, 1 when one failed, 2 when
 // the file is not a valid scenario. Exit status of link: 0, or 2 for a file
-// that is not a valid scenario or a link that does not open.
+// that is not a valid scenario or a link that does not open. Exit status of
+// fuzz: 0 when every seed held, 1 when one failed, 2 for bad flags.
 package main
 
 import (
@@ -39,6 +41,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args[1:], stdout, stderr)
 	case "link":
 		return linkCommand(args[1:], stdout, stderr)
+	case "fuzz":
+		return fuzzCommand(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -55,6 +59,9 @@ func usage(w io.Writer) {
   playground serve [--addr A]    serve the playground (default 127.0.0.1:8080)
   playground link FILE           print the share link path /#s=1.… of a scenario
   playground link --decode URL   print the scenario JSON of a share link
+  playground fuzz [--seeds N] [--from S] [--out DIR]
+                                 random scenarios with faults through the invariant and history
+                                 checkers; a failure prints its seed and writes a minimal failing scenario
 `)
 }
 

@@ -29,6 +29,11 @@ type zkController struct {
 	busy         bool
 	queue        []func()
 	token        uint64
+	// unsent marks brokers an UpdateMetadata did not reach (the link was
+	// cut): they get the whole metadata again, as Kafka's controller
+	// channel keeps resending a request until the broker answers.
+	unsent        map[int32]bool
+	resendPending bool
 }
 
 type zkControllerTimer struct {
@@ -36,7 +41,14 @@ type zkControllerTimer struct {
 	kind  int
 }
 
-const zkTimerRebalance = 1
+const (
+	zkTimerRebalance = 1
+	zkTimerResend    = 2
+)
+
+// zkResendBackoffMs is how often the controller retries brokers it could
+// not reach.
+const zkResendBackoffMs = 1000
 
 func (b *Broker) becomeZkController(epoch int32) {
 	b.zkc = &zkController{b: b, epoch: epoch, epochVersion: epoch, image: metadata.NewImage(), token: b.nextToken()}
@@ -402,12 +414,50 @@ func (c *zkController) broadcast(records []metadata.Record, full bool) {
 		records = c.image.Records()
 	}
 	for _, id := range c.image.UsableBrokers() {
+		if c.unsent[id] && !full {
+			c.sendFull(id)
+			continue
+		}
 		req := &protocol.UpdateMetadataRequest{ControllerID: b.settings.ID, ControllerEpoch: c.epoch, Full: full, Records: records}
 		if id == b.settings.ID {
 			b.onUpdateMetadata(req)
 			continue
 		}
-		b.sim.Send(b.node, b.settings.BrokerNode(id), req)
+		c.deliver(id, req)
+	}
+}
+
+// deliver sends a broker an UpdateMetadata, remembering a broker it did
+// not reach.
+func (c *zkController) deliver(id int32, req *protocol.UpdateMetadataRequest) {
+	b := c.b
+	if b.sim.Send(b.node, b.settings.BrokerNode(id), req) {
+		delete(c.unsent, id)
+		return
+	}
+	if c.unsent == nil {
+		c.unsent = map[int32]bool{}
+	}
+	c.unsent[id] = true
+	if !c.resendPending {
+		c.resendPending = true
+		b.sim.SetTimer(b.node, zkResendBackoffMs, zkControllerTimer{token: c.token, kind: zkTimerResend})
+	}
+}
+
+// resend retries the brokers that missed an update, with everything.
+func (c *zkController) resend() {
+	c.resendPending = false
+	usable := map[int32]bool{}
+	for _, id := range c.image.UsableBrokers() {
+		usable[id] = true
+	}
+	for _, id := range sortedKeys32(c.unsent) {
+		if !usable[id] {
+			delete(c.unsent, id) // a broker that comes back gets everything on registration
+			continue
+		}
+		c.sendFull(id)
 	}
 }
 
@@ -494,7 +544,7 @@ func (c *zkController) sendFull(id int32) {
 		b.onUpdateMetadata(req)
 		return
 	}
-	b.sim.Send(b.node, b.settings.BrokerNode(id), req)
+	c.deliver(id, req)
 }
 
 // onIsrChanges reads the ISR change notifications leaders left, deletes
@@ -560,6 +610,10 @@ func (c *zkController) applyIsrChanges(states []zookeeper.ReadResult, deletes []
 
 func (c *zkController) onTimer(m zkControllerTimer) {
 	if m.token != c.token {
+		return
+	}
+	if m.kind == zkTimerResend {
+		c.resend()
 		return
 	}
 	b := c.b

@@ -116,13 +116,20 @@ func (im *Image) Apply(offset int64, r Record) {
 		im.Topics[r.Name] = &Topic{Name: r.Name, ID: r.TopicID, Config: map[string]string{}}
 	case *PartitionRecord:
 		t := im.Topics[r.Topic]
+		if t == nil {
+			return // the topic is gone (a record for it arrived late)
+		}
 		for int32(len(t.Partitions)) <= r.Partition {
 			t.Partitions = append(t.Partitions, Partition{})
 		}
 		t.Partitions[r.Partition] = Partition{Replicas: r.Replicas, Isr: r.Isr, Leader: r.Leader,
 			LeaderEpoch: r.LeaderEpoch, PartitionEpoch: r.PartitionEpoch}
 	case *PartitionChangeRecord:
-		p := &im.Topics[r.Topic].Partitions[r.Partition]
+		t := im.Topics[r.Topic]
+		if t == nil || r.Partition < 0 || int(r.Partition) >= len(t.Partitions) {
+			return // the topic is gone (a record for it arrived late)
+		}
+		p := &t.Partitions[r.Partition]
 		if r.Leader != NoLeaderChange && r.Leader != p.Leader {
 			p.Leader = r.Leader
 			p.LeaderEpoch++

@@ -51,6 +51,11 @@ type Options struct {
 	// Prepare, when set, is called with the new cluster before any step
 	// (tests install the invariant checker here).
 	Prepare func(*core.Cluster)
+	// OnSend, when set, receives every record a produce step sends, with
+	// the future that will hold its outcome (history checkers keep them).
+	OnSend func(step int, value string, valueNull bool, result *client.SendResult)
+	// OnPoll, when set, receives every record a poll step returns.
+	OnPoll func(step int, consumer string, records []client.ConsumerRecord)
 }
 
 // adminWaitMs bounds how long a step waits for an admin call: Kafka's
@@ -81,7 +86,7 @@ func Run(file string, s *Scenario, options Options) (*Output, error) {
 		options.Prepare(cluster)
 	}
 	cluster.Boot()
-	r := &runner{file: file, cluster: cluster}
+	r := &runner{file: file, cluster: cluster, onSend: options.OnSend, onPoll: options.OnPoll}
 	out := &Output{Name: s.Name, Seed: s.Seed, Steps: []StepResult{}}
 	for i := range s.Steps {
 		result := r.step(i, &s.Steps[i])
@@ -134,6 +139,10 @@ func checkConfigs(file string, s *Scenario) error {
 type runner struct {
 	file    string
 	cluster *core.Cluster
+	onSend  func(step int, value string, valueNull bool, result *client.SendResult)
+	onPoll  func(step int, consumer string, records []client.ConsumerRecord)
+	// index is the step running.
+	index int
 }
 
 func (r *runner) step(index int, st *Step) StepResult {
@@ -149,6 +158,7 @@ func (r *runner) step(index int, st *Step) StepResult {
 		return result
 	}
 	c.Sim().RecordAs("scenario", "step", strconv.Itoa(index)+" "+st.Op)
+	r.index = index
 	r.dispatch(st, &result)
 	result.EndTimeMs = c.Now()
 	return result

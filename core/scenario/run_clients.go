@@ -119,6 +119,9 @@ func (r *runner) produce(st *Step, result *StepResult) {
 			return
 		}
 		results = append(results, res)
+		if r.onSend != nil {
+			r.onSend(r.index, value, valueNull, res)
+		}
 		if !st.Async && !res.Accepted {
 			// send() blocks (metadata, buffer.memory) before the next record.
 			c.Sim().RunWhile(func() bool { return !res.Accepted }, c.Now()+flushWaitMs)
@@ -226,6 +229,9 @@ func (r *runner) poll(st *Step, result *StepResult) {
 		return
 	}
 	c.Sim().RunWhile(func() bool { return !res.Done }, c.Now()+st.PollTimeoutMs()+1)
+	if r.onPoll != nil {
+		r.onPoll(r.index, st.Consumer, res.Records)
+	}
 	records := make([]polledRecord, 0, min(len(res.Records), MaxRecordResults))
 	for i, rec := range res.Records {
 		if i >= MaxRecordResults {
