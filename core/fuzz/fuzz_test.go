@@ -94,7 +94,7 @@ func TestHistoryCheckerCatchesEachAnomaly(t *testing.T) {
 			{Step: 10, Consumer: auditConsumer, Partition: tp, Offset: 3, Value: "safe-3-0"},
 			{Step: 11, Consumer: auditConsumer, Partition: tp, Offset: 3, Value: "safe-3-0"}, // backwards
 			{Step: 11, Consumer: auditConsumer, Partition: tp, Offset: 4, Value: "safe-1-0"}, // duplicate
-			{Step: 12, Consumer: "c1", Partition: tp, Offset: 4, Value: "other"},            // inconsistent
+			{Step: 12, Consumer: "c1", Partition: tp, Offset: 4, Value: "other"},             // inconsistent
 		},
 		Aborted:       map[int]bool{2: true},
 		Committed:     map[int]bool{},
