@@ -47,11 +47,12 @@ fuzz-short:
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 10s ./core/scenario/
 	$(GO) test -run '^$$' -fuzz FuzzDecodeLink -fuzztime 10s ./core/link/
 
-## test-long: the randomized fault test over many more seeds
+## test-long: the randomized tests and playground fuzz over many more seeds
 test-long:
 	$(GO) test -count=1 -run 'TestRandomFaults' -timeout 60m ./core/ -seeds=10000
 	$(GO) test -count=1 -run 'TestRandomTransactions' -timeout 60m ./core/ -txn-seeds=500
 	$(GO) test -count=1 -run 'TestRandomConsumerGroups' -timeout 60m ./core/ -group-seeds=300
+	mkdir -p fuzz-failures && $(GO) run ./cmd/playground fuzz --seeds 2000 --out fuzz-failures
 
 ## bench: throughput and memory figures, natively and in WebAssembly
 bench: wasm
