@@ -70,39 +70,11 @@ const stopWaitMs = 30000
 // error is a *Error for inputs that are not valid (exit status 2); a step
 // that Kafka refuses is a result, not an error.
 func Run(file string, s *Scenario, options Options) (*Output, error) {
-	if err := checkConfigs(file, s); err != nil {
+	session, err := NewSession(file, s, options)
+	if err != nil {
 		return nil, err
 	}
-	spec := core.Spec{Seed: s.Seed, Brokers: s.Cluster.Brokers, Metadata: s.Cluster.Metadata,
-		Controllers: s.Cluster.Controllers, ZooKeepers: s.Cluster.ZooKeepers, LatencyMs: s.Cluster.LatencyMs, Config: s.Cluster.Config}
-	cluster, err := core.New(spec)
-	if err != nil {
-		return nil, &Error{File: file, Step: -1, Field: "cluster", Message: err.Error()}
-	}
-	if options.TraceSink != nil {
-		cluster.Sim().SetTraceSink(options.TraceSink)
-	}
-	if options.Prepare != nil {
-		options.Prepare(cluster)
-	}
-	cluster.Boot()
-	r := &runner{file: file, cluster: cluster, onSend: options.OnSend, onPoll: options.OnPoll}
-	out := &Output{Name: s.Name, Seed: s.Seed, Steps: []StepResult{}}
-	for i := range s.Steps {
-		result := r.step(i, &s.Steps[i])
-		if s.Steps[i].Op == OpExpect && !result.OK {
-			out.ExpectFailures++
-		}
-		out.Steps = append(out.Steps, result)
-		if err := cluster.Sim().Err(); err != nil {
-			return nil, &Error{File: file, Step: i, Op: s.Steps[i].Op, Message: err.Error()}
-		}
-	}
-	out.TimeMs = cluster.Now()
-	out.TraceHash = cluster.TraceHash()
-	out.Events = cluster.Sim().TraceCount()
-	out.State = cluster.State()
-	return out, nil
+	return session.Output(), nil
 }
 
 // checkConfigs validates every config map of the scenario against Kafka's
