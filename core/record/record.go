@@ -36,6 +36,14 @@ const (
 	ControlCommit ControlType = 1
 )
 
+// String returns Kafka's name of the marker: "ABORT" or "COMMIT".
+func (t ControlType) String() string {
+	if t == ControlCommit {
+		return "COMMIT"
+	}
+	return "ABORT"
+}
+
 // NoProducerID is the producer id of a batch written without idempotence.
 const NoProducerID int64 = -1
 
