@@ -247,6 +247,11 @@ func (c *Cluster) validateDynamicBrokerConfig(m map[string]string) error {
 		sort.Strings(readOnly)
 		return fmt.Errorf("Cannot update these configs dynamically: Set(%s)", strings.Join(readOnly, ", "))
 	}
+	for _, name := range []string{"listeners", "advertised.listeners", "listener.security.protocol.map", "sasl.enabled.mechanisms"} {
+		if _, ok := m[name]; ok {
+			return fmt.Errorf("%s: changing listeners and SASL mechanisms at run time is not simulated; set it in the cluster's config", name)
+		}
+	}
 	_, err := c.brokerConfig.With(m)
 	return err
 }

@@ -25,17 +25,70 @@ func (c *Cluster) securitySetup() error {
 	}
 	c.listeners = listeners
 	c.plainUsers = map[string]security.Credential{}
+	mechanisms := c.brokerConfig.List("sasl.enabled.mechanisms")
 	for _, l := range listeners {
 		if !l.SASL() {
 			continue
 		}
-		for _, m := range c.brokerConfig.List("sasl.enabled.mechanisms") {
+		for _, m := range mechanisms {
 			if !security.ValidMechanism(m) {
 				return fmt.Errorf("cluster.config: sasl.enabled.mechanisms: %s is not simulated (listener %s uses SASL); use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", m, l.Name)
 			}
 		}
 	}
+	// Kafka refuses to start without a listener for brokers to talk to
+	// each other on, and without its SASL mechanism enabled.
+	inter, err := c.interBrokerListener()
+	if err != nil {
+		return fmt.Errorf("cluster.config: %w", err)
+	}
+	if inter.SASL() {
+		m := c.brokerConfig.String("sasl.mechanism.inter.broker.protocol")
+		if !containsString(mechanisms, m) {
+			return fmt.Errorf("cluster.config: sasl.mechanism.inter.broker.protocol %s must be included in sasl.enabled.mechanisms when SASL is used for inter-broker communication", m)
+		}
+	}
+	switch name := c.brokerConfig.String("authorizer.class.name"); name {
+	case "", standardAuthorizer:
+	case aclAuthorizer:
+		if c.spec.Metadata != ZooKeeper {
+			return fmt.Errorf("cluster.config: authorizer.class.name %s works with ZooKeeper only; KRaft uses %s", name, standardAuthorizer)
+		}
+	default:
+		return fmt.Errorf("cluster.config: authorizer.class.name %s is not simulated; use %s (or %s with ZooKeeper)", name, standardAuthorizer, aclAuthorizer)
+	}
 	return nil
+}
+
+// Kafka's authorizers.
+const (
+	standardAuthorizer = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+	aclAuthorizer      = "kafka.security.authorizer.AclAuthorizer"
+)
+
+// interBrokerListener is the listener brokers use: inter.broker.listener.name,
+// else the listener named after security.inter.broker.protocol.
+func (c *Cluster) interBrokerListener() (config.Listener, error) {
+	name := strings.ToUpper(c.brokerConfig.String("security.inter.broker.protocol"))
+	key := "security.inter.broker.protocol"
+	if !c.brokerConfig.IsNull("inter.broker.listener.name") {
+		name, key = strings.ToUpper(c.brokerConfig.String("inter.broker.listener.name")), "inter.broker.listener.name"
+	}
+	for _, l := range c.listeners {
+		if l.Name == name {
+			return l, nil
+		}
+	}
+	return config.Listener{}, fmt.Errorf("inter.broker.listener.name must be a listener name defined in listeners: %s (from %s) is not one of them; set inter.broker.listener.name or security.inter.broker.protocol", name, key)
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 // isClientNode reports whether a node is a client (the admin client and
@@ -155,18 +208,8 @@ func aclStates(image *metadata.Image) []ACLState {
 	return out
 }
 
-// interBrokerTLS reports whether brokers talk to each other over TLS:
-// the protocol of inter.broker.listener.name, else
-// security.inter.broker.protocol.
+// interBrokerTLS reports whether brokers talk to each other over TLS.
 func (c *Cluster) interBrokerTLS() bool {
-	protocol := c.brokerConfig.String("security.inter.broker.protocol")
-	if !c.brokerConfig.IsNull("inter.broker.listener.name") {
-		name := strings.ToUpper(c.brokerConfig.String("inter.broker.listener.name"))
-		for _, l := range c.listeners {
-			if l.Name == name {
-				protocol = l.Protocol
-			}
-		}
-	}
-	return protocol == "SSL" || protocol == "SASL_SSL"
+	l, err := c.interBrokerListener()
+	return err == nil && l.TLS()
 }

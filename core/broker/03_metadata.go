@@ -34,7 +34,7 @@ func (b *Broker) handleMetadata(from sim.NodeID, req *protocol.MetadataRequest) 
 	if names == nil {
 		// All topics: those the client may not describe are left out.
 		for _, name := range image.TopicNames() {
-			if b.authorize(from, security.OpDescribe, security.TopicResource, name) {
+			if b.authorizeLogged(from, security.OpDescribe, security.TopicResource, name, false) {
 				names = append(names, name)
 			}
 		}
@@ -43,9 +43,14 @@ func (b *Broker) handleMetadata(from sim.NodeID, req *protocol.MetadataRequest) 
 		switch {
 		case req.Topics != nil && !b.authorize(from, security.OpDescribe, security.TopicResource, name):
 			resp.Topics = append(resp.Topics, protocol.TopicMetadata{Name: name, Error: protocol.TopicAuthorizationFailed})
+		case req.AllowAutoTopicCreation && image.Topics[name] == nil && b.config.Bool("auto.create.topics.enable") && !b.mayCreate(from, name):
+			// Kafka answers TOPIC_AUTHORIZATION_FAILED for a topic the
+			// client may neither see nor create.
+			principal, _ := b.principal(from)
+			b.record("authz", "denied %s CREATE on TOPIC %s (auto-creation): no ACL allows it", principal, name)
+			resp.Topics = append(resp.Topics, protocol.TopicMetadata{Name: name, Error: protocol.TopicAuthorizationFailed})
 		default:
-			create := req.AllowAutoTopicCreation && image.Topics[name] == nil && b.mayCreate(from, name)
-			resp.Topics = append(resp.Topics, b.describeTopic(name, create))
+			resp.Topics = append(resp.Topics, b.describeTopic(name, req.AllowAutoTopicCreation))
 		}
 	}
 	b.sim.Send(b.node, from, resp)
@@ -101,14 +106,14 @@ func (b *Broker) mayCreate(from sim.NodeID, topic string) bool {
 	if !b.authz.on || !b.isClient(from) {
 		return true
 	}
-	s := b.sessions[from]
-	if s == nil || s.operator {
+	principal, operator := b.principal(from)
+	if operator {
 		return true
 	}
 	index := b.disk.Image.ACLIndex()
 	for _, r := range []security.Request{
-		{Principal: s.principal, Host: b.sim.Name(from), Operation: security.OpCreate, ResourceType: security.ClusterResource, ResourceName: security.ClusterResourceName},
-		{Principal: s.principal, Host: b.sim.Name(from), Operation: security.OpCreate, ResourceType: security.TopicResource, ResourceName: topic},
+		{Principal: principal, Host: b.sim.Name(from), Operation: security.OpCreate, ResourceType: security.ClusterResource, ResourceName: security.ClusterResourceName},
+		{Principal: principal, Host: b.sim.Name(from), Operation: security.OpCreate, ResourceType: security.TopicResource, ResourceName: topic},
 	} {
 		if index.Authorize(b.authz.settings, r).Allowed {
 			return true

@@ -117,7 +117,10 @@ type Broker struct {
 	markerCalls map[int32]func(*protocol.WriteTxnMarkersResponse)
 	// Security: client connections and the authorizer's settings.
 	sessions map[sim.NodeID]*session
-	authz    authz
+	// closedPeers are clients whose connection this broker closed and
+	// that have not connected again: what they still send is dropped.
+	closedPeers map[sim.NodeID]bool
+	authz       authz
 }
 
 // New returns a broker node over its disk.
@@ -153,6 +156,7 @@ func (b *Broker) Start(self sim.NodeID) {
 	b.fetchers = map[int32]*fetcher{}
 	b.partitions = map[protocol.TopicPartition]*partition{}
 	b.sessions = map[sim.NodeID]*session{}
+	b.closedPeers = map[sim.NodeID]bool{}
 	b.refreshConfig()
 	for _, tp := range b.sortedLogs() {
 		b.partitions[tp] = &partition{tp: tp, log: b.disk.Logs[tp], leader: protocol.NoLeader, leaderEpoch: -1, role: roleNone}

@@ -75,17 +75,25 @@ func (b *Broker) admit(from sim.NodeID, msg sim.Message) bool {
 		delete(b.sessions, from)
 		return true
 	case *protocol.ConnectRequest:
+		delete(b.closedPeers, from)
 		b.onConnect(from, m)
 		return false
 	case *protocol.SaslHandshakeRequest:
-		b.onSaslHandshake(from, m)
+		if !b.closedPeers[from] {
+			b.onSaslHandshake(from, m)
+		}
 		return false
 	case *protocol.SaslAuthenticateRequest:
-		b.onSaslAuthenticate(from, m)
+		if !b.closedPeers[from] {
+			b.onSaslAuthenticate(from, m)
+		}
 		return false
 	}
 	s := b.sessions[from]
 	switch {
+	case s == nil && b.closedPeers[from]:
+		// More of what the client sent before it learned of the close.
+		return false
 	case s == nil:
 		// The connection is not one this process accepted (it restarted
 		// since): the client's packets meet a reset.
@@ -100,6 +108,7 @@ func (b *Broker) admit(from sim.NodeID, msg sim.Message) bool {
 
 func (b *Broker) closeConnection(peer sim.NodeID, reason string) {
 	delete(b.sessions, peer)
+	b.closedPeers[peer] = true
 	b.record("connection", "closed connection from %s: %s", b.sim.Name(peer), reason)
 	b.sim.Close(b.node, peer)
 }
@@ -158,8 +167,11 @@ func (b *Broker) onSaslAuthenticate(from sim.NodeID, m *protocol.SaslAuthenticat
 		b.closeConnection(from, "SaslAuthenticate without a handshake")
 		return
 	}
-	fail := func(user string) {
+	fail := func(user string, err error) {
 		message := fmt.Sprintf("Authentication failed during authentication due to invalid credentials with SASL mechanism %s", s.mechanism)
+		if authErr, ok := err.(*security.AuthError); ok {
+			message = authErr.ClientMessage()
+		}
 		b.sim.Send(b.node, from, &protocol.SaslAuthenticateResponse{CorrelationID: m.CorrelationID,
 			Error: protocol.SaslAuthenticationFailed, ErrorMessage: message})
 		who := ""
@@ -174,14 +186,9 @@ func (b *Broker) onSaslAuthenticate(from sim.NodeID, m *protocol.SaslAuthenticat
 		b.sim.Send(b.node, from, &protocol.SaslAuthenticateResponse{CorrelationID: m.CorrelationID, AuthBytes: reply})
 	}
 	if s.mechanism == security.MechanismPlain {
-		_, user, password, err := security.ParsePlain(m.AuthBytes)
+		user, err := security.AuthenticatePlain(m.AuthBytes, b.plainUser)
 		if err != nil {
-			fail(user)
-			return
-		}
-		cred, ok := b.plainUser(user)
-		if !ok || !security.VerifyPassword(cred, password) {
-			fail(user)
+			fail(user, err)
 			return
 		}
 		succeed(user, nil)
@@ -192,7 +199,7 @@ func (b *Broker) onSaslAuthenticate(from sim.NodeID, m *protocol.SaslAuthenticat
 			return b.disk.Image.ScramCredential(user, s.mechanism)
 		}, nonce(b.sim))
 		if err != nil {
-			fail("")
+			fail("", err)
 			return
 		}
 		s.scram = server
@@ -200,7 +207,7 @@ func (b *Broker) onSaslAuthenticate(from sim.NodeID, m *protocol.SaslAuthenticat
 	reply, done, err := s.scram.Step(m.AuthBytes)
 	switch {
 	case err != nil:
-		fail(s.scram.User())
+		fail(s.scram.User(), err)
 	case done:
 		succeed(s.scram.User(), reply)
 	default:
@@ -254,35 +261,59 @@ func (b *Broker) listenerPort(from sim.NodeID) int32 {
 // cluster's own nodes and the operator's connection, everything is
 // allowed.
 func (b *Broker) authorize(from sim.NodeID, op security.Operation, rt security.ResourceType, name string) bool {
-	s := b.sessions[from]
-	if !b.authz.on || !b.isClient(from) || s == nil || s.operator {
+	return b.authorizeLogged(from, op, rt, name, true)
+}
+
+// authorizeLogged is authorize; a denial is recorded only when logDenied
+// is set (Kafka does not log the topics an all-topics Metadata request
+// leaves out).
+func (b *Broker) authorizeLogged(from sim.NodeID, op security.Operation, rt security.ResourceType, name string, logDenied bool) bool {
+	if !b.authz.on || !b.isClient(from) {
 		return true
 	}
-	d := b.disk.Image.ACLIndex().Authorize(b.authz.settings, security.Request{Principal: s.principal, Host: b.sim.Name(from),
+	principal, operator := b.principal(from)
+	if operator {
+		return true
+	}
+	d := b.disk.Image.ACLIndex().Authorize(b.authz.settings, security.Request{Principal: principal, Host: b.sim.Name(from),
 		Operation: op, ResourceType: rt, ResourceName: name})
-	if !d.Allowed {
-		b.record("authz", "denied %s %s on %s %s: %s", s.principal, op, rt, name, d.Reason)
+	if !d.Allowed && logDenied {
+		b.record("authz", "denied %s %s on %s %s: %s", principal, op, rt, name, d.Reason)
 	}
 	return d.Allowed
+}
+
+// principal returns the principal of a client connection, User:ANONYMOUS
+// when there is none (authorization fails closed), and whether it is the
+// operator's connection.
+func (b *Broker) principal(from sim.NodeID) (string, bool) {
+	s := b.sessions[from]
+	if s == nil {
+		return security.AnonymousPrincipal, false
+	}
+	return s.principal, s.operator
 }
 
 // authorizeIdempotent is InitProducerId's check for a producer without a
 // transactional id (KIP-679): IDEMPOTENT_WRITE on the cluster, or WRITE
 // on any topic.
 func (b *Broker) authorizeIdempotent(from sim.NodeID) bool {
-	s := b.sessions[from]
-	if !b.authz.on || !b.isClient(from) || s == nil || s.operator {
+	if !b.authz.on || !b.isClient(from) {
+		return true
+	}
+	principal, operator := b.principal(from)
+	if operator {
 		return true
 	}
 	index := b.disk.Image.ACLIndex()
-	request := security.Request{Principal: s.principal, Host: b.sim.Name(from), Operation: security.OpIdempotentWrite,
+	request := security.Request{Principal: principal, Host: b.sim.Name(from), Operation: security.OpIdempotentWrite,
 		ResourceType: security.ClusterResource, ResourceName: security.ClusterResourceName}
 	if index.Authorize(b.authz.settings, request).Allowed {
 		return true
 	}
-	d := index.AuthorizeAny(b.authz.settings, s.principal, b.sim.Name(from), security.OpWrite, security.TopicResource)
+	d := index.AuthorizeAny(b.authz.settings, principal, b.sim.Name(from), security.OpWrite, security.TopicResource)
 	if !d.Allowed {
-		b.record("authz", "denied %s IDEMPOTENT_WRITE on CLUSTER (and WRITE on every topic): %s", s.principal, d.Reason)
+		b.record("authz", "denied %s IDEMPOTENT_WRITE on CLUSTER (and WRITE on every topic): %s", principal, d.Reason)
 	}
 	return d.Allowed
 }

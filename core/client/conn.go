@@ -56,12 +56,24 @@ func (s Security) TLS() bool { return s.Protocol == "SSL" || s.Protocol == "SASL
 // SASL reports whether the client authenticates with SASL.
 func (s Security) SASL() bool { return s.Protocol == "SASL_PLAINTEXT" || s.Protocol == "SASL_SSL" }
 
+// connectionSetupTimeoutMs is Kafka's socket.connection.setup.timeout.ms
+// (10 s): a connection not ready by then is closed.
+const connectionSetupTimeoutMs = 10000
+
+// connectionSetupTimeout fires when a connection may have been set up.
+type connectionSetupTimeout struct {
+	peer sim.NodeID
+	id   uint64
+}
+
 // maxWaitingRequests bounds the requests one connection holds while it
 // authenticates; more are dropped (and time out).
 const maxWaitingRequests = 1024
 
 // conn is the client's side of one broker connection.
 type conn struct {
+	// id tells this connection's setup timer from an earlier one's.
+	id    uint64
 	ready bool
 	// answered: the broker has answered on this connection, so it was
 	// accepted.
@@ -81,6 +93,7 @@ type connections struct {
 	// backoff paces reconnections to brokers whose connection failed
 	// before it was ready (refused, closed during the handshake).
 	backoff map[sim.NodeID]*reconnect
+	lastID  uint64
 	// failed is told when authentication with a broker failed; the
 	// requests waiting on that connection are gone.
 	failed func(peer sim.NodeID, code protocol.ErrorCode, message string)
@@ -144,10 +157,12 @@ func (cs *connections) send(to sim.NodeID, msg sim.Message) bool {
 		if !cs.sim.Send(cs.node, to, open) {
 			return false
 		}
-		c = &conn{ready: cs.security.Operator || !cs.security.SASL()}
+		cs.lastID++
+		c = &conn{id: cs.lastID, ready: cs.security.Operator || !cs.security.SASL()}
 		cs.peers[to] = c
 		if !c.ready {
 			cs.sim.Send(cs.node, to, &protocol.SaslHandshakeRequest{Mechanism: cs.security.Mechanism})
+			cs.sim.SetTimer(cs.node, connectionSetupTimeoutMs, connectionSetupTimeout{peer: to, id: c.id})
 		}
 	}
 	if c.ready {
@@ -177,6 +192,16 @@ func (cs *connections) receive(from sim.NodeID, msg sim.Message) bool {
 		}
 		delete(cs.peers, m.Peer)
 		return false // the client's own handling follows
+	case connectionSetupTimeout:
+		if c := cs.peers[m.peer]; c != nil && c.id == m.id && !c.ready {
+			// The handshake's answer never came: close the connection,
+			// and let the client fail what waited on it.
+			delete(cs.peers, m.peer)
+			cs.connectFailed(m.peer)
+			cs.sim.Record(cs.node, "connection", fmt.Sprintf("connection to %s not ready after %d ms (socket.connection.setup.timeout.ms); closed", cs.sim.Name(m.peer), connectionSetupTimeoutMs))
+			cs.sim.SetTimer(cs.node, 0, sim.Disconnected{Peer: m.peer})
+			cs.backoff[m.peer].notifying = true
+		}
 	case *protocol.SaslHandshakeResponse:
 		cs.onHandshake(from, m)
 	case *protocol.SaslAuthenticateResponse:

@@ -2,6 +2,7 @@ package client
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/kafka-playground/playground/core/record"
@@ -305,7 +306,11 @@ func (c *Consumer) onOffsetFetch(m *protocol.OffsetFetchResponse) {
 		return
 	}
 	c.offsetsInFlight = 0
-	if c.refusedAccess(m.Error, c.settings.Group) {
+	resource := c.settings.Group
+	if m.Error == protocol.TopicAuthorizationFailed {
+		resource = strings.Join(c.settings.Topics, ", ")
+	}
+	if c.refusedAccess(m.Error, resource) {
 		return
 	}
 	if m.Error != protocol.None {

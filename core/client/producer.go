@@ -264,10 +264,6 @@ func (p *Producer) Send(topic string, partition int32, rec record.Record) *SendR
 	rec.TimestampMs = p.sim.Now()
 	p.counters.Sent++
 	p.refused = false
-	if p.initStalled {
-		p.initStalled = false
-		p.initProducerID()
-	}
 	p.metadata.want(topic)
 	// The common case needs no queue: nothing waits ahead of this record
 	// and it fits in the accumulator now. Kept on the stack, it saves an
@@ -506,6 +502,12 @@ func (p *Producer) scheduleWake(atMs int64) {
 // blocked sends, metadata refresh, expiry and the sender's drain.
 func (p *Producer) run() {
 	p.drainPending()
+	if p.initStalled && len(p.batches) > 0 {
+		// Records reached the accumulator since InitProducerId was
+		// refused: ask again.
+		p.initStalled = false
+		p.initProducerID()
+	}
 	p.expireBatches()
 	p.metadata.maybeRefresh(p)
 	p.sendReady()

@@ -183,11 +183,12 @@ func (p *Producer) onInitProducerID(resp *protocol.InitProducerIDResponse) {
 		return
 	}
 	if resp.Error == protocol.ClusterAuthorizationFailed {
-		// Not allowed to be idempotent: the sends fail, and the next
-		// send asks again.
+		// Not allowed to be idempotent: the accumulated batches fail, as
+		// Kafka's Sender aborts them; records still waiting for metadata
+		// wait on, and the next batch asks again.
 		p.initToken++
 		p.initStalled = true
-		p.failUnsent(resp.Error, authorizationMessage(resp.Error, ""))
+		p.failAccumulated(resp.Error, authorizationMessage(resp.Error, ""))
 		return
 	}
 	if resp.Error != protocol.None {
@@ -370,7 +371,23 @@ func (p *Producer) handleBatchResult(b *producerBatch, code protocol.ErrorCode, 
 		p.retryBatch(b, code)
 	default:
 		p.completeBatch(b, code, message, -1)
+		p.sequenceLost(b)
 	}
+}
+
+// sequenceLost handles a batch that had sequence numbers and failed for
+// good: the leader's next expected sequence for its partition is now
+// unknowable, so the idempotent producer starts over, as Kafka's does by
+// bumping its epoch (KIP-360) and restarting every sequence at 0; here it
+// takes a new producer id, which the broker's InitProducerId hands out.
+func (p *Producer) sequenceLost(b *producerBatch) {
+	if !p.cfg.idempotent || p.txn != nil || b.baseSequence < 0 || b.producerID != p.producerID || p.initPending || p.initStalled {
+		return
+	}
+	p.sim.Record(p.node, "reset-producer-id", fmt.Sprintf("%s batch with sequence %d failed; new producer id", b.tp, b.baseSequence))
+	p.producerID, p.epoch = record.NoProducerID, record.NoProducerEpoch
+	p.sequences = map[protocol.TopicPartition]int32{}
+	p.initProducerID()
 }
 
 // canRetry applies Kafka's rule: a retriable error, retries left, and the
@@ -465,6 +482,7 @@ func (p *Producer) expireBatches() {
 			}
 			if now >= deadline {
 				p.completeBatch(b, protocol.ClientTimeout, fmt.Sprintf("Expiring %d record(s) for %s:%d ms has passed since batch creation", len(b.records), tp, now-b.createdMs), -1)
+				p.sequenceLost(b)
 				continue
 			}
 			p.scheduleWake(deadline)

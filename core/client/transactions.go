@@ -10,6 +10,7 @@ package client
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/kafka-playground/playground/core/sim"
@@ -146,8 +147,19 @@ func (p *Producer) endTransaction(commit bool) *Future {
 	return f
 }
 
-// failUnsent fails every batch not in flight.
+// failUnsent fails every batch not in flight and every send still
+// waiting to enter the accumulator.
 func (p *Producer) failUnsent(code protocol.ErrorCode, message string) {
+	p.failAccumulated(code, message)
+	for _, ps := range p.pending {
+		ps.result.Accepted = true
+		p.finish(ps.result, code, message)
+	}
+	p.pending = nil
+}
+
+// failAccumulated fails every batch not in flight.
+func (p *Producer) failAccumulated(code protocol.ErrorCode, message string) {
 	for _, tp := range sortedPartitions(p.batches) {
 		for _, b := range append([]*producerBatch(nil), p.batches[tp]...) {
 			if !b.inFlight {
@@ -155,11 +167,6 @@ func (p *Producer) failUnsent(code protocol.ErrorCode, message string) {
 			}
 		}
 	}
-	for _, ps := range p.pending {
-		ps.result.Accepted = true
-		p.finish(ps.result, code, message)
-	}
-	p.pending = nil
 }
 
 // txnRun advances the transaction manager: find the coordinator, get a
@@ -206,6 +213,7 @@ func (p *Producer) txnEnd(commit bool) {
 	if len(t.inTxn) == 0 {
 		// Nothing was added: the coordinator never heard of this transaction.
 		t.state = TxnReady
+		t.lastError = protocol.None
 		t.pendingAdd = map[protocol.TopicPartition]bool{}
 		p.txnDone(protocol.None, "")
 		return
@@ -264,14 +272,36 @@ func retriableTxn(code protocol.ErrorCode) bool {
 	return false
 }
 
-// txnFatal moves to FATAL_ERROR (fenced): everything fails from now on.
+// txnFatal moves to FATAL_ERROR: everything fails from now on and the
+// producer must be closed, as Kafka's TransactionManager does when it is
+// fenced, refused its transactional id, or cannot authenticate.
 func (p *Producer) txnFatal(code protocol.ErrorCode) {
 	t := p.txn
 	t.state = TxnFatalErr
 	t.lastError = code
-	p.sim.Record(p.node, "fenced", fmt.Sprintf("transactional.id %s: %s", t.id, code))
-	p.failUnsent(code, "The producer was fenced: "+code.String())
-	p.txnDone(code, "There is a newer producer with the same transactionalId which fences the current one")
+	message := code.Info().Message
+	switch code {
+	case protocol.ProducerFenced:
+		message = "There is a newer producer with the same transactionalId which fences the current one"
+		p.sim.Record(p.node, "fenced", fmt.Sprintf("transactional.id %s: %s", t.id, code))
+	case protocol.TransactionalIDAuthorizationFailed:
+		message = authorizationMessage(code, t.id)
+		p.sim.Record(p.node, "txn-fatal", fmt.Sprintf("transactional.id %s: %s", t.id, code))
+	default:
+		p.sim.Record(p.node, "txn-fatal", fmt.Sprintf("transactional.id %s: %s", t.id, code))
+	}
+	p.failUnsent(code, message)
+	p.txnDone(code, message)
+}
+
+// txnAbortable moves to ABORTABLE_ERROR: the waiting call fails and the
+// application must abort the transaction.
+func (p *Producer) txnAbortable(code protocol.ErrorCode, message string) {
+	t := p.txn
+	t.lastError = code
+	t.state = TxnAbortableErr
+	p.failUnsent(code, message)
+	p.txnDone(code, message)
 }
 
 func (p *Producer) txnDone(code protocol.ErrorCode, message string) {
@@ -290,10 +320,13 @@ func (p *Producer) onTxnResponse(corr int32, msg sim.Message) bool {
 	t.inFlight = 0
 	switch m := msg.(type) {
 	case *protocol.FindCoordinatorResponse:
-		if m.Error != protocol.None {
-			p.txnRetry(m.Error)
-		} else {
+		switch {
+		case m.Error == protocol.None:
 			t.coordinator = m.NodeID
+		case m.Error == protocol.TransactionalIDAuthorizationFailed:
+			p.txnFatal(m.Error)
+		default:
+			p.txnRetry(m.Error)
 		}
 	case *protocol.InitProducerIDResponse:
 		p.onTxnInit(m)
@@ -318,6 +351,8 @@ func (p *Producer) onTxnInit(m *protocol.InitProducerIDResponse) {
 		p.txnDone(protocol.None, "")
 	case retriableTxn(m.Error):
 		p.txnRetry(m.Error)
+	case m.Error == protocol.TransactionalIDAuthorizationFailed:
+		p.txnFatal(m.Error)
 	default:
 		t.state = TxnUninitialized
 		p.txnDone(m.Error, m.Error.Info().Message)
@@ -337,12 +372,18 @@ func (p *Producer) onAddPartitions(code protocol.ErrorCode) {
 		t.adding = nil
 	case code == protocol.ProducerFenced || code == protocol.InvalidProducerEpoch:
 		p.txnFatal(protocol.ProducerFenced)
+	case code == protocol.TransactionalIDAuthorizationFailed:
+		p.txnFatal(code)
 	case retriableTxn(code):
 		p.txnRetry(code)
 	default:
-		t.lastError = code
-		t.state = TxnAbortableErr
-		p.failUnsent(code, "AddPartitionsToTxn failed: "+code.String())
+		message := "AddPartitionsToTxn failed: " + code.String()
+		if authorizationError(code) {
+			message = authorizationMessage(code, topicNames(t.adding))
+		}
+		t.adding = nil
+		t.pendingAdd = map[protocol.TopicPartition]bool{}
+		p.txnAbortable(code, message)
 	}
 }
 
@@ -357,12 +398,12 @@ func (p *Producer) onEndTxn(code protocol.ErrorCode) {
 		p.txnDone(protocol.None, "")
 	case code == protocol.ProducerFenced || code == protocol.InvalidProducerEpoch:
 		p.txnFatal(protocol.ProducerFenced)
+	case code == protocol.TransactionalIDAuthorizationFailed:
+		p.txnFatal(code)
 	case retriableTxn(code):
 		p.txnRetry(code)
 	default:
-		t.lastError = code
-		t.state = TxnAbortableErr
-		p.txnDone(code, code.Info().Message)
+		p.txnAbortable(code, code.Info().Message)
 	}
 }
 
@@ -479,10 +520,16 @@ func (p *Producer) onOffsetsResponse(corr int32, code protocol.ErrorCode, coordi
 			o.stage, o.coordinator = offsetsFindGroupCoordinator, -1
 		}
 		o.retryAtMs = p.sim.Now() + p.cfg.retryBackoffMs
+	case code == protocol.TransactionalIDAuthorizationFailed:
+		p.offsets = nil
+		p.txnFatal(code)
 	case code != protocol.None:
 		p.offsets = nil
-		p.txn.lastError = code
-		p.txnDone(code, code.Info().Message)
+		message := code.Info().Message
+		if code == protocol.GroupAuthorizationFailed {
+			message = authorizationMessage(code, o.group)
+		}
+		p.txnAbortable(code, message)
 	case o.stage == offsetsAddToTxn:
 		o.stage = offsetsFindGroupCoordinator
 		// The transaction now spans the group's offsets partition.
@@ -496,4 +543,15 @@ func (p *Producer) onOffsetsResponse(corr int32, code protocol.ErrorCode, coordi
 	}
 	p.run()
 	return true
+}
+
+// topicNames lists the distinct topics of partitions, in order.
+func topicNames(tps []protocol.TopicPartition) string {
+	var names []string
+	for _, tp := range tps {
+		if len(names) == 0 || names[len(names)-1] != tp.Topic {
+			names = append(names, tp.Topic)
+		}
+	}
+	return strings.Join(names, ", ")
 }
