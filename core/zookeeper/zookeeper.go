@@ -150,9 +150,12 @@ const (
 	NodeChildrenChanged EventType = "NodeChildrenChanged"
 )
 
-// validate checks a multi without applying it.
+// validate checks a multi without applying it. As in ZooKeeper, each op
+// sees the ops before it: a znode created earlier in the multi exists, and
+// one set earlier has its version bumped.
 func (t *Tree) validate(ops []Op) Error {
 	exists := map[string]bool{}
+	versions := map[string]int32{}
 	has := func(p string) bool {
 		if v, ok := exists[p]; ok {
 			return v
@@ -160,8 +163,16 @@ func (t *Tree) validate(ops []Op) Error {
 		_, ok := t.Nodes[p]
 		return ok
 	}
+	version := func(p string) int32 {
+		if v, ok := versions[p]; ok {
+			return v
+		}
+		if n := t.Nodes[p]; n != nil {
+			return n.Version
+		}
+		return 0
+	}
 	for _, op := range ops {
-		n := t.Nodes[op.Path]
 		switch op.Kind {
 		case OpCreate:
 			if has(op.Path) {
@@ -171,11 +182,12 @@ func (t *Tree) validate(ops []Op) Error {
 				return NoNode
 			}
 			exists[op.Path] = true
+			versions[op.Path] = 0
 		case OpDelete:
 			if !has(op.Path) {
 				return NoNode
 			}
-			if n != nil && op.Version >= 0 && n.Version != op.Version {
+			if op.Version >= 0 && version(op.Path) != op.Version {
 				return BadVersion
 			}
 			for _, c := range t.Children(op.Path) {
@@ -188,8 +200,11 @@ func (t *Tree) validate(ops []Op) Error {
 			if !has(op.Path) {
 				return NoNode
 			}
-			if n != nil && op.Version >= 0 && n.Version != op.Version {
+			if op.Version >= 0 && version(op.Path) != op.Version {
 				return BadVersion
+			}
+			if op.Kind == OpSetData {
+				versions[op.Path] = version(op.Path) + 1
 			}
 		}
 	}
