@@ -34,6 +34,11 @@ type zkController struct {
 	// channel keeps resending a request until the broker answers.
 	unsent        map[int32]bool
 	resendPending bool
+	// synced holds, per broker, the broker epoch that last received the
+	// whole metadata from this controller: incremental updates go only to
+	// a broker whose image they apply to (Kafka's UpdateMetadata carries
+	// whole partition states; these records are deltas).
+	synced map[int32]int64
 }
 
 type zkControllerTimer struct {
@@ -414,13 +419,16 @@ func (c *zkController) broadcast(records []metadata.Record, full bool) {
 		records = c.image.Records()
 	}
 	for _, id := range c.image.UsableBrokers() {
-		if c.unsent[id] && !full {
+		if !full && (c.unsent[id] || !c.isSynced(id)) {
 			c.sendFull(id)
 			continue
 		}
 		req := &protocol.UpdateMetadataRequest{ControllerID: b.settings.ID, ControllerEpoch: c.epoch, Full: full, Records: records}
 		if id == b.settings.ID {
 			b.onUpdateMetadata(req)
+			if full {
+				c.markSynced(id)
+			}
 			continue
 		}
 		c.deliver(id, req)
@@ -433,6 +441,9 @@ func (c *zkController) deliver(id int32, req *protocol.UpdateMetadataRequest) {
 	b := c.b
 	if b.sim.Send(b.node, b.settings.BrokerNode(id), req) {
 		delete(c.unsent, id)
+		if req.Full {
+			c.markSynced(id)
+		}
 		return
 	}
 	if c.unsent == nil {
@@ -442,6 +453,21 @@ func (c *zkController) deliver(id int32, req *protocol.UpdateMetadataRequest) {
 	if !c.resendPending {
 		c.resendPending = true
 		b.sim.SetTimer(b.node, zkResendBackoffMs, zkControllerTimer{token: c.token, kind: zkTimerResend})
+	}
+}
+
+func (c *zkController) isSynced(id int32) bool {
+	reg := c.image.Brokers[id]
+	epoch, ok := c.synced[id]
+	return ok && reg != nil && reg.Epoch == epoch
+}
+
+func (c *zkController) markSynced(id int32) {
+	if reg := c.image.Brokers[id]; reg != nil {
+		if c.synced == nil {
+			c.synced = map[int32]int64{}
+		}
+		c.synced[id] = reg.Epoch
 	}
 }
 
@@ -542,6 +568,7 @@ func (c *zkController) sendFull(id int32) {
 	req := &protocol.UpdateMetadataRequest{ControllerID: b.settings.ID, ControllerEpoch: c.epoch, Full: true, Records: c.image.Records()}
 	if id == b.settings.ID {
 		b.onUpdateMetadata(req)
+		c.markSynced(id)
 		return
 	}
 	c.deliver(id, req)
