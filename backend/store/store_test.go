@@ -1,0 +1,158 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/kafka-playground/playground/backend/links"
+	"github.com/kafka-playground/playground/backend/links/linkstest"
+)
+
+func openTemp(t *testing.T) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "playground.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+// TestDurabilitySettings: every connection runs in WAL mode with
+// synchronous=FULL (2), which is what makes a committed input survive.
+func TestDurabilitySettings(t *testing.T) {
+	s, _ := openTemp(t)
+	var mode string
+	var synchronous int
+	for i := 0; i < 3; i++ { // several connections of the pool
+		if err := s.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.db.QueryRow(`PRAGMA synchronous`).Scan(&synchronous); err != nil {
+			t.Fatal(err)
+		}
+		if mode != "wal" || synchronous != 2 {
+			t.Fatalf("journal_mode=%s synchronous=%d, want wal and 2 (FULL)", mode, synchronous)
+		}
+	}
+}
+
+// TestMigrations: applied in order once, recorded, and a reopened
+// database is not migrated again.
+func TestMigrations(t *testing.T) {
+	s, path := openTemp(t)
+	all, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	version, err := s.SchemaVersion(context.Background())
+	if err != nil || version != len(all) || version < 2 {
+		t.Fatalf("schema version %d (%v), want %d", version, err, len(all))
+	}
+	s.Close()
+	again, err := Open(path)
+	if err != nil {
+		t.Fatalf("reopening a migrated database: %v", err)
+	}
+	var rows int
+	again.db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&rows)
+	again.Close()
+	if rows != len(all) {
+		t.Fatalf("schema_migrations has %d rows, want %d", rows, len(all))
+	}
+}
+
+// TestNewerSchemaRefused: a database from a newer server is not touched.
+func TestNewerSchemaRefused(t *testing.T) {
+	s, path := openTemp(t)
+	if _, err := s.db.Exec(`INSERT INTO schema_migrations (version, name, applied_ms) VALUES (999, '0999_future', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if again, err := Open(path); err == nil {
+		again.Close()
+		t.Fatal("a database with schema version 999 was opened")
+	}
+}
+
+// TestAppendAndRead: concurrent appends of several rooms are all
+// committed, in order, and a duplicate seq fails alone.
+func TestAppendAndRead(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	var ids []int64
+	for i := 0; i < 4; i++ {
+		id, err := s.CreateRoom(ctx, Room{Token: string(rune('a' + i)), Header: []byte(`{}`), SpeedHundredths: 100},
+			[]Input{{Seq: 1, Step: json.RawMessage(`{"op":"advance","ms":1}`)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for seq := int64(2); seq <= 200; seq++ {
+				input := Input{Seq: seq, Actor: "alice", Step: json.RawMessage(`{"op":"advance","ms":5}`)}
+				if seq%10 == 0 {
+					input = Input{Seq: seq, Actor: "bob", SpeedHundredths: 250}
+				}
+				if err := s.Append(id, []Input{input}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := s.Append(ids[0], []Input{{Seq: 5, Step: json.RawMessage(`{}`)}}); err == nil {
+		t.Fatal("a duplicate seq was accepted")
+	}
+	for _, id := range ids {
+		var seqs []int64
+		err := s.Inputs(ctx, id, 0, 1<<62, func(input Input) error {
+			if input.Seq%10 == 0 && (input.Step != nil || input.SpeedHundredths != 250) {
+				t.Errorf("input %d read back as %+v", input.Seq, input)
+			}
+			seqs = append(seqs, input.Seq)
+			return nil
+		})
+		if err != nil || len(seqs) != 200 || seqs[0] != 1 || seqs[199] != 200 {
+			t.Fatalf("room %d: %d inputs (%v)", id, len(seqs), err)
+		}
+	}
+	rooms, err := s.Rooms(ctx)
+	if err != nil || len(rooms) != 4 || rooms[2].Token != "c" {
+		t.Fatalf("rooms %+v, %v", rooms, err)
+	}
+}
+
+// TestLinkStore runs the link store behaviours on the SQLite database,
+// in the table the migrations create, and on a table made by
+// links.Schema, which a D1 database would use.
+func TestLinkStore(t *testing.T) {
+	t.Run("migrated", func(t *testing.T) {
+		linkstest.Run(t, func(t *testing.T) links.Store {
+			s, _ := openTemp(t)
+			return links.NewSQLStore(s.SQL())
+		})
+	})
+	t.Run("schema", func(t *testing.T) {
+		linkstest.Run(t, func(t *testing.T) links.Store {
+			s, _ := openTemp(t)
+			if _, err := s.db.Exec(`DROP TABLE links`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.db.Exec(links.Schema); err != nil {
+				t.Fatal(err)
+			}
+			return links.NewSQLStore(s.SQL())
+		})
+	})
+}
