@@ -110,14 +110,12 @@ func (b *Broker) mayCreate(from sim.NodeID, topic string) bool {
 	if operator {
 		return true
 	}
+	request := security.Request{Principal: principal, Host: b.sim.Name(from), Operation: security.OpCreate,
+		ResourceType: security.ClusterResource, ResourceName: security.ClusterResourceName}
 	index := b.disk.Image.ACLIndex()
-	for _, r := range []security.Request{
-		{Principal: principal, Host: b.sim.Name(from), Operation: security.OpCreate, ResourceType: security.ClusterResource, ResourceName: security.ClusterResourceName},
-		{Principal: principal, Host: b.sim.Name(from), Operation: security.OpCreate, ResourceType: security.TopicResource, ResourceName: topic},
-	} {
-		if index.Authorize(b.authz.settings, r).Allowed {
-			return true
-		}
+	if index.Authorize(b.authz.settings, request).Allowed {
+		return true
 	}
-	return false
+	request.ResourceType, request.ResourceName = security.TopicResource, topic
+	return index.Authorize(b.authz.settings, request).Allowed
 }

@@ -9,7 +9,6 @@ package client
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/kafka-playground/playground/core/sim"
@@ -45,20 +44,7 @@ func authorizationMessage(code protocol.ErrorCode, resource string) string {
 // waited on the refused connection, and every send not yet acknowledged.
 // Nothing retries by itself; the next send connects again.
 func (p *Producer) onAuthenticationFailed(peer sim.NodeID, code protocol.ErrorCode, message string) {
-	var corrs []int32
-	for corr, req := range p.inFlight {
-		if req.node == peer {
-			corrs = append(corrs, corr)
-		}
-	}
-	sort.Slice(corrs, func(i, j int) bool { return corrs[i] < corrs[j] })
-	for _, corr := range corrs {
-		req := p.inFlight[corr]
-		p.endRequest(corr, req)
-		for _, b := range req.batches {
-			p.completeBatch(b, code, message, -1)
-		}
-	}
+	p.endRequestsTo(peer, func(b *producerBatch) { p.completeBatch(b, code, message, -1) })
 	p.failUnsent(code, message)
 	p.refused = true
 	p.metadata.inFlight, p.metadata.needUpdate = 0, false

@@ -503,7 +503,9 @@ func (p *Producer) onRequestTimeout(corr int32) {
 	p.run()
 }
 
-func (p *Producer) onDisconnected(peer sim.NodeID) {
+// endRequestsTo ends the produce requests in flight to peer, oldest
+// first, and hands each of their batches to done.
+func (p *Producer) endRequestsTo(peer sim.NodeID, done func(*producerBatch)) {
 	var corrs []int32
 	for corr, req := range p.inFlight {
 		if req.node == peer {
@@ -515,9 +517,15 @@ func (p *Producer) onDisconnected(peer sim.NodeID) {
 		req := p.inFlight[corr]
 		p.endRequest(corr, req)
 		for _, b := range req.batches {
-			p.handleBatchResult(b, protocol.NetworkException, "Disconnected from node "+p.sim.Name(peer), -1)
+			done(b)
 		}
 	}
+}
+
+func (p *Producer) onDisconnected(peer sim.NodeID) {
+	p.endRequestsTo(peer, func(b *producerBatch) {
+		p.handleBatchResult(b, protocol.NetworkException, "Disconnected from node "+p.sim.Name(peer), -1)
+	})
 	if p.refused {
 		return
 	}
