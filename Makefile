@@ -13,9 +13,10 @@ WASM_PACKAGES := ./core/...
 build: wasm
 	$(GO) build -o bin/playground ./cmd/playground
 
-## wasm: the browser module and its loader into static/dist
+## wasm: the browser module, gzipped beside it for serve, and its loader into static/dist
 wasm:
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags=-s -o static/dist/playground.wasm ./wasm
+	gzip -9 -n -k -f static/dist/playground.wasm
 	cp "$(GOROOT)/lib/wasm/wasm_exec.js" static/dist/wasm_exec.js
 
 ## run: build, then serve the playground and print its URL
@@ -60,4 +61,4 @@ bench: wasm
 	GOOS=js GOARCH=wasm $(GO) test -run '^$$' -bench . -benchmem -exec="$(WASM_EXEC)" ./core/
 
 clean:
-	rm -rf bin static/dist/playground.wasm static/dist/wasm_exec.js
+	rm -rf bin static/dist/playground.wasm static/dist/playground.wasm.gz static/dist/wasm_exec.js

@@ -1,12 +1,20 @@
 package main
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"mime"
 	"net"
 	"net/http"
+	"path"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/kafka-playground/playground/static"
@@ -38,10 +46,110 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// staticHandler serves the embedded page and assets.
 func staticHandler() http.Handler {
-	files := http.FileServerFS(static.Files())
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		files.ServeHTTP(w, r)
-	})
+	return newAssetHandler(static.Files())
+}
+
+// assetHandler serves files of an fs.FS. A file with a precompressed
+// twin NAME.gz (`make wasm` writes dist/playground.wasm.gz) is sent
+// compressed, with Content-Encoding: gzip, to clients that accept it. Every
+// response carries an ETag (the SHA-256 of the bytes sent) so that a
+// reload revalidates instead of downloading the module again.
+type assetHandler struct {
+	files fs.FS
+	// etags caches the ETag of each file, computed on first use.
+	mu    sync.Mutex
+	etags map[string]string
+}
+
+// newAssetHandler returns a handler over files.
+func newAssetHandler(files fs.FS) *assetHandler {
+	return &assetHandler{files: files, etags: map[string]string{}}
+}
+
+// ServeHTTP serves GET and HEAD requests for the files.
+func (h *assetHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+	if name == "" || strings.HasSuffix(r.URL.Path, "/") {
+		name = path.Join(name, "index.html")
+	}
+	if strings.HasSuffix(name, ".gz") {
+		http.NotFound(w, r) // the twins are served through their originals only
+		return
+	}
+	served := name
+	if acceptsGzip(r) && h.exists(name+".gz") {
+		served = name + ".gz"
+		w.Header().Set("Content-Encoding", "gzip")
+	}
+	w.Header().Add("Vary", "Accept-Encoding")
+	data, err := fs.ReadFile(h.files, served)
+	if err != nil {
+		w.Header().Del("Content-Encoding")
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", contentType(name))
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("ETag", h.etag(served, data))
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
+}
+
+// exists reports whether a regular file is in the FS.
+func (h *assetHandler) exists(name string) bool {
+	info, err := fs.Stat(h.files, name)
+	return err == nil && info.Mode().IsRegular()
+}
+
+// etag returns the strong ETag of a file's bytes.
+func (h *assetHandler) etag(name string, data []byte) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if tag, found := h.etags[name]; found {
+		return tag
+	}
+	sum := sha256.Sum256(data)
+	tag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	h.etags[name] = tag
+	return tag
+}
+
+// contentType names a file's type by its extension; WebAssembly must be
+// application/wasm for WebAssembly.instantiateStreaming.
+func contentType(name string) string {
+	switch path.Ext(name) {
+	case ".wasm":
+		return "application/wasm"
+	case ".html":
+		return "text/html; charset=utf-8"
+	case ".js":
+		return "text/javascript; charset=utf-8"
+	case ".css":
+		return "text/css; charset=utf-8"
+	}
+	if t := mime.TypeByExtension(path.Ext(name)); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding allows gzip
+// (and does not refuse it with q=0).
+func acceptsGzip(r *http.Request) bool {
+	for _, field := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		coding, parameters, _ := strings.Cut(strings.TrimSpace(field), ";")
+		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") && strings.TrimSpace(coding) != "*" {
+			continue
+		}
+		quality := strings.ReplaceAll(strings.TrimSpace(parameters), " ", "")
+		return quality != "q=0" && quality != "q=0.0" && quality != "q=0.00" && quality != "q=0.000"
+	}
+	return false
 }
