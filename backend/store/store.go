@@ -149,11 +149,15 @@ func (s *Store) Rooms(ctx context.Context) ([]Room, error) {
 }
 
 // Inputs calls visit with the room's inputs whose seq is in
-// (afterSeq, beforeSeq), in order, and stops at visit's first error.
-func (s *Store) Inputs(ctx context.Context, roomID, afterSeq, beforeSeq int64, visit func(Input) error) error {
+// (afterSeq, beforeSeq), in order, at most limit of them (no limit when
+// limit is 0), and stops at visit's first error.
+func (s *Store) Inputs(ctx context.Context, roomID, afterSeq, beforeSeq int64, limit int, visit func(Input) error) error {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
 	rows, err := s.db.QueryContext(ctx,
-		`SELECT seq, actor, step, speed_hundredths FROM inputs WHERE room_id = ? AND seq > ? AND seq < ? ORDER BY seq`,
-		roomID, afterSeq, beforeSeq)
+		`SELECT seq, actor, step, speed_hundredths FROM inputs WHERE room_id = ? AND seq > ? AND seq < ? ORDER BY seq LIMIT ?`,
+		roomID, afterSeq, beforeSeq, limit)
 	if err != nil {
 		return err
 	}

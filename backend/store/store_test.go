@@ -116,7 +116,7 @@ func TestAppendAndRead(t *testing.T) {
 	}
 	for _, id := range ids {
 		var seqs []int64
-		err := s.Inputs(ctx, id, 0, 1<<62, func(input Input) error {
+		err := s.Inputs(ctx, id, 0, 1<<62, 0, func(input Input) error {
 			if input.Seq%10 == 0 && (input.Step != nil || input.SpeedHundredths != 250) {
 				t.Errorf("input %d read back as %+v", input.Seq, input)
 			}

@@ -1,0 +1,102 @@
+// Package backend is the playground's server: shared clusters ("rooms")
+// that several browsers join over WebSocket, persisted in SQLite, and
+// short share links. It is a host of the deterministic core, like the
+// browser: the server sequences every room's inputs, commits them, and
+// streams them to the members, who apply them to their own copy of the
+// core in lockstep.
+//
+// # Wiring
+//
+//	server, err := backend.Open(backend.Config{DataDir: "data"})
+//	...
+//	defer server.Close()
+//	http.ListenAndServe(addr, server.Handler(staticFiles))
+//
+// Handler serves the routes listed on it and passes the rest to the
+// static handler. Close stops the rooms and closes the database; shut the
+// http.Server down first.
+//
+// # The host contract
+//
+//  1. A room is a scenario header (version, seed, cluster) and an ordered
+//     journal of inputs numbered seq 1, 2, 3, … without gaps. An input is
+//     a step in the scenario format (SCENARIO.md) or a change of the
+//     speed of time. A room created from a scenario has its steps as its
+//     first inputs.
+//  2. One goroutine per room is the sequencer. It checks each input
+//     against the journal (replica.Replica, whose rules every copy
+//     follows), applies it to the room's scenario.Session, and COMMITS it
+//     to SQLite (WAL, synchronous=FULL) BEFORE it sends it to anyone: the
+//     acknowledgement to its sender and the frame to every member. Inputs
+//     that arrive together are committed together (group commit).
+//  3. An invalid input is answered with an error frame to its sender
+//     only; it is never applied nor journaled.
+//  4. Time is an input too: while a room runs and has members, its clock
+//     journals an advance of speed × 100 ms every 100 ms of wall time.
+//     Time stops while a room is empty and goes on at the same speed when
+//     someone joins.
+//  5. On start, every room is restored by replaying its journal: the
+//     core is deterministic, so a replay is the snapshot.
+//
+// # WebSocket protocol
+//
+// Connect to /api/ws (same origin by default). Every frame is one JSON
+// object with a "type". Client to server:
+//
+//	{"type":"hello", "room":TOKEN, "name":"Ada", "colour":"#3366cc", "since":N, "snapshot":false}
+//	    The first frame, within 10 s. since is the last seq the client
+//	    applied (0 for none). With "snapshot": true the welcome carries
+//	    the journal as one scenario document instead (see below).
+//	{"type":"input", "id":"a17", "step":{"op":"kill_broker","broker":2}}
+//	    A step in the scenario format. id (at most 64 bytes) comes back
+//	    as the ack of the input frame, or in the error frame.
+//	{"type":"speed", "id":"a18", "speed":2}
+//	    The speed of time: 0 pauses, 1 is real time, up to 100, at most
+//	    two decimals. Journaled like a step.
+//	{"type":"member", "name":"Ada L.", "colour":"#cc3366"}
+//	    Change one's name (1 to 32 characters) or colour (#rrggbb).
+//
+// Server to client:
+//
+//	{"type":"welcome", "room":TOKEN, "you":"m3", "header":{scenario without steps},
+//	 "members":[{"id":"m1","name":"Ada","colour":"#3366cc"}], "next_seq":N, "speed":1,
+//	 "snapshot":{"seq":S, "scenario":{…}}}
+//	    Then the input frames since+1 … next_seq-1 (none after a
+//	    snapshot, which covers 1 … S = next_seq-1), then a hash frame for
+//	    next_seq-1, then live frames from next_seq on: no gap, no repeat.
+//	{"type":"input", "seq":N, "actor":"Ada", "step":{…}, "ack":"a17"}
+//	{"type":"input", "seq":N, "actor":"Ada", "speed":2}
+//	    One committed input. actor is the sender's name, "" for the
+//	    room's clock and for the steps the room was created with; ack is
+//	    present only in the copy sent to the sender.
+//	{"type":"hash", "seq":N, "trace_hash":"hex"}
+//	    The server's trace hash after applying seq N, about once a
+//	    second when the journal moved. A client whose own hash after N
+//	    differs has diverged: it says so and reconnects with a snapshot.
+//	{"type":"members", "members":[…]}
+//	    Who is in the room, after every join, leave and rename.
+//	{"type":"error", "id":"a17", "message":"…"}
+//	    A frame or input refused, and why; id names the input when known.
+//
+// A client applies the input frames in seq order with the same rules as
+// the server (package replica): a step is checked by decoding the
+// journal's document with the step appended, and a plain advance (no
+// at_ms, async or note) goes through Session.Advance, which merges it into
+// the advance before it. A snapshot's scenario is replayed whole
+// (replica.Restore of its steps).
+//
+// # Limits
+//
+// The Origin of a WebSocket is checked (the server's own host, plus
+// Config.AllowedOrigins). A frame over Config.MaxFrameBytes closes the
+// connection with status 1009. Each connection has a token bucket
+// (Config.FramesPerSecond, Config.FrameBurst): a frame beyond it is
+// dropped with an error frame. Each connection's send queue is bounded
+// (Config.SendQueueFrames): a client that cannot keep up is closed with
+// status 4000 and may reconnect and resume, so it never stalls the room.
+// Rooms, members per room, steps per room and request bodies are capped;
+// every invalid frame is answered with an error frame naming the problem.
+// Close codes: 1008 a protocol violation (no hello, unknown room), 1013
+// the room is full or since is out of range, 1001 the server is stopping,
+// 4000 too slow.
+package backend

@@ -1,0 +1,398 @@
+package backend
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/kafka-playground/playground/backend/replica"
+	"github.com/kafka-playground/playground/backend/store"
+	"github.com/kafka-playground/playground/core/scenario"
+)
+
+// maxBatchRequests bounds the requests one batch takes from the queue.
+const maxBatchRequests = 256
+
+// room is one shared cluster. Its goroutine (run) is the sequencer: it
+// alone changes the replica, numbers inputs, commits them and sends them.
+type room struct {
+	server  *Server
+	record  store.Room
+	id      int64
+	token   string
+	header  json.RawMessage
+	replica *replica.Replica
+	// nextSeq is the seq the next input gets; every input below it is
+	// committed and sent.
+	nextSeq int64
+	// speed is the speed of time in hundredths of real time.
+	speed    int64
+	requests chan request
+	stop     chan struct{}
+	stopped  chan struct{}
+
+	members      []*member
+	memberNumber int
+	hashedSeq    int64
+	pending      batch
+}
+
+// member is a connection joined to the room.
+type member struct {
+	conn   *conn
+	id     string
+	name   string
+	colour string
+}
+
+// requestKind says what a request asks of the room.
+type requestKind int
+
+const (
+	requestInput requestKind = iota
+	requestSpeed
+	requestTick
+	requestJoin
+	requestLeave
+	requestRename
+)
+
+// request is what a connection (or the clock) asks of the room.
+type request struct {
+	kind     requestKind
+	conn     *conn
+	id       string
+	step     json.RawMessage
+	speed    int64
+	name     string
+	colour   string
+	since    int64
+	snapshot bool
+	reply    chan joinReply
+}
+
+// joinReply answers a join: the welcome frame and what the connection
+// must send after it, or a refusal.
+type joinReply struct {
+	refusal string
+	welcome []byte
+	hash    []byte
+	// tailAfter and tailBefore bound the seqs to send from the store.
+	tailAfter, tailBefore int64
+}
+
+// batch is the inputs applied since the last commit and the frames that
+// wait for that commit.
+type batch struct {
+	inputs   []store.Input
+	senders  []*conn
+	acks     []string
+	refusals []refusal
+}
+
+// refusal is an error frame for one connection.
+type refusal struct {
+	conn  *conn
+	frame []byte
+}
+
+// run is the room's goroutine.
+func (r *room) run() {
+	defer close(r.stopped)
+	ticker := time.NewTicker(r.server.config.TickInterval)
+	defer ticker.Stop()
+	hashTicker := time.NewTicker(r.server.config.HashInterval)
+	defer hashTicker.Stop()
+	for {
+		select {
+		case first := <-r.requests:
+			requests := []request{first}
+			for len(requests) < maxBatchRequests && len(r.requests) > 0 {
+				requests = append(requests, <-r.requests)
+			}
+			r.handle(requests)
+		case <-ticker.C:
+			if r.speed > 0 && len(r.members) > 0 {
+				r.handle([]request{{kind: requestTick}})
+			}
+		case <-hashTicker.C:
+			r.sendHash()
+		case <-r.stop:
+			for _, m := range r.members {
+				m.conn.kick(statusGoingAway, "the server is shutting down; reconnect later")
+			}
+			return
+		}
+	}
+}
+
+// handle applies a batch of requests, committing inputs before anything
+// that depends on them is sent.
+func (r *room) handle(requests []request) {
+	for _, q := range requests {
+		switch q.kind {
+		case requestInput:
+			r.applyStep(q)
+		case requestSpeed:
+			r.applySpeed(q)
+		case requestTick:
+			r.applyTick()
+		default:
+			r.flush()
+			r.control(q)
+		}
+	}
+	r.flush()
+}
+
+// applyStep checks and applies one step a member sent.
+func (r *room) applyStep(q request) {
+	limit := r.server.config.MaxStepsPerRoom
+	if r.replica.Steps() >= limit {
+		r.refuse(q.conn, q.id, "the room has reached its limit of %d steps; start a new room from its scenario", limit)
+		return
+	}
+	_, text, err := r.replica.Apply(q.step)
+	if err != nil {
+		r.refuse(q.conn, q.id, "%s", stepError(err))
+		return
+	}
+	r.journal(q.conn, q.id, store.Input{Actor: r.actorName(q.conn), Step: text})
+}
+
+// stepError words an error of Apply for an error frame.
+func stepError(err error) string {
+	var invalid *scenario.Error
+	if errors.As(err, &invalid) {
+		// The file name and step index are the room's own journal's;
+		// the message and field name the problem.
+		invalid.File = ""
+		return "invalid step: " + invalid.Error()
+	}
+	return err.Error()
+}
+
+// applySpeed journals a change of the speed of time.
+func (r *room) applySpeed(q request) {
+	r.speed = q.speed
+	r.journal(q.conn, q.id, store.Input{Actor: r.actorName(q.conn), SpeedHundredths: q.speed})
+}
+
+// applyTick lets virtual time run for one tick at the room's speed.
+func (r *room) applyTick() {
+	ms := r.speed * r.server.config.TickInterval.Milliseconds() / 100
+	if ms <= 0 {
+		return
+	}
+	if _, err := r.replica.Advance(ms); err != nil {
+		// Time cannot run on (the engine stopped, or the journal is
+		// full): pause, and say why.
+		r.speed = 0
+		r.journal(nil, "", store.Input{SpeedHundredths: 0})
+		for _, m := range r.members {
+			r.pending.refusals = append(r.pending.refusals,
+				refusal{m.conn, errorMessage("", "time is paused: %s", stepError(err))})
+		}
+		return
+	}
+	r.journal(nil, "", store.Input{Step: replica.AdvanceText(ms)})
+}
+
+// journal numbers an applied input and adds it to the batch.
+func (r *room) journal(sender *conn, ackID string, input store.Input) {
+	input.Seq = r.nextSeq
+	r.nextSeq++
+	r.pending.inputs = append(r.pending.inputs, input)
+	r.pending.senders = append(r.pending.senders, sender)
+	r.pending.acks = append(r.pending.acks, ackID)
+}
+
+// refuse queues an error frame for one connection, sent after the batch.
+func (r *room) refuse(c *conn, id, format string, arguments ...any) {
+	r.pending.refusals = append(r.pending.refusals, refusal{c, errorMessage(id, format, arguments...)})
+}
+
+// actorName is the name a member's inputs carry.
+func (r *room) actorName(c *conn) string {
+	if m := r.memberOf(c); m != nil {
+		return m.name
+	}
+	return ""
+}
+
+// flush commits the batch's inputs, then sends them and the batch's
+// error frames. If the commit fails, the room goes back to what is
+// stored and the senders are told.
+func (r *room) flush() {
+	b := r.pending
+	r.pending = batch{}
+	if len(b.inputs) > 0 {
+		if err := r.server.store.Append(r.id, b.inputs); err != nil {
+			r.server.logger.Error("backend: a commit failed; the room goes back to its stored journal", "room", r.token, "err", err)
+			r.reload()
+			for i, sender := range b.senders {
+				if sender != nil {
+					r.refuse(sender, b.acks[i], "the input could not be stored (%v); send it again", err)
+				}
+			}
+			b.refusals = append(b.refusals, r.pending.refusals...)
+			r.pending = batch{}
+		} else {
+			r.broadcastInputs(&b)
+		}
+	}
+	for _, x := range b.refusals {
+		x.conn.enqueue(x.frame)
+	}
+	r.prune()
+}
+
+// broadcastInputs sends committed inputs to every member, with the ack
+// id in the copy for the sender.
+func (r *room) broadcastInputs(b *batch) {
+	for i, input := range b.inputs {
+		frame := inputFrame{Type: frameInput, Seq: input.Seq, Actor: input.Actor, Step: input.Step}
+		if input.Step == nil {
+			frame.Speed = speedJSON(input.SpeedHundredths)
+		}
+		shared := encodeFrame(frame)
+		var acknowledged []byte
+		if b.senders[i] != nil {
+			frame.Ack = b.acks[i]
+			acknowledged = encodeFrame(frame)
+		}
+		for _, m := range r.members {
+			if m.conn == b.senders[i] {
+				m.conn.enqueue(acknowledged)
+			} else {
+				m.conn.enqueue(shared)
+			}
+		}
+	}
+}
+
+// sendHash sends the trace hash after the last input, if it changed.
+func (r *room) sendHash() {
+	seq := r.nextSeq - 1
+	if seq == r.hashedSeq || len(r.members) == 0 {
+		return
+	}
+	r.hashedSeq = seq
+	frame := encodeFrame(hashFrame{Type: frameHash, Seq: seq, TraceHash: r.replica.TraceHash()})
+	for _, m := range r.members {
+		m.conn.enqueue(frame)
+	}
+	r.prune()
+}
+
+// control handles joins, leaves and renames, between batches.
+func (r *room) control(q request) {
+	switch q.kind {
+	case requestJoin:
+		q.reply <- r.admit(q)
+	case requestLeave:
+		r.remove(q.conn)
+	case requestRename:
+		if m := r.memberOf(q.conn); m != nil {
+			m.name, m.colour = q.name, q.colour
+			r.broadcastMembers()
+		}
+	}
+}
+
+// admit admits a connection: it becomes a member, and everything the
+// room sends from nextSeq on reaches its queue.
+func (r *room) admit(q request) joinReply {
+	if limit := r.server.config.MaxMembersPerRoom; len(r.members) >= limit {
+		return joinReply{refusal: fmt.Sprintf("the room is full: it has its limit of %d members", limit)}
+	}
+	last := r.nextSeq - 1
+	if q.since < 0 || q.since > last {
+		return joinReply{refusal: fmt.Sprintf("since %d is not a seq of this room, whose inputs are 1..%d", q.since, last)}
+	}
+	r.memberNumber++
+	m := &member{conn: q.conn, id: "m" + strconv.Itoa(r.memberNumber), name: q.name, colour: q.colour}
+	r.members = append(r.members, m)
+	q.conn.member = m
+	welcome := welcomeFrame{Type: frameWelcome, Room: r.token, You: m.id, Header: r.header,
+		Members: r.memberViews(), NextSeq: r.nextSeq, Speed: speedJSON(r.speed)}
+	reply := joinReply{tailAfter: q.since, tailBefore: r.nextSeq,
+		hash: encodeFrame(hashFrame{Type: frameHash, Seq: last, TraceHash: r.replica.TraceHash()})}
+	if q.snapshot {
+		welcome.Snapshot = &snapshotView{Seq: last, Scenario: r.replica.Document()}
+		reply.tailAfter = last
+	}
+	reply.welcome = encodeFrame(welcome)
+	r.broadcastMembers()
+	return reply
+}
+
+// remove takes a connection out of the members, if it is one.
+func (r *room) remove(c *conn) {
+	for i, m := range r.members {
+		if m.conn == c {
+			r.members = append(r.members[:i], r.members[i+1:]...)
+			r.broadcastMembers()
+			return
+		}
+	}
+}
+
+func (r *room) memberOf(c *conn) *member {
+	for _, m := range r.members {
+		if m.conn == c {
+			return m
+		}
+	}
+	return nil
+}
+
+func (r *room) memberViews() []memberView {
+	views := make([]memberView, len(r.members))
+	for i, m := range r.members {
+		views[i] = memberView{ID: m.id, Name: m.name, Colour: m.colour}
+	}
+	return views
+}
+
+func (r *room) broadcastMembers() {
+	frame := encodeFrame(membersFrame{Type: frameMembers, Members: r.memberViews()})
+	for _, m := range r.members {
+		m.conn.enqueue(frame)
+	}
+	r.prune()
+}
+
+// prune removes the members whose connection was closed (one that could
+// not keep up is closed by enqueue) and tells the others.
+func (r *room) prune() {
+	for {
+		kept := r.members[:0]
+		for _, m := range r.members {
+			if !m.conn.closed() {
+				kept = append(kept, m)
+			}
+		}
+		if len(kept) == len(r.members) {
+			return
+		}
+		clear(r.members[len(kept):])
+		r.members = kept
+		frame := encodeFrame(membersFrame{Type: frameMembers, Members: r.memberViews()})
+		for _, m := range r.members {
+			m.conn.enqueue(frame)
+		}
+	}
+}
+
+// reload rebuilds the replica from the store, after a failed commit.
+func (r *room) reload() {
+	restored, err := r.server.restoreRoom(r.record)
+	if err != nil {
+		r.server.logger.Error("backend: the room cannot be reloaded", "room", r.token, "err", err)
+		return
+	}
+	r.replica, r.nextSeq, r.speed = restored.replica, restored.nextSeq, restored.speed
+}
