@@ -1,4 +1,4 @@
-// Package static holds the playground's web page and, once `make wasm` has
+// Package static holds the playground's web page and style sheet and, once `make wasm` has
 // built them into dist/, the WebAssembly module and wasm_exec.js, embedded
 // so that one binary serves everything.
 package static
@@ -8,7 +8,7 @@ import (
 	"io/fs"
 )
 
-//go:embed index.html all:dist
+//go:embed index.html playground.css all:dist
 var files embed.FS
 
 // Files returns the page and the built assets, rooted so that "index.html"

@@ -1,13 +1,17 @@
 //go:build js && wasm
 
 // Command wasm is the browser host of the playground: the same core,
-// compiled to WebAssembly. Loaded with wasm_exec.js — in a page, or in
-// Node with no DOM — it defines globalThis.playgroundRun(scenarioJSON),
-// which returns the same JSON document as `playground run FILE --json`.
+// compiled to WebAssembly. Loaded with wasm_exec.js it always defines
+// globalThis.playgroundRun(scenarioJSON), which returns the same JSON
+// document as `playground run FILE --json`. In a page (a global document
+// exists) it also mounts the interactive playground (package ui); in Node,
+// with no DOM, it does nothing else.
 package main
 
 import (
 	"syscall/js"
+
+	"github.com/kafka-playground/playground/wasm/ui"
 )
 
 func main() {
@@ -17,6 +21,9 @@ func main() {
 		}
 		return runJSON(args[0].String())
 	}))
+	if js.Global().Get("document").Truthy() {
+		ui.Mount()
+	}
 	js.Global().Set("playgroundReady", true)
 	select {}
 }
