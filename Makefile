@@ -4,8 +4,8 @@ GO ?= go
 GOROOT := $(shell $(GO) env GOROOT)
 WASM_EXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
 ADDR ?= 127.0.0.1:8080
-# Packages whose tests also run in WebAssembly (Node): the whole core.
-WASM_PACKAGES := ./core/...
+# Packages whose tests also run in WebAssembly (Node): the whole core and the page's model.
+WASM_PACKAGES := ./core/... ./wasm/ui/...
 
 .PHONY: build wasm run test deps fmt-check vet test-native test-wasm fuzz-short test-long bench clean
 
@@ -55,10 +55,11 @@ test-long:
 	$(GO) test -count=1 -run 'TestRandomConsumerGroups' -timeout 60m ./core/ -group-seeds=300
 	mkdir -p fuzz-failures && $(GO) run ./cmd/playground fuzz --seeds 2000 --out fuzz-failures
 
-## bench: throughput and memory figures, natively and in WebAssembly
+## bench: throughput and memory figures, natively and in WebAssembly, and the browser budgets
 bench: wasm
 	$(GO) test -run '^$$' -bench . -benchmem ./core/
 	GOOS=js GOARCH=wasm $(GO) test -run '^$$' -bench . -benchmem -exec="$(WASM_EXEC)" ./core/
+	$(GO) test -count=1 -run '^TestBrowserBudgets$$' ./cmd/playground/ -budgets -v | grep -E '^(budget|--- |ok|FAIL)'
 
 clean:
 	rm -rf bin static/dist/playground.wasm static/dist/playground.wasm.gz static/dist/wasm_exec.js
