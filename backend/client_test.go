@@ -79,7 +79,13 @@ func (l smallSendBufferListener) Accept() (net.Conn, error) {
 // createRoom posts a scenario (or nothing) and returns the token.
 func (s *testServer) createRoom(t *testing.T, body string) string {
 	t.Helper()
-	response, err := http.Post(s.url+"/api/rooms", "application/json", strings.NewReader(body))
+	return createRoom(t, s.url, body)
+}
+
+// createRoom posts a scenario (or nothing) to the server at baseURL.
+func createRoom(t *testing.T, baseURL, body string) string {
+	t.Helper()
+	response, err := http.Post(baseURL+"/api/rooms", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +141,7 @@ var dialOptions *websocket.DialOptions
 
 // dial joins a room as name, resuming a previous client's replica when
 // resume is not nil.
-func dial(t testing.TB, s *testServer, token, name string, resume *client, snapshot bool) *client {
+func dial(t testing.TB, baseURL, token, name string, resume *client, snapshot bool) *client {
 	t.Helper()
 	c := &client{t: t, name: name, journal: map[int64]serverFrame{}, acks: map[string]int64{}}
 	if resume != nil {
@@ -143,7 +149,7 @@ func dial(t testing.TB, s *testServer, token, name string, resume *client, snaps
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	ws, _, err := websocket.Dial(ctx, strings.Replace(s.url, "http", "ws", 1)+"/api/ws", dialOptions)
+	ws, _, err := websocket.Dial(ctx, strings.Replace(baseURL, "http", "ws", 1)+"/api/ws", dialOptions)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,6 +196,15 @@ func (c *client) send(frame any) {
 	if err := c.ws.Write(ctx, websocket.MessageText, data); err != nil {
 		c.t.Fatalf("%s: write: %v", c.name, err)
 	}
+}
+
+// trySend sends a frame and reports whether it was written, for a
+// connection that may be cut.
+func (c *client) trySend(frame any) bool {
+	data, _ := json.Marshal(frame)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return c.ws.Write(ctx, websocket.MessageText, data) == nil
 }
 
 // input sends one step with an id.

@@ -122,7 +122,7 @@ func TestRestartRestoresRooms(t *testing.T) {
 		t.Fatalf("the data folder was not created with the database: %v", err)
 	}
 	token := s.createRoom(t, "")
-	ada := dial(t, s, token, "Ada", nil, false)
+	ada := dial(t, s.url, token, "Ada", nil, false)
 	ada.input("a1", `{"op":"create_topic","topic":"t","partitions":2,"replication_factor":3}`)
 	ada.send(map[string]any{"type": "speed", "id": "a2", "speed": 3})
 	ada.input("a3", `{"op":"advance","ms":1500}`)
@@ -139,7 +139,7 @@ func TestRestartRestoresRooms(t *testing.T) {
 		t.Fatal(err)
 	}
 	again := startServer(t, Config{DataDir: folder, InitialSpeedHundredths: -1})
-	late := dial(t, again, token, "Late", nil, false)
+	late := dial(t, again.url, token, "Late", nil, false)
 	defer late.close()
 	if string(late.welcome.Header) == "" || string(late.welcome.Speed) != "3" {
 		t.Fatalf("the restored room's welcome: %+v", late.welcome)

@@ -28,8 +28,8 @@ var paused = Config{InitialSpeedHundredths: -1, HashInterval: 20 * time.Millisec
 func TestTwoClientsSeeTheSameSequenceAndHash(t *testing.T) {
 	s := startServer(t, runningClock)
 	token := s.createRoom(t, "")
-	ada := dial(t, s, token, "Ada", nil, false)
-	bob := dial(t, s, token, "Bob", nil, false)
+	ada := dial(t, s.url, token, "Ada", nil, false)
+	bob := dial(t, s.url, token, "Bob", nil, false)
 	defer ada.close()
 	defer bob.close()
 	ada.input("a1", `{"op":"create_topic","topic":"orders","partitions":3,"replication_factor":3}`)
@@ -81,7 +81,7 @@ func TestLateJoinerConverges(t *testing.T) {
 	token := s.createRoom(t, `{"version":1,"seed":3,"cluster":{"brokers":3},"steps":[
 		{"op":"create_topic","topic":"t","partitions":2,"replication_factor":2},
 		{"op":"advance","ms":100},{"op":"advance","ms":100}]}`)
-	ada := dial(t, s, token, "Ada", nil, false)
+	ada := dial(t, s.url, token, "Ada", nil, false)
 	defer ada.close()
 	ada.input("a1", `{"op":"add_producer","id":"p"}`)
 	ada.input("a2", `{"op":"produce","producer":"p","topic":"t","value":"x{i}","count":50}`)
@@ -90,9 +90,9 @@ func TestLateJoinerConverges(t *testing.T) {
 	if ada.journal[1].Actor != "" || !strings.Contains(string(ada.journal[1].Step), "create_topic") {
 		t.Fatalf("the room's first input is %+v, want the scenario's first step", ada.journal[1])
 	}
-	late := dial(t, s, token, "Late", nil, false)
+	late := dial(t, s.url, token, "Late", nil, false)
 	defer late.close()
-	snap := dial(t, s, token, "Snap", nil, true)
+	snap := dial(t, s.url, token, "Snap", nil, true)
 	defer snap.close()
 	if snap.welcome.Snapshot == nil || snap.welcome.Snapshot.Seq != snap.welcome.NextSeq-1 {
 		t.Fatalf("the snapshot welcome is %+v", snap.welcome)
@@ -116,9 +116,9 @@ func TestLateJoinerConverges(t *testing.T) {
 func TestReconnectResumes(t *testing.T) {
 	s := startServer(t, runningClock)
 	token := s.createRoom(t, "")
-	ada := dial(t, s, token, "Ada", nil, false)
+	ada := dial(t, s.url, token, "Ada", nil, false)
 	defer ada.close()
-	bob := dial(t, s, token, "Bob", nil, false)
+	bob := dial(t, s.url, token, "Bob", nil, false)
 	bob.input("b1", `{"op":"create_topic","topic":"t","partitions":1,"replication_factor":3}`)
 	bob.acked("b1")
 	resumeFrom := bob.lastSeq
@@ -127,7 +127,7 @@ func TestReconnectResumes(t *testing.T) {
 	ada.input("a2", `{"op":"produce","producer":"p","topic":"t","value":"v","count":10}`)
 	ada.input("a3", `{"op":"stop_broker","broker":3}`)
 	ada.acked("a1", "a2", "a3")
-	again := dial(t, s, token, "Bob", bob, false)
+	again := dial(t, s.url, token, "Bob", bob, false)
 	defer again.close()
 	first := true
 	again.until("Ada's inputs", func() bool { return again.lastSeq >= ada.acks["a3"] })
@@ -159,9 +159,9 @@ func TestReconnectResumes(t *testing.T) {
 func TestInvalidInputsAreRefusedAndNotJournaled(t *testing.T) {
 	s := startServer(t, paused)
 	token := s.createRoom(t, "")
-	ada := dial(t, s, token, "Ada", nil, false)
+	ada := dial(t, s.url, token, "Ada", nil, false)
 	defer ada.close()
-	bob := dial(t, s, token, "Bob", nil, false)
+	bob := dial(t, s.url, token, "Bob", nil, false)
 	defer bob.close()
 	ada.input("ok", `{"op":"add_producer","id":"p1"}`)
 	ada.acked("ok")
@@ -235,14 +235,14 @@ func TestOriginIsChecked(t *testing.T) {
 func TestOversizedFrameIsRefused(t *testing.T) {
 	s := startServer(t, Config{InitialSpeedHundredths: -1, MaxFrameBytes: 4096})
 	token := s.createRoom(t, "")
-	ada := dial(t, s, token, "Ada", nil, false)
+	ada := dial(t, s.url, token, "Ada", nil, false)
 	ada.input("big", `{"op":"create_topic","topic":"`+strings.Repeat("x", 5000)+`","partitions":1,"replication_factor":1}`)
 	for ada.process() {
 	}
 	if status := websocket.CloseStatus(ada.closeErr); status != websocket.StatusMessageTooBig {
 		t.Fatalf("the connection ended with %v (%v), want 1009", status, ada.closeErr)
 	}
-	again := dial(t, s, token, "Ada", nil, false)
+	again := dial(t, s.url, token, "Ada", nil, false)
 	defer again.close()
 	if again.welcome.NextSeq != 1 {
 		t.Fatalf("next_seq is %d: the oversized input was journaled", again.welcome.NextSeq)
@@ -254,7 +254,7 @@ func TestOversizedFrameIsRefused(t *testing.T) {
 func TestRateLimit(t *testing.T) {
 	s := startServer(t, Config{InitialSpeedHundredths: -1, FramesPerSecond: 1, FrameBurst: 3})
 	token := s.createRoom(t, "")
-	ada := dial(t, s, token, "Ada", nil, false)
+	ada := dial(t, s.url, token, "Ada", nil, false)
 	defer ada.close()
 	for i := 0; i < 10; i++ {
 		ada.input(fmt.Sprintf("i%d", i), `{"op":"advance","ms":10}`)
@@ -284,9 +284,9 @@ func TestSlowClientDoesNotStallTheRoom(t *testing.T) {
 	// tiny, so the server's writes to it block soon.
 	dialOptions = &websocket.DialOptions{HTTPClient: &http.Client{Transport: &http.Transport{
 		DialContext: (&net.Dialer{Control: smallReceiveBuffer}).DialContext}}}
-	slow := dial(t, s, token, "Slow", nil, false)
+	slow := dial(t, s.url, token, "Slow", nil, false)
 	dialOptions = nil
-	ada := dial(t, s, token, "Ada", nil, false)
+	ada := dial(t, s.url, token, "Ada", nil, false)
 	defer ada.close()
 	value := strings.Repeat("v", 8<<10)
 	start := time.Now()
@@ -330,9 +330,9 @@ func smallReceiveBuffer(network, address string, raw syscall.RawConn) error {
 func TestMembers(t *testing.T) {
 	s := startServer(t, Config{InitialSpeedHundredths: -1, MaxMembersPerRoom: 2})
 	token := s.createRoom(t, "")
-	ada := dial(t, s, token, "Ada", nil, false)
+	ada := dial(t, s.url, token, "Ada", nil, false)
 	defer ada.close()
-	bob := dial(t, s, token, "Bob", nil, false)
+	bob := dial(t, s.url, token, "Bob", nil, false)
 	defer bob.close()
 	ada.until("Bob listed", func() bool { return len(ada.members) == 2 })
 	bob.send(map[string]any{"type": "member", "name": "Robert", "colour": "#AA0000"})
