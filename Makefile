@@ -59,7 +59,7 @@ test-long:
 bench: wasm
 	$(GO) test -run '^$$' -bench . -benchmem ./core/
 	GOOS=js GOARCH=wasm $(GO) test -run '^$$' -bench . -benchmem -exec="$(WASM_EXEC)" ./core/
-	$(GO) test -count=1 -run '^TestBrowserBudgets$$' ./cmd/playground/ -budgets -v | grep -E '^(budget|--- |ok|FAIL)'
+	set -o pipefail; $(GO) test -count=1 -run '^TestBrowserBudgets$$' ./cmd/playground/ -budgets -v | grep -E '^(budget|--- |ok|FAIL)'
 
 clean:
 	rm -rf bin static/dist/playground.wasm static/dist/playground.wasm.gz static/dist/wasm_exec.js

@@ -1,6 +1,6 @@
-// Package static holds the playground's web page and style sheet and, once `make wasm` has
-// built them into dist/, the WebAssembly module and wasm_exec.js, embedded
-// so that one binary serves everything.
+// Package static holds the playground's web page and style sheet and, once
+// `make wasm` has built them into dist/, the WebAssembly module (plain and
+// gzipped) and wasm_exec.js, embedded so that one binary serves everything.
 package static
 
 import (

@@ -120,7 +120,7 @@ func (a *App) onSubmit(event dom.Event) {
 // submitAction turns an action form into a step (or a stream) and applies
 // it, showing a refusal beside the field at fault.
 func (a *App) submitAction(name string, values Values) {
-	f := a.model.Snapshot()
+	f := a.model.Peek()
 	request, err := BuildRequest(name, values, FormContext{Nodes: f.NodeNames()})
 	if err != nil {
 		a.showError(name, err)

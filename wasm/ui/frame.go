@@ -40,15 +40,43 @@ type NodeView struct {
 	DelayMs int64
 	// Side is the node's side of a network partition, -1 when whole.
 	Side int
+	// Busy marks a broker whose logs grew since the previous drawing, or
+	// a producer with requests in flight: the picture animates them.
+	Busy bool
+	// Detail is a short fact drawn under the node (records in flight).
+	Detail string
 }
 
-// Snapshot reads the session once for drawing, and samples the chart.
+// Snapshot reads the session once for drawing: it samples the chart and
+// marks the nodes that were busy since the previous drawing.
 func (m *Model) Snapshot() *Frame {
+	f := m.Peek()
+	m.chart.Add(f.NowMs, f.State)
+	written := map[string]int64{}
+	for _, topic := range f.State.Topics {
+		for _, part := range topic.Partitions {
+			for broker, log := range part.ReplicaLogs {
+				written["broker-"+broker] += log.LogEndOffset
+			}
+		}
+	}
+	for i := range f.Nodes {
+		n := &f.Nodes[i]
+		if n.Kind == "broker" {
+			n.Busy = n.Up && written[n.Name] > m.written[n.Name] && m.written != nil
+		}
+	}
+	m.written = written
+	return f
+}
+
+// Peek reads the session once, without changing what the page remembers
+// between drawings.
+func (m *Model) Peek() *Frame {
 	c := m.Cluster()
 	f := &Frame{State: c.State(), NowMs: c.Now(), TraceHash: c.TraceHash(), Events: c.Sim().TraceCount(),
 		Scenario: m.session.Scenario(), Results: m.session.Results()}
 	f.Nodes = m.nodeViews(f)
-	m.chart.Add(f.NowMs, f.State)
 	return f
 }
 
@@ -93,7 +121,11 @@ func clientViews(st *core.State) []NodeView {
 	var nodes []NodeView
 	for _, id := range sortedKeys(st.Producers) {
 		p, _ := st.Producers[id].(core.ProducerState)
-		nodes = append(nodes, NodeView{Name: id, Kind: "producer", Up: p.Alive, Status: upStatus(p.Alive, "running", "closed or crashed")})
+		n := NodeView{Name: id, Kind: "producer", Up: p.Alive, Status: upStatus(p.Alive, "running", "closed or crashed"), Busy: p.InFlight > 0}
+		if p.Buffered > 0 || p.InFlight > 0 {
+			n.Detail = thousands(int64(p.Buffered)) + " buffered · " + thousands(int64(p.InFlight)) + " in flight"
+		}
+		nodes = append(nodes, n)
 	}
 	for _, id := range sortedKeys(st.Consumers) {
 		c, _ := st.Consumers[id].(core.ConsumerState)

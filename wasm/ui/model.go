@@ -42,6 +42,8 @@ type Model struct {
 	Highlight string
 	// version counts changes the views show; the host redraws when it moves.
 	version uint64
+	// written is each broker's summed log end offsets at the last drawing.
+	written map[string]int64
 }
 
 // NewModel returns a model without a session; Start gives it one.

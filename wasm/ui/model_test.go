@@ -238,3 +238,20 @@ func TestBlankScenarios(t *testing.T) {
 		t.Errorf("metadata etcd gave %v", err)
 	}
 }
+
+func TestAStreamDoesNotCatchUpAfterAJump(t *testing.T) {
+	m := lessonModel(t, "01-topics-partitions-offsets.json")
+	value := "v"
+	if _, err := m.StartStream(scenario.Step{Op: scenario.OpProduce, Producer: "p1", Topic: "orders", Value: &value, Count: 10}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Advance(3_600_000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Play(2500, func() bool { return true }); err != nil {
+		t.Fatal(err)
+	}
+	if ticks := m.Stream().Ticks; ticks != 4 {
+		t.Fatalf("after an hour's jump, 2.5 s of play sent %d ticks in all, want 4 (the first, then at 0, 1 and 2 s of play)", ticks)
+	}
+}

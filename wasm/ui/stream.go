@@ -14,6 +14,7 @@ const MaxStreamRate = 100_000
 
 // Stream is a producer sending records at a steady rate while time plays:
 // one journaled produce step (async, count = the rate) every virtual second.
+// Time run by a jump or a step to the next event sends nothing.
 type Stream struct {
 	// Step is the produce step of one tick.
 	Step scenario.Step
@@ -64,11 +65,13 @@ func (m *Model) Play(ms int64, more func() bool) (int64, error) {
 	for c.Now() < target && more() {
 		stop := min(target, c.Now()+maxChunkMs)
 		if m.stream != nil && m.stream.NextAtMs < stop {
-			stop = m.stream.NextAtMs
+			stop = max(m.stream.NextAtMs, c.Now())
 		}
-		if err := m.Advance(stop - c.Now()); err != nil {
-			m.stream = nil
-			return c.Now() - start, err
+		if stop > c.Now() {
+			if err := m.Advance(stop - c.Now()); err != nil {
+				m.stream = nil
+				return c.Now() - start, err
+			}
 		}
 		if err := m.tick(); err != nil {
 			return c.Now() - start, err
@@ -89,6 +92,8 @@ func (m *Model) tick() error {
 		return fmt.Errorf("the stream stopped: %w", err)
 	}
 	s.Ticks++
-	s.NextAtMs += streamTickMs
+	// A jump ahead runs time without the stream; its missed ticks are not
+	// sent all at once afterwards.
+	s.NextAtMs = max(s.NextAtMs, m.Cluster().Now()) + streamTickMs
 	return nil
 }

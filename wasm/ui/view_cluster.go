@@ -198,6 +198,9 @@ func renderNode(p *page, n NodeView, cx, cy int, highlighted bool) {
 	if highlighted {
 		classes = append(classes, "highlight")
 	}
+	if n.Busy {
+		classes = append(classes, "busy")
+	}
 	p.Raw(`<g class="`, esc(strings.Join(classes, " ")), `" data-node="`, esc(n.Name), `">`)
 	p.Raw(`<title>`)
 	p.Text(n.Name + ": " + n.Status)
@@ -229,7 +232,13 @@ func renderNode(p *page, n NodeView, cx, cy int, highlighted bool) {
 		status += " · +" + itoa(n.DelayMs) + "ms"
 	}
 	p.Text(status)
-	p.Raw(`</text></g>`)
+	p.Raw(`</text>`)
+	if n.Detail != "" {
+		p.Raw(`<text class="status" x="`, x, `" y="`, strconv.Itoa(cy+61), `">`)
+		p.Text(n.Detail)
+		p.Raw(`</text>`)
+	}
+	p.Raw(`</g>`)
 }
 
 // glyph is the short label inside a node's shape: B1, C2, Z3, or the

@@ -231,3 +231,22 @@ func TestShortcuts(t *testing.T) {
 		t.Error("x does something")
 	}
 }
+
+func TestBusyBrokersAndProducersAreMarked(t *testing.T) {
+	m := lessonModel(t, "01-topics-partitions-offsets.json")
+	m.Snapshot()
+	value := "v-{i}"
+	apply(t, m, scenario.Step{Op: scenario.OpProduce, Producer: "p1", Topic: "orders", Value: &value, Count: 100, Async: true})
+	if html := RenderCluster(m.Snapshot(), ""); !strings.Contains(html, "buffered") {
+		t.Errorf("a producer with records waiting does not say so in the picture")
+	}
+	if err := m.Advance(50); err != nil {
+		t.Fatal(err)
+	}
+	if html := RenderCluster(m.Snapshot(), ""); !strings.Contains(html, " busy") {
+		t.Errorf("no broker is marked busy after records were appended")
+	}
+	if html := RenderCluster(m.Snapshot(), ""); strings.Contains(html, " busy") {
+		t.Errorf("brokers stay busy in a drawing where nothing was appended")
+	}
+}
