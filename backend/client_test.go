@@ -33,7 +33,7 @@ type testServer struct {
 // quietLogger drops the server's log in tests.
 var quietLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-func startServer(t *testing.T, config Config) *testServer {
+func startServer(t testing.TB, config Config) *testServer {
 	t.Helper()
 	if config.DataDir == "" {
 		config.DataDir = t.TempDir()
@@ -83,7 +83,7 @@ func (s *testServer) createRoom(t *testing.T, body string) string {
 }
 
 // createRoom posts a scenario (or nothing) to the server at baseURL.
-func createRoom(t *testing.T, baseURL, body string) string {
+func createRoom(t testing.TB, baseURL, body string) string {
 	t.Helper()
 	response, err := http.Post(baseURL+"/api/rooms", "application/json", strings.NewReader(body))
 	if err != nil {
