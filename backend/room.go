@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -154,12 +155,34 @@ func (r *room) applyStep(q request) {
 		r.refuse(q.conn, q.id, "the room has reached its limit of %d steps; start a new room from its scenario", limit)
 		return
 	}
-	_, text, err := r.replica.Apply(q.step)
+	text, err := r.applySafely(q.step)
 	if err != nil {
 		r.refuse(q.conn, q.id, "%s", stepError(err))
 		return
 	}
 	r.journal(q.conn, q.id, store.Input{Actor: r.actorName(q.conn), Step: text})
+}
+
+// applySafely applies a step, turning a panic of the engine into a
+// refusal: the replica is rebuilt from its journal without the step, the
+// bug is logged loudly, and the other rooms and members go on.
+func (r *room) applySafely(step json.RawMessage) (text []byte, err error) {
+	defer func() {
+		recovered := recover()
+		if recovered == nil {
+			return
+		}
+		r.server.logger.Error("backend: the engine panicked on an input; the input is refused",
+			"room", r.token, "panic", recovered, "step", string(step), "stack", string(debug.Stack()))
+		rebuilt, rebuildErr := replica.Restore("room", r.replica.Header(), r.replica.Texts())
+		if rebuildErr != nil {
+			panic(fmt.Sprintf("backend: room %s cannot be rebuilt after a panic: %v", r.token, rebuildErr))
+		}
+		r.replica = rebuilt
+		text, err = nil, fmt.Errorf("the engine failed on this step (a bug, logged on the server): %v", recovered)
+	}()
+	_, text, err = r.replica.Apply(step)
+	return text, err
 }
 
 // stepError words an error of Apply for an error frame.
