@@ -279,8 +279,8 @@ func TestBrowserBadInputIsExplained(t *testing.T) {
 	page.screenshot("browser-damaged-link", "#banner")
 }
 
-// TestBrowserKeyboard plays, pauses and opens the help with single keys,
-// then turns the shortcuts off.
+// TestBrowserKeyboard plays, pauses, switches the theme and opens the
+// help with single keys, then turns the shortcuts off.
 func TestBrowserKeyboard(t *testing.T) {
 	s := newSession(t)
 	tb := s.open("/")
@@ -291,6 +291,13 @@ func TestBrowserKeyboard(t *testing.T) {
 	poll[bool](tb, `document.querySelector("#app").getAttribute("data-time-ms") !== `+jsString(start), 10*time.Second)
 	tb.do("press k", chromedp.KeyEvent("k"))
 	poll[bool](tb, `document.querySelector("#play").getAttribute("aria-pressed") === "false"`, 5*time.Second)
+
+	theme := tb.attribute("html", "data-theme")
+	tb.do("press t", chromedp.KeyEvent("t"))
+	if got := tb.attribute("html", "data-theme"); got == theme || (got != "dark" && got != "light") {
+		tb.fail("t switched the theme from %q to %q", theme, got)
+	}
+	tb.screenshot("browser-theme-"+tb.attribute("html", "data-theme"), "")
 
 	tb.do("press ?", chromedp.KeyEvent("?"))
 	poll[bool](tb, `document.querySelector("#help").open`, 5*time.Second)
