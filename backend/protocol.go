@@ -125,7 +125,7 @@ func contains(list []string, item string) bool {
 func parseSpeed(number json.Number) (int64, error) {
 	value, err := strconv.ParseFloat(string(number), 64)
 	hundredths := math.Round(value * 100)
-	if err != nil || value < 0 || hundredths > maxSpeedHundredths || math.Abs(value*100-hundredths) > 1e-6 {
+	if err != nil || !(value >= 0 && hundredths <= maxSpeedHundredths) || math.Abs(value*100-hundredths) > 1e-6 {
 		return 0, fmt.Errorf("speed %s is not a number from 0 (paused) to %d with at most two decimals", number, maxSpeedHundredths/100)
 	}
 	return int64(hundredths), nil
