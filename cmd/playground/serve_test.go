@@ -6,6 +6,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"testing/fstest"
 )
@@ -146,5 +149,28 @@ func TestServeEmbedsThePrecompressedModule(t *testing.T) {
 	}
 	if response.Header.Get("Content-Type") != "application/wasm" {
 		t.Errorf("Content-Type %q", response.Header.Get("Content-Type"))
+	}
+}
+
+// TestBrowserModuleImportsNoServer keeps DESIGN.md's rule: the browser
+// build never imports the backend or SQLite.
+func TestBrowserModuleImportsNoServer(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("the go tool is not on PATH")
+	}
+	command := exec.Command(goTool, "list", "-deps", "../../wasm")
+	command.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	output, err := command.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, output)
+	}
+	if !strings.Contains(string(output), "/wasm/ui\n") {
+		t.Fatalf("go list -deps did not list the page's package:\n%s", output)
+	}
+	for _, line := range strings.Split(string(output), "\n") {
+		if strings.Contains(line, "/backend") || strings.Contains(line, "go-sqlite3") {
+			t.Errorf("the WebAssembly module imports %s", line)
+		}
 	}
 }
