@@ -124,7 +124,8 @@ func stoppedError(err error) error {
 	return fmt.Errorf("%v; rewind to an earlier step to go on", err)
 }
 
-// Advance lets virtual time run for ms; it ends any rewind when ms > 0.
+// Advance lets virtual time run for ms (0 delivers the events due now);
+// like any new step it ends a rewind.
 func (m *Model) Advance(ms int64) error {
 	if ms < 0 {
 		return fmt.Errorf("time only runs forward: %d ms", ms)
@@ -132,9 +133,7 @@ func (m *Model) Advance(ms int64) error {
 	if err := m.Stopped(); err != nil {
 		return stoppedError(err)
 	}
-	if ms > 0 {
-		m.forgetFuture()
-	}
+	m.forgetFuture()
 	_, err := m.session.Advance(ms)
 	m.version++
 	return err
