@@ -314,3 +314,35 @@ func TestBrowserKeyboard(t *testing.T) {
 		tb.fail("the shortcut switch is not remembered: %q", stored)
 	}
 }
+
+// TestBrowserBlankZooKeeperClusterAndTheNetwork starts a blank ZooKeeper
+// cluster from the chooser, cuts a broker off, slows another and heals
+// the network, reading each change in the cluster view.
+func TestBrowserBlankZooKeeperClusterAndTheNetwork(t *testing.T) {
+	s := newSession(t)
+	tb := s.open("/")
+	tb.fill("#blank-brokers", "5")
+	tb.click(`input[name="metadata"][value="zookeeper"]`)
+	tb.click(`form[data-form="blank"] button[type="submit"]`)
+	poll[bool](tb, `document.querySelectorAll("#view-cluster tr[data-broker]").length === 5 && document.querySelector("#view-cluster .summary").textContent.includes("ZooKeeper mode")`, 20*time.Second)
+
+	tb.click(`#panel-actions details:has(#form-network) > summary`)
+	tb.fill("#f-network-node", "broker-1")
+	tb.click(`#form-network button[value="isolate"]`)
+	poll[bool](tb, `document.querySelector("#view-cluster .network").getAttribute("data-partitioned") === "true"`, 10*time.Second)
+	if summary := tb.text("#view-cluster .network"); !strings.Contains(summary, "side A: broker-1") {
+		tb.fail("after cutting broker-1 off the network reads %q", summary)
+	}
+	tb.fill("#f-delay_node-node", "broker-2")
+	tb.fill("#f-delay_node-ms", "250")
+	tb.click(`#form-delay_node button[value="delay_node"]`)
+	poll[bool](tb, `document.querySelector("#view-cluster .network").textContent.includes("broker-2 +250 ms")`, 10*time.Second)
+	tb.jump(20)
+	tb.screenshot("browser-network-split", "#panel-cluster")
+	tb.click(`#form-network button[value="heal_network"]`)
+	poll[bool](tb, `document.querySelector("#view-cluster .network").getAttribute("data-partitioned") === "false"`, 10*time.Second)
+	url, hash := shareLink(tb)
+	if native := nativeHash(t, url); native != hash {
+		tb.fail("the ZooKeeper session shows trace hash %s, its link replays natively to %s", hash, native)
+	}
+}
