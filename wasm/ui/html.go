@@ -22,9 +22,6 @@ func (p *page) Raw(parts ...string) {
 // Text writes escaped text.
 func (p *page) Text(text string) { p.WriteString(esc(text)) }
 
-// Int writes a number.
-func (p *page) Int(n int64) { p.WriteString(strconv.FormatInt(n, 10)) }
-
 // Attr writes ` name="value"` with the value escaped.
 func (p *page) Attr(name, value string) {
 	p.WriteString(" ")
@@ -32,23 +29,6 @@ func (p *page) Attr(name, value string) {
 	p.WriteString(`="`)
 	p.WriteString(esc(value))
 	p.WriteString(`"`)
-}
-
-// Element writes <tag attributes>text</tag>; attributes come in name,
-// value pairs and text is escaped.
-func (p *page) Element(tag, text string, attributes ...string) {
-	p.Open(tag, attributes...)
-	p.Text(text)
-	p.Raw("</", tag, ">")
-}
-
-// Open writes <tag attributes>.
-func (p *page) Open(tag string, attributes ...string) {
-	p.Raw("<", tag)
-	for i := 0; i+1 < len(attributes); i += 2 {
-		p.Attr(attributes[i], attributes[i+1])
-	}
-	p.Raw(">")
 }
 
 // escaper escapes the five characters that matter in HTML text and
