@@ -1,6 +1,8 @@
 package scenario
 
 import (
+	"errors"
+
 	"github.com/kafka-playground/playground/core"
 )
 
@@ -10,6 +12,7 @@ import (
 // the same state, trace hash included; that is what a share link holds.
 type Session struct {
 	file           string
+	validator      *stepValidator
 	journal        Scenario
 	results        []StepResult
 	runner         *runner
@@ -21,6 +24,10 @@ type Session struct {
 // stop (a limit reached).
 func NewSession(file string, s *Scenario, options Options) (*Session, error) {
 	if err := checkConfigs(file, s); err != nil {
+		return nil, err
+	}
+	validator, err := newStepValidator(file, s)
+	if err != nil {
 		return nil, err
 	}
 	spec := core.Spec{Seed: s.Seed, Brokers: s.Cluster.Brokers, Metadata: s.Cluster.Metadata,
@@ -36,7 +43,7 @@ func NewSession(file string, s *Scenario, options Options) (*Session, error) {
 		options.Prepare(cluster)
 	}
 	cluster.Boot()
-	x := &Session{file: file, journal: *s, results: []StepResult{},
+	x := &Session{file: file, validator: validator, journal: *s, results: []StepResult{},
 		runner: &runner{file: file, cluster: cluster, onSend: options.OnSend, onPoll: options.OnPoll}}
 	x.journal.Steps = make([]Step, 0, len(s.Steps))
 	for i := range s.Steps {
@@ -67,25 +74,22 @@ func (x *Session) run(st Step) (StepResult, error) {
 // naming the problem and changes nothing; a step Kafka refuses is a
 // result with OK false, journaled like any other.
 func (x *Session) Apply(st Step) (StepResult, error) {
-	if len(x.journal.Steps) >= MaxSteps {
-		return StepResult{}, &Error{File: x.file, Step: len(x.journal.Steps), Op: st.Op, Message: "the session has reached the limit of steps"}
-	}
-	candidate := x.journal
-	candidate.Steps = append(x.journal.Steps[:len(x.journal.Steps):len(x.journal.Steps)], st)
-	data, err := Encode(&candidate)
+	index := len(x.journal.Steps)
+	saved := x.validator.reader.save()
+	checked, err := x.validator.check(index, st)
 	if err != nil {
 		return StepResult{}, err
 	}
-	decoded, err := Decode(x.file, data)
-	if err != nil {
-		return StepResult{}, err
-	}
-	last := decoded.Steps[len(decoded.Steps)-1]
-	one := Scenario{Cluster: x.journal.Cluster, Steps: []Step{last}}
+	one := Scenario{Cluster: x.journal.Cluster, Steps: []Step{checked}}
 	if err := checkConfigs(x.file, &one); err != nil {
+		x.validator.reader.restore(saved)
+		var e *Error
+		if errors.As(err, &e) {
+			e.Step = index
+		}
 		return StepResult{}, err
 	}
-	return x.run(last)
+	return x.run(checked)
 }
 
 // Advance lets virtual time run; consecutive advances are one journal
@@ -95,6 +99,8 @@ func (x *Session) Advance(ms int64) (StepResult, error) {
 	if n > 0 && x.journal.Steps[n-1].Op == OpAdvance && x.journal.Steps[n-1].AtMs == nil &&
 		x.journal.Steps[n-1].Ms+ms <= MaxAdvanceMs && ms >= 0 {
 		x.journal.Steps[n-1].Ms += ms
+		x.validator.reader.timeline.earliestMs += ms
+		x.validator.reader.timeline.advancedMs += ms
 		x.runner.cluster.Advance(ms)
 		x.results[n-1].EndTimeMs = x.runner.cluster.Now()
 		return x.results[n-1], x.runner.cluster.Sim().Err()

@@ -90,3 +90,27 @@ func TestSessionRefusesInvalidSteps(t *testing.T) {
 		t.Fatal("advancing time after refusals did not run")
 	}
 }
+
+// BenchmarkSessionApply measures one step applied to a long journal: it
+// must not grow with the journal.
+func BenchmarkSessionApply(b *testing.B) {
+	header := &Scenario{Version: 1, Seed: 1, Cluster: Cluster{Brokers: 3, Metadata: MetadataKRaft, Controllers: 3, LatencyMs: 1}}
+	x, err := NewSession("bench", header, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := x.Apply(Step{Op: OpCreateTopic, Topic: "t", Partitions: 1, ReplicationFactor: 3}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := x.Apply(Step{Op: OpAdvance, Ms: 1, Note: "a step that does not merge"}); err != nil {
+			b.Fatal(err)
+		}
+		if len(x.Results()) >= MaxSteps-1 {
+			b.StopTimer()
+			x, _ = NewSession("bench", header, Options{})
+			b.StartTimer()
+		}
+	}
+}
