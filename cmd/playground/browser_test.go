@@ -229,6 +229,18 @@ func TestBrowserRewindReplaysTheJournal(t *testing.T) {
 
 	tb.click(`#latest`)
 	poll[bool](tb, `document.querySelector("#trace-hash").getAttribute("data-trace-hash") === `+jsString(end), 20*time.Second)
+
+	tb.click(`#panel-journal details.export > summary`)
+	tb.click(`button[data-action="export"]`)
+	file := poll[string](tb, `document.querySelector("#export-json").value`, 5*time.Second)
+	exported, err := scenario.Decode("exported.json", []byte(file))
+	if err != nil {
+		tb.fail("the exported scenario file does not decode: %v\n%s", err, file)
+	}
+	out, err := scenario.Run("exported.json", exported, scenario.Options{})
+	if err != nil || out.TraceHash != end {
+		tb.fail("the exported scenario file runs to %v (%v); the page is at %s", out, err, end)
+	}
 }
 
 // TestBrowserBadInputIsExplained submits forms with bad fields and opens
@@ -268,6 +280,16 @@ func TestBrowserBadInputIsExplained(t *testing.T) {
 	tb.fill("#f-create_topic-config", "")
 	tb.click(`#form-create_topic button[value="create_topic"]`)
 	tb.waitFor(`.partition[data-topic="orders"][data-partition="1"]`)
+
+	tb.fill("#paste-scenario", "{\"version\": 1,\n  \"steps\": [{\"op\": \"kill_broker\", \"broker\": 4}]}")
+	tb.click(`form[data-form="paste"] button[type="submit"]`)
+	message = poll[string](tb, `document.querySelector("#err-paste-scenario").textContent`, 5*time.Second)
+	if !strings.Contains(message, "step 0") || !strings.Contains(message, "line 2") {
+		tb.fail("a pasted scenario with broker 4 of 3 is refused with %q; want its step and line", message)
+	}
+	tb.fill("#paste-scenario", `{"version": 1, "name": "pasted", "cluster": {"brokers": 2}, "steps": [{"op": "kill_broker", "broker": 2}]}`)
+	tb.click(`form[data-form="paste"] button[type="submit"]`)
+	poll[bool](tb, `document.querySelector("#lesson-title").textContent === "pasted" && document.querySelector('#view-cluster tr[data-broker="2"]').getAttribute("data-alive") === "false"`, 10*time.Second)
 
 	damaged := "/#s=1.not*base64"
 	_, want := link.Decode(damaged)

@@ -87,6 +87,8 @@ func (a *App) runViewAction(action string, attr func(string) string) {
 		a.previewLesson(attr("data-file"))
 	case "start-lesson":
 		a.startLesson(attr("data-file"))
+	case "export":
+		a.export()
 	case "stop-stream":
 		a.model.StopStream()
 		a.setText("status-produce", "Stream stopped.")
@@ -112,6 +114,8 @@ func (a *App) onSubmit(event dom.Event) {
 		a.browseOffset(values)
 	case "blank":
 		a.startBlank(values)
+	case "paste":
+		a.startPasted(values["scenario"])
 	default:
 		a.submitAction(name, values)
 	}

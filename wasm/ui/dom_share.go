@@ -219,3 +219,29 @@ func (a *App) previewLesson(file string) {
 		button.SetAttribute("aria-pressed", strconv.FormatBool(button.GetAttribute("data-file") == file))
 	}
 }
+
+// startPasted runs a scenario pasted into the start panel.
+func (a *App) startPasted(text string) {
+	s, err := DecodePasted(text)
+	if err == nil {
+		err = a.startScenario(s)
+	}
+	if err != nil {
+		a.showError("paste", err)
+		return
+	}
+	a.afterStart("The pasted scenario ran: " + strconv.Itoa(len(s.Steps)) + " step" + plural(len(s.Steps)) + ".")
+}
+
+// export writes the session's journal as a scenario file into the Steps
+// panel's text area and selects it.
+func (a *App) export() {
+	text, err := ExportJSON(a.model.Session().Scenario())
+	if err != nil {
+		text = "The session cannot be written as a scenario: " + err.Error()
+	}
+	if area := a.element("export-json"); area != nil {
+		area.Underlying().Set("value", text)
+		area.Underlying().Call("select")
+	}
+}

@@ -255,3 +255,28 @@ func TestAStreamDoesNotCatchUpAfterAJump(t *testing.T) {
 		t.Fatalf("after an hour's jump, 2.5 s of play sent %d ticks in all, want 4 (the first, then at 0, 1 and 2 s of play)", ticks)
 	}
 }
+
+func TestPastedScenariosAndExportedFiles(t *testing.T) {
+	_, err := DecodePasted("{\"version\": 1,\n \"steps\": [{\"op\": \"kill_broker\", \"broker\": 9}]}")
+	var field *FieldError
+	if !errors.As(err, &field) || field.Field != "scenario" || !strings.Contains(field.Message, "step 0") || !strings.Contains(field.Message, "line 2") {
+		t.Fatalf("a bad pasted scenario gave %v", err)
+	}
+	m := lessonModel(t, "20-tls-sasl-acls.json")
+	text, err := ExportJSON(m.Session().Scenario())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := DecodePasted(text)
+	if err != nil {
+		t.Fatalf("the exported file does not read back: %v", err)
+	}
+	if got := nativeHash(t, s); got != m.Cluster().TraceHash() {
+		t.Fatalf("the exported file replays to %s, the session is at %s", got, m.Cluster().TraceHash())
+	}
+	for _, st := range m.Session().Scenario().Steps {
+		if st.Op == scenario.OpAddUser && st.Password != "" && strings.Contains(text, `"`+st.Password+`"`) {
+			t.Errorf("the exported file carries the password of %s", st.User)
+		}
+	}
+}

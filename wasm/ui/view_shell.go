@@ -34,7 +34,9 @@ func RenderShell() string {
 		`<input id="timeline-filter" type="search" data-control="timeline-filter" placeholder="isr, broker-2, orders-0 …" maxlength="200"></div>`+
 		`<div id="view-timeline" class="view"></div>`)
 	panel(&p, "panel-actions", "Actions", actionForms())
-	panel(&p, "panel-journal", "Steps", `<p class="hint">Every action is a step of the scenario; the share link holds them all. Rewind replays the steps before a moment.</p><div id="view-journal" class="view"></div>`)
+	panel(&p, "panel-journal", "Steps", `<p class="hint">Every action is a step of the scenario; the share link holds them all. Rewind replays the steps before a moment.</p><div id="view-journal" class="view"></div>`+
+		`<details class="export"><summary>The session as a scenario file</summary><p class="hint">Save it as a .json file: <code>playground run</code> replays it to the same trace hash. Passwords are replaced by stand-ins, as in share links.</p>`+
+		`<button type="button" data-action="export">Write the scenario file</button><label class="visually-hidden" for="export-json">Scenario file</label><textarea id="export-json" rows="8" readonly spellcheck="false"></textarea></details>`)
 	p.Raw(`</main>`)
 	renderHelp(&p)
 	return p.String()
@@ -98,6 +100,10 @@ func renderStartPanel(p *page) {
 	p.Raw(`<div class="field"><label for="blank-seed">Seed</label><input id="blank-seed" name="seed" type="number" min="0" value="1" inputmode="numeric" aria-describedby="err-blank-seed">`,
 		`<p class="field-error" id="err-blank-seed" hidden></p></div>`)
 	p.Raw(`<button type="submit">Start a blank cluster</button><p class="form-error" id="err-blank" hidden></p></form>`)
+	p.Raw(`<form data-form="paste" class="paste" novalidate><h3><label for="paste-scenario">Or paste a scenario</label></h3>`,
+		`<textarea id="paste-scenario" name="scenario" rows="5" spellcheck="false" aria-describedby="paste-hint err-paste-scenario" placeholder='{"version": 1, "cluster": {"brokers": 3}, "steps": []}'></textarea>`,
+		`<small id="paste-hint">A scenario file as <code>playground run</code> reads it (see SCENARIO.md).</small>`,
+		`<p class="field-error" id="err-paste-scenario" hidden></p><button type="submit">Run this scenario</button><p class="form-error" id="err-paste" hidden></p></form>`)
 	p.Raw(`<div class="lessons"><h3>Lessons</h3><ol class="lesson-list">`)
 	for i, lesson := range lessons.All() {
 		p.Raw(`<li><button type="button" data-action="preview-lesson" data-file="`, esc(lesson.File), `" aria-controls="lesson-preview"`)
