@@ -37,8 +37,8 @@ type Config struct {
 	// MaxMembersPerRoom bounds the connections joined to one room; 32.
 	MaxMembersPerRoom int
 	// MaxStepsPerRoom bounds the steps of a room's journal (plain
-	// advances merged); 2000. Checking a step costs time in proportion to
-	// the journal (see the README).
+	// advances merged); by default a scenario's limit, so that a room's
+	// journal is always a scenario file.
 	MaxStepsPerRoom int
 	// MaxFrameBytes bounds one WebSocket frame from a client; 128 KiB.
 	MaxFrameBytes int64
@@ -74,7 +74,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.DataDir, "data")
 	setDefault(&c.MaxRooms, 1000)
 	setDefault(&c.MaxMembersPerRoom, 32)
-	setDefault(&c.MaxStepsPerRoom, 2000)
+	setDefault(&c.MaxStepsPerRoom, scenario.MaxSteps-1)
 	setDefault(&c.MaxFrameBytes, 128<<10)
 	setDefault(&c.MaxRoomScenarioBytes, 1<<20)
 	setDefault(&c.MaxLinkBytes, 256<<10)

@@ -133,11 +133,11 @@ func (r *Replica) Parse(raw json.RawMessage) (scenario.Step, []byte, error) {
 	if len(text) == 0 || text[0] != '{' {
 		return scenario.Step{}, nil, errors.New("a step is a JSON object, such as {\"op\": \"advance\", \"ms\": 1000}")
 	}
-	decoded, err := scenario.Decode(r.file, r.document(text))
+	st, err := r.session.ParseStep(text)
 	if err != nil {
 		return scenario.Step{}, nil, err
 	}
-	return decoded.Steps[len(decoded.Steps)-1], text, nil
+	return st, text, nil
 }
 
 // IsPlainAdvance reports whether st is applied with Session.Advance (rule 2).

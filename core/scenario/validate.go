@@ -75,3 +75,20 @@ func (v *stepValidator) check(index int, st Step) (Step, error) {
 	v.size += len(raw) + 1
 	return step, nil
 }
+
+// ParseStep reads one step in the scenario format (a JSON object) and
+// checks it against the journal, as Decode would check it there, without
+// applying it: hosts use it for steps that arrive as JSON (a WebSocket
+// frame, a form).
+func (x *Session) ParseStep(raw []byte) (Step, error) {
+	v := x.validator
+	index := len(x.journal.Steps)
+	saved := v.reader.save()
+	defer v.reader.restore(saved)
+	v.reader.data = raw
+	step, bad := v.reader.decodeStep(index, value{raw: raw, offset: 0})
+	if bad != nil {
+		return Step{}, v.reader.locate(bad)
+	}
+	return step, nil
+}
