@@ -7,7 +7,7 @@ ADDR ?= 127.0.0.1:8080
 # Packages whose tests also run in WebAssembly (Node): the whole core and the page's model.
 WASM_PACKAGES := ./core/... ./wasm/ui/...
 
-.PHONY: build wasm run test deps fmt-check vet test-native test-wasm fuzz-short test-long bench clean
+.PHONY: build wasm run test deps fmt-check vet test-native test-wasm fuzz-short test-long bench clean worker worker-dev deploy
 
 ## build: the playground binary with the WebAssembly module embedded
 build: wasm
@@ -23,7 +23,19 @@ wasm:
 run: build
 	./bin/playground serve --addr $(ADDR)
 
-## test: everything CI runs
+## worker: the playground as a Cloudflare Worker (Go in WebAssembly with syumai/workers) into worker/build, and its size against Cloudflare's limit
+worker: wasm
+	GO=$(GO) bash worker/build.sh
+
+## worker-dev: the Worker on this machine (wrangler dev, workerd) with a local D1 made from backend/store/migrations, on http://127.0.0.1:8787
+worker-dev: worker
+	bash worker/dev.sh
+
+## deploy: the Worker onto your own Cloudflare account; refuses without CLOUDFLARE_API_TOKEN (see README)
+deploy:
+	bash worker/deploy.sh
+
+## test: everything CI runs (test-native includes the Worker's test, worker/worker_test.go)
 test: deps fmt-check vet wasm test-native fuzz-short test-wasm
 
 deps:
@@ -35,7 +47,7 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet ./core/... ./wasm/...
+	GOOS=js GOARCH=wasm $(GO) vet ./core/... ./wasm/... ./worker/...
 
 test-native:
 	$(GO) test -count=1 ./...
@@ -65,4 +77,4 @@ bench: wasm
 	set -o pipefail; $(GO) test -count=1 -run '^TestBrowserBudgets$$' ./cmd/playground/ -budgets -v | grep -E '^(budget|--- |ok|FAIL)'
 
 clean:
-	rm -rf bin static/dist/playground.wasm static/dist/playground.wasm.gz static/dist/wasm_exec.js
+	rm -rf bin static/dist/playground.wasm static/dist/playground.wasm.gz static/dist/wasm_exec.js worker/build

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the tests need and this kind of machine may lack: Node.js
 # (to run WebAssembly) and Debian's Chromium at /usr/bin/chromium (for the
-# browser tests). Under CI=true a tool that cannot be installed is a
-# failure, never a skip.
+# browser tests), and npm with the Worker's pinned wrangler and workerd
+# (worker/package-lock.json, into worker/node_modules). Under CI=true a
+# tool that cannot be installed is a failure, never a skip.
 set -euo pipefail
 need_apt=()
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   if [ "$(id -u)" -eq 0 ]; then
@@ -23,4 +25,16 @@ fi
 node --version >/dev/null
 if [ "${CI:-}" = "true" ]; then
   /usr/bin/chromium --version >/dev/null 2>&1 || { echo "tools/deps.sh: /usr/bin/chromium does not run" >&2; exit 1; }
+fi
+# The Worker's tests run wrangler, whose pinned version needs Node.js 20.3
+# or later; worker/wrangler.sh installs it once (npm ci) and again only
+# when the lockfile changes.
+if node -e 'const [major, minor] = process.versions.node.split(".").map(Number); process.exit(major > 20 || (major === 20 && minor >= 3) ? 0 : 1)' &&
+  command -v npm >/dev/null 2>&1; then
+  bash "$(dirname "$0")/../worker/wrangler.sh" --version >/dev/null
+elif [ "${CI:-}" = "true" ]; then
+  echo "tools/deps.sh: the Worker's wrangler needs Node.js 20.3 or later and npm; found node $(node --version), npm $(npm --version 2>/dev/null || echo missing)" >&2
+  exit 1
+else
+  echo "tools/deps.sh: the Worker's wrangler needs Node.js 20.3 or later and npm; the Worker's test will fail" >&2
 fi
