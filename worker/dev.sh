@@ -12,5 +12,7 @@ cd "$(dirname "$0")"
 [ -f build/app.wasm ] || { echo "worker: build/ is missing: run \`make worker\` first" >&2; exit 1; }
 port=${WORKER_PORT:-8787}
 state=${WORKER_STATE:-.wrangler/state}
-./wrangler.sh d1 migrations apply DB --local --persist-to "$state"
+# Local migrations need no confirmation: with no terminal on its input,
+# wrangler applies them without asking.
+./wrangler.sh d1 migrations apply DB --local --persist-to "$state" </dev/null
 exec ./wrangler.sh dev --ip 127.0.0.1 --port "$port" --persist-to "$state" --show-interactive-dev-session=false "$@"
