@@ -1,0 +1,315 @@
+// Package gateway puts real Kafka clients into the simulated cluster: each
+// real client's TCP connection is a "gateway client" node of the
+// simulation, which sends the connection's requests, translated into the
+// core's own protocol messages (core/protocol), to the simulated broker
+// whose port the connection reached, and hands the broker's responses back
+// in request order, as a Kafka broker answers one connection.
+//
+// Like the rest of the core it has no goroutines, no clock and no I/O; the
+// host (backend/gateway) owns the sockets, decodes and encodes the Kafka
+// wire format (github.com/twmb/franz-go/pkg/kmsg, which the core may not
+// import), and drives virtual time by the wall clock.
+//
+// # The host contract
+//
+//  1. Build one Gateway per cluster with New, after the cluster booted.
+//  2. On an accepted TCP connection to broker N's port, call Connect; an
+//     error means broker N does not run, and the host closes the socket
+//     (its listener should be closed while the broker is down, so that
+//     clients are refused as by a dead host).
+//  3. For every decoded request, in the order they arrived, call either
+//     Request (a core/protocol request whose CorrelationID is the wire
+//     correlation id, for the broker to answer) or Answer (a response the
+//     host makes itself, such as ApiVersions or a refused version).
+//  4. After running the simulation (Cluster.RunUntil), call Ready for each
+//     connection and write the responses it returns, in that order. When
+//     Closed reports true, write them and then close the socket: the
+//     simulated broker closed the connection or crashed.
+//  5. When the real client closes its socket, call Disconnect.
+//
+// Every call changes the simulation, so for a room to replay, each call
+// is an input of the core that the host must journal, with the virtual
+// time it happened at. (The backend does not journal them yet.)
+package gateway
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/kafka-playground/playground/core"
+	"github.com/kafka-playground/playground/core/config"
+	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/sim"
+)
+
+// MaxConnections bounds the gateway clients of one cluster connected at
+// once; each is a node of the simulation.
+const MaxConnections = 256
+
+// MaxInFlightRequests bounds the requests of one connection that wait for
+// their answer; Kafka clients send at most a handful.
+const MaxInFlightRequests = 1024
+
+// ConnID names one gateway connection.
+type ConnID int32
+
+// ErrRefused is the error of Connect when the broker does not run: the
+// host refuses the TCP connection.
+var ErrRefused = errors.New("connection refused: the broker is not running")
+
+// Gateway holds the gateway client nodes of one cluster.
+type Gateway struct {
+	cluster  *core.Cluster
+	sim      *sim.Sim
+	listener string
+	conns    map[ConnID]*Conn
+	lastID   ConnID
+	// idle are nodes of closed connections, reused by new ones so that
+	// the simulation's node count stays bounded.
+	idle []*Conn
+	// nodes counts the gateway nodes made, for their names.
+	nodes int
+}
+
+// New returns the gateway of a booted cluster. Gateway clients connect to
+// the cluster's first PLAINTEXT listener; SASL and TLS listeners are not
+// served yet.
+func New(cluster *core.Cluster) (*Gateway, error) {
+	values, err := config.Resolve(config.Broker, cluster.Spec().Config)
+	if err != nil {
+		return nil, err
+	}
+	listeners, err := config.ParseListeners(values.String("listeners"), values.String("listener.security.protocol.map"))
+	if err != nil {
+		return nil, err
+	}
+	name := ""
+	for _, l := range listeners {
+		if !l.TLS() && !l.SASL() {
+			name = l.Name
+			break
+		}
+	}
+	if name == "" {
+		return nil, fmt.Errorf("the gateway needs a PLAINTEXT listener; SASL and TLS listeners are not served yet")
+	}
+	return &Gateway{cluster: cluster, sim: cluster.Sim(), listener: name, conns: map[ConnID]*Conn{}}, nil
+}
+
+// Response is one answer to write to a connection, in order.
+type Response struct {
+	CorrelationID int32
+	// Message is the broker's core/protocol response, or what the host
+	// passed to Answer. Nil means the request gets no response (a
+	// Produce with acks=0).
+	Message any
+}
+
+// Conn is a gateway client: the node that stands for one real client's
+// TCP connection to one broker.
+type Conn struct {
+	gateway *Gateway
+	node    sim.NodeID
+	name    string
+	broker  int32
+	target  sim.NodeID
+	// pending are the requests in the order they arrived; the first ones
+	// that are done are Ready.
+	pending []*slot
+	closed  bool
+}
+
+type slot struct {
+	correlation int32
+	done        bool
+	fromBroker  bool
+	response    any
+}
+
+// Start implements sim.Node.
+func (c *Conn) Start(self sim.NodeID) { c.node = self }
+
+// Receive implements sim.Node: the broker's responses and the close of
+// the connection.
+func (c *Conn) Receive(from sim.NodeID, msg sim.Message) {
+	if from != c.target || c.closed {
+		return
+	}
+	if d, ok := msg.(sim.Disconnected); ok {
+		if d.Peer == c.target {
+			c.closed = true
+			c.gateway.sim.Record(c.node, "connection", "connection to "+c.gateway.sim.Name(c.target)+" closed by the broker")
+		}
+		return
+	}
+	correlation, ok := correlationOf(msg)
+	if !ok {
+		return
+	}
+	for _, s := range c.pending {
+		if s.fromBroker && !s.done && s.correlation == correlation {
+			s.done, s.response = true, msg
+			return
+		}
+	}
+}
+
+// Connect opens a gateway connection to broker (1-based) for a real
+// client at address. It fails with ErrRefused when the broker does not
+// run.
+func (g *Gateway) Connect(broker int32, address string) (ConnID, error) {
+	if broker < 1 || int(broker) > g.cluster.Spec().Brokers {
+		return 0, fmt.Errorf("no broker %d", broker)
+	}
+	if !g.cluster.BrokerRunning(broker) {
+		return 0, ErrRefused
+	}
+	if len(g.conns) >= MaxConnections {
+		return 0, fmt.Errorf("at most %d gateway connections at once", MaxConnections)
+	}
+	c := g.node()
+	c.broker, c.target, c.pending, c.closed = broker, g.cluster.BrokerNode(broker), nil, false
+	g.lastID++
+	g.conns[g.lastID] = c
+	g.sim.Record(c.node, "connection", fmt.Sprintf("real client %s connected to %s", address, g.sim.Name(c.target)))
+	if !g.sim.Send(c.node, c.target, &protocol.ConnectRequest{Listener: g.listener}) {
+		c.closed = true
+	}
+	return g.lastID, nil
+}
+
+// node returns an idle gateway node, restarted, or a new one.
+func (g *Gateway) node() *Conn {
+	if n := len(g.idle); n > 0 {
+		c := g.idle[n-1]
+		g.idle = g.idle[:n-1]
+		g.sim.Restart(c.node)
+		return c
+	}
+	g.nodes++
+	c := &Conn{gateway: g, name: "gateway-" + strconv.Itoa(g.nodes)}
+	c.node = g.sim.AddNode(c.name, c)
+	return c
+}
+
+// Request sends a core/protocol request to the connection's broker; its
+// CorrelationID must be the wire correlation id. expectResponse is false
+// for a request the broker does not answer (Produce with acks=0).
+func (g *Gateway) Request(id ConnID, correlation int32, request sim.Message, expectResponse bool) error {
+	c, err := g.open(id)
+	if err != nil {
+		return err
+	}
+	s := &slot{correlation: correlation, fromBroker: expectResponse, done: !expectResponse}
+	c.pending = append(c.pending, s)
+	// A request that does not reach the broker is answered by nothing: a
+	// dead broker resets the connection (Disconnected), a cut link lets
+	// the client's request.timeout.ms expire, as with real TCP.
+	g.sim.Send(c.node, c.target, request)
+	return nil
+}
+
+// Answer queues a response the host made itself, in its place among the
+// connection's responses.
+func (g *Gateway) Answer(id ConnID, correlation int32, response any) error {
+	c, err := g.open(id)
+	if err != nil {
+		return err
+	}
+	c.pending = append(c.pending, &slot{correlation: correlation, done: true, response: response})
+	return nil
+}
+
+func (g *Gateway) open(id ConnID) (*Conn, error) {
+	c := g.conns[id]
+	switch {
+	case c == nil:
+		return nil, fmt.Errorf("no gateway connection %d", id)
+	case c.closed:
+		return nil, fmt.Errorf("gateway connection %d is closed", id)
+	case len(c.pending) >= MaxInFlightRequests:
+		return nil, fmt.Errorf("gateway connection %d has %d requests in flight", id, len(c.pending))
+	}
+	return c, nil
+}
+
+// Ready returns the responses that can be written now, in request order,
+// and forgets them.
+func (g *Gateway) Ready(id ConnID) []Response {
+	c := g.conns[id]
+	if c == nil {
+		return nil
+	}
+	n := 0
+	for n < len(c.pending) && c.pending[n].done {
+		n++
+	}
+	out := make([]Response, 0, n)
+	for _, s := range c.pending[:n] {
+		out = append(out, Response{CorrelationID: s.correlation, Message: s.response})
+	}
+	c.pending = c.pending[n:]
+	return out
+}
+
+// Closed reports whether the simulated broker closed the connection (or
+// crashed); the host writes what Ready returns and closes the socket.
+func (g *Gateway) Closed(id ConnID) bool {
+	c := g.conns[id]
+	return c == nil || c.closed
+}
+
+// Broker returns the broker a connection reached, 0 for none.
+func (g *Gateway) Broker(id ConnID) int32 {
+	if c := g.conns[id]; c != nil {
+		return c.broker
+	}
+	return 0
+}
+
+// Disconnect ends a connection: the real client closed its socket, or
+// the host closed it. The broker learns of it as of a TCP close.
+func (g *Gateway) Disconnect(id ConnID) {
+	c := g.conns[id]
+	if c == nil {
+		return
+	}
+	delete(g.conns, id)
+	g.sim.Record(c.node, "connection", "real client disconnected from "+g.sim.Name(c.target))
+	g.sim.Close(c.node, c.target)
+	g.sim.Crash(c.node)
+	c.pending, c.closed = nil, true
+	g.idle = append(g.idle, c)
+}
+
+// Connections returns the open connections, sorted.
+func (g *Gateway) Connections() []ConnID {
+	out := make([]ConnID, 0, len(g.conns))
+	for id := range g.conns {
+		out = append(out, id)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// correlationOf returns the correlation id of a response a broker sends a
+// client.
+func correlationOf(msg sim.Message) (int32, bool) {
+	switch m := msg.(type) {
+	case protocol.AdminResponse:
+		return m.Correlation(), true
+	case *protocol.MetadataResponse:
+		return m.CorrelationID, true
+	case *protocol.ProduceResponse:
+		return m.CorrelationID, true
+	case *protocol.FetchResponse:
+		return m.CorrelationID, true
+	case *protocol.ListOffsetsResponse:
+		return m.CorrelationID, true
+	case *protocol.InitProducerIDResponse:
+		return m.CorrelationID, true
+	}
+	return 0, false
+}
