@@ -1,0 +1,335 @@
+package gateway
+
+// The API keys the gateway serves and their translation between kmsg's
+// wire messages and the core's protocol messages. Each handler takes a
+// decoded request and returns either the core request to send to the
+// broker with a function that turns the broker's answer into the wire
+// response, or a wire response made here.
+//
+//	key  name            versions  notes
+//	0    Produce         3-9       record batches v2, CRC-32C checked, uncompressed only
+//	1    Fetch           4-12      no fetch sessions (SessionID 0: every fetch is full)
+//	2    ListOffsets     1-7
+//	3    Metadata        1-12      brokers advertised at the gateway's ports
+//	18   ApiVersions     0-3       other versions: UNSUPPORTED_VERSION in version 0
+//	19   CreateTopics    2-7
+//	22   InitProducerId  0-4       idempotent producers; transactions need FindCoordinator, not served yet
+//
+// Any other key, or another version of these, closes the connection, as
+// Kafka does for a request it cannot parse.
+
+import (
+	"encoding/base64"
+	"errors"
+
+	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// versionRange is the versions served of one API key.
+type versionRange struct{ min, max int16 }
+
+// supported lists the API keys served, by key.
+var supported = map[int16]versionRange{
+	0:  {3, 9},
+	1:  {4, 12},
+	2:  {1, 7},
+	3:  {1, 12},
+	18: {0, 3},
+	19: {2, 7},
+	22: {0, 4},
+}
+
+// supportedKeys are the keys of supported, ascending.
+var supportedKeys = []int16{0, 1, 2, 3, 18, 19, 22}
+
+// finish turns the core's answer (or nil, for none) into the wire response.
+type finish func(answer any) kmsg.Response
+
+// translation is what a handler decided for one request: a core request
+// for the broker (Request non-nil), or a local response (Local non-nil),
+// or no response at all (neither).
+type translation struct {
+	Request        any
+	ExpectResponse bool
+	Finish         finish
+	Local          kmsg.Response
+}
+
+// addresses gives each broker id the host and port clients reach it at.
+type addresses func(broker int32) (host string, port int32, ok bool)
+
+func apiVersionsResponse(version int16) *kmsg.ApiVersionsResponse {
+	resp := kmsg.NewPtrApiVersionsResponse()
+	resp.Version = version
+	for _, key := range supportedKeys {
+		r := supported[key]
+		k := kmsg.NewApiVersionsResponseApiKey()
+		k.ApiKey, k.MinVersion, k.MaxVersion = key, r.min, r.max
+		resp.ApiKeys = append(resp.ApiKeys, k)
+	}
+	return resp
+}
+
+func translateMetadata(req *kmsg.MetadataRequest, correlation int32, advertise addresses) translation {
+	core := &protocol.MetadataRequest{CorrelationID: correlation, AllowAutoTopicCreation: req.AllowAutoTopicCreation || req.Version < 4}
+	if req.Topics != nil {
+		core.Topics = []string{}
+		for _, t := range req.Topics {
+			if t.Topic != nil {
+				core.Topics = append(core.Topics, *t.Topic)
+			}
+		}
+	}
+	return translation{Request: core, ExpectResponse: true, Finish: func(answer any) kmsg.Response {
+		m := answer.(*protocol.MetadataResponse)
+		resp := kmsg.NewPtrMetadataResponse()
+		resp.Version = req.Version
+		clusterID := m.ClusterID
+		resp.ClusterID, resp.ControllerID = &clusterID, m.ControllerID
+		for _, b := range m.Brokers {
+			host, port, ok := advertise(b.NodeID)
+			if !ok {
+				continue
+			}
+			broker := kmsg.NewMetadataResponseBroker()
+			broker.NodeID, broker.Host, broker.Port = b.NodeID, host, port
+			resp.Brokers = append(resp.Brokers, broker)
+		}
+		for _, t := range m.Topics {
+			topic := kmsg.NewMetadataResponseTopic()
+			name := t.Name
+			topic.Topic, topic.TopicID, topic.ErrorCode, topic.IsInternal = &name, topicID(t.TopicID), int16(t.Error), t.IsInternal
+			for _, p := range t.Partitions {
+				part := kmsg.NewMetadataResponseTopicPartition()
+				part.Partition, part.ErrorCode, part.Leader, part.LeaderEpoch = p.Partition, int16(p.Error), p.Leader, p.LeaderEpoch
+				part.Replicas, part.ISR, part.OfflineReplicas = nonNil(p.Replicas), nonNil(p.Isr), nonNil(p.OfflineReplicas)
+				topic.Partitions = append(topic.Partitions, part)
+			}
+			resp.Topics = append(resp.Topics, topic)
+		}
+		return resp
+	}}
+}
+
+// topicID reads a topic id as Kafka prints one (URL-safe base64 of 16
+// bytes); anything else is the zero id.
+func topicID(s string) [16]byte {
+	var id [16]byte
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil && len(raw) == 16 {
+		copy(id[:], raw)
+	}
+	return id
+}
+
+func nonNil(ids []int32) []int32 {
+	if ids == nil {
+		return []int32{}
+	}
+	return ids
+}
+
+// producePartitionError is a partition refused by the gateway before the
+// broker saw it.
+type producePartitionError struct {
+	tp      protocol.TopicPartition
+	code    protocol.ErrorCode
+	message string
+}
+
+func translateProduce(req *kmsg.ProduceRequest, correlation int32) translation {
+	core := &protocol.ProduceRequest{CorrelationID: correlation, Acks: req.Acks, TimeoutMs: req.TimeoutMillis}
+	if req.TransactionID != nil {
+		core.TransactionalID = *req.TransactionID
+	}
+	var refused []producePartitionError
+	var order []protocol.TopicPartition
+	for _, t := range req.Topics {
+		for _, p := range t.Partitions {
+			tp := protocol.TopicPartition{Topic: t.Topic, Partition: p.Partition}
+			order = append(order, tp)
+			batches, err := decodeBatches(p.Records)
+			switch {
+			case errors.Is(err, errCompressedBatch), errors.Is(err, errOldMagic):
+				refused = append(refused, producePartitionError{tp, protocol.InvalidRecord, err.Error()})
+			case err != nil:
+				refused = append(refused, producePartitionError{tp, protocol.CorruptMessage, err.Error()})
+			case len(batches) != 1:
+				refused = append(refused, producePartitionError{tp, protocol.InvalidRecord, "exactly one record batch per partition is expected"})
+			default:
+				core.Partitions = append(core.Partitions, protocol.ProducePartition{TopicPartition: tp, Batch: batches[0]})
+			}
+		}
+	}
+	build := func(answer any) kmsg.Response {
+		results := map[protocol.TopicPartition]protocol.ProducePartitionResponse{}
+		if m, ok := answer.(*protocol.ProduceResponse); ok {
+			for _, p := range m.Partitions {
+				results[p.TopicPartition] = p
+			}
+		}
+		for _, r := range refused {
+			results[r.tp] = protocol.ProducePartitionResponse{TopicPartition: r.tp, Error: r.code, ErrorMessage: r.message, BaseOffset: -1, LogAppendTimeMs: -1, LogStartOffset: -1, CurrentLeader: -1, CurrentLeaderEpoch: -1}
+		}
+		return produceResponse(req.Version, order, results)
+	}
+	if req.Acks == protocol.AcksNone {
+		if len(core.Partitions) == 0 {
+			return translation{}
+		}
+		return translation{Request: core}
+	}
+	if len(core.Partitions) == 0 {
+		return translation{Local: build(nil)}
+	}
+	return translation{Request: core, ExpectResponse: true, Finish: build}
+}
+
+func produceResponse(version int16, order []protocol.TopicPartition, results map[protocol.TopicPartition]protocol.ProducePartitionResponse) *kmsg.ProduceResponse {
+	resp := kmsg.NewPtrProduceResponse()
+	resp.Version = version
+	for _, tp := range order {
+		r, ok := results[tp]
+		if !ok {
+			r = protocol.ProducePartitionResponse{TopicPartition: tp, Error: protocol.RequestTimedOut, BaseOffset: -1}
+		}
+		n := len(resp.Topics)
+		if n == 0 || resp.Topics[n-1].Topic != tp.Topic {
+			topic := kmsg.NewProduceResponseTopic()
+			topic.Topic = tp.Topic
+			resp.Topics = append(resp.Topics, topic)
+			n++
+		}
+		part := kmsg.NewProduceResponseTopicPartition()
+		part.Partition, part.ErrorCode, part.BaseOffset = tp.Partition, int16(r.Error), r.BaseOffset
+		part.LogAppendTime, part.LogStartOffset = r.LogAppendTimeMs, r.LogStartOffset
+		if r.ErrorMessage != "" {
+			message := r.ErrorMessage
+			part.ErrorMessage = &message
+		}
+		resp.Topics[n-1].Partitions = append(resp.Topics[n-1].Partitions, part)
+	}
+	return resp
+}
+
+func translateFetch(req *kmsg.FetchRequest, correlation int32) translation {
+	core := &protocol.FetchRequest{CorrelationID: correlation, ReplicaID: protocol.ConsumerReplicaID, MaxWaitMs: req.MaxWaitMillis,
+		MinBytes: req.MinBytes, MaxBytes: req.MaxBytes, IsolationLevel: req.IsolationLevel}
+	for _, t := range req.Topics {
+		for _, p := range t.Partitions {
+			core.Partitions = append(core.Partitions, protocol.FetchPartition{
+				TopicPartition:     protocol.TopicPartition{Topic: t.Topic, Partition: p.Partition},
+				CurrentLeaderEpoch: p.CurrentLeaderEpoch, FetchOffset: p.FetchOffset, LastFetchedEpoch: p.LastFetchedEpoch,
+				LogStartOffset: p.LogStartOffset, PartitionMaxBytes: p.PartitionMaxBytes})
+		}
+	}
+	return translation{Request: core, ExpectResponse: true, Finish: func(answer any) kmsg.Response {
+		m := answer.(*protocol.FetchResponse)
+		resp := kmsg.NewPtrFetchResponse()
+		resp.Version, resp.ErrorCode = req.Version, int16(m.Error)
+		for _, p := range m.Partitions {
+			n := len(resp.Topics)
+			if n == 0 || resp.Topics[n-1].Topic != p.Topic {
+				topic := kmsg.NewFetchResponseTopic()
+				topic.Topic = p.Topic
+				resp.Topics = append(resp.Topics, topic)
+				n++
+			}
+			part := kmsg.NewFetchResponseTopicPartition()
+			part.Partition, part.ErrorCode, part.HighWatermark = p.Partition, int16(p.Error), p.HighWatermark
+			part.LastStableOffset, part.LogStartOffset = p.LastStableOffset, p.LogStartOffset
+			for _, a := range p.AbortedTransactions {
+				aborted := kmsg.NewFetchResponseTopicPartitionAbortedTransaction()
+				aborted.ProducerID, aborted.FirstOffset = a.ProducerID, a.FirstOffset
+				part.AbortedTransactions = append(part.AbortedTransactions, aborted)
+			}
+			if p.DivergingEpoch != nil {
+				part.DivergingEpoch.Epoch, part.DivergingEpoch.EndOffset = p.DivergingEpoch.Epoch, p.DivergingEpoch.EndOffset
+			}
+			part.CurrentLeader.LeaderID, part.CurrentLeader.LeaderEpoch = p.CurrentLeader, p.CurrentLeaderEpoch
+			for _, b := range p.Batches {
+				part.RecordBatches = encodeBatch(part.RecordBatches, b)
+			}
+			resp.Topics[n-1].Partitions = append(resp.Topics[n-1].Partitions, part)
+		}
+		return resp
+	}}
+}
+
+func translateListOffsets(req *kmsg.ListOffsetsRequest, correlation int32) translation {
+	core := &protocol.ListOffsetsRequest{CorrelationID: correlation, ReplicaID: req.ReplicaID, IsolationLevel: req.IsolationLevel}
+	for _, t := range req.Topics {
+		for _, p := range t.Partitions {
+			core.Partitions = append(core.Partitions, protocol.ListOffsetsPartition{
+				TopicPartition:     protocol.TopicPartition{Topic: t.Topic, Partition: p.Partition},
+				CurrentLeaderEpoch: p.CurrentLeaderEpoch, TimestampMs: p.Timestamp})
+		}
+	}
+	return translation{Request: core, ExpectResponse: true, Finish: func(answer any) kmsg.Response {
+		m := answer.(*protocol.ListOffsetsResponse)
+		resp := kmsg.NewPtrListOffsetsResponse()
+		resp.Version = req.Version
+		for _, p := range m.Partitions {
+			n := len(resp.Topics)
+			if n == 0 || resp.Topics[n-1].Topic != p.Topic {
+				topic := kmsg.NewListOffsetsResponseTopic()
+				topic.Topic = p.Topic
+				resp.Topics = append(resp.Topics, topic)
+				n++
+			}
+			part := kmsg.NewListOffsetsResponseTopicPartition()
+			part.Partition, part.ErrorCode, part.Timestamp, part.Offset, part.LeaderEpoch = p.Partition, int16(p.Error), p.TimestampMs, p.Offset, p.LeaderEpoch
+			resp.Topics[n-1].Partitions = append(resp.Topics[n-1].Partitions, part)
+		}
+		return resp
+	}}
+}
+
+func translateCreateTopics(req *kmsg.CreateTopicsRequest, correlation int32) translation {
+	core := &protocol.CreateTopicsRequest{CorrelationID: correlation, TimeoutMs: req.TimeoutMillis, ValidateOnly: req.ValidateOnly}
+	for _, t := range req.Topics {
+		topic := protocol.CreatableTopic{Name: t.Topic, NumPartitions: t.NumPartitions, ReplicationFactor: t.ReplicationFactor}
+		if len(t.Configs) > 0 {
+			topic.Configs = map[string]string{}
+			for _, c := range t.Configs {
+				if c.Value != nil {
+					topic.Configs[c.Name] = *c.Value
+				}
+			}
+		}
+		core.Topics = append(core.Topics, topic)
+	}
+	return translation{Request: core, ExpectResponse: true, Finish: func(answer any) kmsg.Response {
+		m := answer.(*protocol.CreateTopicsResponse)
+		resp := kmsg.NewPtrCreateTopicsResponse()
+		resp.Version = req.Version
+		for _, t := range m.Topics {
+			topic := kmsg.NewCreateTopicsResponseTopic()
+			topic.Topic, topic.TopicID, topic.ErrorCode = t.Name, topicID(t.TopicID), int16(t.Error)
+			topic.NumPartitions, topic.ReplicationFactor = t.NumPartitions, t.ReplicationFactor
+			if t.ErrorMessage != "" {
+				message := t.ErrorMessage
+				topic.ErrorMessage = &message
+			}
+			resp.Topics = append(resp.Topics, topic)
+		}
+		return resp
+	}}
+}
+
+func translateInitProducerID(req *kmsg.InitProducerIDRequest, correlation int32) translation {
+	core := &protocol.InitProducerIDRequest{CorrelationID: correlation, TransactionTimeoutMs: req.TransactionTimeoutMillis,
+		ProducerID: req.ProducerID, ProducerEpoch: req.ProducerEpoch}
+	if req.TransactionalID != nil {
+		// The broker answers NOT_COORDINATOR unless it coordinates the id:
+		// FindCoordinator is not served yet.
+		core.TransactionalID = *req.TransactionalID
+	}
+	return translation{Request: core, ExpectResponse: true, Finish: func(answer any) kmsg.Response {
+		m := answer.(*protocol.InitProducerIDResponse)
+		resp := kmsg.NewPtrInitProducerIDResponse()
+		resp.Version, resp.ErrorCode, resp.ProducerID, resp.ProducerEpoch = req.Version, int16(m.Error), m.ProducerID, m.ProducerEpoch
+		return resp
+	}}
+}

@@ -1,0 +1,277 @@
+package gateway
+
+// One real client's TCP connection: frames read and written, request
+// headers parsed, requests translated and handed to the core.
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+
+	coregateway "github.com/kafka-playground/playground/core/gateway"
+	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// maxQueuedResponses bounds the encoded responses waiting to be written
+// to one connection; a client that does not read is closed.
+const maxQueuedResponses = coregateway.MaxInFlightRequests
+
+// apiVersionsKey is ApiVersions' API key, whose response header is never
+// flexible.
+const apiVersionsKey = 18
+
+type connection struct {
+	gateway *Gateway
+	id      coregateway.ConnID
+	socket  net.Conn
+	out     chan []byte
+	// finishes turn the broker's answers into wire responses, by
+	// correlation id. Guarded by gateway.mu.
+	finishes map[int32]finish
+	closed   bool
+}
+
+func newConnection(g *Gateway, id coregateway.ConnID, socket net.Conn) *connection {
+	return &connection{gateway: g, id: id, socket: socket, out: make(chan []byte, maxQueuedResponses), finishes: map[int32]finish{}}
+}
+
+// close stops the connection once what is queued is written. Called with
+// gateway.mu held.
+func (c *connection) close() {
+	if !c.closed {
+		c.closed = true
+		close(c.out)
+	}
+}
+
+func (c *connection) writeLoop() {
+	defer c.gateway.done.Done()
+	failed := false
+	for frame := range c.out {
+		if failed {
+			continue
+		}
+		if _, err := c.socket.Write(frame); err != nil {
+			failed = true
+			c.socket.Close()
+		}
+	}
+	c.socket.Close()
+}
+
+func (c *connection) readLoop() {
+	defer c.gateway.done.Done()
+	for {
+		frame, err := readFrame(c.socket, c.gateway.config.MaxFrameBytes)
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+				c.gateway.logf("gateway: %s: %v", c.socket.RemoteAddr(), err)
+			}
+			break
+		}
+		if err := c.handle(frame); err != nil {
+			c.gateway.logf("gateway: %s: %v; closing the connection", c.socket.RemoteAddr(), err)
+			break
+		}
+		c.gateway.pump()
+	}
+	g := c.gateway
+	g.mu.Lock()
+	if g.conns[c.id] == c {
+		delete(g.conns, c.id)
+		g.core.Disconnect(c.id)
+	}
+	c.close()
+	g.mu.Unlock()
+}
+
+// readFrame reads one size-prefixed request.
+func readFrame(r io.Reader, maxBytes int32) ([]byte, error) {
+	var size [4]byte
+	if _, err := io.ReadFull(r, size[:]); err != nil {
+		return nil, err
+	}
+	n := int32(binary.BigEndian.Uint32(size[:]))
+	if n < 8 || n > maxBytes {
+		return nil, fmt.Errorf("request of %d bytes (at most %d, socket.request.max.bytes)", n, maxBytes)
+	}
+	frame := make([]byte, n)
+	if _, err := io.ReadFull(r, frame); err != nil {
+		return nil, err
+	}
+	return frame, nil
+}
+
+// header is a parsed request header.
+type header struct {
+	key, version int16
+	correlation  int32
+	clientID     string
+	body         []byte
+}
+
+// parseHeader reads a request header (v1, or v2 with tagged fields when
+// flexible says so for the key and version).
+func parseHeader(frame []byte, flexible func(key, version int16) bool) (header, error) {
+	h := header{key: int16(binary.BigEndian.Uint16(frame[0:2])), version: int16(binary.BigEndian.Uint16(frame[2:4])),
+		correlation: int32(binary.BigEndian.Uint32(frame[4:8]))}
+	rest := frame[8:]
+	if len(rest) < 2 {
+		return h, errors.New("request header without a client id")
+	}
+	idLength := int(int16(binary.BigEndian.Uint16(rest)))
+	rest = rest[2:]
+	if idLength > len(rest) {
+		return h, errors.New("request header: client id longer than the request")
+	}
+	if idLength > 0 {
+		h.clientID, rest = string(rest[:idLength]), rest[idLength:]
+	}
+	if flexible(h.key, h.version) {
+		var err error
+		if rest, err = skipTags(rest); err != nil {
+			return h, err
+		}
+	}
+	h.body = rest
+	return h, nil
+}
+
+// skipTags skips a tagged-field section.
+func skipTags(b []byte) ([]byte, error) {
+	count, n := binary.Uvarint(b)
+	if n <= 0 || count > uint64(len(b)) {
+		return nil, errors.New("bad tagged fields")
+	}
+	b = b[n:]
+	for i := uint64(0); i < count; i++ {
+		if _, n = binary.Uvarint(b); n <= 0 {
+			return nil, errors.New("bad tag")
+		}
+		b = b[n:]
+		size, n := binary.Uvarint(b)
+		if n <= 0 || size > uint64(len(b)-n) {
+			return nil, errors.New("bad tag size")
+		}
+		b = b[n+int(size):]
+	}
+	return b, nil
+}
+
+// requestFlexible reports whether a request key and version use the
+// flexible (v2) header; unknown keys do not.
+func requestFlexible(key, version int16) bool {
+	req := kmsg.RequestForKey(key)
+	if req == nil {
+		return false
+	}
+	req.SetVersion(version)
+	return req.IsFlexible()
+}
+
+// handle decodes one request and hands it to the core; an error closes
+// the connection.
+func (c *connection) handle(frame []byte) error {
+	h, err := parseHeader(frame, func(key, version int16) bool {
+		if r, ok := supported[key]; !ok || version < r.min || version > r.max {
+			return false
+		}
+		return requestFlexible(key, version)
+	})
+	if err != nil {
+		return err
+	}
+	served, ok := supported[h.key]
+	if ok && (h.version < served.min || h.version > served.max) {
+		ok = false
+	}
+	if !ok && h.key == apiVersionsKey {
+		// Kafka answers an ApiVersions it does not know in version 0,
+		// with UNSUPPORTED_VERSION and the versions it has.
+		resp := apiVersionsResponse(0)
+		resp.ErrorCode = int16(protocol.UnsupportedVersion)
+		return c.submit(h, translation{Local: resp})
+	}
+	if !ok {
+		return fmt.Errorf("%s version %d is not served", kmsg.NameForKey(h.key), h.version)
+	}
+	req := kmsg.RequestForKey(h.key)
+	req.SetVersion(h.version)
+	if err := req.ReadFrom(h.body); err != nil {
+		return fmt.Errorf("%s v%d: %v", kmsg.NameForKey(h.key), h.version, err)
+	}
+	return c.submit(h, c.translate(req, h.correlation))
+}
+
+func (c *connection) translate(req kmsg.Request, correlation int32) translation {
+	switch r := req.(type) {
+	case *kmsg.ApiVersionsRequest:
+		return translation{Local: apiVersionsResponse(r.Version)}
+	case *kmsg.MetadataRequest:
+		return translateMetadata(r, correlation, c.gateway.advertise)
+	case *kmsg.ProduceRequest:
+		return translateProduce(r, correlation)
+	case *kmsg.FetchRequest:
+		return translateFetch(r, correlation)
+	case *kmsg.ListOffsetsRequest:
+		return translateListOffsets(r, correlation)
+	case *kmsg.CreateTopicsRequest:
+		return translateCreateTopics(r, correlation)
+	case *kmsg.InitProducerIDRequest:
+		return translateInitProducerID(r, correlation)
+	}
+	panic(fmt.Sprintf("gateway: %T is in the supported table but not translated", req))
+}
+
+// submit hands a translated request to the core, in arrival order.
+func (c *connection) submit(h header, t translation) error {
+	g := c.gateway
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if c.closed || g.closed {
+		return errors.New("connection closed")
+	}
+	g.runToWallClock()
+	switch {
+	case t.Local != nil:
+		return g.core.Answer(c.id, h.correlation, t.Local)
+	case t.Request != nil:
+		if t.ExpectResponse {
+			c.finishes[h.correlation] = t.Finish
+		}
+		return g.core.Request(c.id, h.correlation, t.Request, t.ExpectResponse)
+	}
+	return nil
+}
+
+// respond encodes one response and queues it. Called with gateway.mu held.
+func (c *connection) respond(r coregateway.Response) {
+	if r.Message == nil || c.closed {
+		return
+	}
+	resp, ok := r.Message.(kmsg.Response)
+	if !ok {
+		f := c.finishes[r.CorrelationID]
+		delete(c.finishes, r.CorrelationID)
+		if f == nil {
+			return
+		}
+		resp = f(r.Message)
+	}
+	frame := make([]byte, 8, 64)
+	binary.BigEndian.PutUint32(frame[4:8], uint32(r.CorrelationID))
+	if resp.IsFlexible() && resp.Key() != apiVersionsKey {
+		frame = append(frame, 0)
+	}
+	frame = resp.AppendTo(frame)
+	binary.BigEndian.PutUint32(frame[0:4], uint32(len(frame)-4))
+	select {
+	case c.out <- frame:
+	default:
+		c.gateway.logf("gateway: %s reads too slowly; closing the connection", c.socket.RemoteAddr())
+		c.close()
+	}
+}
