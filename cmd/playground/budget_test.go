@@ -95,6 +95,11 @@ type frameStats struct {
 	MaxWorkMs   float64 `json:"max_work_ms"`
 	SlowFrames  int     `json:"slow_frames"`
 	VirtualMs   int64   `json:"virtual_ms"`
+	MaxPlayMs   float64 `json:"max_play_ms"`
+	MaxDrawMs   float64 `json:"max_draw_ms"`
+	GCCycles    uint64  `json:"gc_cycles"`
+	SlowWithGC  int     `json:"slow_frames_with_gc"`
+	HeapMB      uint64  `json:"heap_mb"`
 }
 
 // frameTimes streams 10,000 records per virtual second at ×1 and reads
@@ -130,8 +135,8 @@ func frameTimes(t *testing.T, s *session) {
 	if stats.VirtualMs > 0 {
 		rate = (ackedAfter - ackedBefore) * 1000 / stats.VirtualMs
 	}
-	fmt.Printf("budget frames at %d records per virtual second: %d frames in %d s, mean %.1f ms, max %.1f ms between frames, max %.1f ms of work, %d over %d ms; %d ms of virtual time, %d records acknowledged per virtual second (budget: no frame over %d ms)\n",
-		streamRate, stats.Frames, measuredSeconds, stats.MeanDeltaMs, stats.MaxDeltaMs, stats.MaxWorkMs, stats.SlowFrames, frameBudgetMs,
+	fmt.Printf("budget frames at %d records per virtual second: %d frames in %d s, mean %.1f ms, max %.1f ms between frames, max %.1f ms of work (%.1f running the simulation, %.1f drawing), %d over %d ms (%d during a garbage collection; %d collections, heap %d MB at the end); %d ms of virtual time, %d records acknowledged per virtual second (budget: no frame over %d ms)\n",
+		streamRate, stats.Frames, measuredSeconds, stats.MeanDeltaMs, stats.MaxDeltaMs, stats.MaxWorkMs, stats.MaxPlayMs, stats.MaxDrawMs, stats.SlowFrames, frameBudgetMs, stats.SlowWithGC, stats.GCCycles, stats.HeapMB,
 		stats.VirtualMs, rate, frameBudgetMs)
 	if stats.Frames < measuredSeconds*20 {
 		t.Errorf("only %d frames in %d s", stats.Frames, measuredSeconds)

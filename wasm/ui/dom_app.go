@@ -32,6 +32,12 @@ type App struct {
 	drawnVersion uint64
 	// firstShown is the first offset the message browser shows.
 	firstShown int64
+	// slowViewsMs is when the slow views were last written; journalKey
+	// names the journal they last showed.
+	slowViewsMs float64
+	journalKey  string
+	// drawSkipped says the previous frame left its drawing to this one.
+	drawSkipped bool
 	// interactive says the first cluster has been drawn.
 	interactive bool
 	// urlDirty says the address bar lags behind the session;

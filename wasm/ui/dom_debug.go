@@ -4,6 +4,7 @@ package ui
 
 import (
 	"encoding/json"
+	"runtime/metrics"
 	"syscall/js"
 
 	"github.com/kafka-playground/playground/core"
@@ -22,8 +23,19 @@ type frameStats struct {
 	MaxWorkMs   float64 `json:"max_work_ms"`
 	SlowFrames  int     `json:"slow_frames"`
 	VirtualMs   int64   `json:"virtual_ms"`
-	totalDelta  float64
-	previousMs  float64
+	// MaxPlayMs and MaxDrawMs split the work: running the simulation and
+	// writing the views.
+	MaxPlayMs float64 `json:"max_play_ms"`
+	MaxDrawMs float64 `json:"max_draw_ms"`
+	// GCCycles counts the Go garbage collections, and SlowFramesWithGC
+	// the slow frames during which one ended: in WebAssembly the
+	// collector runs on the page's only thread.
+	GCCycles         uint64 `json:"gc_cycles"`
+	SlowFramesWithGC int    `json:"slow_frames_with_gc"`
+	HeapMB           uint64 `json:"heap_mb"`
+	gcAtFrameStart   uint64
+	totalDelta       float64
+	previousMs       float64
 }
 
 // record adds one frame.
@@ -32,6 +44,7 @@ func (s *frameStats) record(timestampMs, workMs float64, playing bool) {
 		s.previousMs = 0
 		return
 	}
+	cycles := gcCycles()
 	if s.previousMs > 0 {
 		delta := timestampMs - s.previousMs
 		s.Frames++
@@ -40,14 +53,35 @@ func (s *frameStats) record(timestampMs, workMs float64, playing bool) {
 		s.MaxDeltaMs = max(s.MaxDeltaMs, delta)
 		if delta > slowFrameMs {
 			s.SlowFrames++
+			if cycles > s.gcAtFrameStart {
+				s.SlowFramesWithGC++
+			}
 		}
+		s.GCCycles += cycles - s.gcAtFrameStart
 	}
+	s.gcAtFrameStart = cycles
 	s.MaxWorkMs = max(s.MaxWorkMs, workMs)
 	s.previousMs = timestampMs
 }
 
+// gcCycles reads how many garbage collections have completed.
+func gcCycles() uint64 {
+	sample := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return sample[0].Value.Uint64()
+}
+
 // virtual adds virtual time run.
 func (s *frameStats) virtual(ms int64) { s.VirtualMs += ms }
+
+// parts records the time a frame spent playing and drawing.
+func (s *frameStats) parts(playMs, drawMs float64) {
+	s.MaxPlayMs = max(s.MaxPlayMs, playMs)
+	s.MaxDrawMs = max(s.MaxDrawMs, drawMs)
+}
 
 // installDebugHook defines globalThis.playgroundDebug for tests:
 // frames() returns the frame statistics as JSON, resetFrames() starts
@@ -55,6 +89,11 @@ func (s *frameStats) virtual(ms int64) { s.VirtualMs += ms }
 func (a *App) installDebugHook() {
 	hook := js.Global().Get("Object").New()
 	hook.Set("frames", js.FuncOf(func(js.Value, []js.Value) any {
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		metrics.Read(sample)
+		if sample[0].Value.Kind() == metrics.KindUint64 {
+			a.frames.HeapMB = sample[0].Value.Uint64() >> 20
+		}
 		data, _ := json.Marshal(a.frames)
 		return string(data)
 	}))

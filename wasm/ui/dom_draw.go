@@ -10,6 +10,11 @@ import (
 	"honnef.co/go/js/dom/v2"
 )
 
+// slowViewEveryMs is how often, while time plays, the views that people
+// read rather than watch (message browser, chart, timeline, steps) are
+// written again; paused, every drawing writes them.
+const slowViewEveryMs = 250
+
 // draw reads the session once and writes every view whose HTML changed.
 func (a *App) draw() {
 	m := a.model
@@ -20,20 +25,37 @@ func (a *App) draw() {
 	a.setView("view-lesson", RenderLesson(f.Scenario))
 	a.setView("view-cluster", RenderCluster(f, m.Highlight))
 	a.setView("view-topics", RenderTopics(f, m.Expanded))
-	messages, first := RenderMessages(f, m.Cluster(), m.Browser)
-	a.firstShown = first
-	a.setView("view-messages", messages)
 	a.setView("view-producers", RenderProducers(f, m.Stream()))
 	a.setView("view-consumers", RenderConsumers(f))
-	a.setView("view-chart", RenderChart(m.Chart()))
-	a.setView("view-timeline", RenderTimeline(m.Timeline(), m.TimelineFilter))
-	a.setView("view-journal", RenderJournal(f, m.FutureSteps()))
+	if now := performanceNow(); !a.clock.Playing || now-a.slowViewsMs >= slowViewEveryMs {
+		a.slowViewsMs = now
+		a.drawSlowViews(f)
+	}
 	a.drawToolbar(f)
 	a.drawnVersion = m.Version()
 	if !a.interactive {
 		a.interactive = true
 		a.root.SetAttribute("data-ready", "true")
 		js.Global().Get("performance").Call("mark", "playground-interactive")
+	}
+}
+
+// drawSlowViews writes the message browser, the chart, the timeline and
+// the steps.
+func (a *App) drawSlowViews(f *Frame) {
+	m := a.model
+	messages, first := RenderMessages(f, m.Cluster(), m.Browser)
+	a.firstShown = first
+	a.setView("view-messages", messages)
+	a.setView("view-chart", RenderChart(m.Chart()))
+	a.setView("view-timeline", RenderTimeline(m.Timeline(), m.TimelineFilter))
+	journalKey := strconv.Itoa(len(f.Scenario.Steps)) + "/" + strconv.Itoa(len(m.FutureSteps())) + "/" + strconv.FormatUint(m.JournalVersion(), 10)
+	if n := len(f.Scenario.Steps); n > 0 {
+		journalKey += "/" + strconv.FormatInt(f.Scenario.Steps[n-1].Ms, 10) // a growing advance
+	}
+	if a.journalKey != journalKey {
+		a.journalKey = journalKey
+		a.setView("view-journal", RenderJournal(f, m.FutureSteps()))
 	}
 }
 

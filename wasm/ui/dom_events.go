@@ -141,8 +141,9 @@ func (a *App) submitAction(name string, values Values) {
 		return
 	}
 	text := ResultText(&request.Step, result)
-	if request.Stream {
-		text = "Streaming " + strconv.Itoa(request.Step.RecordCount()) + " records per virtual second while time plays. " + text
+	if stream := a.model.Stream(); request.Stream && stream != nil {
+		text = "Streaming " + thousands(int64(stream.Rate)) + " records per virtual second to " + stream.Step.Topic + " while time plays, in " +
+			strconv.Itoa(stream.PerSecond) + " produce step" + plural(stream.PerSecond) + " a second. Press Play."
 	}
 	a.setText("status-"+name, text)
 	a.changed()

@@ -52,9 +52,15 @@ func (a *App) frame(timestampMs float64) {
 		a.lastFrameMs = timestampMs
 		a.play(wall, start)
 	}
-	if a.model.Session() != nil && (a.model.Version() != a.drawnVersion || a.clock.Playing) {
+	played := performanceNow()
+	// A frame that spent most of its time running the simulation leaves
+	// the drawing to the next one, but never two in a row.
+	busy := a.clock.Playing && played-start > playBudgetMs/2 && !a.drawSkipped
+	a.drawSkipped = busy
+	if !busy && a.model.Session() != nil && (a.model.Version() != a.drawnVersion || a.clock.Playing) {
 		a.draw()
 	}
+	a.frames.parts(played-start, performanceNow()-played)
 	a.followURL(start)
 	if a.clock.Playing {
 		a.requestFrame()

@@ -44,6 +44,9 @@ type Model struct {
 	version uint64
 	// written is each broker's summed log end offsets at the last drawing.
 	written map[string]int64
+	// journalVersion counts changes of the journal other than an advance
+	// growing: the steps view is written again when it moves.
+	journalVersion uint64
 }
 
 // NewModel returns a model without a session; Start gives it one.
@@ -66,6 +69,7 @@ func (m *Model) Start(s *scenario.Scenario) error {
 	m.Expanded = map[string]bool{}
 	m.Highlight = ""
 	m.version++
+	m.journalVersion++
 	return nil
 }
 
@@ -92,6 +96,9 @@ func (m *Model) Chart() *Chart { return m.chart }
 // Version changes whenever something the views show may have changed.
 func (m *Model) Version() uint64 { return m.version }
 
+// JournalVersion changes whenever a step is added, replaced or rewound.
+func (m *Model) JournalVersion() uint64 { return m.journalVersion }
+
 // Touch marks the views as changed (a view setting moved).
 func (m *Model) Touch() { m.version++ }
 
@@ -116,6 +123,7 @@ func (m *Model) Apply(st scenario.Step) (scenario.StepResult, error) {
 	}
 	m.forgetFuture()
 	m.version++
+	m.journalVersion++
 	return result, err
 }
 
@@ -214,6 +222,7 @@ func (m *Model) replayPrefix(full []scenario.Step, steps int, untilMs int64) err
 	m.chart = NewChart()
 	m.stream = nil
 	m.version++
+	m.journalVersion++
 	return nil
 }
 
@@ -282,6 +291,7 @@ func (m *Model) Forward() error {
 		m.forgetFuture()
 	}
 	m.version++
+	m.journalVersion++
 	return nil
 }
 

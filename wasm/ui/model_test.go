@@ -280,3 +280,16 @@ func TestPastedScenariosAndExportedFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestFastStreamsTickOftenWithSmallSteps(t *testing.T) {
+	for _, c := range []struct{ rate, perSecond int }{{1, 1}, {2500, 1}, {2501, 2}, {10_000, 4}, {12_000, 5}, {100_000, 10}} {
+		s := newStream(scenario.Step{}, c.rate)
+		total := 0
+		for s.Ticks = 0; s.Ticks < s.PerSecond; s.Ticks++ {
+			total += s.nextCount()
+		}
+		if s.PerSecond != c.perSecond || total != c.rate || s.tickMs()*int64(s.PerSecond) != 1000 {
+			t.Errorf("rate %d: %d ticks per second sending %d records in all; want %d ticks, %d records", c.rate, s.PerSecond, total, c.perSecond, c.rate)
+		}
+	}
+}

@@ -6,30 +6,63 @@ import (
 	"github.com/kafka-playground/playground/core/scenario"
 )
 
-// streamTickMs is the virtual time between two produce steps of a stream.
-const streamTickMs = 1000
-
 // MaxStreamRate is the most records a stream sends per virtual second.
 const MaxStreamRate = 100_000
 
+// maxRecordsPerTick is the most records one tick of a stream sends when
+// ticking more often allows it: a tick runs in one frame, so its size
+// bounds that frame's work.
+const maxRecordsPerTick = 2500
+
+// ticksPerSecond are the tick rates a stream may use; each divides a
+// second into whole milliseconds.
+var ticksPerSecond = []int{1, 2, 4, 5, 10}
+
 // Stream is a producer sending records at a steady rate while time plays:
-// one journaled produce step (async, count = the rate) every virtual second.
-// Time run by a jump or a step to the next event sends nothing.
+// one journaled produce step (async) per tick, one to ten ticks per virtual
+// second (as few as keep a tick at most maxRecordsPerTick records). Time
+// run by a jump or a step to the next event sends nothing.
 type Stream struct {
-	// Step is the produce step of one tick.
+	// Step is the produce step of one tick; its Count is set per tick.
 	Step scenario.Step
+	// Rate is the records per virtual second.
+	Rate int
+	// PerSecond is the ticks per virtual second.
+	PerSecond int
 	// NextAtMs is the virtual time of the next tick.
 	NextAtMs int64
 	// Ticks counts the produce steps sent.
 	Ticks int
 }
 
+// newStream plans a stream of rate records per second.
+func newStream(st scenario.Step, rate int) *Stream {
+	s := &Stream{Step: st, Rate: rate, PerSecond: ticksPerSecond[len(ticksPerSecond)-1]}
+	for _, n := range ticksPerSecond {
+		if (rate+n-1)/n <= maxRecordsPerTick {
+			s.PerSecond = n
+			break
+		}
+	}
+	return s
+}
+
+// tickMs is the virtual time between two ticks.
+func (s *Stream) tickMs() int64 { return int64(1000 / s.PerSecond) }
+
+// nextCount is the number of records of the next tick: the rate spread
+// over the ticks of a second, the remainder on the first ones.
+func (s *Stream) nextCount() int {
+	i := s.Ticks % s.PerSecond
+	return s.Rate*(i+1)/s.PerSecond - s.Rate*i/s.PerSecond
+}
+
 // Stream returns the running stream, or nil.
 func (m *Model) Stream() *Stream { return m.stream }
 
-// StartStream sends the first tick of a stream now and keeps sending one
-// every virtual second while time plays. st is the produce step of one
-// tick; its Count is the rate.
+// StartStream sends the first tick of a stream now and keeps ticking while
+// time plays. st is the produce step of the stream; its Count is the rate
+// per virtual second.
 func (m *Model) StartStream(st scenario.Step) (scenario.StepResult, error) {
 	if st.Op != scenario.OpProduce {
 		return scenario.StepResult{}, fmt.Errorf("a stream sends produce steps, not %s", st.Op)
@@ -38,11 +71,16 @@ func (m *Model) StartStream(st scenario.Step) (scenario.StepResult, error) {
 		return scenario.StepResult{}, &FieldError{Field: "rate", Message: fmt.Sprintf("a stream sends at most %d records per second", MaxStreamRate)}
 	}
 	st.Async = true
-	result, err := m.Apply(st)
+	stream := newStream(st, st.RecordCount())
+	first := st
+	first.Count = stream.nextCount()
+	result, err := m.Apply(first)
 	if err != nil {
 		return result, err
 	}
-	m.stream = &Stream{Step: st, NextAtMs: m.Cluster().Now() + streamTickMs, Ticks: 1}
+	stream.Ticks = 1
+	stream.NextAtMs = m.Cluster().Now() + stream.tickMs()
+	m.stream = stream
 	return result, nil
 }
 
@@ -86,7 +124,9 @@ func (m *Model) tick() error {
 	if s == nil || m.Cluster().Now() < s.NextAtMs {
 		return nil
 	}
-	_, err := m.Apply(s.Step)
+	st := s.Step
+	st.Count = s.nextCount()
+	_, err := m.Apply(st)
 	if err != nil {
 		m.stream = nil
 		return fmt.Errorf("the stream stopped: %w", err)
@@ -94,6 +134,6 @@ func (m *Model) tick() error {
 	s.Ticks++
 	// A jump ahead runs time without the stream; its missed ticks are not
 	// sent all at once afterwards.
-	s.NextAtMs = max(s.NextAtMs, m.Cluster().Now()) + streamTickMs
+	s.NextAtMs = max(s.NextAtMs, m.Cluster().Now()) + s.tickMs()
 	return nil
 }

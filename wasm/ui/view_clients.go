@@ -30,7 +30,7 @@ func RenderProducers(f *Frame, stream *Stream) string {
 		}
 		if stream != nil && stream.Step.Producer == id {
 			p.Raw(` <span class="tag">`)
-			p.Text("streaming " + thousands(int64(stream.Step.RecordCount())) + "/s to " + stream.Step.Topic)
+			p.Text("streaming " + thousands(int64(stream.Rate)) + "/s to " + stream.Step.Topic)
 			p.Raw(`</span>`)
 		}
 		p.Raw(`</th><td class="config">`)
