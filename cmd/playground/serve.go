@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -12,38 +13,111 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
 	"path"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
+	"github.com/kafka-playground/playground/backend"
+	"github.com/kafka-playground/playground/backend/gateway"
+	"github.com/kafka-playground/playground/core"
 	"github.com/kafka-playground/playground/static"
 )
 
-// serve serves the playground page with the WebAssembly module embedded.
+// serve runs the playground server: the page with its WebAssembly engine,
+// shared rooms and short links persisted in SQLite under --data, and with
+// --kafka a Kafka wire-protocol gateway to a simulated cluster.
 func serve(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("serve", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	addr := flags.String("addr", "127.0.0.1:8080", "address to listen on")
+	data := flags.String("data", "data", "folder for the SQLite database (created if missing)")
+	kafka := flags.Bool("kafka", false, "also serve a simulated cluster to real Kafka clients, one port per broker")
+	kafkaBasePort := flags.Int("kafka-base-port", 9090, "with --kafka: broker N listens on this port + N")
+	kafkaBrokers := flags.Int("kafka-brokers", 3, "with --kafka: the brokers of the simulated cluster")
 	if err := flags.Parse(args); err != nil {
+		return 2
+	}
+	if flags.NArg() > 0 {
+		fmt.Fprintf(stderr, "playground serve: unexpected argument %q\n", flags.Arg(0))
 		return 2
 	}
 	if !static.HasModule() {
 		fmt.Fprintln(stderr, "playground serve: this binary was built without the WebAssembly module; build it with `make run`")
 		return 2
 	}
+	if *kafka && (*kafkaBasePort < 1 || *kafkaBasePort+*kafkaBrokers > 65535 || *kafkaBrokers < 1 || *kafkaBrokers > core.MaxBrokers) {
+		fmt.Fprintf(stderr, "playground serve: --kafka-base-port %d with %d brokers is out of range (brokers 1..%d, ports up to 65535)\n", *kafkaBasePort, *kafkaBrokers, core.MaxBrokers)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := backend.Open(backend.Config{DataDir: *data})
+	if err != nil {
+		fmt.Fprintf(stderr, "playground serve: %v\n", err)
+		return 1
+	}
+	defer srv.Close()
+	if *kafka {
+		gw, err := gateway.Start(ctx, gateway.Config{Spec: core.Spec{Brokers: *kafkaBrokers, Seed: 1}, BasePort: *kafkaBasePort})
+		if err != nil {
+			fmt.Fprintf(stderr, "playground serve: --kafka: %v\n", err)
+			return 1
+		}
+		defer gw.Close()
+		addresses := gw.Addresses()
+		ids := make([]int32, 0, len(addresses))
+		for id := range addresses {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		var bootstrap []string
+		for _, id := range ids {
+			bootstrap = append(bootstrap, addresses[id])
+		}
+		fmt.Fprintf(stdout, "Kafka clients: bootstrap.servers=%s\n", strings.Join(bootstrap, ","))
+	}
 	listener, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "playground serve: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "Kafka Playground at http://%s/\n", listener.Addr())
-	server := &http.Server{Handler: staticHandler(), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "Kafka Playground at http://%s/ (data in %s)\n", listener.Addr(), filepath.Join(*data, backend.DatabaseFile))
+	server := &http.Server{Handler: siteHandler(srv), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		server.Shutdown(shutdown)
+	}()
 	if err := server.Serve(listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		fmt.Fprintf(stderr, "playground serve: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+// siteHandler is everything the server answers: the backend's routes,
+// /api/info, and the embedded page and assets.
+func siteHandler(srv *backend.Server) http.Handler { return withInfo(srv.Handler(staticHandler())) }
+
+// withInfo answers GET /api/info, through which the page learns which
+// service it runs on (the Worker answers the same route).
+func withInfo(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/info" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		fmt.Fprint(w, `{"service":"backend","links":true,"rooms":true}`)
+	})
 }
 
 // staticHandler serves the embedded page and assets.
