@@ -15,7 +15,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/kafka-playground/playground/backend/replica"
+	replica "github.com/kafka-playground/playground/core/room"
 	"github.com/kafka-playground/playground/core/scenario"
 )
 

@@ -24,7 +24,7 @@
 //     speed of time. A room created from a scenario has its steps as its
 //     first inputs.
 //  2. One goroutine per room is the sequencer. It checks each input
-//     against the journal (replica.Replica, whose rules every copy
+//     against the journal (room.Replica of core/room, whose rules every copy
 //     follows), applies it to the room's scenario.Session, and COMMITS it
 //     to SQLite (WAL, synchronous=FULL) BEFORE it sends it to anyone: the
 //     acknowledgement to its sender and the frame to every member. Inputs
@@ -79,11 +79,11 @@
 //	    A frame or input refused, and why; id names the input when known.
 //
 // A client applies the input frames in seq order with the same rules as
-// the server (package replica): a step is checked by decoding the
+// the server (package core/room): a step is checked by decoding the
 // journal's document with the step appended, and a plain advance (no
 // at_ms, async or note) goes through Session.Advance, which merges it into
 // the advance before it. A snapshot's scenario is replayed whole
-// (replica.Restore of its steps).
+// (room.Restore of its steps).
 //
 // # Limits
 //

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/kafka-playground/playground/backend/replica"
 	"github.com/kafka-playground/playground/backend/store"
+	replica "github.com/kafka-playground/playground/core/room"
 	"github.com/kafka-playground/playground/core/scenario"
 )
 

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/kafka-playground/playground/backend/links"
-	"github.com/kafka-playground/playground/backend/replica"
 	"github.com/kafka-playground/playground/backend/store"
+	replica "github.com/kafka-playground/playground/core/room"
 	"github.com/kafka-playground/playground/core/scenario"
 )
 

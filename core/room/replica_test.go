@@ -1,4 +1,4 @@
-package replica
+package room
 
 import (
 	"encoding/json"

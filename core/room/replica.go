@@ -1,4 +1,4 @@
-// Package replica applies a room's journal, one input at a time, to a
+// Package room applies a room's journal, one input at a time, to a
 // scenario.Session, with exactly the rules every copy of the room must
 // follow: the server's authoritative copy, the copy it restores on start,
 // and each joined client's copy. Same inputs, same rules, same trace hash.
@@ -16,10 +16,11 @@
 //     the advances as rule 2 would and running the result once, so a
 //     restore costs one replay, not one check per input.
 //
-// This package depends on core only; a browser host can follow the same
-// rules (it must not import backend/, so the rules, not this code, are the
-// contract).
-package replica
+// This package depends on the standard library and core only, and builds
+// for GOOS=js GOARCH=wasm: the native backend (backend/) and the page
+// (wasm/ui) both use it, so every copy follows the same code, not only the
+// same rules.
+package room
 
 import (
 	"bytes"
@@ -92,7 +93,7 @@ func documentPrefix(header *scenario.Scenario) ([]byte, error) {
 	}
 	prefix, found := bytes.CutSuffix(encoded, []byte("[]}"))
 	if !found {
-		return nil, fmt.Errorf("replica: unexpected canonical form %q", encoded)
+		return nil, fmt.Errorf("room: unexpected canonical form %q", encoded)
 	}
 	return append(prefix, '['), nil
 }
@@ -215,7 +216,7 @@ func mergeAdvances(inputs []json.RawMessage) ([][]byte, error) {
 	for i, input := range inputs {
 		var st advanceFields
 		if err := json.Unmarshal(input, &st); err != nil {
-			return nil, fmt.Errorf("replica: stored input %d is not a step: %v", i, err)
+			return nil, fmt.Errorf("room: stored input %d is not a step: %v", i, err)
 		}
 		if st.Op == scenario.OpAdvance && st.AtMs == nil && !st.Async && st.Note == "" {
 			if len(texts) > 0 && last.Op == scenario.OpAdvance && last.AtMs == nil &&
