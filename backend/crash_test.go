@@ -156,6 +156,11 @@ func checkSeen(t *testing.T, c *client, seen map[int64]serverFrame) {
 // streamUntilKilled sends inputs as fast as they are acknowledged, a few
 // in flight, and kills the server after killAfter; it returns the number
 // of inputs acknowledged and adds every input received to seen.
+// maxInputsPerCycle bounds what one cycle sends, so that twenty cycles
+// stay within a room's journal limit however fast the server is; once it
+// is reached the writer only reads until the kill.
+const maxInputsPerCycle = 400
+
 func streamUntilKilled(t *testing.T, server *crashServer, token string, cycle int, killAfter time.Duration,
 	random *rand.Rand, seen map[int64]serverFrame) int {
 	t.Helper()
@@ -164,7 +169,7 @@ func streamUntilKilled(t *testing.T, server *crashServer, token string, cycle in
 	defer timer.Stop()
 	sent, inFlight := 0, 0
 	for {
-		for ; inFlight < 4; inFlight++ {
+		for ; inFlight < 4 && sent < maxInputsPerCycle; inFlight++ {
 			sent++
 			id := fmt.Sprintf("c%d-%d", cycle, sent)
 			frame := map[string]any{"type": "input", "id": id}
