@@ -18,17 +18,11 @@ package edge
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"html"
-	"io"
 	"log/slog"
 	"net/http"
 
 	"github.com/kafka-playground/playground/backend/links"
-	"github.com/kafka-playground/playground/core/link"
-	"github.com/kafka-playground/playground/core/scenario"
+	"github.com/kafka-playground/playground/backend/links/linkhttp"
 )
 
 // DefaultMaxLinkBytes bounds the body of POST /api/links: 256 KiB, the
@@ -121,35 +115,20 @@ func Handler(config Config) http.Handler {
 
 // handleInfo tells the page which service it is on.
 func (s *routes) handleInfo(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, Info{Service: Service, Links: s.Store != nil, Rooms: false, MaxLinkBytes: s.MaxLinkBytes})
+	linkhttp.WriteJSON(w, http.StatusOK, Info{Service: Service, Links: s.Store != nil, Rooms: false, MaxLinkBytes: s.MaxLinkBytes})
 }
 
 // handleCreateLink stores a scenario and answers its short link, as the
 // backend's handler of the same name does.
 func (s *routes) handleCreateLink(w http.ResponseWriter, r *http.Request) {
 	if s.Store == nil {
-		writeError(w, http.StatusServiceUnavailable, "short links are not available here: this Worker has no database bound")
+		linkhttp.WriteError(w, http.StatusServiceUnavailable, "short links are not available here: this Worker has no database bound")
 		return
 	}
 	if !s.allow(w, r) {
 		return
 	}
-	body, ok := readBody(w, r, s.MaxLinkBytes, "a link's scenario")
-	if !ok {
-		return
-	}
-	id, err := links.Save(r.Context(), s.Store, body)
-	var invalid *scenario.Error
-	var tooLong *link.Error
-	switch {
-	case errors.As(err, &invalid) || errors.As(err, &tooLong):
-		writeError(w, http.StatusUnprocessableEntity, err.Error())
-	case err != nil:
-		s.Logger.Error("worker: storing a link", "err", err)
-		writeError(w, http.StatusInternalServerError, "the link could not be stored")
-	default:
-		writeJSON(w, http.StatusOK, map[string]string{"id": id, "url": "/s/" + id})
-	}
+	linkhttp.Create(w, r, s.Store, s.MaxLinkBytes, s.Logger, "worker")
 }
 
 // allow asks the limiter about the client, answering 429 when it is over
@@ -165,7 +144,7 @@ func (s *routes) allow(w http.ResponseWriter, r *http.Request) bool {
 	}
 	if !allowed {
 		w.Header().Set("Retry-After", "60")
-		writeError(w, http.StatusTooManyRequests, "too many links created from this address: try again in a minute")
+		linkhttp.WriteError(w, http.StatusTooManyRequests, "too many links created from this address: try again in a minute")
 	}
 	return allowed
 }
@@ -173,71 +152,14 @@ func (s *routes) allow(w http.ResponseWriter, r *http.Request) bool {
 // handleOpenLink redirects a short link to the long one.
 func (s *routes) handleOpenLink(w http.ResponseWriter, r *http.Request) {
 	if s.Store == nil {
-		notFoundPage(w, "Short links are not available", "This copy of the playground has no link database, so it cannot open short links. Fragment links (/#s=1.…) still work.")
+		linkhttp.NotFoundPage(w, "Short links are not available", "This copy of the playground has no link database, so it cannot open short links. Fragment links (/#s=1.…) still work.")
 		return
 	}
-	path, err := links.Open(r.Context(), s.Store, r.PathValue("id"))
-	switch {
-	case errors.Is(err, links.ErrNotFound):
-		notFoundPage(w, "Unknown link", "No scenario has this short link: check that it was copied whole.")
-	case err != nil:
-		s.Logger.Error("worker: opening a link", "id", r.PathValue("id"), "err", err)
-		writeError(w, http.StatusInternalServerError, "the link could not be opened")
-	default:
-		http.Redirect(w, r, path, http.StatusFound)
-	}
-}
-
-// readBody reads a request body of at most limit bytes, answering 413
-// with a sentence when it is larger.
-// A body whose Content-Length is already over the limit is refused
-// unread: in a Worker, reading costs CPU time that the plan bounds.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64, what string) ([]byte, bool) {
-	var body []byte
-	var err error
-	if r.ContentLength > limit {
-		err = &http.MaxBytesError{Limit: limit}
-	} else {
-		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	}
-	var tooLarge *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooLarge):
-		writeError(w, http.StatusRequestEntityTooLarge,
-			fmt.Sprintf("%s is larger than the limit of %d bytes (%d KiB)", what, limit, limit>>10))
-		return nil, false
-	case err != nil:
-		writeError(w, http.StatusBadRequest, "the request body could not be read")
-		return nil, false
-	}
-	return body, true
-}
-
-func writeJSON(w http.ResponseWriter, status int, value any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(value)
-}
-
-func writeError(w http.ResponseWriter, status int, message string) {
-	writeJSON(w, status, map[string]string{"error": message})
+	linkhttp.Open(w, r, s.Store, s.Logger, "worker")
 }
 
 // NotFoundPage answers 404 with the page for a path that is neither a
 // route nor a static file.
 func NotFoundPage(w http.ResponseWriter) {
-	notFoundPage(w, "Page not found", "There is nothing at this address.")
-}
-
-// notFoundPage answers 404 with a small page a person can read, the
-// backend's own.
-func notFoundPage(w http.ResponseWriter, title, message string) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(http.StatusNotFound)
-	fmt.Fprintf(w, `<!doctype html><meta charset="utf-8"><title>%s · Kafka Playground</title>
-<body style="font-family: system-ui, sans-serif; max-width: 40em; margin: 4em auto">
-<h1>%s</h1><p>%s</p><p><a href="/">Open the playground</a></p></body>
-`, html.EscapeString(title), html.EscapeString(title), html.EscapeString(message))
+	linkhttp.NotFoundPage(w, "Page not found", "There is nothing at this address.")
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/kafka-playground/playground/backend/links"
+	"github.com/kafka-playground/playground/backend/links/linkhttp"
 )
 
 // The test-only routes, added when Config.Testing is set: the two
@@ -22,16 +23,16 @@ import (
 //	POST /api/test/reset        empty the store: 204
 func (s *routes) handleTesting(mux *http.ServeMux) {
 	mux.HandleFunc("PUT /api/test/links/{id}", func(w http.ResponseWriter, r *http.Request) {
-		body, ok := readBody(w, r, s.MaxLinkBytes, "a stored scenario")
+		body, ok := linkhttp.ReadBody(w, r, s.MaxLinkBytes, "a stored scenario")
 		if !ok {
 			return
 		}
 		err := s.Store.Put(r.Context(), r.PathValue("id"), body)
 		switch {
 		case errors.Is(err, links.ErrConflict):
-			writeError(w, http.StatusConflict, err.Error())
+			linkhttp.WriteError(w, http.StatusConflict, err.Error())
 		case err != nil:
-			writeError(w, http.StatusInternalServerError, err.Error())
+			linkhttp.WriteError(w, http.StatusInternalServerError, err.Error())
 		default:
 			w.WriteHeader(http.StatusNoContent)
 		}
@@ -40,9 +41,9 @@ func (s *routes) handleTesting(mux *http.ServeMux) {
 		data, err := s.Store.Get(r.Context(), r.PathValue("id"))
 		switch {
 		case errors.Is(err, links.ErrNotFound):
-			writeError(w, http.StatusNotFound, err.Error())
+			linkhttp.WriteError(w, http.StatusNotFound, err.Error())
 		case err != nil:
-			writeError(w, http.StatusInternalServerError, err.Error())
+			linkhttp.WriteError(w, http.StatusInternalServerError, err.Error())
 		default:
 			w.Header().Set("Content-Type", "application/octet-stream")
 			w.Write(data)
@@ -50,7 +51,7 @@ func (s *routes) handleTesting(mux *http.ServeMux) {
 	})
 	mux.HandleFunc("POST /api/test/reset", func(w http.ResponseWriter, r *http.Request) {
 		if err := s.Testing.Reset(r.Context()); err != nil {
-			writeError(w, http.StatusInternalServerError, err.Error())
+			linkhttp.WriteError(w, http.StatusInternalServerError, err.Error())
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
