@@ -41,6 +41,7 @@ type Replica struct {
 	texts   [][]byte
 	last    scenario.Step
 	session *scenario.Session
+	options scenario.Options
 }
 
 // ErrSimulationStopped wraps the error of an input that made the
@@ -58,6 +59,14 @@ func New(file string, header *scenario.Scenario) (*Replica, error) {
 // and Advance would give, computed with one decode and one run. inputs are
 // the texts of the step inputs in journal order.
 func Restore(file string, header *scenario.Scenario, inputs []json.RawMessage) (*Replica, error) {
+	return RestoreWith(file, header, inputs, scenario.Options{})
+}
+
+// RestoreWith is Restore with options for the session, such as a
+// TraceSink that a host's timeline reads. The options observe the
+// session; they do not change its trace hash. A rebuild after an input
+// that stopped the simulation keeps them.
+func RestoreWith(file string, header *scenario.Scenario, inputs []json.RawMessage, options scenario.Options) (*Replica, error) {
 	bare := *header
 	bare.Steps = nil
 	prefix, err := documentPrefix(&bare)
@@ -68,12 +77,12 @@ func Restore(file string, header *scenario.Scenario, inputs []json.RawMessage) (
 	if err != nil {
 		return nil, err
 	}
-	r := &Replica{file: file, header: &bare, prefix: prefix, texts: texts}
+	r := &Replica{file: file, header: &bare, prefix: prefix, texts: texts, options: options}
 	decoded, err := scenario.Decode(file, r.document(nil))
 	if err != nil {
 		return nil, err
 	}
-	session, err := scenario.NewSession(file, decoded, scenario.Options{})
+	session, err := scenario.NewSession(file, decoded, options)
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +208,7 @@ func (r *Replica) recover(resultsBefore int, err error) error {
 	if r.session.Cluster().Sim().Err() == nil && len(r.session.Results()) == resultsBefore {
 		return err
 	}
-	rebuilt, rebuildErr := Restore(r.file, r.header, r.Texts())
+	rebuilt, rebuildErr := RestoreWith(r.file, r.header, r.Texts(), r.options)
 	if rebuildErr != nil {
 		return fmt.Errorf("%w: %v; and the journal does not replay: %v", ErrSimulationStopped, err, rebuildErr)
 	}
