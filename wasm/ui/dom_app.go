@@ -52,6 +52,10 @@ type App struct {
 	frames frameStats
 	// internalError is the message of a recovered panic, shown once.
 	internalError string
+	// room is the shared room the page joined (opened at /r/TOKEN), or
+	// nil; roomOut queues frames for its connection, nil while offline.
+	room    *Room
+	roomOut chan []byte
 }
 
 // Mount builds the page inside the element with id "app" (or the body),
@@ -77,6 +81,9 @@ func Mount() {
 	a.bindEvents()
 	a.installDebugHook()
 	a.startFromLocation()
+	if a.room == nil {
+		a.checkRooms()
+	}
 	a.requestFrame()
 }
 

@@ -34,6 +34,9 @@ func (a *App) runAction(action string, el dom.Element) {
 		}
 		return el.GetAttribute(name)
 	}
+	if a.room != nil && a.roomAction(action, attr) {
+		return
+	}
 	switch action {
 	case "play":
 		a.togglePlay()
@@ -89,6 +92,8 @@ func (a *App) runViewAction(action string, attr func(string) string) {
 		a.startLesson(attr("data-file"))
 	case "export":
 		a.export()
+	case "create-room":
+		a.createRoom()
 	case "stop-stream":
 		a.model.StopStream()
 		a.setText("status-produce", "Stream stopped.")
@@ -107,6 +112,10 @@ func (a *App) onSubmit(event dom.Event) {
 	name := form.GetAttribute("data-form")
 	values := formValues(form, event.Underlying().Get("submitter"))
 	a.clearErrors(form, name)
+	if a.room != nil && (name == "jump" || name == "blank" || name == "paste") {
+		a.roomRefuses(map[string]string{"jump": "jumping ahead", "blank": "starting another cluster", "paste": "starting another scenario"}[name])
+		return
+	}
 	switch name {
 	case "jump":
 		a.jump()
@@ -128,6 +137,16 @@ func (a *App) submitAction(name string, values Values) {
 	request, err := BuildRequest(name, values, FormContext{Nodes: f.NodeNames()})
 	if err != nil {
 		a.showError(name, err)
+		return
+	}
+	if a.room != nil {
+		if request.Stream {
+			a.showError(name, &FieldError{Field: "rate", Message: "streams are not available in a room: produce a count of records instead"})
+		} else if err := a.roomInput(request.Step); err != nil {
+			a.showError(name, err)
+		} else {
+			a.setText("status-"+name, "Sent to the room.")
+		}
 		return
 	}
 	var result scenario.StepResult
@@ -152,6 +171,12 @@ func (a *App) submitAction(name string, values Values) {
 // buttonStep applies the step of a button in a view.
 func (a *App) buttonStep(op, broker, node string) {
 	st, err := StepFromButton(op, broker, node)
+	if err == nil && a.room != nil {
+		err = a.roomInput(st)
+		if err == nil {
+			return
+		}
+	}
 	if err == nil {
 		var result scenario.StepResult
 		result, err = a.model.Apply(st)
@@ -175,6 +200,9 @@ func (a *App) onChange(event dom.Event) {
 	case "speed":
 		index, _ := strconv.Atoi(target.Underlying().Get("value").String())
 		a.clock.SetSpeed(index)
+		if a.room != nil && a.room.Speed > 0 {
+			a.roomSpeed(a.clock.Speed())
+		}
 		a.invalidate()
 	case "browse":
 		a.readBrowseControls()
@@ -278,4 +306,36 @@ func formValues(form dom.Element, submitter js.Value) Values {
 		}
 	}
 	return values
+}
+
+// roomAction runs the actions that work differently in a room; it
+// reports whether it handled action.
+func (a *App) roomAction(action string, attr func(string) string) bool {
+	switch action {
+	case "play":
+		if a.room.Speed > 0 {
+			a.roomSpeed(0)
+		} else {
+			a.roomSpeed(a.clock.Speed())
+		}
+	case "slower", "faster":
+		a.clock.SetSpeed(a.clock.SpeedIndex + map[string]int{"slower": -1, "faster": 1}[action])
+		if speed := a.element("speed"); speed != nil {
+			speed.Underlying().Set("value", strconv.Itoa(a.clock.SpeedIndex))
+		}
+		if a.room.Speed > 0 {
+			a.roomSpeed(a.clock.Speed())
+		}
+	case "step-event":
+		a.roomRefuses("stepping to the next event")
+	case "back", "forward", "latest", "rewind", "event":
+		a.roomRefuses("rewinding")
+	case "start-lesson":
+		a.roomRefuses("starting a lesson")
+	case "stop-stream", "create-room":
+		return true
+	default:
+		return false
+	}
+	return true
 }

@@ -44,7 +44,7 @@ func (a *App) requestFrame() {
 func (a *App) frame(timestampMs float64) {
 	a.frameRequested = false
 	start := performanceNow()
-	if a.clock.Playing {
+	if a.clock.Playing && a.room == nil {
 		wall := 0.0
 		if a.lastFrameMs > 0 {
 			wall = timestampMs - a.lastFrameMs

@@ -66,8 +66,8 @@ func (a *App) share() {
 // followURL writes the session's link into the address bar when it lags
 // behind: at once when paused, every urlEveryMs while playing.
 func (a *App) followURL(nowMs float64) {
-	if !a.urlDirty || a.model.Session() == nil {
-		return
+	if !a.urlDirty || a.model.Session() == nil || a.room != nil {
+		return // a room's address is its link
 	}
 	if a.clock.Playing && nowMs-a.urlWrittenMs < urlEveryMs {
 		return
@@ -104,6 +104,11 @@ func (a *App) writeURL(path string) {
 // cluster with the start panel open.
 func (a *App) startFromLocation() {
 	location := a.window.Location()
+	if token := roomToken(location.Pathname()); token != "" {
+		a.startDefault() // shown until the room's welcome replaces it
+		a.joinRoom(token)
+		return
+	}
 	if strings.Contains(location.Hash(), "s=") {
 		a.openLink(location.Href())
 		if a.model.Session() != nil {

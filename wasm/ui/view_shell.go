@@ -75,11 +75,14 @@ func renderToolbar(p *page) {
 	p.Raw(`<p class="hash">trace <code id="trace-hash" data-trace-hash="" title="SHA-256 of the event trace: the same link gives the same hash"></code></p>`)
 	p.Raw(`<div class="group share"><button type="button" data-action="share" aria-keyshortcuts="s">Copy share link</button>`,
 		`<label class="visually-hidden" for="share-link">Share link</label><input id="share-link" type="url" readonly placeholder="the link appears here">`,
-		`<span id="share-status" role="status"></span></div>`)
+		`<span id="share-status" role="status"></span>`,
+		`<button type="button" id="create-room" data-action="create-room" hidden title="A shared cluster: everyone with its link sees and acts on the same cluster">Create a room from this scenario</button></div>`)
 	p.Raw(`<div class="group"><button type="button" data-action="theme" aria-keyshortcuts="t">Theme</button>`,
 		`<button type="button" data-action="help" aria-keyshortcuts="?">Keys ?</button></div>`)
 	p.Raw(`<p id="status" class="status" role="status"></p>`)
 	p.Raw(`</header>`)
+	p.Raw(`<section id="room-bar" class="room-bar" aria-label="Room" data-online="false" hidden><p><span id="room-status" role="status"></span> · <span id="room-speed"></span></p>`,
+		`<ul id="room-members" class="members" aria-label="Who is here"></ul></section>`)
 }
 
 // renderStartPanel writes the blank cluster chooser and the lesson list.
