@@ -63,6 +63,11 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 	fresh.until("the whole journal and its hash", func() bool {
 		return fresh.lastSeq == fresh.welcome.NextSeq-1 && fresh.hashesChecked > 0
 	})
+	// Pause the room, so that its clock journals nothing after what the
+	// fresh member has: the file and the member then hold the same journal.
+	fresh.send(map[string]any{"type": "speed", "id": "pause", "speed": 0})
+	fresh.acked("pause")
+	fresh.hashedAt(fresh.lastSeq)
 	fresh.close()
 	checkSeen(t, fresh, seen)
 	server.kill()
