@@ -150,8 +150,10 @@ type pendingSend struct {
 }
 
 type producerBatch struct {
-	tp           protocol.TopicPartition
-	records      []record.Record
+	tp protocol.TopicPartition
+	// records collects the batch's records in the compact form the
+	// brokers store; results are their futures, in the same order.
+	records      record.Builder
 	results      []*SendResult
 	createdMs    int64
 	sizeBytes    int32
@@ -229,9 +231,9 @@ func (p *Producer) Buffered() (accumulated, inFlight int) {
 	for _, deque := range p.batches {
 		for _, b := range deque {
 			if b.inFlight {
-				inFlight += len(b.records)
+				inFlight += b.records.Len()
 			} else {
-				accumulated += len(b.records)
+				accumulated += b.records.Len()
 			}
 		}
 	}
@@ -410,9 +412,9 @@ func (p *Producer) appendToBatch(tp protocol.TopicPartition, ps *pendingSend) bo
 	deque := p.batches[tp]
 	if n := len(deque); n > 0 {
 		last := deque[n-1]
-		recSize := record.RecordSizeInBytes(int32(len(last.records)), ps.rec.TimestampMs-last.records[0].TimestampMs, &ps.rec)
+		recSize := record.RecordSizeInBytes(int32(last.records.Len()), ps.rec.TimestampMs-last.records.TimestampMs(0), &ps.rec)
 		if !last.inFlight && last.baseSequence < 0 && last.sizeBytes+record.RecordSizeUpperBound(&ps.rec) <= p.cfg.batchSize {
-			last.records = append(last.records, ps.rec)
+			last.records.Append(&ps.rec)
 			last.results = append(last.results, ps.result)
 			last.sizeBytes += recSize
 			return true
@@ -424,14 +426,15 @@ func (p *Producer) appendToBatch(tp protocol.TopicPartition, ps *pendingSend) bo
 		return false
 	}
 	p.bufferUsed += allocate
-	// Size the slices for a batch of records like this one, so a full
-	// batch is one allocation instead of a doubling series.
+	// Size the batch for records like this one, so a full batch is one
+	// allocation of each kind instead of a doubling series.
 	expected := min(max(allocate/int64(recSize+1), 1), maxPresizedRecords)
-	records := append(make([]record.Record, 0, expected), ps.rec)
-	results := append(make([]*SendResult, 0, expected), ps.result)
-	b := &producerBatch{tp: tp, records: records, results: results, createdMs: p.sim.Now(),
+	b := &producerBatch{tp: tp, results: make([]*SendResult, 0, expected), createdMs: p.sim.Now(),
 		sizeBytes: record.BatchOverheadBytes + recSize, allocated: allocate, baseSequence: -1, producerID: record.NoProducerID,
 		epoch: record.NoProducerEpoch}
+	b.records.Grow(int(expected))
+	b.records.Append(&ps.rec)
+	b.results = append(b.results, ps.result)
 	p.batches[tp] = append(deque, b)
 	return true
 }

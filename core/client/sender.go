@@ -303,14 +303,14 @@ func (p *Producer) sendProduce(node sim.NodeID, batches []*producerBatch) {
 		if p.cfg.idempotent && b.baseSequence < 0 {
 			b.producerID, b.epoch = p.producerID, p.epoch
 			b.baseSequence = p.sequences[b.tp]
-			p.sequences[b.tp] += int32(len(b.records))
+			p.sequences[b.tp] += int32(b.records.Len())
 		}
-		wire := &record.Batch{ProducerID: b.producerID, ProducerEpoch: b.epoch, BaseSequence: record.NoSequence, Records: b.records,
+		wire := &record.Batch{ProducerID: b.producerID, ProducerEpoch: b.epoch, BaseSequence: record.NoSequence, Records: b.records.Records(),
 			Transactional: p.txn != nil}
 		if b.baseSequence >= 0 {
 			wire.BaseSequence = b.baseSequence
 		}
-		wire.MaxTimestampMs = maxTimestamp(b.records)
+		wire.MaxTimestampMs = wire.Records.MaxTimestampMs()
 		wire.SizeBytes = wire.ComputeSize()
 		req.Partitions = append(req.Partitions, protocol.ProducePartition{TopicPartition: b.tp, Batch: wire})
 	}
@@ -325,14 +325,6 @@ func (p *Producer) sendProduce(node sim.NodeID, batches []*producerBatch) {
 	p.inFlight[corr] = &produceRequest{node: node, batches: batches, sentMs: p.sim.Now()}
 	p.perNode[node]++
 	p.sim.SetTimer(p.node, p.cfg.requestTimeoutMs, producerTimeout{correlation: corr})
-}
-
-func maxTimestamp(records []record.Record) int64 {
-	m := int64(-1)
-	for i := range records {
-		m = max(m, records[i].TimestampMs)
-	}
-	return m
 }
 
 func (p *Producer) onProduceResponse(resp *protocol.ProduceResponse) {
@@ -405,7 +397,7 @@ func (p *Producer) retryBatch(b *producerBatch, code protocol.ErrorCode) {
 		protocol.NetworkException, protocol.RequestTimedOut, protocol.FencedLeaderEpoch:
 		p.metadata.needUpdate = true
 	}
-	p.sim.Record(p.node, "retry", fmt.Sprintf("%s batch of %d after %s (attempt %d)", b.tp, len(b.records), code, b.attempts))
+	p.sim.Record(p.node, "retry", fmt.Sprintf("%s batch of %d after %s (attempt %d)", b.tp, b.records.Len(), code, b.attempts))
 	p.requeueInOrder(b)
 }
 
@@ -464,7 +456,7 @@ func (p *Producer) expireBatches() {
 				continue
 			}
 			if now >= deadline {
-				p.completeBatch(b, protocol.ClientTimeout, fmt.Sprintf("Expiring %d record(s) for %s:%d ms has passed since batch creation", len(b.records), tp, now-b.createdMs), -1)
+				p.completeBatch(b, protocol.ClientTimeout, fmt.Sprintf("Expiring %d record(s) for %s:%d ms has passed since batch creation", b.records.Len(), tp, now-b.createdMs), -1)
 				continue
 			}
 			p.scheduleWake(deadline)

@@ -38,8 +38,8 @@ func (l *Log) checkSegments() error {
 		}
 		segmentBytes := int64(0)
 		for _, b := range s.batches {
-			if b.BaseOffset != expected || len(b.Records) == 0 {
-				return fmt.Errorf("batch at %d with %d records, expected offset %d", b.BaseOffset, len(b.Records), expected)
+			if b.BaseOffset != expected || b.Records.Len() == 0 {
+				return fmt.Errorf("batch at %d with %d records, expected offset %d", b.BaseOffset, b.Records.Len(), expected)
 			}
 			expected = b.NextOffset()
 			segmentBytes += batchSizeBytes(b)

@@ -26,7 +26,7 @@ func TestCheckInvariantsDetectsCorruption(t *testing.T) {
 		}},
 		{"empty batch", func(l *Log) {
 			empty := *l.segments[0].batches[1]
-			empty.Records = nil
+			empty.Records = record.Records{}
 			l.segments[0].batches[1] = &empty
 		}},
 		{"empty segment before the active one", func(l *Log) {
