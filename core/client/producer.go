@@ -143,19 +143,25 @@ type ProducerCounters struct {
 }
 
 type pendingSend struct {
-	result    *SendResult
-	rec       record.Record
-	partition int32
-	startMs   int64
+	result *SendResult
+	rec    record.Record
+	// payloadBytes is record.PayloadSizeBytes of rec, computed once: every
+	// size the accumulator checks derives from it.
+	payloadBytes int32
+	partition    int32
+	startMs      int64
 }
 
 type producerBatch struct {
 	tp protocol.TopicPartition
 	// records collects the batch's records in the compact form the
 	// brokers store; results are their futures, in the same order.
-	records      record.Builder
-	results      []*SendResult
-	createdMs    int64
+	records   record.Builder
+	results   []*SendResult
+	createdMs int64
+	// sizeBytes is the batch's encoded size, header included, added up
+	// record by record as Kafka's DefaultRecordBatch lays them out: it is
+	// what record.Batch.ComputeSize returns for the records.
 	sizeBytes    int32
 	allocated    int64
 	attempts     int
@@ -274,7 +280,7 @@ func (p *Producer) Send(topic string, partition int32, rec record.Record) *SendR
 	// The common case needs no queue: nothing waits ahead of this record
 	// and it fits in the accumulator now. Kept on the stack, it saves an
 	// allocation per record.
-	ps := pendingSend{result: result, rec: rec, partition: partition, startMs: p.sim.Now()}
+	ps := pendingSend{result: result, rec: rec, payloadBytes: record.PayloadSizeBytes(&rec), partition: partition, startMs: p.sim.Now()}
 	if len(p.pending) > 0 || !p.tryAppend(&ps) {
 		queued := ps
 		p.pending = append(p.pending, &queued)
@@ -370,7 +376,7 @@ func (p *Producer) tryAppend(ps *pendingSend) bool {
 	if count == 0 {
 		return false
 	}
-	size := record.RecordSizeInBytes(0, 0, &ps.rec) + record.BatchOverheadBytes
+	size := record.RecordSizeFromPayload(0, 0, ps.payloadBytes) + record.BatchOverheadBytes
 	if size > p.cfg.maxRequestSize || int64(size) > p.cfg.bufferMemory {
 		ps.result.Accepted = true
 		limit, name := int64(p.cfg.maxRequestSize), "max.request.size"
@@ -412,15 +418,17 @@ func (p *Producer) appendToBatch(tp protocol.TopicPartition, ps *pendingSend) bo
 	deque := p.batches[tp]
 	if n := len(deque); n > 0 {
 		last := deque[n-1]
-		recSize := record.RecordSizeInBytes(int32(last.records.Len()), ps.rec.TimestampMs-last.records.TimestampMs(0), &ps.rec)
-		if !last.inFlight && last.baseSequence < 0 && last.sizeBytes+record.RecordSizeUpperBound(&ps.rec) <= p.cfg.batchSize {
+		recSize := record.RecordSizeFromPayload(int32(last.records.Len()), ps.rec.TimestampMs-last.records.TimestampMs(0), ps.payloadBytes)
+		// record.RecordSizeUpperBound, from the payload size.
+		upperBound := record.MaxRecordOverheadBytes + ps.payloadBytes
+		if !last.inFlight && last.baseSequence < 0 && last.sizeBytes+upperBound <= p.cfg.batchSize {
 			last.records.Append(&ps.rec)
 			last.results = append(last.results, ps.result)
 			last.sizeBytes += recSize
 			return true
 		}
 	}
-	recSize := record.RecordSizeInBytes(0, 0, &ps.rec)
+	recSize := record.RecordSizeFromPayload(0, 0, ps.payloadBytes)
 	allocate := max(int64(p.cfg.batchSize), int64(recSize+record.BatchOverheadBytes))
 	if p.bufferUsed+allocate > p.cfg.bufferMemory {
 		return false

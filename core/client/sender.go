@@ -311,7 +311,7 @@ func (p *Producer) sendProduce(node sim.NodeID, batches []*producerBatch) {
 			wire.BaseSequence = b.baseSequence
 		}
 		wire.MaxTimestampMs = wire.Records.MaxTimestampMs()
-		wire.SizeBytes = wire.ComputeSize()
+		wire.SizeBytes = b.sizeBytes
 		req.Partitions = append(req.Partitions, protocol.ProducePartition{TopicPartition: b.tp, Batch: wire})
 	}
 	p.counters.Requests++

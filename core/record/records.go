@@ -92,7 +92,7 @@ func (rs Records) MaxTimestampMs() int64 {
 	return m
 }
 
-// payloadSizeBytes is payloadSizeBytes of record i.
+// payloadSizeBytes is PayloadSizeBytes of record i.
 func (rs Records) payloadSizeBytes(i int) int32 {
 	e := &rs.entries[i]
 	if rs.special == nil {
