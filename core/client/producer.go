@@ -128,6 +128,10 @@ type Producer struct {
 	// offsets is a sendOffsetsToTransaction in progress.
 	offsets *offsetsCall
 	conns   connections
+
+	// resultSlab is where the next SendResults come from (see newResult).
+	// It is memory, not state: a crash need not reset it.
+	resultSlab []SendResult
 }
 
 // ProducerCounters count outcomes per record.
@@ -250,7 +254,8 @@ func (p *Producer) Buffered() (accumulated, inFlight int) {
 // lets the partitioner choose) and returns its future. The record enters
 // the accumulator once metadata and buffer space allow.
 func (p *Producer) Send(topic string, partition int32, rec record.Record) *SendResult {
-	result := &SendResult{Topic: topic, Key: rec.Key, KeyNull: rec.KeyNull, Partition: -1, Offset: -1}
+	result := p.newResult()
+	*result = SendResult{Topic: topic, Key: rec.Key, KeyNull: rec.KeyNull, Partition: -1, Offset: -1}
 	if p.closed {
 		p.finish(result, protocol.IllegalStateError, "Cannot perform operation after producer has been closed")
 		result.Accepted = true
@@ -287,6 +292,22 @@ func (p *Producer) Send(topic string, partition int32, rec record.Record) *SendR
 		p.drainPending()
 	}
 	p.wake()
+	return result
+}
+
+// resultSlabSize is how many SendResults newResult allocates at once.
+const resultSlabSize = 64
+
+// newResult returns a zeroed SendResult for one send. They are allocated
+// resultSlabSize at a time: one allocation instead of one per record,
+// which in WebAssembly is a noticeable part of a send's cost. A result
+// the application keeps alive keeps its slab alive too (5 KB at most).
+func (p *Producer) newResult() *SendResult {
+	if len(p.resultSlab) == 0 {
+		p.resultSlab = make([]SendResult, resultSlabSize)
+	}
+	result := &p.resultSlab[0]
+	p.resultSlab = p.resultSlab[1:]
 	return result
 }
 
