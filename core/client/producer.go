@@ -103,7 +103,12 @@ type Producer struct {
 	correlation int32
 	metadata    producerMetadata
 	pending     []*pendingSend
-	batches     map[protocol.TopicPartition][]*producerBatch
+	// batches holds the accumulator's queue of each partition it has
+	// held batches for; a queue stays (empty) once its batches are done,
+	// so that topicMetadata.queues can point at it.
+	batches map[protocol.TopicPartition]*partitionQueue
+	// batchCount is the number of batches in all queues.
+	batchCount  int
 	bufferUsed  int64
 	inFlight    map[int32]*produceRequest
 	perNode     map[sim.NodeID]int
@@ -148,12 +153,22 @@ type ProducerCounters struct {
 
 type pendingSend struct {
 	result *SendResult
-	rec    record.Record
+	// topic is the metadata of result.Topic; the producer keeps the same
+	// topicMetadata from the first send to a topic until it restarts, which
+	// also drops the pending sends.
+	topic *topicMetadata
+	rec   record.Record
 	// payloadBytes is record.PayloadSizeBytes of rec, computed once: every
 	// size the accumulator checks derives from it.
 	payloadBytes int32
 	partition    int32
 	startMs      int64
+}
+
+// partitionQueue is the accumulator's deque of one partition's batches,
+// in the order they are sent.
+type partitionQueue struct {
+	batches []*producerBatch
 }
 
 type producerBatch struct {
@@ -205,7 +220,8 @@ func (p *Producer) Start(self sim.NodeID) {
 	p.conns.security, p.conns.failed = p.settings.Security, p.onAuthenticationFailed
 	p.metadata = newProducerMetadata()
 	p.pending = nil
-	p.batches = map[protocol.TopicPartition][]*producerBatch{}
+	p.batches = map[protocol.TopicPartition]*partitionQueue{}
+	p.batchCount = 0
 	p.bufferUsed = 0
 	p.inFlight = map[int32]*produceRequest{}
 	p.perNode = map[sim.NodeID]int{}
@@ -238,8 +254,8 @@ func (p *Producer) Acks() int16 { return p.cfg.acks }
 
 // Buffered returns the records in the accumulator and in flight.
 func (p *Producer) Buffered() (accumulated, inFlight int) {
-	for _, deque := range p.batches {
-		for _, b := range deque {
+	for _, q := range p.batches {
+		for _, b := range q.batches {
 			if b.inFlight {
 				inFlight += b.records.Len()
 			} else {
@@ -281,11 +297,11 @@ func (p *Producer) Send(topic string, partition int32, rec record.Record) *SendR
 		p.initStalled = false
 		p.initProducerID()
 	}
-	p.metadata.want(topic)
+	t := p.metadata.want(topic)
 	// The common case needs no queue: nothing waits ahead of this record
 	// and it fits in the accumulator now. Kept on the stack, it saves an
 	// allocation per record.
-	ps := pendingSend{result: result, rec: rec, payloadBytes: record.PayloadSizeBytes(&rec), partition: partition, startMs: p.sim.Now()}
+	ps := pendingSend{result: result, topic: t, rec: rec, payloadBytes: record.PayloadSizeBytes(&rec), partition: partition, startMs: p.sim.Now()}
 	if len(p.pending) > 0 || !p.tryAppend(&ps) {
 		queued := ps
 		p.pending = append(p.pending, &queued)
@@ -313,22 +329,14 @@ func (p *Producer) newResult() *SendResult {
 
 // Outstanding reports whether any record is not yet acknowledged or failed.
 func (p *Producer) Outstanding() bool {
-	if len(p.pending) > 0 {
-		return true
-	}
-	for _, deque := range p.batches {
-		if len(deque) > 0 {
-			return true
-		}
-	}
-	return false
+	return len(p.pending) > 0 || p.batchCount > 0
 }
 
 // Flush makes every accumulated batch ready at once (linger.ms no longer
 // waits), as KafkaProducer.flush() does; callers then wait for Outstanding.
 func (p *Producer) Flush() {
-	for _, deque := range p.batches {
-		for _, b := range deque {
+	for _, q := range p.batches {
+		for _, b := range q.batches {
 			b.createdMs = min(b.createdMs, p.sim.Now()-p.cfg.lingerMs)
 		}
 	}
@@ -393,7 +401,7 @@ func (p *Producer) failBlocked(ps *pendingSend) {
 // the send must keep blocking.
 func (p *Producer) tryAppend(ps *pendingSend) bool {
 	topic := ps.result.Topic
-	count := p.metadata.partitions(topic)
+	count := int32(len(ps.topic.partitions))
 	if count == 0 {
 		return false
 	}
@@ -421,7 +429,7 @@ func (p *Producer) tryAppend(ps *pendingSend) bool {
 		}
 	}
 	tp := protocol.TopicPartition{Topic: topic, Partition: partition}
-	if !p.appendToBatch(tp, ps) {
+	if !p.appendToBatch(p.queue(ps.topic, tp), tp, ps) {
 		return false
 	}
 	if ps.partition < 0 && (ps.rec.KeyNull || p.cfg.ignoreKeys) {
@@ -433,12 +441,31 @@ func (p *Producer) tryAppend(ps *pendingSend) bool {
 	return true
 }
 
-// appendToBatch adds the record to the partition's last open batch, or a
-// new one allocated from buffer.memory; false when the buffer is full.
-func (p *Producer) appendToBatch(tp protocol.TopicPartition, ps *pendingSend) bool {
-	deque := p.batches[tp]
-	if n := len(deque); n > 0 {
-		last := deque[n-1]
+// queue returns the accumulator's queue of partition tp of topic t,
+// creating it on first use. t keeps the queues of its partitions by
+// number, so that finding one takes no map lookup per record.
+func (p *Producer) queue(t *topicMetadata, tp protocol.TopicPartition) *partitionQueue {
+	if int(tp.Partition) < len(t.queues) && t.queues[tp.Partition] != nil {
+		return t.queues[tp.Partition]
+	}
+	if missing := int(tp.Partition) + 1 - len(t.queues); missing > 0 {
+		t.queues = append(t.queues, make([]*partitionQueue, missing)...)
+	}
+	q := p.batches[tp]
+	if q == nil {
+		q = &partitionQueue{}
+		p.batches[tp] = q
+	}
+	t.queues[tp.Partition] = q
+	return q
+}
+
+// appendToBatch adds the record to the last open batch of q, partition
+// tp's queue, or to a new one allocated from buffer.memory; false when the
+// buffer is full.
+func (p *Producer) appendToBatch(q *partitionQueue, tp protocol.TopicPartition, ps *pendingSend) bool {
+	if n := len(q.batches); n > 0 {
+		last := q.batches[n-1]
 		recSize := record.RecordSizeFromPayload(int32(last.records.Len()), ps.rec.TimestampMs-last.records.TimestampMs(0), ps.payloadBytes)
 		// record.RecordSizeUpperBound, from the payload size.
 		upperBound := record.MaxRecordOverheadBytes + ps.payloadBytes
@@ -464,7 +491,8 @@ func (p *Producer) appendToBatch(tp protocol.TopicPartition, ps *pendingSend) bo
 	b.records.Grow(int(expected))
 	b.records.Append(&ps.rec)
 	b.results = append(b.results, ps.result)
-	p.batches[tp] = append(deque, b)
+	q.batches = append(q.batches, b)
+	p.batchCount++
 	return true
 }
 
@@ -547,7 +575,7 @@ func (p *Producer) run() {
 	}
 }
 
-func sortedPartitions(m map[protocol.TopicPartition][]*producerBatch) []protocol.TopicPartition {
+func sortedPartitions(m map[protocol.TopicPartition]*partitionQueue) []protocol.TopicPartition {
 	tps := make([]protocol.TopicPartition, 0, len(m))
 	for tp := range m {
 		tps = append(tps, tp)

@@ -23,6 +23,9 @@ type producerMetadata struct {
 type topicMetadata struct {
 	error      protocol.ErrorCode
 	partitions []protocol.PartitionMetadata
+	// queues are the accumulator queues of the topic's partitions, by
+	// partition number (nil: not looked up yet); see Producer.queue.
+	queues []*partitionQueue
 }
 
 type (
@@ -34,17 +37,20 @@ func newProducerMetadata() producerMetadata {
 	return producerMetadata{topics: map[string]*topicMetadata{}, lastUpdateMs: -1 << 62}
 }
 
-// want adds a topic to the cache; an unknown one needs a refresh.
-func (m *producerMetadata) want(topic string) {
+// want adds a topic to the cache, where an unknown one needs a refresh,
+// and returns its entry. A topic keeps its entry from then on.
+func (m *producerMetadata) want(topic string) *topicMetadata {
 	t, ok := m.topics[topic]
 	if !ok {
-		m.topics[topic] = &topicMetadata{error: protocol.UnknownTopicOrPartition}
+		t = &topicMetadata{error: protocol.UnknownTopicOrPartition}
+		m.topics[topic] = t
 		m.needUpdate = true
 	} else if authorizationError(t.error) {
 		// Refused before: ask again, the ACLs may have changed.
 		t.error = protocol.UnknownTopicOrPartition
 		m.needUpdate = true
 	}
+	return t
 }
 
 func (m *producerMetadata) partitions(topic string) int32 {
@@ -220,7 +226,7 @@ func (p *Producer) sendReady() {
 	requestBytes := map[sim.NodeID]int32{}
 	next := int64(-1)
 	for _, tp := range sortedPartitions(p.batches) {
-		deque := p.batches[tp]
+		deque := p.batches[tp].batches
 		b := p.nextToSend(deque)
 		if b == nil {
 			continue
@@ -310,7 +316,7 @@ func (p *Producer) sendProduce(node sim.NodeID, batches []*producerBatch) {
 		if b.baseSequence >= 0 {
 			wire.BaseSequence = b.baseSequence
 		}
-		wire.MaxTimestampMs = wire.Records.MaxTimestampMs()
+		wire.MaxTimestampMs = b.records.MaxTimestampMs()
 		wire.SizeBytes = b.sizeBytes
 		req.Partitions = append(req.Partitions, protocol.ProducePartition{TopicPartition: b.tp, Batch: wire})
 	}
@@ -374,7 +380,7 @@ func (p *Producer) canRetry(b *producerBatch, code protocol.ErrorCode) bool {
 		return false
 	}
 	if code == protocol.OutOfOrderSequenceNumber && p.cfg.idempotent {
-		for _, other := range p.batches[b.tp] {
+		for _, other := range p.batches[b.tp].batches {
 			if other != b && other.baseSequence >= 0 && other.baseSequence < b.baseSequence {
 				return true
 			}
@@ -404,7 +410,8 @@ func (p *Producer) retryBatch(b *producerBatch, code protocol.ErrorCode) {
 // requeueInOrder moves a retried batch ahead of batches not yet sent and,
 // for an idempotent producer, among sequenced ones by sequence.
 func (p *Producer) requeueInOrder(b *producerBatch) {
-	deque := p.batches[b.tp]
+	q := p.batches[b.tp]
+	deque := q.batches
 	out := make([]*producerBatch, 0, len(deque))
 	for _, other := range deque {
 		if other != b {
@@ -421,7 +428,7 @@ func (p *Producer) requeueInOrder(b *producerBatch) {
 	out = append(out, nil)
 	copy(out[pos+1:], out[pos:])
 	out[pos] = b
-	p.batches[b.tp] = out
+	q.batches = out
 }
 
 // completeBatch finishes every record of a batch and frees its buffer.
@@ -432,15 +439,13 @@ func (p *Producer) completeBatch(b *producerBatch, code protocol.ErrorCode, mess
 		}
 		p.finish(r, code, message)
 	}
-	deque := p.batches[b.tp]
-	for i, other := range deque {
+	q := p.batches[b.tp]
+	for i, other := range q.batches {
 		if other == b {
-			p.batches[b.tp] = append(deque[:i:i], deque[i+1:]...)
+			q.batches = append(q.batches[:i:i], q.batches[i+1:]...)
+			p.batchCount--
 			break
 		}
-	}
-	if len(p.batches[b.tp]) == 0 {
-		delete(p.batches, b.tp)
 	}
 	p.bufferUsed -= b.allocated
 }
@@ -450,7 +455,7 @@ func (p *Producer) completeBatch(b *producerBatch, code protocol.ErrorCode, mess
 func (p *Producer) expireBatches() {
 	now := p.sim.Now()
 	for _, tp := range sortedPartitions(p.batches) {
-		for _, b := range append([]*producerBatch(nil), p.batches[tp]...) {
+		for _, b := range append([]*producerBatch(nil), p.batches[tp].batches...) {
 			deadline := b.createdMs + p.cfg.deliveryTimeoutMs
 			if b.inFlight {
 				continue

@@ -108,6 +108,8 @@ func (rs Records) payloadSizeBytes(i int) int32 {
 type Builder struct {
 	entries []entry
 	special []special
+	// maxTimestampMs is the largest timestamp appended.
+	maxTimestampMs int64
 }
 
 // Grow makes room for records more records, so that appending them
@@ -126,6 +128,15 @@ func (b *Builder) TimestampMs(i int) int64 {
 	return b.entries[i].timestampMs
 }
 
+// MaxTimestampMs returns the largest timestamp appended, or NoTimestamp
+// when there are no records.
+func (b *Builder) MaxTimestampMs() int64 {
+	if len(b.entries) == 0 {
+		return NoTimestamp
+	}
+	return b.maxTimestampMs
+}
+
 // Append adds r. Its strings and headers slice are kept, not copied; the
 // caller must not modify the headers afterwards. A null key or value keeps
 // its string as given, so that At returns r exactly.
@@ -138,6 +149,9 @@ func (b *Builder) Append(r *Record) {
 	}
 	if b.special != nil {
 		b.special = append(b.special, special{headers: r.Headers, keyNull: r.KeyNull, valueNull: r.ValueNull})
+	}
+	if len(b.entries) == 0 || r.TimestampMs > b.maxTimestampMs {
+		b.maxTimestampMs = r.TimestampMs
 	}
 	b.entries = append(b.entries, entry{key: r.Key, value: r.Value, timestampMs: r.TimestampMs})
 }

@@ -83,9 +83,15 @@ func TestBuilderSnapshots(t *testing.T) {
 	for _, reserve := range []int{0, 4, 1 << 12} {
 		var b Builder
 		b.Grow(reserve)
+		if got := b.MaxTimestampMs(); got != NoTimestamp {
+			t.Fatalf("empty Builder MaxTimestampMs = %d", got)
+		}
 		var snapshots []Records
 		for i := range records {
 			b.Append(&records[i])
+			if got, want := b.MaxTimestampMs(), NewRecords(records[:i+1]).MaxTimestampMs(); got != want {
+				t.Fatalf("reserve %d: MaxTimestampMs %d after %d appends, want %d", reserve, got, i+1, want)
+			}
 			if b.Len() != i+1 || b.TimestampMs(i) != records[i].TimestampMs {
 				t.Fatalf("reserve %d: Len %d, TimestampMs(%d) %d after %d appends", reserve, b.Len(), i, b.TimestampMs(i), i+1)
 			}
