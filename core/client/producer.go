@@ -22,14 +22,17 @@ import (
 
 // SendResult is the future of one send(): the partition once assigned, the
 // offset once acknowledged, or the error it failed with.
+//
+// The fields are ordered largest first so that a result takes 72 bytes
+// rather than 80; the producer allocates one per record.
 type SendResult struct {
 	Topic     string
 	Key       string
-	KeyNull   bool
-	Partition int32
-	Offset    int64
-	Error     protocol.ErrorCode
 	Message   string
+	Offset    int64
+	Partition int32
+	Error     protocol.ErrorCode
+	KeyNull   bool
 	// Accepted turns true when send() returns: the record is in the
 	// accumulator (or failed at once).
 	Accepted bool
@@ -270,8 +273,12 @@ func (p *Producer) Buffered() (accumulated, inFlight int) {
 // lets the partitioner choose) and returns its future. The record enters
 // the accumulator once metadata and buffer space allow.
 func (p *Producer) Send(topic string, partition int32, rec record.Record) *SendResult {
+	// A result from the slab is zero: only the fields that are not are
+	// set, one by one, which costs less than copying a whole SendResult
+	// in while the collector is marking.
 	result := p.newResult()
-	*result = SendResult{Topic: topic, Key: rec.Key, KeyNull: rec.KeyNull, Partition: -1, Offset: -1}
+	result.Topic, result.Key, result.KeyNull = topic, rec.Key, rec.KeyNull
+	result.Partition, result.Offset = -1, -1
 	if p.closed {
 		p.finish(result, protocol.IllegalStateError, "Cannot perform operation after producer has been closed")
 		result.Accepted = true
