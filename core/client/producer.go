@@ -364,7 +364,12 @@ func (p *Producer) finish(result *SendResult, code protocol.ErrorCode, message s
 		return
 	}
 	result.Done = true
-	result.Error, result.Message = code, message
+	result.Error = code
+	if message != "" {
+		// Unset until now; an acknowledgement leaves it empty and
+		// saves writing a pointer per record.
+		result.Message = message
+	}
 	if code == protocol.None {
 		p.counters.Acked++
 		return
