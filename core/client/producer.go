@@ -12,6 +12,7 @@ package client
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/kafka-playground/playground/core/config"
@@ -108,8 +109,10 @@ type Producer struct {
 	pending     []*pendingSend
 	// batches holds the accumulator's queue of each partition it has
 	// held batches for; a queue stays (empty) once its batches are done,
-	// so that topicMetadata.queues can point at it.
+	// so that topicMetadata.queues can point at it. queues are the same,
+	// sorted by partition: the order every loop over them follows.
 	batches map[protocol.TopicPartition]*partitionQueue
+	queues  []*partitionQueue
 	// batchCount is the number of batches in all queues.
 	batchCount  int
 	bufferUsed  int64
@@ -137,9 +140,11 @@ type Producer struct {
 	offsets *offsetsCall
 	conns   connections
 
-	// resultSlab is where the next SendResults come from (see newResult).
-	// It is memory, not state: a crash need not reset it.
-	resultSlab []SendResult
+	// resultSlab is where the next SendResults come from (see newResult),
+	// and requestScratch the reused list sendReady fills. They are memory,
+	// not state: a crash need not reset them.
+	resultSlab     []SendResult
+	requestScratch []pendingRequest
 }
 
 // ProducerCounters count outcomes per record.
@@ -169,8 +174,11 @@ type pendingSend struct {
 }
 
 // partitionQueue is the accumulator's deque of one partition's batches,
-// in the order they are sent.
+// in the order they are sent. Its backing array is never written in
+// place (batches leave it by copying the rest; new ones are appended past
+// its length), so a loop may range over batches while completing some.
 type partitionQueue struct {
+	tp      protocol.TopicPartition
 	batches []*producerBatch
 }
 
@@ -224,6 +232,7 @@ func (p *Producer) Start(self sim.NodeID) {
 	p.metadata = newProducerMetadata()
 	p.pending = nil
 	p.batches = map[protocol.TopicPartition]*partitionQueue{}
+	p.queues = nil
 	p.batchCount = 0
 	p.bufferUsed = 0
 	p.inFlight = map[int32]*produceRequest{}
@@ -465,8 +474,10 @@ func (p *Producer) queue(t *topicMetadata, tp protocol.TopicPartition) *partitio
 	}
 	q := p.batches[tp]
 	if q == nil {
-		q = &partitionQueue{}
+		q = &partitionQueue{tp: tp}
 		p.batches[tp] = q
+		at := sort.Search(len(p.queues), func(i int) bool { return tp.Less(p.queues[i].tp) })
+		p.queues = slices.Insert(p.queues, at, q)
 	}
 	t.queues[tp.Partition] = q
 	return q
@@ -585,13 +596,4 @@ func (p *Producer) run() {
 	if p.txn != nil {
 		p.offsetsRun()
 	}
-}
-
-func sortedPartitions(m map[protocol.TopicPartition]*partitionQueue) []protocol.TopicPartition {
-	tps := make([]protocol.TopicPartition, 0, len(m))
-	for tp := range m {
-		tps = append(tps, tp)
-	}
-	sort.Slice(tps, func(i, j int) bool { return tps[i].Less(tps[j]) })
-	return tps
 }

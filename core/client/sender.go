@@ -221,12 +221,11 @@ func (p *Producer) sendReady() {
 	if (p.cfg.idempotent && p.initPending) || (p.txn != nil && p.producerID < 0) {
 		return
 	}
-	byNode := map[sim.NodeID][]*producerBatch{}
-	var nodes []sim.NodeID
-	requestBytes := map[sim.NodeID]int32{}
+	// The request to each leader, in the order the leaders come up.
+	requests := p.requestScratch[:0]
 	next := int64(-1)
-	for _, tp := range sortedPartitions(p.batches) {
-		deque := p.batches[tp].batches
+	for _, q := range p.queues {
+		tp, deque := q.tp, q.batches
 		b := p.nextToSend(deque)
 		if b == nil {
 			continue
@@ -249,21 +248,24 @@ func (p *Producer) sendReady() {
 			continue
 		}
 		node := p.settings.BrokerNode(leader)
-		if p.perNode[node]+boolInt(len(byNode[node]) > 0) >= p.cfg.maxInFlight {
+		r := requestTo(requests, node)
+		if r == nil {
+			if p.perNode[node] >= p.cfg.maxInFlight {
+				continue
+			}
+			requests = append(requests, pendingRequest{node: node})
+			r = &requests[len(requests)-1]
+		} else if p.perNode[node]+1 >= p.cfg.maxInFlight || r.bytes+b.sizeBytes > p.cfg.maxRequestSize {
 			continue
 		}
-		if len(byNode[node]) > 0 && requestBytes[node]+b.sizeBytes > p.cfg.maxRequestSize {
-			continue
-		}
-		if _, seen := byNode[node]; !seen {
-			nodes = append(nodes, node)
-		}
-		byNode[node] = append(byNode[node], b)
-		requestBytes[node] += b.sizeBytes
+		r.batches = append(r.batches, b)
+		r.bytes += b.sizeBytes
 	}
-	for _, node := range nodes {
-		p.sendProduce(node, byNode[node])
+	for i := range requests {
+		p.sendProduce(requests[i].node, requests[i].batches)
+		requests[i] = pendingRequest{}
 	}
+	p.requestScratch = requests[:0]
 	if next >= 0 {
 		p.scheduleWake(next)
 	}
@@ -272,11 +274,21 @@ func (p *Producer) sendReady() {
 	}
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
+// pendingRequest is a ProduceRequest sendReady is filling.
+type pendingRequest struct {
+	node    sim.NodeID
+	batches []*producerBatch
+	bytes   int32
+}
+
+// requestTo returns the request to node among requests, or nil.
+func requestTo(requests []pendingRequest, node sim.NodeID) *pendingRequest {
+	for i := range requests {
+		if requests[i].node == node {
+			return &requests[i]
+		}
 	}
-	return 0
+	return nil
 }
 
 // nextToSend returns the partition's first batch not in flight, unless an
@@ -454,14 +466,14 @@ func (p *Producer) completeBatch(b *producerBatch, code protocol.ErrorCode, mess
 // delivery.timeout.ms.
 func (p *Producer) expireBatches() {
 	now := p.sim.Now()
-	for _, tp := range sortedPartitions(p.batches) {
-		for _, b := range append([]*producerBatch(nil), p.batches[tp].batches...) {
+	for _, q := range p.queues {
+		for _, b := range q.batches {
 			deadline := b.createdMs + p.cfg.deliveryTimeoutMs
 			if b.inFlight {
 				continue
 			}
 			if now >= deadline {
-				p.completeBatch(b, protocol.ClientTimeout, fmt.Sprintf("Expiring %d record(s) for %s:%d ms has passed since batch creation", b.records.Len(), tp, now-b.createdMs), -1)
+				p.completeBatch(b, protocol.ClientTimeout, fmt.Sprintf("Expiring %d record(s) for %s:%d ms has passed since batch creation", b.records.Len(), q.tp, now-b.createdMs), -1)
 				continue
 			}
 			p.scheduleWake(deadline)

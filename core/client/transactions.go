@@ -148,8 +148,8 @@ func (p *Producer) endTransaction(commit bool) *Future {
 
 // failUnsent fails every batch not in flight.
 func (p *Producer) failUnsent(code protocol.ErrorCode, message string) {
-	for _, tp := range sortedPartitions(p.batches) {
-		for _, b := range append([]*producerBatch(nil), p.batches[tp].batches...) {
+	for _, q := range p.queues {
+		for _, b := range q.batches {
 			if !b.inFlight {
 				p.completeBatch(b, code, message, -1)
 			}
