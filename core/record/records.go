@@ -128,13 +128,14 @@ func (b *Builder) TimestampMs(i int) int64 {
 	return b.entries[i].timestampMs
 }
 
-// MaxTimestampMs returns the largest timestamp appended, or NoTimestamp
-// when there are no records.
+// MaxTimestampMs returns the largest timestamp appended, as
+// Records.MaxTimestampMs would: NoTimestamp when there are no records or
+// every timestamp is below it.
 func (b *Builder) MaxTimestampMs() int64 {
 	if len(b.entries) == 0 {
 		return NoTimestamp
 	}
-	return b.maxTimestampMs
+	return max(NoTimestamp, b.maxTimestampMs)
 }
 
 // Append adds r. Its strings and headers slice are kept, not copied; the

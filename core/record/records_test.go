@@ -125,3 +125,16 @@ func TestBuilderTrimsWaste(t *testing.T) {
 		t.Errorf("trimmed snapshot record 1 = %+v", got)
 	}
 }
+
+// TestMaxTimestampBelowNoTimestamp checks that the largest timestamp is
+// never below NoTimestamp, as when it was computed from NoTimestamp up
+// (the simulated clock is negative while a cluster boots).
+func TestMaxTimestampBelowNoTimestamp(t *testing.T) {
+	var b Builder
+	for _, ts := range []int64{-5, -9, -2} {
+		b.Append(&Record{TimestampMs: ts})
+		if got, want := b.MaxTimestampMs(), b.Records().MaxTimestampMs(); got != NoTimestamp || want != NoTimestamp {
+			t.Errorf("after %d: Builder %d, Records %d, want NoTimestamp", ts, got, want)
+		}
+	}
+}
