@@ -59,7 +59,7 @@ func (c *Cluster) PartitionRecords(topic string, partition int32, broker int32, 
 	from = max64(from, log.LogStartOffset())
 	out := []LogRecord{}
 	log.EachBatch(from, func(batch *record.Batch) bool {
-		for i := range batch.Records {
+		for i := 0; i < batch.Records.Len(); i++ {
 			offset := batch.BaseOffset + int64(i)
 			if offset < from {
 				continue
@@ -67,7 +67,8 @@ func (c *Cluster) PartitionRecords(topic string, partition int32, broker int32, 
 			if len(out) == max {
 				return false
 			}
-			r := &batch.Records[i]
+			rec := batch.Records.At(i)
+			r := &rec
 			lr := LogRecord{Offset: offset, Headers: r.Headers, TimestampMs: r.TimestampMs, LeaderEpoch: batch.PartitionLeaderEpoch,
 				ProducerID: batch.ProducerID, ProducerEpoch: batch.ProducerEpoch, Sequence: -1, Transactional: batch.Transactional}
 			if batch.BaseSequence >= 0 {

@@ -191,7 +191,7 @@ func (c *Cluster) deliveryCounts(group string, gs *GroupState, offsets map[proto
 			if b.Control {
 				return true
 			}
-			for i := range b.Records {
+			for i := range b.Records.Len() {
 				if o := b.BaseOffset + int64(i); o < committed && seen[tp][o] == 0 {
 					gs.Lost++
 				}

@@ -138,7 +138,7 @@ func (c *Cluster) describeWire(st *EavesdropperState, msg sim.Message) string {
 	case *protocol.ProduceRequest:
 		var parts []string
 		for _, pp := range m.Partitions {
-			st.RecordsSeen += int64(len(pp.Batch.Records))
+			st.RecordsSeen += int64(pp.Batch.Records.Len())
 			parts = append(parts, describeRecords(pp.TopicPartition, pp.Batch.Records))
 		}
 		return "Produce " + strings.Join(parts, "; ")
@@ -149,7 +149,7 @@ func (c *Cluster) describeWire(st *EavesdropperState, msg sim.Message) string {
 				if b.Control {
 					continue
 				}
-				st.RecordsSeen += int64(len(b.Records))
+				st.RecordsSeen += int64(b.Records.Len())
 				parts = append(parts, describeRecords(r.TopicPartition, b.Records))
 			}
 		}
@@ -167,11 +167,11 @@ func messageName(msg sim.Message) string {
 	return name[strings.LastIndexByte(name, '.')+1:]
 }
 
-func describeRecords(tp protocol.TopicPartition, records []record.Record) string {
-	if len(records) == 0 {
+func describeRecords(tp protocol.TopicPartition, records record.Records) string {
+	if records.Len() == 0 {
 		return tp.String() + " (empty)"
 	}
-	first := records[0]
+	first := records.At(0)
 	key := "null"
 	if !first.KeyNull {
 		key = quoteShort(first.Key)
@@ -180,7 +180,7 @@ func describeRecords(tp protocol.TopicPartition, records []record.Record) string
 	if !first.ValueNull {
 		value = quoteShort(first.Value)
 	}
-	return fmt.Sprintf("%s %d record(s), first key=%s value=%s", tp, len(records), key, value)
+	return fmt.Sprintf("%s %d record(s), first key=%s value=%s", tp, records.Len(), key, value)
 }
 
 func quoteShort(s string) string {

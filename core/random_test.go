@@ -779,7 +779,7 @@ func (r *faultRun) checkDuplicates(state *core.State) {
 		}
 		offsets := map[string]int64{}
 		view.log.EachBatch(0, func(b *record.Batch) bool {
-			for i, rec := range b.Records {
+			for i, rec := range b.Records.All() {
 				if !idempotent[rec.Value] {
 					continue
 				}
@@ -849,10 +849,10 @@ type logView struct {
 
 func (v logView) recordAt(offset int64) (record.Record, bool) {
 	b, ok := v.log.BatchAt(offset)
-	if !ok || offset-b.BaseOffset >= int64(len(b.Records)) {
+	if !ok || offset-b.BaseOffset >= int64(b.Records.Len()) {
 		return record.Record{}, false
 	}
-	return b.Records[offset-b.BaseOffset], true
+	return b.Records.At(int(offset - b.BaseOffset)), true
 }
 
 // staleLeaderReport recognises a Checker report that is not a violation:

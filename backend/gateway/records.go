@@ -83,17 +83,19 @@ func decodeBatch(raw []byte) (*record.Batch, error) {
 	b := &record.Batch{PartitionLeaderEpoch: wire.PartitionLeaderEpoch, ProducerID: wire.ProducerID,
 		ProducerEpoch: wire.ProducerEpoch, BaseSequence: wire.FirstSequence,
 		Transactional: wire.Attributes&attributeTransactional != 0, Control: wire.Attributes&attributeControl != 0,
-		MaxTimestampMs: wire.MaxTimestamp, Records: make([]record.Record, 0, wire.NumRecords)}
+		MaxTimestampMs: wire.MaxTimestamp}
+	records := make([]record.Record, 0, wire.NumRecords)
 	rest := wire.Records
 	for i := int32(0); i < wire.NumRecords; i++ {
 		r, n, err := decodeRecord(rest, wire.FirstTimestamp)
 		if err != nil {
 			return nil, err
 		}
-		b.Records = append(b.Records, r)
+		records = append(records, r)
 		rest = rest[n:]
 	}
-	if len(rest) != 0 || len(b.Records) == 0 {
+	b.Records = record.NewRecords(records)
+	if len(rest) != 0 || len(records) == 0 {
 		return nil, fmt.Errorf("%w: record count %d does not match the records", errCorruptBatch, wire.NumRecords)
 	}
 	if b.Control {
@@ -125,12 +127,14 @@ func decodeRecord(src []byte, firstTimestampMs int64) (record.Record, int, error
 // encodeBatch writes a stored batch in the v2 format, CRC included.
 func encodeBatch(dst []byte, b *record.Batch) []byte {
 	firstTimestampMs := int64(0)
-	if len(b.Records) > 0 {
-		firstTimestampMs = b.Records[0].TimestampMs
+	count := b.Records.Len()
+	if count > 0 {
+		firstTimestampMs = b.Records.TimestampMs(0)
 	}
 	var records []byte
-	for i := range b.Records {
-		records = appendRecord(records, &b.Records[i], int32(i), firstTimestampMs)
+	for i := 0; i < count; i++ {
+		r := b.Records.At(i)
+		records = appendRecord(records, &r, int32(i), firstTimestampMs)
 	}
 	var attributes int16
 	if b.Transactional {
@@ -141,9 +145,9 @@ func encodeBatch(dst []byte, b *record.Batch) []byte {
 	}
 	wire := kmsg.RecordBatch{FirstOffset: b.BaseOffset, Length: int32(batchHeaderBytes - batchLengthOffset + len(records)),
 		PartitionLeaderEpoch: b.PartitionLeaderEpoch, Magic: 2, Attributes: attributes,
-		LastOffsetDelta: int32(len(b.Records) - 1), FirstTimestamp: firstTimestampMs, MaxTimestamp: b.MaxTimestampMs,
+		LastOffsetDelta: int32(count - 1), FirstTimestamp: firstTimestampMs, MaxTimestamp: b.MaxTimestampMs,
 		ProducerID: b.ProducerID, ProducerEpoch: b.ProducerEpoch, FirstSequence: b.BaseSequence,
-		NumRecords: int32(len(b.Records)), Records: records}
+		NumRecords: int32(count), Records: records}
 	start := len(dst)
 	dst = wire.AppendTo(dst)
 	crc := crc32.Checksum(dst[start+batchCRCStart:], castagnoli)

@@ -12,11 +12,11 @@ import (
 
 func sampleBatch() *record.Batch {
 	b := &record.Batch{BaseOffset: 0, ProducerID: 7, ProducerEpoch: 1, BaseSequence: 3, MaxTimestampMs: 1005,
-		Records: []record.Record{
+		Records: record.NewRecords([]record.Record{
 			{Key: "user-1", Value: "order-1", TimestampMs: 1000, Headers: []record.Header{{Key: "h", Value: "v"}, {Key: "n", ValueNull: true}}},
 			{KeyNull: true, Value: "", TimestampMs: 1005},
 			{Key: "", ValueNull: true, TimestampMs: 1001},
-		}}
+		})}
 	b.SizeBytes = b.ComputeSize()
 	return b
 }

@@ -109,7 +109,9 @@ func (b *Broker) appendToLeader(req *protocol.ProduceRequest, pp protocol.Produc
 	p.producers.observe(stored)
 	result.BaseOffset = stored.BaseOffset
 	result.LogStartOffset = p.log.LogStartOffset()
-	b.record("append", "%s offsets %d..%d epoch %d acks %d", p.tp, stored.BaseOffset, stored.LastOffset(), p.leaderEpoch, req.Acks)
+	// "%s offsets %d..%d epoch %d acks %d"
+	b.recordOffsets("append", p.tp, stored.BaseOffset, stored.LastOffset(),
+		labelled{" epoch ", int64(p.leaderEpoch)}, labelled{" acks ", int64(req.Acks)})
 	b.onAppend(p)
 	return result, stored.NextOffset()
 }

@@ -53,9 +53,9 @@ func (b *Broker) offsetForTimestamp(p *partition, timestampMs int64) (int64, int
 		if batch.Control || batch.MaxTimestampMs < timestampMs {
 			return true
 		}
-		for i, r := range batch.Records {
-			if r.TimestampMs >= timestampMs && batch.BaseOffset+int64(i) < hw {
-				offset, found = batch.BaseOffset+int64(i), r.TimestampMs
+		for i := range batch.Records.Len() {
+			if ts := batch.Records.TimestampMs(i); ts >= timestampMs && batch.BaseOffset+int64(i) < hw {
+				offset, found = batch.BaseOffset+int64(i), ts
 				return false
 			}
 		}

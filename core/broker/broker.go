@@ -9,8 +9,11 @@
 package broker
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/kafka-playground/playground/core/config"
 	"github.com/kafka-playground/playground/core/metadata"
@@ -94,8 +97,13 @@ type Broker struct {
 	// are ignored.
 	token uint64
 	// sequence numbers delayed operations (parked fetches, produces).
-	sequence   uint64
-	config     config.Values
+	sequence uint64
+	config   config.Values
+	// configInts holds the Int configs read since config last changed,
+	// parsed (see brokerInt).
+	configInts map[string]int64
+	// line is the buffer recordOffsets builds trace lines in.
+	line       []byte
 	topics     map[string]*topicSettings
 	partitions map[protocol.TopicPartition]*partition
 	fetchers   map[int32]*fetcher
@@ -190,12 +198,49 @@ func (b *Broker) sortedLogs() []protocol.TopicPartition {
 	return tps
 }
 
+// sortPartitions sorts by topic, then number. It runs on every replica
+// fetch, so it uses slices.SortFunc rather than sort.Slice, which
+// allocates a reflective swapper on each call.
 func sortPartitions(tps []protocol.TopicPartition) {
-	sort.Slice(tps, func(i, j int) bool { return tps[i].Less(tps[j]) })
+	slices.SortFunc(tps, func(a, b protocol.TopicPartition) int {
+		if c := strings.Compare(a.Topic, b.Topic); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Partition, b.Partition)
+	})
 }
 
 func (b *Broker) record(kind, format string, args ...any) {
 	b.sim.Record(b.node, kind, fmt.Sprintf(format, args...))
+}
+
+// recordOffsets records the trace line "<tp> offsets <first>..<last>"
+// followed by each label and its number: the text record would print for
+// "%s offsets %d..%d<label>%d...". Every batch is recorded so on each
+// replica (appended by the leader, replicated by the followers), often
+// enough that formatting through fmt was a visible part of the produce
+// path; this builds the same text by hand.
+func (b *Broker) recordOffsets(kind string, tp protocol.TopicPartition, first, last int64, numbers ...labelled) {
+	line := b.line[:0]
+	line = append(line, tp.Topic...)
+	line = append(line, '-')
+	line = strconv.AppendInt(line, int64(tp.Partition), 10)
+	line = append(line, " offsets "...)
+	line = strconv.AppendInt(line, first, 10)
+	line = append(line, ".."...)
+	line = strconv.AppendInt(line, last, 10)
+	for _, n := range numbers {
+		line = append(line, n.label...)
+		line = strconv.AppendInt(line, n.number, 10)
+	}
+	b.line = line
+	b.sim.Record(b.node, kind, string(line))
+}
+
+// labelled is a number of a trace line and the text before it.
+type labelled struct {
+	label  string
+	number int64
 }
 
 func (b *Broker) nextToken() uint64 {

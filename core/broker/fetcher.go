@@ -206,7 +206,8 @@ func (b *Broker) processFetchedPartition(f *fetcher, p *partition, r protocol.Fe
 		for _, batch := range r.Batches {
 			p.producers.observe(batch)
 		}
-		b.record("replicate", "%s offsets %d..%d from broker-%d", p.tp, first, last, f.leader)
+		// "%s offsets %d..%d from broker-%d"
+		b.recordOffsets("replicate", p.tp, first, last, labelled{" from broker-", int64(f.leader)})
 	}
 	hw := min(r.HighWatermark, p.log.LogEndOffset())
 	if hw > p.log.HighWatermark() {

@@ -259,7 +259,7 @@ func (b *Broker) loadGroupPartition(p *partition, count int32) {
 	})
 	for _, pid := range sortedPIDs(pending) {
 		for _, tb := range pending[pid] {
-			for _, r := range tb.Records {
+			for _, r := range tb.Records.All() {
 				if group, tp, ok := parseOffsetKey(r.Key); ok {
 					g := b.group(group)
 					if g.pendingTxnOffsets[pid] == nil {
@@ -295,7 +295,7 @@ func sortedPIDs[V any](m map[int64]V) []int64 {
 }
 
 func (b *Broker) applyOffsetRecords(batch *record.Batch) {
-	for _, r := range batch.Records {
+	for _, r := range batch.Records.All() {
 		if group, tp, ok := parseOffsetKey(r.Key); ok {
 			g := b.group(group)
 			if r.ValueNull {

@@ -71,7 +71,7 @@ func (s *producerStates) observe(b *record.Batch) {
 	if b.BaseSequence < 0 {
 		return
 	}
-	e.batches = append(e.batches, batchMetadata{firstSequence: b.BaseSequence, lastSequence: b.BaseSequence + int32(len(b.Records)) - 1,
+	e.batches = append(e.batches, batchMetadata{firstSequence: b.BaseSequence, lastSequence: b.BaseSequence + int32(b.Records.Len()) - 1,
 		firstOffset: b.BaseOffset, lastOffset: b.LastOffset()})
 	if len(e.batches) > producerBatchesKept {
 		e.batches = e.batches[len(e.batches)-producerBatchesKept:]
@@ -105,7 +105,7 @@ func checkProducerState(p *partition, batch *record.Batch) (*batchMetadata, prot
 		}
 		return nil, protocol.None, ""
 	}
-	last := batch.BaseSequence + int32(len(batch.Records)) - 1
+	last := batch.BaseSequence + int32(batch.Records.Len()) - 1
 	for i := range e.batches {
 		if m := &e.batches[i]; m.firstSequence == batch.BaseSequence && m.lastSequence == last {
 			return m, protocol.None, ""

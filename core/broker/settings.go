@@ -33,6 +33,7 @@ func (b *Broker) refreshConfig() {
 		}
 	}
 	b.config = values
+	b.configInts = map[string]int64{}
 	b.refreshSecurity()
 	b.topics = map[string]*topicSettings{}
 	for _, name := range image.TopicNames() {
@@ -59,4 +60,17 @@ func (b *Broker) refreshConfig() {
 	}
 }
 
-func (b *Broker) brokerInt(name string) int64 { return b.config.Int(name) }
+// brokerInt returns an Int config of the broker. Each is parsed once per
+// configuration change: replica fetches ask for the same few every time,
+// and config.Values.Int looks a key up in several maps and parses it.
+func (b *Broker) brokerInt(name string) int64 {
+	if value, ok := b.configInts[name]; ok {
+		return value
+	}
+	value := b.config.Int(name)
+	if b.configInts == nil {
+		b.configInts = map[string]int64{}
+	}
+	b.configInts[name] = value
+	return value
+}

@@ -146,7 +146,7 @@ func (b *Broker) loadTxnPartition(p *partition) {
 	b.txn.loaded[p.tp.Partition] = p.leaderEpoch
 	count := 0
 	p.log.EachBatch(p.log.LogStartOffset(), func(batch *record.Batch) bool {
-		for _, r := range batch.Records {
+		for _, r := range batch.Records.All() {
 			b.txn.txns[r.Key] = decodeTxn(r.Key, r.Value)
 			count++
 		}

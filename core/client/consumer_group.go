@@ -494,7 +494,7 @@ func (c *Consumer) takeRecords(r protocol.FetchPartitionResponse, offset int64) 
 		if c.cfg.readCommitted && batch.Transactional && c.isAborted(r.TopicPartition, batch) {
 			continue
 		}
-		for i, rec := range batch.Records {
+		for i, rec := range batch.Records.All() {
 			if o := batch.BaseOffset + int64(i); o >= offset {
 				c.buffer = append(c.buffer, ConsumerRecord{TopicPartition: r.TopicPartition, Offset: o, Record: rec})
 			}

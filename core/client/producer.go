@@ -12,6 +12,7 @@ package client
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/kafka-playground/playground/core/config"
@@ -22,14 +23,17 @@ import (
 
 // SendResult is the future of one send(): the partition once assigned, the
 // offset once acknowledged, or the error it failed with.
+//
+// The fields are ordered largest first so that a result takes 72 bytes
+// rather than 80; the producer allocates one per record.
 type SendResult struct {
 	Topic     string
 	Key       string
-	KeyNull   bool
-	Partition int32
-	Offset    int64
-	Error     protocol.ErrorCode
 	Message   string
+	Offset    int64
+	Partition int32
+	Error     protocol.ErrorCode
+	KeyNull   bool
 	// Accepted turns true when send() returns: the record is in the
 	// accumulator (or failed at once).
 	Accepted bool
@@ -103,7 +107,14 @@ type Producer struct {
 	correlation int32
 	metadata    producerMetadata
 	pending     []*pendingSend
-	batches     map[protocol.TopicPartition][]*producerBatch
+	// batches holds the accumulator's queue of each partition it has
+	// held batches for; a queue stays (empty) once its batches are done,
+	// so that topicMetadata.queues can point at it. queues are the same,
+	// sorted by partition: the order every loop over them follows.
+	batches map[protocol.TopicPartition]*partitionQueue
+	queues  []*partitionQueue
+	// batchCount is the number of batches in all queues.
+	batchCount  int
 	bufferUsed  int64
 	inFlight    map[int32]*produceRequest
 	perNode     map[sim.NodeID]int
@@ -128,6 +139,12 @@ type Producer struct {
 	// offsets is a sendOffsetsToTransaction in progress.
 	offsets *offsetsCall
 	conns   connections
+
+	// resultSlab is where the next SendResults come from (see newResult),
+	// and requestScratch the reused list sendReady fills. They are memory,
+	// not state: a crash need not reset them.
+	resultSlab     []SendResult
+	requestScratch []pendingRequest
 }
 
 // ProducerCounters count outcomes per record.
@@ -143,17 +160,38 @@ type ProducerCounters struct {
 }
 
 type pendingSend struct {
-	result    *SendResult
-	rec       record.Record
-	partition int32
-	startMs   int64
+	result *SendResult
+	// topic is the metadata of result.Topic; the producer keeps the same
+	// topicMetadata from the first send to a topic until it restarts, which
+	// also drops the pending sends.
+	topic *topicMetadata
+	rec   record.Record
+	// payloadBytes is record.PayloadSizeBytes of rec, computed once: every
+	// size the accumulator checks derives from it.
+	payloadBytes int32
+	partition    int32
+	startMs      int64
+}
+
+// partitionQueue is the accumulator's deque of one partition's batches,
+// in the order they are sent. Its backing array is never written in
+// place (batches leave it by copying the rest; new ones are appended past
+// its length), so a loop may range over batches while completing some.
+type partitionQueue struct {
+	tp      protocol.TopicPartition
+	batches []*producerBatch
 }
 
 type producerBatch struct {
-	tp           protocol.TopicPartition
-	records      []record.Record
-	results      []*SendResult
-	createdMs    int64
+	tp protocol.TopicPartition
+	// records collects the batch's records in the compact form the
+	// brokers store; results are their futures, in the same order.
+	records   record.Builder
+	results   []*SendResult
+	createdMs int64
+	// sizeBytes is the batch's encoded size, header included, added up
+	// record by record as Kafka's DefaultRecordBatch lays them out: it is
+	// what record.Batch.ComputeSize returns for the records.
 	sizeBytes    int32
 	allocated    int64
 	attempts     int
@@ -193,7 +231,9 @@ func (p *Producer) Start(self sim.NodeID) {
 	p.conns.security, p.conns.failed = p.settings.Security, p.onAuthenticationFailed
 	p.metadata = newProducerMetadata()
 	p.pending = nil
-	p.batches = map[protocol.TopicPartition][]*producerBatch{}
+	p.batches = map[protocol.TopicPartition]*partitionQueue{}
+	p.queues = nil
+	p.batchCount = 0
 	p.bufferUsed = 0
 	p.inFlight = map[int32]*produceRequest{}
 	p.perNode = map[sim.NodeID]int{}
@@ -226,12 +266,12 @@ func (p *Producer) Acks() int16 { return p.cfg.acks }
 
 // Buffered returns the records in the accumulator and in flight.
 func (p *Producer) Buffered() (accumulated, inFlight int) {
-	for _, deque := range p.batches {
-		for _, b := range deque {
+	for _, q := range p.batches {
+		for _, b := range q.batches {
 			if b.inFlight {
-				inFlight += len(b.records)
+				inFlight += b.records.Len()
 			} else {
-				accumulated += len(b.records)
+				accumulated += b.records.Len()
 			}
 		}
 	}
@@ -242,7 +282,12 @@ func (p *Producer) Buffered() (accumulated, inFlight int) {
 // lets the partitioner choose) and returns its future. The record enters
 // the accumulator once metadata and buffer space allow.
 func (p *Producer) Send(topic string, partition int32, rec record.Record) *SendResult {
-	result := &SendResult{Topic: topic, Key: rec.Key, KeyNull: rec.KeyNull, Partition: -1, Offset: -1}
+	// A result from the slab is zero: only the fields that are not are
+	// set, one by one, which costs less than copying a whole SendResult
+	// in while the collector is marking.
+	result := p.newResult()
+	result.Topic, result.Key, result.KeyNull = topic, rec.Key, rec.KeyNull
+	result.Partition, result.Offset = -1, -1
 	if p.closed {
 		p.finish(result, protocol.IllegalStateError, "Cannot perform operation after producer has been closed")
 		result.Accepted = true
@@ -264,11 +309,11 @@ func (p *Producer) Send(topic string, partition int32, rec record.Record) *SendR
 	rec.TimestampMs = p.sim.Now()
 	p.counters.Sent++
 	p.refused = false
-	p.metadata.want(topic)
+	t := p.metadata.want(topic)
 	// The common case needs no queue: nothing waits ahead of this record
 	// and it fits in the accumulator now. Kept on the stack, it saves an
 	// allocation per record.
-	ps := pendingSend{result: result, rec: rec, partition: partition, startMs: p.sim.Now()}
+	ps := pendingSend{result: result, topic: t, rec: rec, payloadBytes: record.PayloadSizeBytes(&rec), partition: partition, startMs: p.sim.Now()}
 	if len(p.pending) > 0 || !p.tryAppend(&ps) {
 		queued := ps
 		p.pending = append(p.pending, &queued)
@@ -278,24 +323,32 @@ func (p *Producer) Send(topic string, partition int32, rec record.Record) *SendR
 	return result
 }
 
+// resultSlabSize is how many SendResults newResult allocates at once.
+const resultSlabSize = 64
+
+// newResult returns a zeroed SendResult for one send. They are allocated
+// resultSlabSize at a time: one allocation instead of one per record,
+// which in WebAssembly is a noticeable part of a send's cost. A result
+// the application keeps alive keeps its slab alive too (5 KB at most).
+func (p *Producer) newResult() *SendResult {
+	if len(p.resultSlab) == 0 {
+		p.resultSlab = make([]SendResult, resultSlabSize)
+	}
+	result := &p.resultSlab[0]
+	p.resultSlab = p.resultSlab[1:]
+	return result
+}
+
 // Outstanding reports whether any record is not yet acknowledged or failed.
 func (p *Producer) Outstanding() bool {
-	if len(p.pending) > 0 {
-		return true
-	}
-	for _, deque := range p.batches {
-		if len(deque) > 0 {
-			return true
-		}
-	}
-	return false
+	return len(p.pending) > 0 || p.batchCount > 0
 }
 
 // Flush makes every accumulated batch ready at once (linger.ms no longer
 // waits), as KafkaProducer.flush() does; callers then wait for Outstanding.
 func (p *Producer) Flush() {
-	for _, deque := range p.batches {
-		for _, b := range deque {
+	for _, q := range p.batches {
+		for _, b := range q.batches {
 			b.createdMs = min(b.createdMs, p.sim.Now()-p.cfg.lingerMs)
 		}
 	}
@@ -316,7 +369,12 @@ func (p *Producer) finish(result *SendResult, code protocol.ErrorCode, message s
 		return
 	}
 	result.Done = true
-	result.Error, result.Message = code, message
+	result.Error = code
+	if message != "" {
+		// Unset until now; an acknowledgement leaves it empty and
+		// saves writing a pointer per record.
+		result.Message = message
+	}
 	if code == protocol.None {
 		p.counters.Acked++
 		return
@@ -360,11 +418,11 @@ func (p *Producer) failBlocked(ps *pendingSend) {
 // the send must keep blocking.
 func (p *Producer) tryAppend(ps *pendingSend) bool {
 	topic := ps.result.Topic
-	count := p.metadata.partitions(topic)
+	count := int32(len(ps.topic.partitions))
 	if count == 0 {
 		return false
 	}
-	size := record.RecordSizeInBytes(0, 0, &ps.rec) + record.BatchOverheadBytes
+	size := record.RecordSizeFromPayload(0, 0, ps.payloadBytes) + record.BatchOverheadBytes
 	if size > p.cfg.maxRequestSize || int64(size) > p.cfg.bufferMemory {
 		ps.result.Accepted = true
 		limit, name := int64(p.cfg.maxRequestSize), "max.request.size"
@@ -388,7 +446,7 @@ func (p *Producer) tryAppend(ps *pendingSend) bool {
 		}
 	}
 	tp := protocol.TopicPartition{Topic: topic, Partition: partition}
-	if !p.appendToBatch(tp, ps) {
+	if !p.appendToBatch(p.queue(ps.topic, tp), tp, ps) {
 		return false
 	}
 	if ps.partition < 0 && (ps.rec.KeyNull || p.cfg.ignoreKeys) {
@@ -400,35 +458,60 @@ func (p *Producer) tryAppend(ps *pendingSend) bool {
 	return true
 }
 
-// appendToBatch adds the record to the partition's last open batch, or a
-// new one allocated from buffer.memory; false when the buffer is full.
-func (p *Producer) appendToBatch(tp protocol.TopicPartition, ps *pendingSend) bool {
-	deque := p.batches[tp]
-	if n := len(deque); n > 0 {
-		last := deque[n-1]
-		recSize := record.RecordSizeInBytes(int32(len(last.records)), ps.rec.TimestampMs-last.records[0].TimestampMs, &ps.rec)
-		if !last.inFlight && last.baseSequence < 0 && last.sizeBytes+record.RecordSizeUpperBound(&ps.rec) <= p.cfg.batchSize {
-			last.records = append(last.records, ps.rec)
+// queue returns the accumulator's queue of partition tp of topic t,
+// creating it on first use. t keeps the queues of its partitions by
+// number, so that finding one takes no map lookup per record.
+func (p *Producer) queue(t *topicMetadata, tp protocol.TopicPartition) *partitionQueue {
+	if int(tp.Partition) < len(t.queues) && t.queues[tp.Partition] != nil {
+		return t.queues[tp.Partition]
+	}
+	if missing := int(tp.Partition) + 1 - len(t.queues); missing > 0 {
+		t.queues = append(t.queues, make([]*partitionQueue, missing)...)
+	}
+	q := p.batches[tp]
+	if q == nil {
+		q = &partitionQueue{tp: tp}
+		p.batches[tp] = q
+		at := sort.Search(len(p.queues), func(i int) bool { return tp.Less(p.queues[i].tp) })
+		p.queues = slices.Insert(p.queues, at, q)
+	}
+	t.queues[tp.Partition] = q
+	return q
+}
+
+// appendToBatch adds the record to the last open batch of q, partition
+// tp's queue, or to a new one allocated from buffer.memory; false when the
+// buffer is full.
+func (p *Producer) appendToBatch(q *partitionQueue, tp protocol.TopicPartition, ps *pendingSend) bool {
+	if n := len(q.batches); n > 0 {
+		last := q.batches[n-1]
+		recSize := record.RecordSizeFromPayload(int32(last.records.Len()), ps.rec.TimestampMs-last.records.TimestampMs(0), ps.payloadBytes)
+		// record.RecordSizeUpperBound, from the payload size.
+		upperBound := record.MaxRecordOverheadBytes + ps.payloadBytes
+		if !last.inFlight && last.baseSequence < 0 && last.sizeBytes+upperBound <= p.cfg.batchSize {
+			last.records.Append(&ps.rec)
 			last.results = append(last.results, ps.result)
 			last.sizeBytes += recSize
 			return true
 		}
 	}
-	recSize := record.RecordSizeInBytes(0, 0, &ps.rec)
+	recSize := record.RecordSizeFromPayload(0, 0, ps.payloadBytes)
 	allocate := max(int64(p.cfg.batchSize), int64(recSize+record.BatchOverheadBytes))
 	if p.bufferUsed+allocate > p.cfg.bufferMemory {
 		return false
 	}
 	p.bufferUsed += allocate
-	// Size the slices for a batch of records like this one, so a full
-	// batch is one allocation instead of a doubling series.
+	// Size the batch for records like this one, so a full batch is one
+	// allocation of each kind instead of a doubling series.
 	expected := min(max(allocate/int64(recSize+1), 1), maxPresizedRecords)
-	records := append(make([]record.Record, 0, expected), ps.rec)
-	results := append(make([]*SendResult, 0, expected), ps.result)
-	b := &producerBatch{tp: tp, records: records, results: results, createdMs: p.sim.Now(),
+	b := &producerBatch{tp: tp, results: make([]*SendResult, 0, expected), createdMs: p.sim.Now(),
 		sizeBytes: record.BatchOverheadBytes + recSize, allocated: allocate, baseSequence: -1, producerID: record.NoProducerID,
 		epoch: record.NoProducerEpoch}
-	p.batches[tp] = append(deque, b)
+	b.records.Grow(int(expected))
+	b.records.Append(&ps.rec)
+	b.results = append(b.results, ps.result)
+	q.batches = append(q.batches, b)
+	p.batchCount++
 	return true
 }
 
@@ -502,7 +585,7 @@ func (p *Producer) scheduleWake(atMs int64) {
 // blocked sends, metadata refresh, expiry and the sender's drain.
 func (p *Producer) run() {
 	p.drainPending()
-	if p.initStalled && len(p.batches) > 0 {
+	if p.initStalled && p.batchCount > 0 {
 		// Records reached the accumulator since InitProducerId was
 		// refused: ask again.
 		p.initStalled = false
@@ -515,13 +598,4 @@ func (p *Producer) run() {
 	if p.txn != nil {
 		p.offsetsRun()
 	}
-}
-
-func sortedPartitions(m map[protocol.TopicPartition][]*producerBatch) []protocol.TopicPartition {
-	tps := make([]protocol.TopicPartition, 0, len(m))
-	for tp := range m {
-		tps = append(tps, tp)
-	}
-	sort.Slice(tps, func(i, j int) bool { return tps[i].Less(tps[j]) })
-	return tps
 }

@@ -160,8 +160,8 @@ func (p *Producer) failUnsent(code protocol.ErrorCode, message string) {
 
 // failAccumulated fails every batch not in flight.
 func (p *Producer) failAccumulated(code protocol.ErrorCode, message string) {
-	for _, tp := range sortedPartitions(p.batches) {
-		for _, b := range append([]*producerBatch(nil), p.batches[tp]...) {
+	for _, q := range p.queues {
+		for _, b := range q.batches {
 			if !b.inFlight {
 				p.completeBatch(b, code, message, -1)
 			}

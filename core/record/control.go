@@ -28,11 +28,11 @@ func NewEndTransactionMarkerBatch(producerID int64, producerEpoch int16, t Contr
 		Control:        true,
 		ControlType:    t,
 		MaxTimestampMs: timestampMs,
-		Records: []Record{{
+		Records: NewRecords([]Record{{
 			Key:         controlRecordKey(t),
 			Value:       endTransactionMarkerValue(coordinatorEpoch),
 			TimestampMs: timestampMs,
-		}},
+		}}),
 	}
 	b.SizeBytes = b.ComputeSize()
 	return b
@@ -57,10 +57,13 @@ func endTransactionMarkerValue(coordinatorEpoch int32) string {
 // CoordinatorEpoch returns the coordinator epoch written in a transaction
 // marker batch, and false when the batch is not a well-formed marker.
 func (b *Batch) CoordinatorEpoch() (int32, bool) {
-	if !b.Control || len(b.Records) != 1 || len(b.Records[0].Value) < 6 {
+	if !b.Control || b.Records.Len() != 1 {
 		return 0, false
 	}
-	v := b.Records[0].Value
+	v := b.Records.At(0).Value
+	if len(v) < 6 {
+		return 0, false
+	}
 	epoch := uint32(v[2])<<24 | uint32(v[3])<<16 | uint32(v[4])<<8 | uint32(v[5])
 	return int32(epoch), true
 }

@@ -13,9 +13,10 @@ type Header struct {
 	ValueNull bool
 }
 
-// Record is one record of a batch. Key and Value are strings so that a record
-// costs no more than its data; KeyNull and ValueNull mark null (as opposed to
-// empty) keys and values, which Kafka distinguishes.
+// Record is one record as a client sends or receives it. Key and Value are
+// strings; KeyNull and ValueNull mark null (as opposed to empty) keys and
+// values, which Kafka distinguishes. Batches keep their records in the
+// compact form of Records, which gives back Record values.
 type Record struct {
 	Key         string
 	Value       string
@@ -75,7 +76,7 @@ type Batch struct {
 	// MaxTimestampMs is the largest record timestamp in the batch.
 	MaxTimestampMs int64
 	// Records are the batch's records, shared (never copied) by every holder.
-	Records []Record
+	Records Records
 	// SizeBytes is the encoded size of the whole batch, header included.
 	SizeBytes int32
 }

@@ -17,6 +17,8 @@ package record
 //
 // Varints use Kafka's zig-zag encoding, so -1 takes one byte.
 
+import "math/bits"
+
 // BatchOverheadBytes is the size of a v2 record batch header (Kafka's
 // RECORD_BATCH_OVERHEAD): base offset, length, leader epoch, magic, CRC,
 // attributes, last offset delta, base and max timestamps, producer id and
@@ -39,7 +41,14 @@ const NoTimestamp int64 = -1
 // including its leading varint length, given its offset delta and timestamp
 // delta (DefaultRecord.sizeInBytes plus the size of the length varint).
 func RecordSizeInBytes(offsetDelta int32, timestampDeltaMs int64, r *Record) int32 {
-	bodyBytes := 1 + sizeOfVarlong(timestampDeltaMs) + sizeOfVarint(offsetDelta) + payloadSizeBytes(r)
+	return RecordSizeFromPayload(offsetDelta, timestampDeltaMs, PayloadSizeBytes(r))
+}
+
+// RecordSizeFromPayload is RecordSizeInBytes for a record whose
+// PayloadSizeBytes is payloadBytes. A producer computes the payload size of
+// a record once and derives its other sizes from it.
+func RecordSizeFromPayload(offsetDelta int32, timestampDeltaMs int64, payloadBytes int32) int32 {
+	bodyBytes := 1 + sizeOfVarlong(timestampDeltaMs) + sizeOfVarint(offsetDelta) + payloadBytes
 	return sizeOfVarint(bodyBytes) + bodyBytes
 }
 
@@ -47,16 +56,23 @@ func RecordSizeInBytes(offsetDelta int32, timestampDeltaMs int64, r *Record) int
 // batch (DefaultRecord.recordSizeUpperBound), which the producer's record
 // accumulator uses to decide whether a record still fits in a batch.
 func RecordSizeUpperBound(r *Record) int32 {
-	return MaxRecordOverheadBytes + payloadSizeBytes(r)
+	return MaxRecordOverheadBytes + PayloadSizeBytes(r)
 }
 
-// payloadSizeBytes is the size of the key, value and headers of a record with
-// their length prefixes (DefaultRecord.sizeOf).
-func payloadSizeBytes(r *Record) int32 {
-	size := bytesFieldSize(r.Key, r.KeyNull) + bytesFieldSize(r.Value, r.ValueNull)
-	size += sizeOfVarint(int32(len(r.Headers)))
-	for i := range r.Headers {
-		header := &r.Headers[i]
+// PayloadSizeBytes returns the size of the key, value and headers of a
+// record with their length prefixes (the fields DefaultRecord.sizeOf adds
+// to the deltas): the part of a record's size that does not depend on its
+// place in a batch.
+func PayloadSizeBytes(r *Record) int32 {
+	return fieldsSizeBytes(r.Key, r.KeyNull, r.Value, r.ValueNull, r.Headers)
+}
+
+// fieldsSizeBytes is PayloadSizeBytes of a record with these fields.
+func fieldsSizeBytes(key string, keyNull bool, value string, valueNull bool, headers []Header) int32 {
+	size := bytesFieldSize(key, keyNull) + bytesFieldSize(value, valueNull)
+	size += sizeOfVarint(int32(len(headers)))
+	for i := range headers {
+		header := &headers[i]
 		size += bytesFieldSize(header.Key, false) + bytesFieldSize(header.Value, header.ValueNull)
 	}
 	return size
@@ -84,30 +100,25 @@ func sizeOfVarlong(value int64) int32 {
 	return sizeOfUnsignedVarint(uint64(value<<1) ^ uint64(value>>63))
 }
 
-// sizeOfUnsignedVarint counts the 7-bit groups needed to write value.
+// sizeOfUnsignedVarint counts the 7-bit groups needed to write value (at
+// least one, for zero). It counts bits rather than looping over groups:
+// the same result, without a branch per group, which WebAssembly runs
+// markedly slower than native code does.
 func sizeOfUnsignedVarint(value uint64) int32 {
-	size := int32(1)
-	for value >= 0x80 {
-		value >>= 7
-		size++
-	}
-	return size
+	return int32(bits.Len64(value|1)+6) / 7
 }
 
 // NewBatch returns a batch of records written without idempotence, with its
-// largest timestamp and encoded size computed. The batch keeps the records
-// slice; the caller must not modify it afterwards.
+// largest timestamp and encoded size computed. The batch keeps the records'
+// strings and headers; the caller must not modify the headers afterwards.
 func NewBatch(records []Record) *Batch {
 	b := &Batch{
-		ProducerID:     NoProducerID,
-		ProducerEpoch:  NoProducerEpoch,
-		BaseSequence:   NoSequence,
-		MaxTimestampMs: NoTimestamp,
-		Records:        records,
+		ProducerID:    NoProducerID,
+		ProducerEpoch: NoProducerEpoch,
+		BaseSequence:  NoSequence,
+		Records:       NewRecords(records),
 	}
-	for i := range records {
-		b.MaxTimestampMs = max(b.MaxTimestampMs, records[i].TimestampMs)
-	}
+	b.MaxTimestampMs = b.Records.MaxTimestampMs()
 	b.SizeBytes = b.ComputeSize()
 	return b
 }
@@ -117,29 +128,29 @@ func NewBatch(records []Record) *Batch {
 // first record's timestamp, as DefaultRecordBatch writes them.
 func (b *Batch) ComputeSize() int32 {
 	size := int32(BatchOverheadBytes)
-	if len(b.Records) == 0 {
+	rs := b.Records
+	if rs.Len() == 0 {
 		return size
 	}
-	baseTimestampMs := b.Records[0].TimestampMs
-	for i := range b.Records {
-		r := &b.Records[i]
-		size += RecordSizeInBytes(int32(i), r.TimestampMs-baseTimestampMs, r)
+	baseTimestampMs := rs.TimestampMs(0)
+	for i := range rs.entries {
+		size += RecordSizeFromPayload(int32(i), rs.entries[i].timestampMs-baseTimestampMs, rs.payloadSizeBytes(i))
 	}
 	return size
 }
 
 // RecordCount returns the number of records in the batch.
 func (b *Batch) RecordCount() int32 {
-	return int32(len(b.Records))
+	return int32(b.Records.Len())
 }
 
 // LastOffset returns the offset of the batch's last record (BaseOffset - 1
 // for a batch without records).
 func (b *Batch) LastOffset() int64 {
-	return b.BaseOffset + int64(len(b.Records)) - 1
+	return b.BaseOffset + int64(b.Records.Len()) - 1
 }
 
 // NextOffset returns the offset that follows the batch's last record.
 func (b *Batch) NextOffset() int64 {
-	return b.BaseOffset + int64(len(b.Records))
+	return b.BaseOffset + int64(b.Records.Len())
 }

@@ -113,7 +113,7 @@ func TestComputeSize(t *testing.T) {
 	}
 	for _, test := range tests {
 		t.Run(test.name, func(t *testing.T) {
-			b := &Batch{Records: test.records}
+			b := &Batch{Records: NewRecords(test.records)}
 			if got := b.ComputeSize(); got != test.want {
 				t.Errorf("ComputeSize = %d, want %d", got, test.want)
 			}
@@ -140,7 +140,7 @@ func TestBatchOffsets(t *testing.T) {
 		{7, 0, 6, 7},
 	}
 	for _, test := range tests {
-		b := &Batch{BaseOffset: test.baseOffset, Records: make([]Record, test.records)}
+		b := &Batch{BaseOffset: test.baseOffset, Records: NewRecords(make([]Record, test.records))}
 		if b.LastOffset() != test.last || b.NextOffset() != test.next || b.RecordCount() != int32(test.records) {
 			t.Errorf("base %d, %d records: last %d next %d count %d", test.baseOffset, test.records,
 				b.LastOffset(), b.NextOffset(), b.RecordCount())
@@ -167,7 +167,7 @@ func TestControlBatch(t *testing.T) {
 			if b.SizeBytes != 78 {
 				t.Errorf("SizeBytes = %d, want 78", b.SizeBytes)
 			}
-			r := b.Records[0]
+			r := b.Records.At(0)
 			if r.Key != test.key || r.Value != test.value {
 				t.Errorf("key %q value %q, want %q %q", r.Key, r.Value, test.key, test.value)
 			}

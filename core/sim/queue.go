@@ -10,16 +10,37 @@ type event struct {
 	msg         Message
 }
 
+// eventKey is what the heap orders: an event's (atMs, seq) and the slot
+// holding the event.
+type eventKey struct {
+	atMs int64
+	seq  uint64
+	slot int32
+}
+
 // eventQueue is a binary min-heap of events ordered by (atMs, seq). It is
 // written out rather than built on container/heap to avoid boxing every
 // event in an interface.
-type eventQueue struct{ items []event }
+//
+// The heap holds only keys, which have no pointers; the events themselves
+// (with their messages) sit in slots that never move while queued. Timers
+// that are never cancelled (request timeouts, say) keep the queue tens of
+// thousands of events long in a busy run, and every push and pop moves
+// O(log n) entries: moving small pointer-free keys costs no write
+// barriers while the garbage collector marks, and the collector never
+// scans the heap array.
+type eventQueue struct {
+	keys  []eventKey
+	slots []event
+	// free lists the slots not in use, reused last freed first.
+	free []int32
+}
 
-func (q *eventQueue) Len() int { return len(q.items) }
+func (q *eventQueue) Len() int { return len(q.keys) }
 
-func (q *eventQueue) peek() *event { return &q.items[0] }
+func (q *eventQueue) peek() *event { return &q.slots[q.keys[0].slot] }
 
-func less(a, b *event) bool {
+func less(a, b *eventKey) bool {
 	if a.atMs != b.atMs {
 		return a.atMs < b.atMs
 	}
@@ -27,37 +48,58 @@ func less(a, b *event) bool {
 }
 
 func (q *eventQueue) push(e event) {
-	q.items = append(q.items, e)
-	i := len(q.items) - 1
+	var slot int32
+	if n := len(q.free); n > 0 {
+		slot = q.free[n-1]
+		q.free = q.free[:n-1]
+		q.slots[slot] = e
+	} else {
+		slot = int32(len(q.slots))
+		q.slots = append(q.slots, e)
+	}
+	key := eventKey{atMs: e.atMs, seq: e.seq, slot: slot}
+	// Sift up: move parents down into the hole until key fits.
+	q.keys = append(q.keys, key)
+	i := len(q.keys) - 1
 	for i > 0 {
 		parent := (i - 1) / 2
-		if !less(&q.items[i], &q.items[parent]) {
+		if !less(&key, &q.keys[parent]) {
 			break
 		}
-		q.items[i], q.items[parent] = q.items[parent], q.items[i]
+		q.keys[i] = q.keys[parent]
 		i = parent
 	}
+	q.keys[i] = key
 }
 
 func (q *eventQueue) pop() event {
-	top := q.items[0]
-	last := len(q.items) - 1
-	q.items[0] = q.items[last]
-	q.items[last] = event{}
-	q.items = q.items[:last]
+	top := q.keys[0]
+	e := q.slots[top.slot]
+	q.slots[top.slot] = event{}
+	q.free = append(q.free, top.slot)
+	last := len(q.keys) - 1
+	key := q.keys[last]
+	q.keys = q.keys[:last]
+	if last == 0 {
+		return e
+	}
+	// Sift down: move the smaller child up into the hole until the last
+	// key fits there.
 	i := 0
 	for {
-		left, right, smallest := 2*i+1, 2*i+2, i
-		if left < last && less(&q.items[left], &q.items[smallest]) {
-			smallest = left
+		smallest := 2*i + 1
+		if smallest >= last {
+			break
 		}
-		if right < last && less(&q.items[right], &q.items[smallest]) {
+		if right := smallest + 1; right < last && less(&q.keys[right], &q.keys[smallest]) {
 			smallest = right
 		}
-		if smallest == i {
-			return top
+		if !less(&q.keys[smallest], &key) {
+			break
 		}
-		q.items[i], q.items[smallest] = q.items[smallest], q.items[i]
+		q.keys[i] = q.keys[smallest]
 		i = smallest
 	}
+	q.keys[i] = key
+	return e
 }

@@ -17,7 +17,7 @@ import (
 // The caller checks message.max.bytes and segment.bytes
 // (RECORD_BATCH_TOO_LARGE) before appending; b must hold at least one record.
 func (l *Log) AppendAsLeader(b *record.Batch, leaderEpoch int32, nowMs int64) *record.Batch {
-	if len(b.Records) == 0 {
+	if b.Records.Len() == 0 {
 		panic("storage: appending a batch without records")
 	}
 	stored := new(record.Batch)
@@ -44,9 +44,9 @@ func (l *Log) AppendAsFollower(batches []*record.Batch, nowMs int64) {
 	}
 	expected := l.logEndOffset
 	for _, b := range batches {
-		if b.BaseOffset != expected || len(b.Records) == 0 {
+		if b.BaseOffset != expected || b.Records.Len() == 0 {
 			panic(fmt.Sprintf("storage: follower append of batch at offset %d with %d records, "+
-				"expected offset %d: offsets must be dense", b.BaseOffset, len(b.Records), expected))
+				"expected offset %d: offsets must be dense", b.BaseOffset, b.Records.Len(), expected))
 		}
 		expected = b.NextOffset()
 	}

@@ -35,7 +35,7 @@ func TestAppendAsLeaderAssignsOffsets(t *testing.T) {
 		if stored == in || in.BaseOffset != 99 || in.SizeBytes != 0 || in.PartitionLeaderEpoch != 0 {
 			t.Fatalf("AppendAsLeader modified or returned its input")
 		}
-		if &stored.Records[0] != &in.Records[0] {
+		if !sameRecords(stored.Records, in.Records) {
 			t.Errorf("stored batch copied the records")
 		}
 		if stored.BaseOffset != test.wantBase || stored.PartitionLeaderEpoch != test.epoch ||

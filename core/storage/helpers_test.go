@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -15,6 +16,13 @@ func producerBatch(records int, timestampMs int64) *record.Batch {
 		rs[i] = record.Record{KeyNull: true, Value: strings.Repeat("v", 10), TimestampMs: timestampMs}
 	}
 	return record.NewBatch(rs)
+}
+
+// sameRecords reports whether a and b share their storage rather than
+// holding equal copies: Records is a value over shared, immutable slices.
+func sameRecords(a, b record.Records) bool {
+	entries := func(rs record.Records) uintptr { return reflect.ValueOf(rs).FieldByName("entries").Pointer() }
+	return a.Len() == b.Len() && entries(a) == entries(b)
 }
 
 // oneRecordBytes is the size of producerBatch(1, t): 61 + 17.

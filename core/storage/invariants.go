@@ -5,8 +5,9 @@ import "fmt"
 // CheckInvariants verifies the log's structure and returns the first
 // violation found: 0 ≤ log start offset ≤ high watermark ≤ log end offset;
 // segment base offsets increasing and equal to their first batch's offset;
-// offsets dense from the first segment to the log end offset; segment and
-// log sizes adding up; and the epoch cache strictly increasing in both epoch
+// offsets dense from the first segment to the log end offset; each batch's
+// recorded size equal to the encoded size of its records; segment and log
+// sizes adding up; and the epoch cache strictly increasing in both epoch
 // and start offset, within [log start offset, log end offset].
 func (l *Log) CheckInvariants() error {
 	if l.logStartOffset < 0 || l.logStartOffset > l.highWatermark || l.highWatermark > l.logEndOffset {
@@ -38,8 +39,11 @@ func (l *Log) checkSegments() error {
 		}
 		segmentBytes := int64(0)
 		for _, b := range s.batches {
-			if b.BaseOffset != expected || len(b.Records) == 0 {
-				return fmt.Errorf("batch at %d with %d records, expected offset %d", b.BaseOffset, len(b.Records), expected)
+			if b.BaseOffset != expected || b.Records.Len() == 0 {
+				return fmt.Errorf("batch at %d with %d records, expected offset %d", b.BaseOffset, b.Records.Len(), expected)
+			}
+			if b.SizeBytes != 0 && b.SizeBytes != b.ComputeSize() {
+				return fmt.Errorf("batch at %d records %d bytes but its records take %d", b.BaseOffset, b.SizeBytes, b.ComputeSize())
 			}
 			expected = b.NextOffset()
 			segmentBytes += batchSizeBytes(b)

@@ -24,9 +24,16 @@ func TestCheckInvariantsDetectsCorruption(t *testing.T) {
 			moved.BaseOffset++
 			l.segments[0].batches[1] = &moved
 		}},
+		{"batch size wrong", func(l *Log) {
+			resized := *l.segments[0].batches[1]
+			resized.SizeBytes++
+			l.segments[0].batches[1] = &resized
+			l.segments[0].sizeBytes++
+			l.sizeBytes++
+		}},
 		{"empty batch", func(l *Log) {
 			empty := *l.segments[0].batches[1]
-			empty.Records = nil
+			empty.Records = record.Records{}
 			l.segments[0].batches[1] = &empty
 		}},
 		{"empty segment before the active one", func(l *Log) {
