@@ -7,7 +7,11 @@ type event struct {
 	seq         uint64
 	from, to    NodeID
 	incarnation uint32
-	msg         Message
+	// flightMs is how long before atMs the event was queued (its time on
+	// the wire, for InFlight), saturated at the largest uint32. It sits in
+	// what would otherwise be padding, so events stay 48 bytes.
+	flightMs uint32
+	msg      Message
 }
 
 // eventKey is what the heap orders: an event's (atMs, seq) and the slot

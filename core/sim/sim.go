@@ -12,6 +12,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 )
 
@@ -268,6 +269,9 @@ func (s *Sim) push(e event) {
 	}
 	s.seq++
 	e.seq = s.seq
+	if d := e.atMs - s.nowMs; d > 0 {
+		e.flightMs = uint32(min(d, math.MaxUint32))
+	}
 	s.queue.push(e)
 }
 
