@@ -48,6 +48,11 @@ type App struct {
 	writtenHash string
 	// shortcutsOn says whether single-key shortcuts act.
 	shortcutsOn bool
+	// motion is the person's choice for moving messages in flight: "on",
+	// "off", or "" to follow reducedMotion, the prefers-reduced-motion
+	// media query.
+	motion        string
+	reducedMotion js.Value
 	// frames records frame timing for the budget tests.
 	frames frameStats
 	// internalError is the message of a recovered panic, shown once.

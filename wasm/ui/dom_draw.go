@@ -19,6 +19,7 @@ const slowViewEveryMs = 250
 func (a *App) draw() {
 	m := a.model
 	f := m.Snapshot()
+	f.Still = a.still()
 	m.Browser.Resolve(f)
 	a.syncOptions(f)
 	a.syncBrowseControls()

@@ -209,6 +209,8 @@ func (a *App) onChange(event dom.Event) {
 	case "shortcuts":
 		a.shortcutsOn = target.Underlying().Get("checked").Bool()
 		a.saveSetting("playground.shortcuts", map[bool]string{true: "on", false: "off"}[a.shortcutsOn])
+	case "motion":
+		a.setMotion(target.Underlying().Get("checked").Bool())
 	}
 }
 

@@ -19,6 +19,31 @@ func (a *App) loadSettings() {
 	if box := a.element("shortcuts-on"); box != nil {
 		box.Underlying().Set("checked", a.shortcutsOn)
 	}
+	a.reducedMotion = js.Global().Call("matchMedia", "(prefers-reduced-motion: reduce)")
+	a.motion = a.setting("playground.motion")
+	if box := a.element("motion-on"); box != nil {
+		box.Underlying().Set("checked", !a.still())
+	}
+}
+
+// still says whether messages in flight are drawn without motion: the
+// person turned motion off on the page, or did not choose and the system
+// asks for reduced motion.
+func (a *App) still() bool {
+	switch a.motion {
+	case "on":
+		return false
+	case "off":
+		return true
+	}
+	return a.reducedMotion.Truthy() && a.reducedMotion.Get("matches").Bool()
+}
+
+// setMotion follows the page's motion checkbox.
+func (a *App) setMotion(on bool) {
+	a.motion = map[bool]string{true: "on", false: "off"}[on]
+	a.saveSetting("playground.motion", a.motion)
+	a.invalidate()
 }
 
 // toggleTheme switches between the dark and the light theme.

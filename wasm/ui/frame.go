@@ -6,6 +6,7 @@ import (
 
 	"github.com/kafka-playground/playground/core"
 	"github.com/kafka-playground/playground/core/scenario"
+	"github.com/kafka-playground/playground/core/sim"
 )
 
 // Frame is what one drawing of the page reads: the state document and the
@@ -19,6 +20,28 @@ type Frame struct {
 	Results   []scenario.StepResult
 	// Nodes are the cluster's nodes as the picture draws them.
 	Nodes []NodeView
+	// Flights are the messages on the network, the earliest due first,
+	// at most maxFlights of them; FlightsTotal counts them all.
+	Flights      []FlightView
+	FlightsTotal int
+	// Still asks for the messages in flight to be drawn without motion
+	// (the person prefers reduced motion or turned it off).
+	Still bool
+}
+
+// maxFlights bounds how many messages in flight a frame reads and the
+// picture draws.
+const maxFlights = 200
+
+// FlightView is one message on the network as the cluster view shows it.
+type FlightView struct {
+	// From and To name the sender and the receiver.
+	From, To string
+	// Kind is the message's type: ProduceRequest, FetchResponse…
+	Kind string
+	// SentMs and ArriveMs are when it left and when it is due, in
+	// virtual time.
+	SentMs, ArriveMs int64
 }
 
 // NodeView is one node of the simulated network as the cluster view shows
@@ -77,7 +100,18 @@ func (m *Model) Peek() *Frame {
 	f := &Frame{State: c.State(), NowMs: c.Now(), TraceHash: c.TraceHash(), Events: c.Sim().TraceCount(),
 		Scenario: m.session.Scenario(), Results: m.session.Results()}
 	f.Nodes = m.nodeViews(f)
+	f.Flights, f.FlightsTotal = flightViews(c.Sim())
 	return f
+}
+
+// flightViews reads the messages on the network, named for the page.
+func flightViews(s *sim.Sim) ([]FlightView, int) {
+	flights, total := s.InFlight(maxFlights)
+	views := make([]FlightView, len(flights))
+	for i, fl := range flights {
+		views[i] = FlightView{From: s.Name(fl.From), To: s.Name(fl.To), Kind: fl.Kind, SentMs: fl.SentMs, ArriveMs: fl.ArriveMs}
+	}
+	return views, total
 }
 
 // nodeViews lists the metadata quorum, the brokers and the clients.

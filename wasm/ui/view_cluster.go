@@ -21,6 +21,7 @@ func RenderCluster(f *Frame, highlight string) string {
 	var p page
 	renderClusterSummary(&p, f)
 	renderNetworkSummary(&p, f)
+	renderFlightSummary(&p, f)
 	renderPicture(&p, f, highlight)
 	renderBrokerTable(&p, f)
 	renderQuorumTable(&p, f)
@@ -158,19 +159,29 @@ func renderPicture(p *page, f *Frame, highlight string) {
 	p.Raw(`<svg class="picture" role="img" viewBox="0 0 `, strconv.Itoa(max(width, 1)), " ", strconv.Itoa(max(height, 1)),
 		`" aria-label="Picture of the cluster; the tables below give the same facts in words">`)
 	x := 0
+	at := map[string]point{}
 	for i, z := range zs {
 		if i > 0 {
 			p.Raw(`<line class="cut" x1="`, strconv.Itoa(x+zoneGap/2), `" y1="4" x2="`, strconv.Itoa(x+zoneGap/2), `" y2="`, strconv.Itoa(height-4), `"/>`)
 			x += zoneGap
 		}
-		renderZone(p, z, x, height, highlight)
+		renderZone(p, z, x, height, highlight, at)
 		x += z.width
+	}
+	if f.Still {
+		renderLinks(p, f, at, height)
+	} else {
+		renderFlights(p, f, at, height)
 	}
 	p.Raw(`</svg>`)
 }
 
-// renderZone draws one side of the network and its nodes.
-func renderZone(p *page, z zone, x, height int, highlight string) {
+// point is where a node sits in the picture.
+type point struct{ x, y int }
+
+// renderZone draws one side of the network and its nodes, noting where
+// each node sits in at.
+func renderZone(p *page, z zone, x, height int, highlight string, at map[string]point) {
 	p.Raw(`<rect class="zone" x="`, strconv.Itoa(x+1), `" y="1" width="`, strconv.Itoa(z.width-2), `" height="`, strconv.Itoa(height-2), `" rx="10"/>`)
 	p.Raw(`<text class="zone-label" x="`, strconv.Itoa(x+zonePadding), `" y="16">`)
 	p.Text(z.label)
@@ -180,6 +191,7 @@ func renderZone(p *page, z zone, x, height int, highlight string) {
 		for i, n := range row {
 			cx := x + zonePadding + offset + i*nodeSpacing + nodeSpacing/2
 			cy := 24 + zonePadding + r*rowHeight + 24
+			at[n.Name] = point{cx, cy}
 			renderNode(p, n, cx, cy, n.Name == highlight)
 		}
 	}

@@ -25,7 +25,8 @@ func RenderShell() string {
 	renderStartPanel(&p)
 	p.Raw(`<main class="panels">`)
 	p.Raw(`<section id="panel-lesson" class="panel lesson" aria-labelledby="lesson-title"><div id="view-lesson"></div></section>`)
-	panel(&p, "panel-cluster", "Cluster", `<div id="view-cluster" class="view"></div>`)
+	panel(&p, "panel-cluster", "Cluster", `<p class="view-setting"><label><input type="checkbox" id="motion-on" data-control="motion" checked> Animate messages in flight</label></p>`+
+		`<div id="view-cluster" class="view"></div>`)
 	panel(&p, "panel-topics", "Topics and partitions", `<div id="view-topics" class="view"></div>`)
 	panel(&p, "panel-messages", "Message browser", browseForm()+`<div id="view-messages" class="view"></div>`)
 	panel(&p, "panel-clients", "Producers, consumers and groups", `<div id="view-producers" class="view"></div><div id="view-consumers" class="view"></div>`)
