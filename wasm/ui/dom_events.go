@@ -125,6 +125,8 @@ func (a *App) onSubmit(event dom.Event) {
 		a.startBlank(values)
 	case "paste":
 		a.startPasted(values["scenario"])
+	case "member":
+		a.roomMember(values)
 	default:
 		a.submitAction(name, values)
 	}

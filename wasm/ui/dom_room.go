@@ -52,6 +52,7 @@ func (a *App) joinRoom(token string) {
 	if bar := a.element("room-bar"); bar != nil {
 		bar.RemoveAttribute("hidden")
 	}
+	a.fillMemberForm()
 	a.roomOnline(false, "Joining the room…")
 	go a.roomLoop()
 }
@@ -148,6 +149,7 @@ func (a *App) roomFrame(data []byte) (event RoomEvent) {
 	if event.Status != "" {
 		a.status(event.Status)
 	}
+	a.memberAnswer(event)
 	a.clock.Playing = a.room.Speed > 0
 	a.drawRoom()
 	if event.Changed {
@@ -221,6 +223,50 @@ func (a *App) roomInput(st scenario.Step) error {
 		a.status("Sent to the room: " + StepSummary(&st) + ".")
 	}
 	return nil
+}
+
+// roomMember sends the member form's name and colour to the room; the
+// room answers with the members list, or an error shown beside the field.
+func (a *App) roomMember(values Values) {
+	if a.room == nil {
+		return
+	}
+	if a.roomSend(a.room.MemberFrame(values["name"], values["colour"])) {
+		a.setText("status-member", "Saving…")
+	}
+}
+
+// memberAnswer shows the room's answer to the member form: a refusal
+// beside its field, or an accepted change, which is remembered for the
+// next visit (localStorage, read by joinRoom).
+func (a *App) memberAnswer(event RoomEvent) {
+	if len(event.MemberErrors) > 0 {
+		if form := a.element("form-member"); form != nil {
+			a.clearErrors(form, "member")
+		}
+		for i := range event.MemberErrors {
+			a.showError("member", &event.MemberErrors[i])
+		}
+	}
+	if event.Renamed {
+		if form := a.element("form-member"); form != nil {
+			a.clearErrors(form, "member")
+		}
+		a.saveSetting("playground.name", a.room.Name)
+		a.saveSetting("playground.colour", a.room.Colour)
+		a.fillMemberForm()
+		a.roomOnline(true, "")
+		a.status("You now appear as " + a.room.Name + ".")
+	}
+}
+
+// fillMemberForm writes this person's name and colour into the member form.
+func (a *App) fillMemberForm() {
+	for id, value := range map[string]string{"member-name": a.room.Name, "member-colour": a.room.Colour} {
+		if input := a.element(id); input != nil {
+			input.Underlying().Set("value", value)
+		}
+	}
 }
 
 // roomSpeed sends the room's new speed (0 pauses).

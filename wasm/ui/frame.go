@@ -18,6 +18,8 @@ type Frame struct {
 	Events    uint64
 	Scenario  *scenario.Scenario
 	Results   []scenario.StepResult
+	// Actors name, in a room, the person behind each step ("" for none).
+	Actors []string
 	// Nodes are the cluster's nodes as the picture draws them.
 	Nodes []NodeView
 	// Flights are the messages on the network, the earliest due first,
@@ -98,7 +100,7 @@ func (m *Model) Snapshot() *Frame {
 func (m *Model) Peek() *Frame {
 	c := m.Cluster()
 	f := &Frame{State: c.State(), NowMs: c.Now(), TraceHash: c.TraceHash(), Events: c.Sim().TraceCount(),
-		Scenario: m.session.Scenario(), Results: m.session.Results()}
+		Scenario: m.session.Scenario(), Results: m.session.Results(), Actors: m.actors}
 	f.Nodes = m.nodeViews(f)
 	f.Flights, f.FlightsTotal = flightViews(c.Sim())
 	return f

@@ -47,6 +47,8 @@ type Model struct {
 	// journalVersion counts changes of the journal other than an advance
 	// growing: the steps view is written again when it moves.
 	journalVersion uint64
+	// actors are, in a room, the names behind the journal's steps.
+	actors []string
 }
 
 // NewModel returns a model without a session; Start gives it one.
@@ -62,6 +64,7 @@ func (m *Model) Start(s *scenario.Scenario) error {
 		return err
 	}
 	m.session, m.timeline = session, timeline
+	m.actors = nil
 	m.chart = NewChart()
 	m.latest, m.applied, m.partial = nil, 0, false
 	m.stream = nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/kafka-playground/playground/core/room"
 	"github.com/kafka-playground/playground/core/scenario"
@@ -78,6 +79,9 @@ type Room struct {
 	nextID   int
 	// pending maps the id of each input sent to what it asked for.
 	pending map[string]string
+	// renaming is the name and colour a member frame asked for, until
+	// the members list shows them or the server refuses them.
+	renaming *RoomMember
 }
 
 // NewRoom returns the state of a room not yet joined.
@@ -121,6 +125,30 @@ func (r *Room) SpeedFrame(speed float64) []byte {
 	return mustJSON(map[string]any{"type": "speed", "id": "s" + strconv.Itoa(r.nextID), "speed": json.Number(strconv.FormatFloat(speed, 'f', -1, 64))})
 }
 
+// MemberFrame returns the frame changing how this person appears to the
+// others. The server checks it (backend/doc.go); a refusal comes back as
+// an error frame without an id, which Handle gives as RoomEvent.MemberErrors
+// while the change is pending. Name and Colour change when the members
+// list shows the change.
+func (r *Room) MemberFrame(name, colour string) []byte {
+	r.renaming = &RoomMember{Name: strings.TrimSpace(name), Colour: strings.ToLower(colour)}
+	return mustJSON(map[string]any{"type": "member", "name": name, "colour": colour})
+}
+
+// memberErrors splits the server's refusal of a member frame by the field
+// each line names: "name" or "colour".
+func memberErrors(message string) []FieldError {
+	var out []FieldError
+	for _, line := range strings.Split(message, "\n") {
+		field := "name"
+		if strings.HasPrefix(line, "colour") || strings.HasPrefix(line, "a colour") {
+			field = "colour"
+		}
+		out = append(out, FieldError{Field: field, Message: line})
+	}
+	return out
+}
+
 // encodeStep writes st in the scenario format, checked as the last step
 // of journal.
 func encodeStep(journal *scenario.Scenario, st scenario.Step) ([]byte, error) {
@@ -146,6 +174,12 @@ type RoomEvent struct {
 	Resync bool
 	// Changed says the session changed (redraw).
 	Changed bool
+	// MemberErrors are the server's reasons for refusing the member frame
+	// sent last, by field, for the host to show beside the fields.
+	MemberErrors []FieldError
+	// Renamed says the members list now shows this person's new name and
+	// colour (Room.Name and Room.Colour): the host remembers them.
+	Renamed bool
 }
 
 // Handle applies one frame from the server to the room and to m.
@@ -173,8 +207,12 @@ func (r *Room) Handle(m *Model, data []byte) (RoomEvent, error) {
 		return RoomEvent{}, nil
 	case "members":
 		r.Members = frame.Members
-		return RoomEvent{Changed: true}, nil
+		return RoomEvent{Changed: true, Renamed: r.renamed()}, nil
 	case "error":
+		if frame.ID == "" && r.renaming != nil {
+			r.renaming = nil
+			return RoomEvent{Status: "✕ The room refused the new name or colour: " + frame.Message, MemberErrors: memberErrors(frame.Message)}, nil
+		}
 		what := r.pending[frame.ID]
 		delete(r.pending, frame.ID)
 		if what != "" {
@@ -183,6 +221,21 @@ func (r *Room) Handle(m *Model, data []byte) (RoomEvent, error) {
 		return RoomEvent{Status: "✕ The room: " + frame.Message}, nil
 	}
 	return RoomEvent{}, nil
+}
+
+// renamed reports whether the members list shows the change asked for,
+// which then becomes this person's Name and Colour.
+func (r *Room) renamed() bool {
+	if r.renaming == nil {
+		return false
+	}
+	for _, member := range r.Members {
+		if member.ID == r.You && member.Name == r.renaming.Name && member.Colour == r.renaming.Colour {
+			r.Name, r.Colour, r.renaming = member.Name, member.Colour, nil
+			return true
+		}
+	}
+	return false
 }
 
 // welcome starts a connection: a snapshot replaces the copy; without one
@@ -247,7 +300,7 @@ func (r *Room) input(m *Model, frame *roomFrame) (RoomEvent, error) {
 		if _, _, err := r.replica.Apply(frame.Step); err != nil {
 			return r.diverge(fmt.Sprintf("the room's input %d does not apply here: %v", frame.Seq, err)), nil
 		}
-		m.roomStepped(r.replica.Steps() != stepsBefore)
+		m.roomStepped(r.replica.Steps() != stepsBefore, frame.Actor)
 		if frame.Actor != "" {
 			r.LastActor = frame.Actor
 			steps := r.replica.Session().Scenario().Steps
@@ -305,6 +358,7 @@ func mustJSON(value any) []byte {
 // it, so rewinds and streams are off.
 func (m *Model) attach(session *scenario.Session, timeline *Timeline) {
 	m.session, m.timeline = session, timeline
+	m.actors = make([]string, len(session.Scenario().Steps))
 	m.chart = NewChart()
 	m.forgetFuture()
 	m.stream = nil
@@ -313,10 +367,18 @@ func (m *Model) attach(session *scenario.Session, timeline *Timeline) {
 	m.journalVersion++
 }
 
-// roomStepped records that the room's replica applied an input.
-func (m *Model) roomStepped(newStep bool) {
+// roomStepped records that the room's replica applied an input, sent
+// by actor: a new step is the actor's; a plain advance merged into the
+// advance before it keeps that step's actor.
+func (m *Model) roomStepped(newStep bool, actor string) {
 	m.version++
 	if newStep {
+		m.actors = append(m.actors, actor)
 		m.journalVersion++
 	}
 }
+
+// Actors returns, in a room, the name of the person behind each step of
+// the journal ("" for the room's clock, the steps it was created with,
+// and steps a snapshot loaded); nil outside a room.
+func (m *Model) Actors() []string { return m.actors }

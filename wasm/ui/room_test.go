@@ -125,3 +125,124 @@ func TestRoomTwoPagesNatively(t *testing.T) {
 		t.Fatalf("a wrong hash gave %+v, %v; hello %s", event, err, bob.room.Hello())
 	}
 }
+
+// next handles one frame and returns what it changed.
+func (p *roomPeer) next(what string) RoomEvent {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, data, err := p.ws.Read(ctx)
+	if err != nil {
+		p.t.Fatalf("%s: waiting for %s: %v", p.room.Name, what, err)
+	}
+	event, err := p.room.Handle(p.model, data)
+	if err != nil || event.Resync {
+		p.t.Fatalf("%s: %s: %v %+v", p.room.Name, what, err, event)
+	}
+	return event
+}
+
+// TestRoomMemberAndActorsNatively: a member frame renames a person for
+// everyone and a refused one comes back by field; every journal step
+// carries the name of the person who asked for it, and a plain advance
+// merged into the step before it keeps that step's name.
+func TestRoomMemberAndActorsNatively(t *testing.T) {
+	srv, err := backend.Open(backend.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	server := httptest.NewServer(srv.Handler(nil))
+	defer server.Close()
+	token, err := srv.CreateRoom(context.Background(), scenario.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := strings.Replace(server.URL, "http", "ws", 1) + "/api/ws"
+	ada := &roomPeer{t: t, url: url, room: NewRoom(token, "Ada", "#3366cc"), model: NewModel()}
+	bob := &roomPeer{t: t, url: url, room: NewRoom(token, "Bob", "#cc3366"), model: NewModel()}
+	for _, p := range []*roomPeer{ada, bob} {
+		p.connect()
+		p.until("the welcome", func() bool { return p.room.Welcomed })
+	}
+	ada.until("Bob listed", func() bool { return len(ada.room.Members) == 2 })
+	ada.send(ada.room.SpeedFrame(0))
+
+	// Bob renames himself: both pages list the new name and colour.
+	bob.send(bob.room.MemberFrame(" Robert ", "#AA0000"))
+	renamed := false
+	for !renamed {
+		renamed = bob.next("the rename").Renamed
+	}
+	if bob.room.Name != "Robert" || bob.room.Colour != "#aa0000" {
+		t.Fatalf("after the rename Bob is %q %q", bob.room.Name, bob.room.Colour)
+	}
+	ada.until("the rename listed", func() bool {
+		for _, m := range ada.room.Members {
+			if m.ID == bob.room.You && m.Name == "Robert" && m.Colour == "#aa0000" {
+				return true
+			}
+		}
+		return false
+	})
+	if !strings.Contains(string(bob.room.Hello()), `"name":"Robert"`) {
+		t.Errorf("a reconnection would not carry the new name: %s", bob.room.Hello())
+	}
+
+	// A refused change names its fields and changes nothing.
+	bob.send(bob.room.MemberFrame("", "red"))
+	var refused RoomEvent
+	for len(refused.MemberErrors) == 0 {
+		refused = bob.next("the refusal")
+	}
+	fields := map[string]string{}
+	for _, e := range refused.MemberErrors {
+		fields[e.Field] = e.Message
+	}
+	if !strings.Contains(fields["name"], "name") || !strings.Contains(fields["colour"], "#rrggbb") || bob.room.Name != "Robert" {
+		t.Fatalf("the refusal gave %+v; Bob is %q", refused.MemberErrors, bob.room.Name)
+	}
+
+	// Ada kills a broker, Robert advances, Ada advances again: the
+	// second advance merges into Robert's step.
+	send := func(p *roomPeer, st scenario.Step) {
+		frame, err := p.room.Input(p.model, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.send(frame)
+	}
+	send(ada, scenario.Step{Op: scenario.OpKillBroker, Broker: 2})
+	ada.until("the kill", func() bool { return ada.room.LastActor == "Ada" })
+	send(bob, scenario.Step{Op: scenario.OpAdvance, Ms: 1000})
+	ada.until("the advance", func() bool { return ada.room.LastActor == "Robert" })
+	send(ada, scenario.Step{Op: scenario.OpAdvance, Ms: 500})
+	for _, p := range []*roomPeer{ada, bob} {
+		p.until("the merged advance", func() bool {
+			steps := p.model.Session().Scenario().Steps
+			return p.room.HashedSeq == p.room.LastSeq && len(steps) > 0 && steps[len(steps)-1].Ms == 1500
+		})
+		steps, actors := p.model.Session().Scenario().Steps, p.model.Actors()
+		n := len(steps)
+		if len(actors) != n || n < 2 || actors[n-2] != "Ada" || actors[n-1] != "Robert" || steps[n-2].Op != scenario.OpKillBroker {
+			t.Fatalf("%s: steps %+v have actors %q", p.room.Name, steps, actors)
+		}
+		for i := 0; i < n-2; i++ {
+			if actors[i] != "" {
+				t.Errorf("%s: step %d (%s) before anyone acted has actor %q", p.room.Name, i, steps[i].Op, actors[i])
+			}
+		}
+		journal := RenderJournal(p.model.Peek(), nil)
+		if !strings.Contains(journal, "— Ada") || !strings.Contains(journal, "— Robert") {
+			t.Errorf("%s: the Steps panel does not name the actors:\n%s", p.room.Name, journal)
+		}
+	}
+
+	// A late joiner's snapshot has no names, but one entry per step.
+	cy := &roomPeer{t: t, url: url, room: NewRoom(token, "Cy", "#33a02c"), model: NewModel()}
+	cy.connect()
+	cy.until("the welcome", func() bool { return cy.room.Welcomed })
+	if got, want := len(cy.model.Actors()), len(cy.model.Session().Scenario().Steps); got != want {
+		t.Errorf("the late joiner has %d actors for %d steps", got, want)
+	}
+}

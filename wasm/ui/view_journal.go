@@ -30,10 +30,10 @@ func RenderJournal(f *Frame, future []scenario.Step) string {
 		p.Raw(`</li>`)
 	}
 	for i := first; i < len(steps); i++ {
-		renderJournalStep(&p, i, &steps[i], resultAt(f.Results, i), false)
+		renderJournalStep(&p, i, &steps[i], resultAt(f.Results, i), actorAt(f.Actors, i), false)
 	}
 	for j := 0; j < len(future) && j < FutureShown; j++ {
-		renderJournalStep(&p, len(steps)+j, &future[j], nil, true)
+		renderJournalStep(&p, len(steps)+j, &future[j], nil, "", true)
 	}
 	if len(future) > FutureShown {
 		p.Raw(`<li class="more future">`)
@@ -52,8 +52,17 @@ func resultAt(results []scenario.StepResult, i int) *scenario.StepResult {
 	return nil
 }
 
-// renderJournalStep writes one step of the journal.
-func renderJournalStep(p *page, i int, st *scenario.Step, result *scenario.StepResult, future bool) {
+// actorAt returns the name behind step i in a room, or "".
+func actorAt(actors []string, i int) string {
+	if i < len(actors) {
+		return actors[i]
+	}
+	return ""
+}
+
+// renderJournalStep writes one step of the journal, with the name of the
+// person who asked for it in a room.
+func renderJournalStep(p *page, i int, st *scenario.Step, result *scenario.StepResult, actor string, future bool) {
 	class := "step"
 	if future {
 		class += " future"
@@ -70,6 +79,11 @@ func renderJournalStep(p *page, i int, st *scenario.Step, result *scenario.StepR
 	p.Raw(`<span class="what">`)
 	p.Text(StepSummary(st))
 	p.Raw(`</span> `)
+	if actor != "" {
+		p.Raw(`<span class="actor">— `)
+		p.Text(actor)
+		p.Raw(`</span> `)
+	}
 	switch {
 	case future:
 		p.Raw(`<span class="outcome">set aside</span>`)
