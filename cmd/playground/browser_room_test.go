@@ -86,6 +86,14 @@ func TestBrowserRoomTwoPages(t *testing.T) {
 	}
 	poll[bool](bob, `document.querySelector("#status").textContent.includes("Guest")`, 10*time.Second)
 
+	// Bob renames himself from the room bar: Ada's members list shows the
+	// new name, Bob's page remembers it, and Ada's Steps name her action.
+	bob.fill("#member-name", "Robert")
+	bob.click(`#form-member button[type="submit"]`)
+	poll[bool](ada, `document.querySelector("#room-members").textContent.includes("Robert")`, 10*time.Second)
+	poll[bool](bob, `localStorage.getItem("playground.name") === "Robert"`, 10*time.Second)
+	poll[bool](bob, `[...document.querySelectorAll("#view-journal .actor")].some(e => e.textContent.includes("Guest"))`, 10*time.Second)
+
 	// Time is the room's: a pause from the other page stops both.
 	bob.click("#play")
 	for _, tb := range []*tab{ada, bob} {
