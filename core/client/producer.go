@@ -313,7 +313,12 @@ func (p *Producer) Send(topic string, partition int32, rec record.Record) *SendR
 		p.initStalled = false
 		p.initProducerID()
 	}
-	t := p.metadata.want(topic)
+	// Another record for the topic of the previous send, with its metadata
+	// in order, is the common case; want, a map lookup, handles the rest.
+	t := p.metadata.last
+	if t == nil || t.error != protocol.None || topic != p.metadata.lastTopic {
+		t = p.metadata.want(topic)
+	}
 	// The common case needs no queue: nothing waits ahead of this record
 	// and it fits in the accumulator now. Kept on the stack, it saves an
 	// allocation per record.
@@ -450,7 +455,15 @@ func (p *Producer) tryAppend(ps *pendingSend) bool {
 		}
 	}
 	tp := protocol.TopicPartition{Topic: topic, Partition: partition}
-	if !p.appendToBatch(p.queue(ps.topic, tp), tp, ps) {
+	// queue's own fast path, in line: one call per record less.
+	var q *partitionQueue
+	if queues := ps.topic.queues; int(partition) < len(queues) {
+		q = queues[partition]
+	}
+	if q == nil {
+		q = p.queue(ps.topic, tp)
+	}
+	if !p.appendToBatch(q, tp, ps) {
 		return false
 	}
 	if ps.partition < 0 && (ps.rec.KeyNull || p.cfg.ignoreKeys) {
@@ -572,7 +585,13 @@ func (p *Producer) Receive(from sim.NodeID, msg sim.Message) {
 }
 
 // wake runs the producer's loop now (after the current event).
-func (p *Producer) wake() { p.scheduleWake(p.sim.Now()) }
+// Once a wake is pending for now, as after the first of many sends in the
+// same millisecond, it returns without the call.
+func (p *Producer) wake() {
+	if now := p.sim.Now(); p.wakeAtMs != now {
+		p.scheduleWake(now)
+	}
+}
 
 // scheduleWake makes sure the producer runs at atMs or earlier. Only the
 // earliest wake is pending: every run schedules whatever it next needs.
