@@ -140,10 +140,12 @@ type Producer struct {
 	offsets *offsetsCall
 	conns   connections
 
-	// resultSlab is where the next SendResults come from (see newResult),
-	// and requestScratch the reused list sendReady fills. They are memory,
-	// not state: a crash need not reset them.
+	// resultSlab is where the next SendResults come from, resultsTaken
+	// of them used (see newResult), and requestScratch the reused list
+	// sendReady fills. They are memory, not state: a crash need not reset
+	// them.
 	resultSlab     []SendResult
+	resultsTaken   int
 	requestScratch []pendingRequest
 }
 
@@ -339,12 +341,16 @@ const resultSlabSize = 64
 // resultSlabSize at a time: one allocation instead of one per record,
 // which in WebAssembly is a noticeable part of a send's cost. A result
 // the application keeps alive keeps its slab alive too (5 KB at most).
+//
+// The slab is indexed rather than resliced: moving a slice's start is a
+// pointer write, with a write barrier while the collector marks.
 func (p *Producer) newResult() *SendResult {
-	if len(p.resultSlab) == 0 {
+	if p.resultsTaken == len(p.resultSlab) {
 		p.resultSlab = make([]SendResult, resultSlabSize)
+		p.resultsTaken = 0
 	}
-	result := &p.resultSlab[0]
-	p.resultSlab = p.resultSlab[1:]
+	result := &p.resultSlab[p.resultsTaken]
+	p.resultsTaken++
 	return result
 }
 
