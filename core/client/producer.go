@@ -140,10 +140,12 @@ type Producer struct {
 	offsets *offsetsCall
 	conns   connections
 
-	// resultSlab is where the next SendResults come from (see newResult),
-	// and requestScratch the reused list sendReady fills. They are memory,
-	// not state: a crash need not reset them.
+	// resultSlab is where the next SendResults come from, resultsTaken
+	// of them used (see newResult), and requestScratch the reused list
+	// sendReady fills. They are memory, not state: a crash need not reset
+	// them.
 	resultSlab     []SendResult
+	resultsTaken   int
 	requestScratch []pendingRequest
 }
 
@@ -165,7 +167,9 @@ type pendingSend struct {
 	// topicMetadata from the first send to a topic until it restarts, which
 	// also drops the pending sends.
 	topic *topicMetadata
-	rec   record.Record
+	// rec is the record of a send waiting in the queue; a send that goes
+	// straight into the accumulator passes its record alongside instead.
+	rec record.Record
 	// payloadBytes is record.PayloadSizeBytes of rec, computed once: every
 	// size the accumulator checks derives from it.
 	payloadBytes int32
@@ -309,13 +313,20 @@ func (p *Producer) Send(topic string, partition int32, rec record.Record) *SendR
 	rec.TimestampMs = p.sim.Now()
 	p.counters.Sent++
 	p.refused = false
-	t := p.metadata.want(topic)
+	// Another record for the topic of the previous send, with its metadata
+	// in order, is the common case; want, a map lookup, handles the rest.
+	t := p.metadata.last
+	if t == nil || t.error != protocol.None || topic != p.metadata.lastTopic {
+		t = p.metadata.want(topic)
+	}
 	// The common case needs no queue: nothing waits ahead of this record
 	// and it fits in the accumulator now. Kept on the stack, it saves an
 	// allocation per record.
-	ps := pendingSend{result: result, topic: t, rec: rec, payloadBytes: record.PayloadSizeBytes(&rec), partition: partition, startMs: p.sim.Now()}
-	if len(p.pending) > 0 || !p.tryAppend(&ps) {
+	// The record stays in rec (not copied into ps) unless it must queue.
+	ps := pendingSend{result: result, topic: t, payloadBytes: record.PayloadSizeBytes(&rec), partition: partition, startMs: p.sim.Now()}
+	if len(p.pending) > 0 || !p.tryAppend(&ps, &rec) {
 		queued := ps
+		queued.rec = rec
 		p.pending = append(p.pending, &queued)
 		p.drainPending()
 	}
@@ -330,12 +341,16 @@ const resultSlabSize = 64
 // resultSlabSize at a time: one allocation instead of one per record,
 // which in WebAssembly is a noticeable part of a send's cost. A result
 // the application keeps alive keeps its slab alive too (5 KB at most).
+//
+// The slab is indexed rather than resliced: moving a slice's start is a
+// pointer write, with a write barrier while the collector marks.
 func (p *Producer) newResult() *SendResult {
-	if len(p.resultSlab) == 0 {
+	if p.resultsTaken == len(p.resultSlab) {
 		p.resultSlab = make([]SendResult, resultSlabSize)
+		p.resultsTaken = 0
 	}
-	result := &p.resultSlab[0]
-	p.resultSlab = p.resultSlab[1:]
+	result := &p.resultSlab[p.resultsTaken]
+	p.resultsTaken++
 	return result
 }
 
@@ -392,7 +407,7 @@ func (p *Producer) finish(result *SendResult, code protocol.ErrorCode, message s
 func (p *Producer) drainPending() {
 	for len(p.pending) > 0 {
 		ps := p.pending[0]
-		if !p.tryAppend(ps) {
+		if !p.tryAppend(ps, &ps.rec) {
 			if p.sim.Now()-ps.startMs >= p.cfg.maxBlockMs {
 				p.failBlocked(ps)
 				p.pending = p.pending[1:]
@@ -416,7 +431,7 @@ func (p *Producer) failBlocked(ps *pendingSend) {
 
 // tryAppend places one send in the accumulator; it reports false while
 // the send must keep blocking.
-func (p *Producer) tryAppend(ps *pendingSend) bool {
+func (p *Producer) tryAppend(ps *pendingSend, rec *record.Record) bool {
 	topic := ps.result.Topic
 	count := int32(len(ps.topic.partitions))
 	if count == 0 {
@@ -439,17 +454,25 @@ func (p *Producer) tryAppend(ps *pendingSend) bool {
 		return true
 	}
 	if partition < 0 {
-		if !ps.rec.KeyNull && !p.cfg.ignoreKeys {
-			partition = KeyPartition([]byte(ps.rec.Key), count)
+		if !rec.KeyNull && !p.cfg.ignoreKeys {
+			partition = KeyPartition([]byte(rec.Key), count)
 		} else {
 			partition = p.sticky.Partition(topic, p.metadata.available(topic), count, p.sim.Rand())
 		}
 	}
 	tp := protocol.TopicPartition{Topic: topic, Partition: partition}
-	if !p.appendToBatch(p.queue(ps.topic, tp), tp, ps) {
+	// queue's own fast path, in line: one call per record less.
+	var q *partitionQueue
+	if queues := ps.topic.queues; int(partition) < len(queues) {
+		q = queues[partition]
+	}
+	if q == nil {
+		q = p.queue(ps.topic, tp)
+	}
+	if !p.appendToBatch(q, tp, ps, rec) {
 		return false
 	}
-	if ps.partition < 0 && (ps.rec.KeyNull || p.cfg.ignoreKeys) {
+	if ps.partition < 0 && (rec.KeyNull || p.cfg.ignoreKeys) {
 		// Kafka counts the record's bytes; the batch header once per batch.
 		p.sticky.RecordAppended(topic, partition, size-record.BatchOverheadBytes, p.cfg.batchSize)
 	}
@@ -482,14 +505,14 @@ func (p *Producer) queue(t *topicMetadata, tp protocol.TopicPartition) *partitio
 // appendToBatch adds the record to the last open batch of q, partition
 // tp's queue, or to a new one allocated from buffer.memory; false when the
 // buffer is full.
-func (p *Producer) appendToBatch(q *partitionQueue, tp protocol.TopicPartition, ps *pendingSend) bool {
+func (p *Producer) appendToBatch(q *partitionQueue, tp protocol.TopicPartition, ps *pendingSend, rec *record.Record) bool {
 	if n := len(q.batches); n > 0 {
 		last := q.batches[n-1]
-		recSize := record.RecordSizeFromPayload(int32(last.records.Len()), ps.rec.TimestampMs-last.records.TimestampMs(0), ps.payloadBytes)
+		recSize := record.RecordSizeFromPayload(int32(last.records.Len()), rec.TimestampMs-last.records.TimestampMs(0), ps.payloadBytes)
 		// record.RecordSizeUpperBound, from the payload size.
 		upperBound := record.MaxRecordOverheadBytes + ps.payloadBytes
 		if !last.inFlight && last.baseSequence < 0 && last.sizeBytes+upperBound <= p.cfg.batchSize {
-			last.records.Append(&ps.rec)
+			last.records.Append(rec)
 			last.results = append(last.results, ps.result)
 			last.sizeBytes += recSize
 			return true
@@ -508,7 +531,7 @@ func (p *Producer) appendToBatch(q *partitionQueue, tp protocol.TopicPartition, 
 		sizeBytes: record.BatchOverheadBytes + recSize, allocated: allocate, baseSequence: -1, producerID: record.NoProducerID,
 		epoch: record.NoProducerEpoch}
 	b.records.Grow(int(expected))
-	b.records.Append(&ps.rec)
+	b.records.Append(rec)
 	b.results = append(b.results, ps.result)
 	q.batches = append(q.batches, b)
 	p.batchCount++
@@ -568,7 +591,13 @@ func (p *Producer) Receive(from sim.NodeID, msg sim.Message) {
 }
 
 // wake runs the producer's loop now (after the current event).
-func (p *Producer) wake() { p.scheduleWake(p.sim.Now()) }
+// Once a wake is pending for now, as after the first of many sends in the
+// same millisecond, it returns without the call.
+func (p *Producer) wake() {
+	if now := p.sim.Now(); p.wakeAtMs != now {
+		p.scheduleWake(now)
+	}
+}
 
 // scheduleWake makes sure the producer runs at atMs or earlier. Only the
 // earliest wake is pending: every run schedules whatever it next needs.

@@ -13,7 +13,8 @@ import (
 type producerMetadata struct {
 	topics map[string]*topicMetadata
 	// last is the entry of lastTopic, the topic want was last asked for:
-	// a producer usually sends to one topic many times in a row.
+	// a producer usually sends to one topic many times in a row, and
+	// Send then skips want while that topic's metadata is in order.
 	last         *topicMetadata
 	lastTopic    string
 	brokers      []int32
@@ -42,11 +43,9 @@ func newProducerMetadata() producerMetadata {
 }
 
 // want adds a topic to the cache, where an unknown one needs a refresh,
-// and returns its entry. A topic keeps its entry from then on.
+// and returns its entry. A topic keeps its entry from then on. The entry
+// is also kept as last, for the next send to the same topic (see Send).
 func (m *producerMetadata) want(topic string) *topicMetadata {
-	if t := m.last; t != nil && topic == m.lastTopic && !authorizationError(t.error) {
-		return t
-	}
 	t, ok := m.topics[topic]
 	if !ok {
 		t = &topicMetadata{error: protocol.UnknownTopicOrPartition}
