@@ -141,11 +141,12 @@ type Producer struct {
 	conns   connections
 
 	// resultSlab is where the next SendResults come from, resultsTaken
-	// of them used (see newResult), and requestScratch the reused list
-	// sendReady fills. They are memory, not state: a crash need not reset
-	// them.
+	// of them used (see newResult), recordSlab where batches take room
+	// for their records, and requestScratch the reused list sendReady
+	// fills. They are memory, not state: a crash need not reset them.
 	resultSlab     []SendResult
 	resultsTaken   int
+	recordSlab     record.Slab
 	requestScratch []pendingRequest
 }
 
@@ -530,7 +531,7 @@ func (p *Producer) appendToBatch(q *partitionQueue, tp protocol.TopicPartition, 
 	b := &producerBatch{tp: tp, results: make([]*SendResult, 0, expected), createdMs: p.sim.Now(),
 		sizeBytes: record.BatchOverheadBytes + recSize, allocated: allocate, baseSequence: -1, producerID: record.NoProducerID,
 		epoch: record.NoProducerEpoch}
-	b.records.Grow(int(expected))
+	b.records.GrowFrom(&p.recordSlab, int(expected))
 	b.records.Append(rec)
 	b.results = append(b.results, ps.result)
 	q.batches = append(q.batches, b)
