@@ -69,8 +69,7 @@ test-long:
 
 ## bench: throughput and memory figures, natively and in WebAssembly, the server's journal, fan-out and restart, and the browser budgets
 bench: wasm
-	$(GO) test -run '^$$' -bench . -benchmem ./core/
-	GOOS=js GOARCH=wasm $(GO) test -run '^$$' -bench . -benchmem -exec="$(WASM_EXEC)" ./core/
+	GO=$(GO) bash tools/bench-core.sh
 	$(GO) test -run '^$$' -bench JournalCommit ./backend/store/
 	$(GO) test -run '^$$' -bench FanOut -benchtime 500x ./backend/
 	$(GO) test -run '^$$' -bench RestartMillionRecords -benchtime 3x ./backend/

@@ -8,7 +8,7 @@ import (
 	"io/fs"
 )
 
-//go:embed index.html playground.css all:dist
+//go:embed index.html playground.css memory.js all:dist
 var files embed.FS
 
 // Files returns the page and the built assets, rooted so that "index.html"

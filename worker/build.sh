@@ -8,13 +8,13 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 GO=${GO:-go}
-for file in index.html playground.css dist/playground.wasm dist/wasm_exec.js; do
+for file in index.html playground.css memory.js dist/playground.wasm dist/wasm_exec.js; do
   [ -f "../static/$file" ] || { echo "worker: ../static/$file is missing: run \`make wasm\` first" >&2; exit 1; }
 done
 "$GO" run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o build
 GOOS=js GOARCH=wasm "$GO" build -trimpath -ldflags=-s -o build/app.wasm .
 mkdir -p build/public/dist
-cp ../static/index.html ../static/playground.css build/public/
+cp ../static/index.html ../static/playground.css ../static/memory.js build/public/
 cp ../static/dist/playground.wasm ../static/dist/wasm_exec.js build/public/dist/
 
 # The size: what `wrangler deploy` would upload (the bundled shim and
