@@ -297,19 +297,8 @@ func (g *Gateway) Connections() []ConnID {
 // correlationOf returns the correlation id of a response a broker sends a
 // client.
 func correlationOf(msg sim.Message) (int32, bool) {
-	switch m := msg.(type) {
-	case protocol.AdminResponse:
+	if m, ok := msg.(protocol.ClientResponse); ok {
 		return m.Correlation(), true
-	case *protocol.MetadataResponse:
-		return m.CorrelationID, true
-	case *protocol.ProduceResponse:
-		return m.CorrelationID, true
-	case *protocol.FetchResponse:
-		return m.CorrelationID, true
-	case *protocol.ListOffsetsResponse:
-		return m.CorrelationID, true
-	case *protocol.InitProducerIDResponse:
-		return m.CorrelationID, true
 	}
 	return 0, false
 }
