@@ -7,7 +7,7 @@ package gateway
 // response, or a wire response made here.
 //
 //	key  name            versions  notes
-//	0    Produce         3-9       record batches v2, CRC-32C checked, uncompressed only
+//	0    Produce         3-9       record batches v2, CRC-32C checked; gzip, snappy, lz4, zstd (v7+)
 //	1    Fetch           4-12      no fetch sessions (SessionID 0: every fetch is full)
 //	2    ListOffsets     1-7
 //	3    Metadata        1-12      brokers advertised at the gateway's ports
@@ -21,8 +21,10 @@ package gateway
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 
 	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/record"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -138,25 +140,30 @@ type producePartitionError struct {
 	message string
 }
 
-func translateProduce(req *kmsg.ProduceRequest, correlation int32) translation {
+func translateProduce(req *kmsg.ProduceRequest, correlation int32, maxDecompressedBytes int) translation {
 	core := &protocol.ProduceRequest{CorrelationID: correlation, Acks: req.Acks, TimeoutMs: req.TimeoutMillis}
 	if req.TransactionID != nil {
 		core.TransactionalID = *req.TransactionID
 	}
 	var refused []producePartitionError
 	var order []protocol.TopicPartition
+	budget := &inflateBudget{remaining: maxDecompressedBytes}
 	for _, t := range req.Topics {
 		for _, p := range t.Partitions {
 			tp := protocol.TopicPartition{Topic: t.Topic, Partition: p.Partition}
 			order = append(order, tp)
-			batches, err := decodeBatches(p.Records)
+			batches, err := decodeBatches(p.Records, budget)
 			switch {
-			case errors.Is(err, errCompressedBatch), errors.Is(err, errOldMagic):
+			case errors.Is(err, errInvalidBatch):
 				refused = append(refused, producePartitionError{tp, protocol.InvalidRecord, err.Error()})
 			case err != nil:
 				refused = append(refused, producePartitionError{tp, protocol.CorruptMessage, err.Error()})
 			case len(batches) != 1:
-				refused = append(refused, producePartitionError{tp, protocol.InvalidRecord, "exactly one record batch per partition is expected"})
+				refused = append(refused, producePartitionError{tp, protocol.InvalidRecord,
+					fmt.Sprintf("Produce requests with version %d are only allowed to contain exactly one record batch per partition", req.Version)})
+			case req.Version < 7 && batches[0].Compression == record.CompressionZstd:
+				refused = append(refused, producePartitionError{tp, protocol.UnsupportedCompressionType,
+					fmt.Sprintf("Produce requests with version %d are not allowed to use ZStandard compression", req.Version)})
 			default:
 				core.Partitions = append(core.Partitions, protocol.ProducePartition{TopicPartition: tp, Batch: batches[0]})
 			}

@@ -213,7 +213,7 @@ func (c *connection) translate(req kmsg.Request, correlation int32) translation 
 	case *kmsg.MetadataRequest:
 		return translateMetadata(r, correlation, c.gateway.advertise)
 	case *kmsg.ProduceRequest:
-		return translateProduce(r, correlation)
+		return translateProduce(r, correlation, c.gateway.config.MaxDecompressedBytes)
 	case *kmsg.FetchRequest:
 		return translateFetch(r, correlation)
 	case *kmsg.ListOffsetsRequest:

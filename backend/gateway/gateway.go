@@ -69,6 +69,9 @@ type Config struct {
 	BasePort int
 	// MaxFrameBytes caps a request's size (socket.request.max.bytes).
 	MaxFrameBytes int32
+	// MaxDecompressedBytes caps what the compressed batches of one produce
+	// request may decompress to; DefaultMaxDecompressedBytes when 0.
+	MaxDecompressedBytes int
 	// TickInterval is how often virtual time catches up with the wall clock.
 	TickInterval time.Duration
 	// Logf, when set, receives connection errors.
@@ -107,6 +110,9 @@ func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 	}
 	if cfg.MaxFrameBytes <= 0 {
 		cfg.MaxFrameBytes = DefaultMaxFrameBytes
+	}
+	if cfg.MaxDecompressedBytes <= 0 {
+		cfg.MaxDecompressedBytes = DefaultMaxDecompressedBytes
 	}
 	if cfg.TickInterval <= 0 {
 		cfg.TickInterval = DefaultTickInterval

@@ -2,8 +2,17 @@ package gateway
 
 // Record batches (the v2 "magic 2" format) between the wire and the
 // core's record.Batch, through kmsg.RecordBatch and kmsg.Record. The
-// CRC-32C of every batch a client sends is checked; compressed batches
-// are refused (the gateway does not decompress yet).
+// CRC-32C of every batch a client sends is checked, and its records are
+// decompressed (compression.go) within a budget of decompressed bytes
+// per request, so that a small batch that inflates enormously (a zip
+// bomb) is refused with CORRUPT_MESSAGE instead of filling memory.
+//
+// A batch keeps its codec in the core (record.Batch.Compression): the
+// producer's, or the topic's compression.type when that names one, as
+// Kafka's LogValidator recompresses only then. A fetched batch is
+// compressed again with that codec. Kafka hands back the very bytes the
+// producer sent; here the records are equal, the compressed bytes may
+// not be.
 
 import (
 	"encoding/binary"
@@ -33,16 +42,28 @@ const (
 	batchCRCOffset    = 17
 )
 
-// Errors of a produced batch, each answered with a Kafka error code.
+// Errors of a produced batch, each answered with a Kafka error code:
+// errCorruptBatch with CORRUPT_MESSAGE (Kafka's CorruptRecordException,
+// which its LogValidator also makes of a record it cannot read),
+// errInvalidBatch with INVALID_RECORD.
 var (
-	errCorruptBatch    = errors.New("corrupt record batch")
-	errCompressedBatch = errors.New("compressed record batches are not supported by the gateway yet; set compression.type=none")
-	errOldMagic        = errors.New("only record batches of magic 2 are supported")
+	errCorruptBatch = errors.New("corrupt record batch")
+	errInvalidBatch = errors.New("invalid record batch")
+	errOldMagic     = fmt.Errorf("%w: only record batches of magic 2 are supported", errInvalidBatch)
 )
 
+// DefaultMaxDecompressedBytes bounds the records one produce request may
+// decompress to, over all its partitions: 64 MiB, 64 times Kafka's
+// message.max.bytes default, so that every batch a topic accepts fits
+// while a zip bomb is cut off.
+const DefaultMaxDecompressedBytes = 64 * 1024 * 1024
+
+// inflateBudget is what is left of a request's decompression limit.
+type inflateBudget struct{ remaining int }
+
 // decodeBatches reads the record batches of one partition of a produce
-// request.
-func decodeBatches(raw []byte) ([]*record.Batch, error) {
+// request, decompressing within budget.
+func decodeBatches(raw []byte, budget *inflateBudget) ([]*record.Batch, error) {
 	var out []*record.Batch
 	for len(raw) > 0 {
 		if len(raw) < batchHeaderBytes {
@@ -53,7 +74,7 @@ func decodeBatches(raw []byte) ([]*record.Batch, error) {
 		if length < batchHeaderBytes-batchLengthOffset || total > int64(len(raw)) {
 			return nil, fmt.Errorf("%w: batch length %d does not fit in %d bytes", errCorruptBatch, length, len(raw))
 		}
-		b, err := decodeBatch(raw[:total])
+		b, err := decodeBatch(raw[:total], budget)
 		if err != nil {
 			return nil, err
 		}
@@ -63,7 +84,7 @@ func decodeBatches(raw []byte) ([]*record.Batch, error) {
 	return out, nil
 }
 
-func decodeBatch(raw []byte) (*record.Batch, error) {
+func decodeBatch(raw []byte, budget *inflateBudget) (*record.Batch, error) {
 	var wire kmsg.RecordBatch
 	if err := wire.ReadFrom(raw); err != nil {
 		return nil, fmt.Errorf("%w: %v", errCorruptBatch, err)
@@ -74,33 +95,34 @@ func decodeBatch(raw []byte) (*record.Batch, error) {
 	if crc32.Checksum(raw[batchCRCStart:], castagnoli) != uint32(wire.CRC) {
 		return nil, fmt.Errorf("%w: CRC-32C mismatch", errCorruptBatch)
 	}
-	if wire.Attributes&attributeCompressionMask != 0 {
-		return nil, errCompressedBatch
+	if wire.Attributes&attributeControl != 0 {
+		return nil, fmt.Errorf("%w: clients may not produce control batches", errInvalidBatch)
 	}
-	if wire.NumRecords < 0 || int(wire.NumRecords) > len(wire.Records) {
-		return nil, fmt.Errorf("%w: %d records in %d bytes", errCorruptBatch, wire.NumRecords, len(wire.Records))
+	codec := record.Compression(wire.Attributes & attributeCompressionMask)
+	records, err := inflate(codec, wire.Records, budget)
+	if err != nil {
+		return nil, err
+	}
+	if wire.NumRecords <= 0 || int(wire.NumRecords) > len(records) {
+		return nil, fmt.Errorf("%w: %d records in %d bytes", errCorruptBatch, wire.NumRecords, len(records))
 	}
 	b := &record.Batch{PartitionLeaderEpoch: wire.PartitionLeaderEpoch, ProducerID: wire.ProducerID,
 		ProducerEpoch: wire.ProducerEpoch, BaseSequence: wire.FirstSequence,
-		Transactional: wire.Attributes&attributeTransactional != 0, Control: wire.Attributes&attributeControl != 0,
-		MaxTimestampMs: wire.MaxTimestamp}
-	records := make([]record.Record, 0, wire.NumRecords)
-	rest := wire.Records
+		Transactional: wire.Attributes&attributeTransactional != 0, MaxTimestampMs: wire.MaxTimestamp, Compression: codec}
+	decoded := make([]record.Record, 0, wire.NumRecords)
+	rest := records
 	for i := int32(0); i < wire.NumRecords; i++ {
 		r, n, err := decodeRecord(rest, wire.FirstTimestamp)
 		if err != nil {
 			return nil, err
 		}
-		records = append(records, r)
+		decoded = append(decoded, r)
 		rest = rest[n:]
 	}
-	b.Records = record.NewRecords(records)
-	if len(rest) != 0 || len(records) == 0 {
+	if len(rest) != 0 {
 		return nil, fmt.Errorf("%w: record count %d does not match the records", errCorruptBatch, wire.NumRecords)
 	}
-	if b.Control {
-		return nil, fmt.Errorf("%w: clients may not produce control batches", errCorruptBatch)
-	}
+	b.Records = record.NewRecords(decoded)
 	b.SizeBytes = b.ComputeSize()
 	return b, nil
 }
@@ -124,7 +146,8 @@ func decodeRecord(src []byte, firstTimestampMs int64) (record.Record, int, error
 	return r, size, nil
 }
 
-// encodeBatch writes a stored batch in the v2 format, CRC included.
+// encodeBatch writes a stored batch in the v2 format, its records
+// compressed with its codec, CRC included.
 func encodeBatch(dst []byte, b *record.Batch) []byte {
 	firstTimestampMs := int64(0)
 	count := b.Records.Len()
@@ -136,7 +159,13 @@ func encodeBatch(dst []byte, b *record.Batch) []byte {
 		r := b.Records.At(i)
 		records = appendRecord(records, &r, int32(i), firstTimestampMs)
 	}
-	var attributes int16
+	attributes := int16(0)
+	if b.Compression != record.CompressionNone {
+		compressed, err := deflate(b.Compression, records)
+		if err == nil {
+			records, attributes = compressed, int16(b.Compression)
+		}
+	}
 	if b.Transactional {
 		attributes |= attributeTransactional
 	}

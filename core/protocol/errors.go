@@ -83,6 +83,7 @@ const (
 	GroupIDNotFound                    ErrorCode = 69
 	FencedLeaderEpoch                  ErrorCode = 74
 	UnknownLeaderEpoch                 ErrorCode = 75
+	UnsupportedCompressionType         ErrorCode = 76
 	OffsetNotAvailable                 ErrorCode = 78
 	MemberIDRequired                   ErrorCode = 79
 	PreferredLeaderNotAvailable        ErrorCode = 80
@@ -188,6 +189,7 @@ var errorTable = []ErrorInfo{
 	{GroupIDNotFound, "GROUP_ID_NOT_FOUND", false, "The group id does not exist."},
 	{FencedLeaderEpoch, "FENCED_LEADER_EPOCH", true, "The leader epoch in the request is older than the epoch on the broker."},
 	{UnknownLeaderEpoch, "UNKNOWN_LEADER_EPOCH", true, "The leader epoch in the request is newer than the epoch on the broker."},
+	{UnsupportedCompressionType, "UNSUPPORTED_COMPRESSION_TYPE", false, "The requesting client does not support the compression type of given partition."},
 	{OffsetNotAvailable, "OFFSET_NOT_AVAILABLE", true, "The leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing."},
 	{MemberIDRequired, "MEMBER_ID_REQUIRED", false, "The group member needs to have a valid member id before actually entering a consumer group."},
 	{PreferredLeaderNotAvailable, "PREFERRED_LEADER_NOT_AVAILABLE", true, "The preferred leader was not available."},
