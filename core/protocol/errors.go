@@ -111,6 +111,9 @@ const (
 	DuplicateBrokerRegistration        ErrorCode = 101
 	IneligibleReplica                  ErrorCode = 107
 	InvalidRegularExpression           ErrorCode = 121
+	TopicDeletionDisabled              ErrorCode = 73
+	MismatchedEndpointType             ErrorCode = 114
+	UnsupportedEndpointType            ErrorCode = 115
 
 	// The codes below are not Kafka wire codes: they are client-side
 	// exceptions of the Java client that the playground reports by name
@@ -217,6 +220,9 @@ var errorTable = []ErrorInfo{
 	{DuplicateBrokerRegistration, "DUPLICATE_BROKER_REGISTRATION", false, "This broker ID is already in use."},
 	{IneligibleReplica, "INELIGIBLE_REPLICA", false, "The new ISR contains at least one ineligible replica."},
 	{InvalidRegularExpression, "INVALID_REGULAR_EXPRESSION", false, "The regular expression is not valid."},
+	{TopicDeletionDisabled, "TOPIC_DELETION_DISABLED", false, "Topic deletion is disabled."},
+	{MismatchedEndpointType, "MISMATCHED_ENDPOINT_TYPE", false, "The request was sent to an endpoint of the wrong type."},
+	{UnsupportedEndpointType, "UNSUPPORTED_ENDPOINT_TYPE", false, "This endpoint type is not supported yet."},
 	{RecordTooLarge, "RECORD_TOO_LARGE", false, "The record is larger than max.request.size or buffer.memory (RecordTooLargeException, raised by the producer before sending)."},
 	{ClientTimeout, "TIMEOUT", true, "The client gave up waiting (TimeoutException): delivery.timeout.ms, max.block.ms or default.api.timeout.ms expired."},
 	{BufferExhausted, "BUFFER_EXHAUSTED", true, "The producer's buffer.memory stayed full for max.block.ms (BufferExhaustedException)."},

@@ -111,14 +111,18 @@ type DeleteAclsRequest struct {
 }
 
 // AclFilter selects ACL bindings, as Kafka's AclBindingFilter: ACL holds
-// the values to match; the Any flags make a field match every value, and
-// MatchPattern matches every pattern that applies to ACL.ResourceName
-// (the literal name, the literal wildcard "*", and prefixes of it).
+// the values to match; the Any flags make a field match every value (a
+// null name, principal or host on the wire), and MatchPattern matches
+// every pattern that applies to ACL.ResourceName (the literal name, the
+// literal wildcard "*", and prefixes of it).
 type AclFilter struct {
 	ACL             security.ACL
 	AnyResourceType bool
+	AnyResourceName bool
 	AnyPattern      bool
 	MatchPattern    bool
+	AnyPrincipal    bool
+	AnyHost         bool
 	AnyOperation    bool
 	AnyPermission   bool
 }
@@ -130,8 +134,12 @@ func (f AclFilter) Matches(a security.ACL) bool {
 	case !f.AnyResourceType && a.ResourceType != want.ResourceType,
 		!f.AnyOperation && a.Operation != want.Operation,
 		!f.AnyPermission && a.Permission != want.Permission,
-		a.Principal != want.Principal, a.Host != want.Host:
+		!f.AnyPrincipal && a.Principal != want.Principal, !f.AnyHost && a.Host != want.Host:
 		return false
+	case !f.AnyPattern && !f.MatchPattern && a.PatternType != want.PatternType:
+		return false
+	case f.AnyResourceName:
+		return true
 	case f.AnyPattern:
 		return a.ResourceName == want.ResourceName
 	case f.MatchPattern:
