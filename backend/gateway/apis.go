@@ -10,10 +10,19 @@ package gateway
 //	0    Produce         3-9       record batches v2, CRC-32C checked; gzip, snappy, lz4, zstd (v7+)
 //	1    Fetch           4-12      no fetch sessions (SessionID 0: every fetch is full)
 //	2    ListOffsets     1-7
-//	3    Metadata        1-12      brokers advertised at the gateway's ports
+//	3    Metadata        1-12      brokers advertised at the gateway's ports of the client's listener
+//	17   SaslHandshake   0-1       v0: bare SASL frames follow (security.go)
 //	18   ApiVersions     0-3       other versions: UNSUPPORTED_VERSION in version 0
 //	19   CreateTopics    2-7
+//	20   DeleteTopics    1-6       by name (admin.go)
 //	22   InitProducerId  0-4       idempotent producers; transactions need FindCoordinator, not served yet
+//	29   DescribeAcls    1-3
+//	30   CreateAcls      1-3
+//	31   DeleteAcls      1-3
+//	32   DescribeConfigs 1-4       topics and brokers, with sources, synonyms and documentation
+//	36   SaslAuthenticate 0-2      PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, by the simulated broker
+//	44   IncrementalAlterConfigs 0-1  SET and DELETE
+//	60   DescribeCluster 0-2       brokers advertised at the gateway's ports of the client's listener
 //
 // Any other key, or another version of these, closes the connection, as
 // Kafka does for a request it cannot parse.
@@ -37,13 +46,22 @@ var supported = map[int16]versionRange{
 	1:  {4, 12},
 	2:  {1, 7},
 	3:  {1, 12},
+	17: {0, 1},
 	18: {0, 3},
 	19: {2, 7},
+	20: {1, 6},
 	22: {0, 4},
+	29: {1, 3},
+	30: {1, 3},
+	31: {1, 3},
+	32: {1, 4},
+	36: {0, 2},
+	44: {0, 1},
+	60: {0, 2},
 }
 
 // supportedKeys are the keys of supported, ascending.
-var supportedKeys = []int16{0, 1, 2, 3, 18, 19, 22}
+var supportedKeys = []int16{0, 1, 2, 3, 17, 18, 19, 20, 22, 29, 30, 31, 32, 36, 44, 60}
 
 // finish turns the core's answer (or nil, for none) into the wire response.
 type finish func(answer any) kmsg.Response

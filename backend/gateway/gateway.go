@@ -39,6 +39,7 @@ package gateway
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -47,6 +48,7 @@ import (
 	"time"
 
 	"github.com/kafka-playground/playground/core"
+	"github.com/kafka-playground/playground/core/config"
 	coregateway "github.com/kafka-playground/playground/core/gateway"
 )
 
@@ -87,18 +89,30 @@ type Gateway struct {
 	// startWall and startVirtualMs tie virtual time to the wall clock.
 	startWall      time.Time
 	startVirtualMs int64
-	listeners      map[int32]*listener
-	conns          map[coregateway.ConnID]*connection
-	stop           context.CancelFunc
-	done           sync.WaitGroup
-	closed         bool
+	// listeners are every broker's ports, by listener then broker.
+	listeners []*listener
+	// tls serves the SSL and SASL_SSL listeners; nil when there are none.
+	tls    *certificate
+	conns  map[coregateway.ConnID]*connection
+	stop   context.CancelFunc
+	done   sync.WaitGroup
+	closed bool
 }
 
-// listener is one broker's port.
+// ListenerPortBlock separates the ports of the cluster's listeners: with
+// a BasePort, broker N listens for the i-th listener of the cluster's
+// listeners configuration (from 0) on BasePort + i×ListenerPortBlock + N.
+const ListenerPortBlock = 100
+
+// listener is one broker's port for one of the cluster's listeners.
 type listener struct {
 	broker int32
-	port   int
-	ln     net.Listener
+	// index is the listener's place in the cluster's listeners, kind its
+	// name and security protocol.
+	index int
+	kind  config.Listener
+	port  int
+	ln    net.Listener
 }
 
 // Start builds (or takes) the cluster, opens one listener per running
@@ -130,21 +144,10 @@ func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &Gateway{config: cfg, cluster: cluster, core: gw, listeners: map[int32]*listener{}, conns: map[coregateway.ConnID]*connection{}}
-	for id := int32(1); id <= int32(cluster.Spec().Brokers); id++ {
-		port := 0
-		if cfg.BasePort > 0 {
-			port = cfg.BasePort + int(id)
-		}
-		l := &listener{broker: id, port: port}
-		if err := g.listen(l); err != nil {
-			g.closeListeners()
-			return nil, err
-		}
-		g.listeners[id] = l
-		if !cluster.BrokerRunning(id) {
-			g.unlisten(l)
-		}
+	g := &Gateway{config: cfg, cluster: cluster, core: gw, conns: map[coregateway.ConnID]*connection{}}
+	if err := g.openListeners(); err != nil {
+		g.closeListeners()
+		return nil, err
 	}
 	g.startWall, g.startVirtualMs = time.Now(), cluster.Now()
 	ctx, g.stop = context.WithCancel(ctx)
@@ -153,12 +156,45 @@ func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 	return g, nil
 }
 
+// openListeners opens every broker's port for every listener of the
+// cluster, with a certificate for the TLS ones; the ports of brokers
+// that do not run are closed again at once.
+func (g *Gateway) openListeners() error {
+	kinds := g.core.Listeners()
+	for _, kind := range kinds {
+		if kind.TLS() && g.tls == nil {
+			cert, err := newCertificate(g.config.Host)
+			if err != nil {
+				return err
+			}
+			g.tls = cert
+		}
+	}
+	for index, kind := range kinds {
+		for id := int32(1); id <= int32(g.cluster.Spec().Brokers); id++ {
+			port := 0
+			if g.config.BasePort > 0 {
+				port = g.config.BasePort + index*ListenerPortBlock + int(id)
+			}
+			l := &listener{broker: id, index: index, kind: kind, port: port}
+			g.listeners = append(g.listeners, l)
+			if err := g.listen(l); err != nil {
+				return err
+			}
+			if !g.cluster.BrokerRunning(id) {
+				g.unlisten(l)
+			}
+		}
+	}
+	return nil
+}
+
 // listen opens a broker's listener on its port (fixed after the first
 // time) and starts accepting.
 func (g *Gateway) listen(l *listener) error {
 	ln, err := net.Listen("tcp", net.JoinHostPort(g.config.Host, strconv.Itoa(l.port)))
 	if err != nil {
-		return fmt.Errorf("broker %d: %w", l.broker, err)
+		return fmt.Errorf("broker %d, listener %s: %w", l.broker, l.kind.Name, err)
 	}
 	l.ln = ln
 	l.port = ln.Addr().(*net.TCPAddr).Port
@@ -180,25 +216,40 @@ func (g *Gateway) closeListeners() {
 	}
 }
 
-// Addresses returns each broker's address, by broker id.
+// Addresses returns each broker's address on the cluster's first
+// listener, by broker id.
 func (g *Gateway) Addresses() map[int32]string {
+	return g.ListenerAddresses(g.core.Listeners()[0].Name)
+}
+
+// ListenerAddresses returns each broker's address on the named listener
+// of the cluster (PLAINTEXT, SSL, ...), by broker id; none for a name
+// the cluster has no listener of.
+func (g *Gateway) ListenerAddresses(name string) map[int32]string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	out := map[int32]string{}
-	for id, l := range g.listeners {
-		out[id] = net.JoinHostPort(g.config.Host, strconv.Itoa(l.port))
+	for _, l := range g.listeners {
+		if l.kind.Name == name {
+			out[l.broker] = net.JoinHostPort(g.config.Host, strconv.Itoa(l.port))
+		}
 	}
 	return out
 }
 
-// advertise is the address of a broker in Metadata. It is called with
-// g.mu held.
-func (g *Gateway) advertise(broker int32) (string, int32, bool) {
-	l := g.listeners[broker]
-	if l == nil {
-		return "", 0, false
+// Listeners returns the cluster's listeners: their names and security
+// protocols, in the order of its listeners configuration.
+func (g *Gateway) Listeners() []config.Listener { return g.core.Listeners() }
+
+// advertise is the address of a broker on the listener of index in
+// Metadata. It is called with g.mu held.
+func (g *Gateway) advertise(index int, broker int32) (string, int32, bool) {
+	for _, l := range g.listeners {
+		if l.index == index && l.broker == broker {
+			return g.config.Host, int32(l.port), true
+		}
 	}
-	return g.config.Host, int32(l.port), true
+	return "", 0, false
 }
 
 // Do runs fn with the cluster, the simulation stopped; fn may act on it
@@ -276,13 +327,12 @@ func (g *Gateway) pump() {
 			g.core.Disconnect(id)
 		}
 	}
-	for id := int32(1); id <= int32(len(g.listeners)); id++ {
-		l := g.listeners[id]
-		running := g.cluster.BrokerRunning(id)
+	for _, l := range g.listeners {
+		running := g.cluster.BrokerRunning(l.broker)
 		switch {
 		case running && l.ln == nil:
 			if err := g.listen(l); err != nil {
-				g.logf("gateway: reopening broker %d's port: %v", id, err)
+				g.logf("gateway: reopening broker %d's %s port: %v", l.broker, l.kind.Name, err)
 			}
 		case !running && l.ln != nil:
 			g.unlisten(l)
@@ -311,7 +361,7 @@ func (g *Gateway) accept(l *listener, ln net.Listener) {
 		socket, err := ln.Accept()
 		if err != nil {
 			if !errors.Is(err, net.ErrClosed) {
-				g.logf("gateway: broker %d: accept: %v", l.broker, err)
+				g.logf("gateway: broker %d, listener %s: accept: %v", l.broker, l.kind.Name, err)
 			}
 			return
 		}
@@ -322,13 +372,16 @@ func (g *Gateway) accept(l *listener, ln net.Listener) {
 			return
 		}
 		g.runToWallClock()
-		id, err := g.core.Connect(l.broker, socket.RemoteAddr().String())
+		id, err := g.core.ConnectListener(l.broker, l.kind.Name, socket.RemoteAddr().String())
 		if err != nil {
 			g.mu.Unlock()
 			socket.Close()
 			continue
 		}
-		c := newConnection(g, id, socket)
+		if l.kind.TLS() {
+			socket = tls.Server(socket, g.tls.config)
+		}
+		c := newConnection(g, id, socket, l.index)
 		g.conns[id] = c
 		g.mu.Unlock()
 		g.done.Add(2)

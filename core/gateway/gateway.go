@@ -93,7 +93,9 @@ func New(cluster *core.Cluster) (*Gateway, error) {
 
 // Listeners returns the cluster's listeners, in the order of its
 // listeners configuration; the first is the one Connect reaches.
-func (g *Gateway) Listeners() []config.Listener { return append([]config.Listener(nil), g.listeners...) }
+func (g *Gateway) Listeners() []config.Listener {
+	return append([]config.Listener(nil), g.listeners...)
+}
 
 // Response is one answer to write to a connection, in order.
 type Response struct {

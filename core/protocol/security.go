@@ -99,8 +99,10 @@ type CreateAclsResponse struct {
 type AclResult struct {
 	Error        ErrorCode
 	ErrorMessage string
-	// Matched counts the bindings a deletion removed.
+	// Matched counts the bindings a deletion removed, and Deleted lists
+	// them.
 	Matched int
+	Deleted []security.ACL
 }
 
 // DeleteAclsRequest (API key 31) removes the bindings each filter
@@ -300,6 +302,7 @@ func (m *DeleteAclsRequest) Records(im *metadata.Image) (*DeleteAclsResponse, []
 			if filter.Matches(acl) && !removed[acl] {
 				removed[acl] = true
 				result.Matched++
+				result.Deleted = append(result.Deleted, acl)
 				records = append(records, &metadata.RemoveAccessControlEntryRecord{ACL: acl})
 			}
 		}
