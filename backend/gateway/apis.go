@@ -30,10 +30,9 @@ package gateway
 import (
 	"encoding/base64"
 	"errors"
-	"fmt"
+	"regexp"
 
 	"github.com/kafka-playground/playground/core/protocol"
-	"github.com/kafka-playground/playground/core/record"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -78,6 +77,21 @@ type translation struct {
 
 // addresses gives each broker id the host and port clients reach it at.
 type addresses func(broker int32) (host string, port int32, ok bool)
+
+// softwareNamePattern is what ApiVersions v3+ allows as a client's
+// software name and version (Kafka's SOFTWARE_NAME_VERSION_PATTERN).
+var softwareNamePattern = regexp.MustCompile(`^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$`)
+
+// translateApiVersions answers ApiVersions here; from version 3 a client
+// software name or version outside Kafka's pattern is INVALID_REQUEST.
+func translateApiVersions(req *kmsg.ApiVersionsRequest) translation {
+	if req.Version >= 3 && (!softwareNamePattern.MatchString(req.ClientSoftwareName) || !softwareNamePattern.MatchString(req.ClientSoftwareVersion)) {
+		resp := kmsg.NewPtrApiVersionsResponse()
+		resp.Version, resp.ErrorCode = req.Version, int16(protocol.InvalidRequest)
+		return translation{Local: resp}
+	}
+	return translation{Local: apiVersionsResponse(req.Version)}
+}
 
 func apiVersionsResponse(version int16) *kmsg.ApiVersionsResponse {
 	resp := kmsg.NewPtrApiVersionsResponse()
@@ -170,20 +184,16 @@ func translateProduce(req *kmsg.ProduceRequest, correlation int32, maxDecompress
 		for _, p := range t.Partitions {
 			tp := protocol.TopicPartition{Topic: t.Topic, Partition: p.Partition}
 			order = append(order, tp)
-			batches, err := decodeBatches(p.Records, budget)
+			batch, err := decodeProduced(p.Records, req.Version, budget)
 			switch {
 			case errors.Is(err, errInvalidBatch):
 				refused = append(refused, producePartitionError{tp, protocol.InvalidRecord, err.Error()})
+			case errors.Is(err, errUnsupportedCompression):
+				refused = append(refused, producePartitionError{tp, protocol.UnsupportedCompressionType, err.Error()})
 			case err != nil:
 				refused = append(refused, producePartitionError{tp, protocol.CorruptMessage, err.Error()})
-			case len(batches) != 1:
-				refused = append(refused, producePartitionError{tp, protocol.InvalidRecord,
-					fmt.Sprintf("Produce requests with version %d are only allowed to contain exactly one record batch per partition", req.Version)})
-			case req.Version < 7 && batches[0].Compression == record.CompressionZstd:
-				refused = append(refused, producePartitionError{tp, protocol.UnsupportedCompressionType,
-					fmt.Sprintf("Produce requests with version %d are not allowed to use ZStandard compression", req.Version)})
 			default:
-				core.Partitions = append(core.Partitions, protocol.ProducePartition{TopicPartition: tp, Batch: batches[0]})
+				core.Partitions = append(core.Partitions, protocol.ProducePartition{TopicPartition: tp, Batch: batch})
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"time"
 
 	coregateway "github.com/kafka-playground/playground/core/gateway"
 	"github.com/kafka-playground/playground/core/protocol"
@@ -22,6 +23,10 @@ const maxQueuedResponses = coregateway.MaxInFlightRequests
 // apiVersionsKey is ApiVersions' API key, whose response header is never
 // flexible.
 const apiVersionsKey = 18
+
+// eagerFrameBytes is the largest frame whose buffer is allocated before
+// its bytes arrive.
+const eagerFrameBytes = 1 << 20
 
 type connection struct {
 	gateway *Gateway
@@ -81,6 +86,7 @@ func (c *connection) readLoop() {
 	}
 	for err == nil {
 		var frame []byte
+		c.socket.SetReadDeadline(time.Now().Add(c.gateway.config.MaxIdle))
 		frame, err = readFrame(c.socket, c.gateway.config.MaxFrameBytes)
 		if err != nil {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
@@ -116,9 +122,21 @@ func readFrame(r io.Reader, maxBytes int32) ([]byte, error) {
 	if n < 0 || n > maxBytes {
 		return nil, fmt.Errorf("invalid receive (size = %d, at most %d: socket.request.max.bytes)", n, maxBytes)
 	}
-	frame := make([]byte, n)
-	if _, err := io.ReadFull(r, frame); err != nil {
+	if n <= eagerFrameBytes {
+		frame := make([]byte, n)
+		if _, err := io.ReadFull(r, frame); err != nil {
+			return nil, err
+		}
+		return frame, nil
+	}
+	// A large frame's memory grows with what arrives, so that a client
+	// announcing 100 MB and sending nothing holds none of it.
+	frame, err := io.ReadAll(io.LimitReader(r, int64(n)))
+	if err != nil {
 		return nil, err
+	}
+	if len(frame) < int(n) {
+		return nil, io.ErrUnexpectedEOF
 	}
 	return frame, nil
 }
@@ -233,7 +251,7 @@ func (c *connection) handle(frame []byte) error {
 func (c *connection) translate(req kmsg.Request, correlation int32) translation {
 	switch r := req.(type) {
 	case *kmsg.ApiVersionsRequest:
-		return translation{Local: apiVersionsResponse(r.Version)}
+		return translateApiVersions(r)
 	case *kmsg.MetadataRequest:
 		return translateMetadata(r, correlation, c.advertise)
 	case *kmsg.ProduceRequest:

@@ -55,6 +55,9 @@ import (
 // DefaultMaxFrameBytes is Kafka's socket.request.max.bytes default (100 MiB).
 const DefaultMaxFrameBytes = 100 * 1024 * 1024
 
+// DefaultMaxIdle is Kafka's connections.max.idle.ms default (10 minutes).
+const DefaultMaxIdle = 10 * time.Minute
+
 // DefaultTickInterval is how often the driver lets virtual time catch up
 // with the wall clock.
 const DefaultTickInterval = 5 * time.Millisecond
@@ -71,6 +74,9 @@ type Config struct {
 	BasePort int
 	// MaxFrameBytes caps a request's size (socket.request.max.bytes).
 	MaxFrameBytes int32
+	// MaxIdle closes a connection that sends no request for that long
+	// (connections.max.idle.ms); DefaultMaxIdle when 0.
+	MaxIdle time.Duration
 	// MaxDecompressedBytes caps what the compressed batches of one produce
 	// request may decompress to; DefaultMaxDecompressedBytes when 0.
 	MaxDecompressedBytes int
@@ -124,6 +130,9 @@ func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 	}
 	if cfg.MaxFrameBytes <= 0 {
 		cfg.MaxFrameBytes = DefaultMaxFrameBytes
+	}
+	if cfg.MaxIdle <= 0 {
+		cfg.MaxIdle = DefaultMaxIdle
 	}
 	if cfg.MaxDecompressedBytes <= 0 {
 		cfg.MaxDecompressedBytes = DefaultMaxDecompressedBytes

@@ -50,6 +50,7 @@ var (
 	errCorruptBatch = errors.New("corrupt record batch")
 	errInvalidBatch = errors.New("invalid record batch")
 	errOldMagic     = fmt.Errorf("%w: only record batches of magic 2 are supported", errInvalidBatch)
+	errShortBatch   = fmt.Errorf("%w: Record batch is corrupt (smaller than the minimum allowed overhead %d)", errCorruptBatch, batchHeaderBytes)
 )
 
 // DefaultMaxDecompressedBytes bounds the records one produce request may
@@ -61,30 +62,90 @@ const DefaultMaxDecompressedBytes = 64 * 1024 * 1024
 // inflateBudget is what is left of a request's decompression limit.
 type inflateBudget struct{ remaining int }
 
-// decodeBatches reads the record batches of one partition of a produce
-// request, decompressing within budget.
-func decodeBatches(raw []byte, budget *inflateBudget) ([]*record.Batch, error) {
-	var out []*record.Batch
-	for len(raw) > 0 {
-		if len(raw) < batchHeaderBytes {
-			return nil, fmt.Errorf("%w: %d bytes left, a batch header is %d", errCorruptBatch, len(raw), batchHeaderBytes)
+// Sizes of ByteBufferLogInputStream's checks: the offset and size
+// fields, the header up to the magic byte, and the smallest record of
+// any magic.
+const (
+	logOverheadBytes      = 12
+	headerUpToMagicBytes  = 17
+	batchMagicOffset      = 16
+	minimumRecordOverhead = 14
+	currentMagic          = 2
+)
+
+// splitBatches cuts a partition's records into whole batches as Kafka's
+// ByteBufferLogInputStream does: a partial batch at the end is left out,
+// a size below the smallest record overhead or an unknown magic is
+// corrupt.
+func splitBatches(raw []byte) ([][]byte, error) {
+	var out [][]byte
+	for len(raw) >= logOverheadBytes {
+		size := int32(binary.BigEndian.Uint32(raw[8:12]))
+		if size < minimumRecordOverhead {
+			return nil, fmt.Errorf("%w: Record size %d is less than the minimum record overhead (%d)", errCorruptBatch, size, minimumRecordOverhead)
 		}
-		length := int64(int32(binary.BigEndian.Uint32(raw[8:12])))
-		total := batchLengthOffset + length
-		if length < batchHeaderBytes-batchLengthOffset || total > int64(len(raw)) {
-			return nil, fmt.Errorf("%w: batch length %d does not fit in %d bytes", errCorruptBatch, length, len(raw))
+		if len(raw) < headerUpToMagicBytes {
+			break
 		}
-		b, err := decodeBatch(raw[:total], budget)
-		if err != nil {
-			return nil, err
+		if magic := int8(raw[batchMagicOffset]); magic < 0 || magic > currentMagic {
+			return nil, fmt.Errorf("%w: Invalid magic found in record: %d", errCorruptBatch, magic)
 		}
-		out = append(out, b)
+		total := int64(size) + logOverheadBytes
+		if int64(len(raw)) < total {
+			break
+		}
+		out = append(out, raw[:total])
 		raw = raw[total:]
 	}
 	return out, nil
 }
 
+// errUnsupportedCompression is a zstd batch in a produce request older
+// than version 7 (UNSUPPORTED_COMPRESSION_TYPE).
+var errUnsupportedCompression = errors.New("unsupported compression type")
+
+// decodeProduced reads the one record batch a partition of a produce
+// request of version carries, checked as ProduceRequest.validateRecords
+// and then Kafka's LogValidator check it.
+func decodeProduced(raw []byte, version int16, budget *inflateBudget) (*record.Batch, error) {
+	batches, err := splitBatches(raw)
+	switch {
+	case err != nil:
+		return nil, err
+	case len(batches) == 0:
+		return nil, fmt.Errorf("%w: Produce requests with version %d must have at least one record batch per partition", errInvalidBatch, version)
+	case batches[0][batchMagicOffset] != currentMagic:
+		return nil, fmt.Errorf("%w: Produce requests with version %d are only allowed to contain record batches with magic version 2", errInvalidBatch, version)
+	case version < 7 && len(batches[0]) > batchCRCStart+1 && record.Compression(batches[0][batchCRCStart+1]&attributeCompressionMask) == record.CompressionZstd:
+		return nil, fmt.Errorf("%w: Produce requests with version %d are not allowed to use ZStandard compression", errUnsupportedCompression, version)
+	case len(batches) > 1:
+		return nil, fmt.Errorf("%w: Produce requests with version %d are only allowed to contain exactly one record batch per partition", errInvalidBatch, version)
+	}
+	return decodeBatch(batches[0], budget)
+}
+
+// decodeBatches reads every whole record batch of raw, decompressing
+// within budget.
+func decodeBatches(raw []byte, budget *inflateBudget) ([]*record.Batch, error) {
+	batches, err := splitBatches(raw)
+	if err != nil {
+		return nil, err
+	}
+	var out []*record.Batch
+	for _, raw := range batches {
+		b, err := decodeBatch(raw, budget)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
 func decodeBatch(raw []byte, budget *inflateBudget) (*record.Batch, error) {
+	if len(raw) < batchHeaderBytes {
+		return nil, errShortBatch
+	}
 	var wire kmsg.RecordBatch
 	if err := wire.ReadFrom(raw); err != nil {
 		return nil, fmt.Errorf("%w: %v", errCorruptBatch, err)

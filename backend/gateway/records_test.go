@@ -61,8 +61,26 @@ func TestBatchRefused(t *testing.T) {
 	if _, err := decodeBatches(bad, testBudget()); !errors.Is(err, errCorruptBatch) || !strings.Contains(err.Error(), "CRC") {
 		t.Errorf("wrong CRC: %v", err)
 	}
-	if _, err := decodeBatches(raw[:len(raw)-3], testBudget()); !errors.Is(err, errCorruptBatch) {
+	// A batch cut short is left out, as Kafka's ByteBufferLogInputStream
+	// leaves out a partial batch, and then none is left.
+	if _, err := decodeProduced(raw[:len(raw)-3], 9, testBudget()); !errors.Is(err, errInvalidBatch) || !strings.Contains(err.Error(), "at least one record batch") {
 		t.Errorf("cut batch: %v", err)
+	}
+	if _, err := decodeProduced(append(append([]byte(nil), raw...), raw...), 9, testBudget()); !errors.Is(err, errInvalidBatch) || !strings.Contains(err.Error(), "exactly one") {
+		t.Errorf("two batches: %v", err)
+	}
+	tiny := append([]byte(nil), raw...)
+	binary.BigEndian.PutUint32(tiny[8:], 13)
+	if _, err := decodeProduced(tiny, 9, testBudget()); !errors.Is(err, errCorruptBatch) || !strings.Contains(err.Error(), "minimum record overhead") {
+		t.Errorf("batch size 13: %v", err)
+	}
+	zstdBatch := sampleBatch()
+	zstdBatch.Compression = record.CompressionZstd
+	if _, err := decodeProduced(encodeBatch(nil, zstdBatch), 6, testBudget()); !errors.Is(err, errUnsupportedCompression) {
+		t.Errorf("zstd in produce v6: %v", err)
+	}
+	if _, err := decodeProduced(encodeBatch(nil, zstdBatch), 7, testBudget()); err != nil {
+		t.Errorf("zstd in produce v7: %v", err)
 	}
 	control := append([]byte(nil), raw...)
 	control[22] |= attributeControl
