@@ -193,7 +193,9 @@ func finishEntry(entry protocol.ConfigEntry, all []protocol.ConfigSynonym, synon
 
 // configSynonyms lists, source by source in precedence order, the values
 // the broker keys names have, from the first entry of names[0] on (as
-// Kafka's ConfigHelper.configSynonyms does).
+// Kafka's ConfigHelper.configSynonyms does: so retention.ms, whose first
+// synonym log.retention.ms has no default, shows no synonym unless
+// log.retention.ms is set somewhere).
 func (b *Broker) configSynonyms(names []string, sensitive bool) []protocol.ConfigSynonym {
 	image := b.disk.Image
 	static := b.settings.Static.Explicit()
@@ -220,8 +222,9 @@ func (b *Broker) configSynonyms(names []string, sensitive bool) []protocol.Confi
 		}
 	}
 	for _, name := range names {
-		if d, ok := config.Lookup(config.Broker, name); ok {
-			add(name, d.Default, d.DefaultNull, protocol.ConfigSourceDefault)
+		// Kafka's staticDefaultConfigs leave out null defaults.
+		if d, ok := config.Lookup(config.Broker, name); ok && !d.DefaultNull {
+			add(name, d.Default, false, protocol.ConfigSourceDefault)
 		}
 	}
 	for len(out) > 0 && out[0].Name != names[0] {
