@@ -24,8 +24,11 @@ package gateway
 //	44   IncrementalAlterConfigs 0-1  SET and DELETE
 //	60   DescribeCluster 0-2       brokers advertised at the gateway's ports of the client's listener
 //
-// Any other key, or another version of these, closes the connection, as
-// Kafka does for a request it cannot parse.
+// As Kafka's SocketServer.parseRequestHeader, an unknown key, a key the
+// gateway does not serve, or a version outside the range closes the
+// connection (InvalidRequestException) without an answer; only
+// ApiVersions is answered at any version, in version 0 with
+// UNSUPPORTED_VERSION and the served keys (RequestContext.parseRequest).
 
 import (
 	"encoding/base64"

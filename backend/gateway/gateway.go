@@ -4,30 +4,46 @@
 //
 // # Design
 //
-// Each simulated broker N gets one listener on Host, at BasePort+N (or an
-// ephemeral port when BasePort is 0), and Metadata advertises those
-// addresses, so a client bootstraps from any port and finds the whole
-// cluster. A real client's TCP connection to broker N's port is a gateway
-// client node of the simulation (core/gateway): every request is decoded
-// with github.com/twmb/franz-go/pkg/kmsg, translated into the core's
-// protocol request (core/protocol) and sent by that node to broker N over
-// the simulated network; the broker's response comes back to the node and
-// is translated and encoded to the wire, in request order. ApiVersions is
+// Each listener of the cluster's configuration (listeners and
+// listener.security.protocol.map: PLAINTEXT, SSL, SASL_PLAINTEXT,
+// SASL_SSL) gets one port per simulated broker on Host: with a BasePort,
+// broker N's port on the i-th listener (from 0) is
+// BasePort + i×ListenerPortBlock + N (9091, 9092, ... then 9191, ...),
+// else an ephemeral one. Metadata and DescribeCluster advertise the
+// ports of the listener the client came through, as Kafka does, so a
+// client bootstraps from any port and finds the whole cluster on its own
+// listener. A real client's TCP connection to broker N's port is a
+// gateway client node of the simulation (core/gateway), connected to
+// that listener of broker N: every request is decoded with
+// github.com/twmb/franz-go/pkg/kmsg, translated into the core's protocol
+// request (core/protocol) and sent by that node to broker N over the
+// simulated network; the broker's response comes back to the node and is
+// translated and encoded to the wire, in request order. ApiVersions is
 // answered by the gateway itself, with the keys and versions it
-// translates (apis.go).
+// translates (apis.go). TLS listeners use a certificate made at start,
+// SASL is the simulated broker's (security.go); record batches of every
+// codec are read and written (records.go, compression.go).
+//
+// Limits: a request over MaxFrameBytes (socket.request.max.bytes) or of
+// negative size closes its connection before its body is read; a frame
+// Kafka could not parse (an unknown key, a version outside the served
+// range, a cut header or body) closes it too; a connection idle for
+// MaxIdle is closed; the compressed batches of one produce request
+// decompress to at most MaxDecompressedBytes. None of this reaches the
+// simulation or the other connections.
 //
 // Virtual time follows the wall clock: a driver runs the simulation up to
 // start + elapsed wall time every TickInterval and after every request.
-// A broker that does not run in the simulation has its listener closed,
-// so its port refuses connections; its open connections are closed when
+// A broker that does not run in the simulation has its listeners closed,
+// so its ports refuse connections; its open connections are closed when
 // the simulation closes them.
 //
 // One mutex guards the cluster: the driver, the connections and Do all
 // take it.
 //
 // Not yet: journaling the gateway's inputs into a room (the cluster here
-// is the gateway's own, not a room's), SASL, TLS, compression, groups and
-// transactions (see apis.go for what is served).
+// is the gateway's own, not a room's), groups and transactions (see
+// apis.go for what is served).
 //
 // # Wiring
 //
