@@ -184,16 +184,23 @@ func saslRounds(mechanism string) int {
 	return 2
 }
 
+// translateSaslHandshake forwards a SaslHandshake. After version 0 the
+// next frames are bare tokens at once, as Kafka's authenticator reads
+// them, even before the answer is back: a client may send its first
+// token right behind the handshake. A failed handshake closes the
+// connection anyway.
 func translateSaslHandshake(req *kmsg.SASLHandshakeRequest, correlation int32, c *connection) translation {
+	if req.Version == 0 {
+		c.gateway.mu.Lock()
+		c.sasl.rounds = saslRounds(req.Mechanism)
+		c.gateway.mu.Unlock()
+	}
 	core := &protocol.SaslHandshakeRequest{CorrelationID: correlation, Mechanism: req.Mechanism}
 	return translation{Request: core, ExpectResponse: true, Finish: func(answer any) kmsg.Response {
 		m := answer.(*protocol.SaslHandshakeResponse)
 		resp := kmsg.NewPtrSASLHandshakeResponse()
 		resp.Version, resp.ErrorCode = req.Version, int16(m.Error)
 		resp.SupportedMechanisms = append([]string{}, m.Mechanisms...)
-		if req.Version == 0 && m.Error == protocol.None {
-			c.sasl.rounds = saslRounds(req.Mechanism)
-		}
 		return resp
 	}}
 }

@@ -325,6 +325,26 @@ func TestRawSaslFrames(t *testing.T) {
 			t.Errorf("%s: metadata %v, %d brokers", name, err, len(resp.Brokers))
 		}
 	}
+	// A client may send its token right behind the version 0 handshake.
+	socket, err := net.Dial("tcp", address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer socket.Close()
+	socket.SetDeadline(time.Now().Add(20 * time.Second))
+	handshake := kmsg.NewPtrSASLHandshakeRequest()
+	handshake.Version, handshake.Mechanism = 0, "PLAIN"
+	pipelined := kmsg.NewRequestFormatter().AppendRequest(nil, handshake, 1)
+	token := []byte("\x00alice\x00alice-secret")
+	pipelined = append(binary.BigEndian.AppendUint32(pipelined, uint32(len(token))), token...)
+	socket.Write(pipelined)
+	if _, err := readFrame(socket, DefaultMaxFrameBytes); err != nil {
+		t.Fatalf("pipelined handshake: %v", err)
+	}
+	if answer, err := readFrame(socket, DefaultMaxFrameBytes); err != nil || len(answer) != 0 {
+		t.Fatalf("pipelined PLAIN token: %q %v, want an empty frame", answer, err)
+	}
+
 	for name, m := range map[string]sasl.Mechanism{
 		"PLAIN":         plain.Auth{User: "alice", Pass: "wrong"}.AsMechanism(),
 		"SCRAM-SHA-256": scram.Auth{User: "bob", Pass: "wrong"}.AsSha256Mechanism(),
