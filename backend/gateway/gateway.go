@@ -88,7 +88,8 @@ type Config struct {
 	Host string
 	// BasePort: broker N listens on BasePort+N; 0 picks free ports.
 	BasePort int
-	// MaxFrameBytes caps a request's size (socket.request.max.bytes).
+	// MaxFrameBytes caps a request's size; when 0, the cluster's
+	// socket.request.max.bytes (100 MiB by default).
 	MaxFrameBytes int32
 	// MaxIdle closes a connection that sends no request for that long
 	// (connections.max.idle.ms); DefaultMaxIdle when 0.
@@ -144,9 +145,6 @@ func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 	if cfg.Host == "" {
 		cfg.Host = "127.0.0.1"
 	}
-	if cfg.MaxFrameBytes <= 0 {
-		cfg.MaxFrameBytes = DefaultMaxFrameBytes
-	}
 	if cfg.MaxIdle <= 0 {
 		cfg.MaxIdle = DefaultMaxIdle
 	}
@@ -169,6 +167,9 @@ func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.MaxFrameBytes <= 0 {
+		cfg.MaxFrameBytes = clusterMaxFrameBytes(cluster)
+	}
 	g := &Gateway{config: cfg, cluster: cluster, core: gw, conns: map[coregateway.ConnID]*connection{}}
 	if err := g.openListeners(); err != nil {
 		g.closeListeners()
@@ -179,6 +180,15 @@ func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 	g.done.Add(1)
 	go g.drive(ctx)
 	return g, nil
+}
+
+// clusterMaxFrameBytes is the cluster's socket.request.max.bytes.
+func clusterMaxFrameBytes(cluster *core.Cluster) int32 {
+	values, err := config.Resolve(config.Broker, cluster.Spec().Config)
+	if err != nil {
+		return DefaultMaxFrameBytes
+	}
+	return int32(values.Int("socket.request.max.bytes"))
 }
 
 // openListeners opens every broker's port for every listener of the

@@ -233,6 +233,24 @@ func TestHardeningBatches(t *testing.T) {
 	stillServes(t, g, before, "after bad batches")
 }
 
+// TestClusterRequestCap: without MaxFrameBytes, the cluster's
+// socket.request.max.bytes caps requests.
+func TestClusterRequestCap(t *testing.T) {
+	g, err := Start(context.Background(), Config{Spec: core.Spec{Seed: 5, Brokers: 1, Config: map[string]string{"socket.request.max.bytes": "4096"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	socket := dial(t, g)
+	socket.Write(binary.BigEndian.AppendUint32(nil, 4097))
+	closedWithoutAnswer(t, socket)
+	socket = dial(t, g)
+	socket.Write(apiVersionsFrame(1))
+	if _, err := readFrame(socket, DefaultMaxFrameBytes); err != nil {
+		t.Errorf("a small request: %v", err)
+	}
+}
+
 // TestIdleConnectionClosed: a connection that sends nothing for
 // connections.max.idle.ms is closed.
 func TestIdleConnectionClosed(t *testing.T) {

@@ -53,6 +53,10 @@ var (
 	errShortBatch   = fmt.Errorf("%w: Record batch is corrupt (smaller than the minimum allowed overhead %d)", errCorruptBatch, batchHeaderBytes)
 )
 
+// maxPreallocatedRecords bounds the records a batch's stated count
+// reserves room for before they decode.
+const maxPreallocatedRecords = 1024
+
 // DefaultMaxDecompressedBytes bounds the records one produce request may
 // decompress to, over all its partitions: 64 MiB, 64 times Kafka's
 // message.max.bytes default, so that every batch a topic accepts fits
@@ -170,7 +174,9 @@ func decodeBatch(raw []byte, budget *inflateBudget) (*record.Batch, error) {
 	b := &record.Batch{PartitionLeaderEpoch: wire.PartitionLeaderEpoch, ProducerID: wire.ProducerID,
 		ProducerEpoch: wire.ProducerEpoch, BaseSequence: wire.FirstSequence,
 		Transactional: wire.Attributes&attributeTransactional != 0, MaxTimestampMs: wire.MaxTimestamp, Compression: codec}
-	decoded := make([]record.Record, 0, wire.NumRecords)
+	// The count is the client's word: records are appended as they
+	// decode rather than allocated for it up front.
+	decoded := make([]record.Record, 0, min(int(wire.NumRecords), maxPreallocatedRecords))
 	rest := records
 	for i := int32(0); i < wire.NumRecords; i++ {
 		r, n, err := decodeRecord(rest, wire.FirstTimestamp)
