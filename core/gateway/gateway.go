@@ -13,10 +13,12 @@
 // # The host contract
 //
 //  1. Build one Gateway per cluster with New, after the cluster booted.
-//  2. On an accepted TCP connection to broker N's port, call Connect; an
-//     error means broker N does not run, and the host closes the socket
-//     (its listener should be closed while the broker is down, so that
-//     clients are refused as by a dead host).
+//  2. On an accepted TCP connection to broker N's port for one of the
+//     cluster's listeners (Listeners), call ConnectListener (Connect for
+//     the first listener); an error means broker N does not run, and the
+//     host closes the socket (its listeners should be closed while the
+//     broker is down, so that clients are refused as by a dead host). On
+//     an SSL or SASL_SSL listener the host runs TLS on the real socket.
 //  3. For every decoded request, in the order they arrived, call either
 //     Request (a core/protocol request whose CorrelationID is the wire
 //     correlation id, for the broker to answer) or Answer (a response the
