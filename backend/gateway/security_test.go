@@ -158,7 +158,8 @@ func (unknownMechanism) Authenticate(context.Context, string) (sasl.Session, []b
 
 // TestTLSListeners: franz-go produces and consumes over the SSL listener,
 // trusting the gateway's certificate as a root, and over SASL_SSL with
-// SCRAM, trusting it by the fingerprint the gateway gives; Metadata
+// PLAIN and SCRAM-SHA-512, trusting it by the fingerprint the gateway
+// gives; Metadata
 // advertises each listener's own ports; a plaintext client on a TLS port
 // and a TLS client on a plaintext port are closed.
 func TestTLSListeners(t *testing.T) {
@@ -187,6 +188,11 @@ func TestTLSListeners(t *testing.T) {
 		if want := g.ListenerAddresses("SASL_SSL")[b.NodeID]; net.JoinHostPort(b.Host, strconv.Itoa(int(b.Port))) != want {
 			t.Errorf("broker %d advertised at %s:%d, want its SASL_SSL port %s", b.NodeID, b.Host, b.Port, want)
 		}
+	}
+	carol := newClient(t, g, kgo.SeedBrokers(listenerSeeds(g, "SASL_SSL")...), kgo.DialTLSConfig(pinGateway(g.CertificateFingerprint())),
+		kgo.SASL(scram.Auth{User: "carol", Pass: "carol-secret"}.AsSha512Mechanism()))
+	if _, err := metadata(ctx, carol); err != nil {
+		t.Errorf("SCRAM-SHA-512 over SASL_SSL: %v", err)
 	}
 	if err := admin.ProduceSync(ctx, &kgo.Record{Topic: "secrets", Value: []byte("over SASL_SSL")}).FirstErr(); err != nil {
 		t.Fatalf("produce over SASL_SSL: %v", err)
