@@ -59,6 +59,7 @@ test-wasm:
 fuzz-short:
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 10s ./core/scenario/
 	$(GO) test -run '^$$' -fuzz FuzzDecodeLink -fuzztime 10s ./core/link/
+	$(GO) test -run '^$$' -fuzz '^FuzzRequest$$' -fuzztime 10s ./backend/gateway/
 
 ## test-long: the randomized tests and playground fuzz over many more seeds
 test-long:

@@ -7,20 +7,33 @@ package gateway
 // response, or a wire response made here.
 //
 //	key  name            versions  notes
-//	0    Produce         3-9       record batches v2, CRC-32C checked, uncompressed only
+//	0    Produce         3-9       record batches v2, CRC-32C checked; gzip, snappy, lz4, zstd (v7+)
 //	1    Fetch           4-12      no fetch sessions (SessionID 0: every fetch is full)
 //	2    ListOffsets     1-7
-//	3    Metadata        1-12      brokers advertised at the gateway's ports
+//	3    Metadata        1-12      brokers advertised at the gateway's ports of the client's listener
+//	17   SaslHandshake   0-1       v0: bare SASL frames follow (security.go)
 //	18   ApiVersions     0-3       other versions: UNSUPPORTED_VERSION in version 0
 //	19   CreateTopics    2-7
+//	20   DeleteTopics    1-6       by name (admin.go)
 //	22   InitProducerId  0-4       idempotent producers; transactions need FindCoordinator, not served yet
+//	29   DescribeAcls    1-3
+//	30   CreateAcls      1-3
+//	31   DeleteAcls      1-3
+//	32   DescribeConfigs 1-4       topics and brokers, with sources, synonyms and documentation
+//	36   SaslAuthenticate 0-2      PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, by the simulated broker
+//	44   IncrementalAlterConfigs 0-1  SET and DELETE
+//	60   DescribeCluster 0-2       brokers advertised at the gateway's ports of the client's listener
 //
-// Any other key, or another version of these, closes the connection, as
-// Kafka does for a request it cannot parse.
+// As Kafka's SocketServer.parseRequestHeader, an unknown key, a key the
+// gateway does not serve, or a version outside the range closes the
+// connection (InvalidRequestException) without an answer; only
+// ApiVersions is answered at any version, in version 0 with
+// UNSUPPORTED_VERSION and the served keys (RequestContext.parseRequest).
 
 import (
 	"encoding/base64"
 	"errors"
+	"regexp"
 
 	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -35,13 +48,22 @@ var supported = map[int16]versionRange{
 	1:  {4, 12},
 	2:  {1, 7},
 	3:  {1, 12},
+	17: {0, 1},
 	18: {0, 3},
 	19: {2, 7},
+	20: {1, 6},
 	22: {0, 4},
+	29: {1, 3},
+	30: {1, 3},
+	31: {1, 3},
+	32: {1, 4},
+	36: {0, 2},
+	44: {0, 1},
+	60: {0, 2},
 }
 
 // supportedKeys are the keys of supported, ascending.
-var supportedKeys = []int16{0, 1, 2, 3, 18, 19, 22}
+var supportedKeys = []int16{0, 1, 2, 3, 17, 18, 19, 20, 22, 29, 30, 31, 32, 36, 44, 60}
 
 // finish turns the core's answer (or nil, for none) into the wire response.
 type finish func(answer any) kmsg.Response
@@ -58,6 +80,21 @@ type translation struct {
 
 // addresses gives each broker id the host and port clients reach it at.
 type addresses func(broker int32) (host string, port int32, ok bool)
+
+// softwareNamePattern is what ApiVersions v3+ allows as a client's
+// software name and version (Kafka's SOFTWARE_NAME_VERSION_PATTERN).
+var softwareNamePattern = regexp.MustCompile(`^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$`)
+
+// translateApiVersions answers ApiVersions here; from version 3 a client
+// software name or version outside Kafka's pattern is INVALID_REQUEST.
+func translateApiVersions(req *kmsg.ApiVersionsRequest) translation {
+	if req.Version >= 3 && (!softwareNamePattern.MatchString(req.ClientSoftwareName) || !softwareNamePattern.MatchString(req.ClientSoftwareVersion)) {
+		resp := kmsg.NewPtrApiVersionsResponse()
+		resp.Version, resp.ErrorCode = req.Version, int16(protocol.InvalidRequest)
+		return translation{Local: resp}
+	}
+	return translation{Local: apiVersionsResponse(req.Version)}
+}
 
 func apiVersionsResponse(version int16) *kmsg.ApiVersionsResponse {
 	resp := kmsg.NewPtrApiVersionsResponse()
@@ -138,27 +175,28 @@ type producePartitionError struct {
 	message string
 }
 
-func translateProduce(req *kmsg.ProduceRequest, correlation int32) translation {
+func translateProduce(req *kmsg.ProduceRequest, correlation int32, maxDecompressedBytes int) translation {
 	core := &protocol.ProduceRequest{CorrelationID: correlation, Acks: req.Acks, TimeoutMs: req.TimeoutMillis}
 	if req.TransactionID != nil {
 		core.TransactionalID = *req.TransactionID
 	}
 	var refused []producePartitionError
 	var order []protocol.TopicPartition
+	budget := &inflateBudget{remaining: maxDecompressedBytes}
 	for _, t := range req.Topics {
 		for _, p := range t.Partitions {
 			tp := protocol.TopicPartition{Topic: t.Topic, Partition: p.Partition}
 			order = append(order, tp)
-			batches, err := decodeBatches(p.Records)
+			batch, err := decodeProduced(p.Records, req.Version, budget)
 			switch {
-			case errors.Is(err, errCompressedBatch), errors.Is(err, errOldMagic):
+			case errors.Is(err, errInvalidBatch):
 				refused = append(refused, producePartitionError{tp, protocol.InvalidRecord, err.Error()})
+			case errors.Is(err, errUnsupportedCompression):
+				refused = append(refused, producePartitionError{tp, protocol.UnsupportedCompressionType, err.Error()})
 			case err != nil:
 				refused = append(refused, producePartitionError{tp, protocol.CorruptMessage, err.Error()})
-			case len(batches) != 1:
-				refused = append(refused, producePartitionError{tp, protocol.InvalidRecord, "exactly one record batch per partition is expected"})
 			default:
-				core.Partitions = append(core.Partitions, protocol.ProducePartition{TopicPartition: tp, Batch: batches[0]})
+				core.Partitions = append(core.Partitions, protocol.ProducePartition{TopicPartition: tp, Batch: batch})
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"time"
 
 	coregateway "github.com/kafka-playground/playground/core/gateway"
 	"github.com/kafka-playground/playground/core/protocol"
@@ -23,19 +24,34 @@ const maxQueuedResponses = coregateway.MaxInFlightRequests
 // flexible.
 const apiVersionsKey = 18
 
+// eagerFrameBytes is the largest frame whose buffer is allocated before
+// its bytes arrive.
+const eagerFrameBytes = 1 << 20
+
 type connection struct {
 	gateway *Gateway
 	id      coregateway.ConnID
 	socket  net.Conn
-	out     chan []byte
+	// listener is the index of the cluster listener the client reached.
+	listener int
+	out      chan []byte
 	// finishes turn the broker's answers into wire responses, by
-	// correlation id. Guarded by gateway.mu.
+	// correlation id. Guarded by gateway.mu, as sasl is.
 	finishes map[int32]finish
+	sasl     rawSasl
 	closed   bool
 }
 
-func newConnection(g *Gateway, id coregateway.ConnID, socket net.Conn) *connection {
-	return &connection{gateway: g, id: id, socket: socket, out: make(chan []byte, maxQueuedResponses), finishes: map[int32]finish{}}
+func newConnection(g *Gateway, id coregateway.ConnID, socket net.Conn, listener int) *connection {
+	return &connection{gateway: g, id: id, socket: socket, listener: listener, out: make(chan []byte, maxQueuedResponses),
+		finishes: map[int32]finish{}}
+}
+
+// advertise gives brokers' addresses on the listener the client reached,
+// as Kafka's Metadata answers with the endpoints of the request's
+// listener. Called with gateway.mu held.
+func (c *connection) advertise(broker int32) (string, int32, bool) {
+	return c.gateway.advertise(c.listener, broker)
 }
 
 // close stops the connection once what is queued is written. Called with
@@ -64,15 +80,21 @@ func (c *connection) writeLoop() {
 
 func (c *connection) readLoop() {
 	defer c.gateway.done.Done()
-	for {
-		frame, err := readFrame(c.socket, c.gateway.config.MaxFrameBytes)
+	err := c.handshakeTLS()
+	if err != nil {
+		c.gateway.logf("gateway: %s: %v", c.socket.RemoteAddr(), err)
+	}
+	for err == nil {
+		var frame []byte
+		c.socket.SetReadDeadline(time.Now().Add(c.gateway.config.MaxIdle))
+		frame, err = readFrame(c.socket, c.gateway.config.MaxFrameBytes)
 		if err != nil {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
 				c.gateway.logf("gateway: %s: %v", c.socket.RemoteAddr(), err)
 			}
 			break
 		}
-		if err := c.handle(frame); err != nil {
+		if err = c.handle(frame); err != nil {
 			c.gateway.logf("gateway: %s: %v; closing the connection", c.socket.RemoteAddr(), err)
 			break
 		}
@@ -88,19 +110,33 @@ func (c *connection) readLoop() {
 	g.mu.Unlock()
 }
 
-// readFrame reads one size-prefixed request.
+// readFrame reads one size-prefixed request. A size below 0 or above
+// maxBytes closes the connection before anything more is read, as
+// Kafka's NetworkReceive refuses it (InvalidReceiveException).
 func readFrame(r io.Reader, maxBytes int32) ([]byte, error) {
 	var size [4]byte
 	if _, err := io.ReadFull(r, size[:]); err != nil {
 		return nil, err
 	}
 	n := int32(binary.BigEndian.Uint32(size[:]))
-	if n < 8 || n > maxBytes {
-		return nil, fmt.Errorf("request of %d bytes (at most %d, socket.request.max.bytes)", n, maxBytes)
+	if n < 0 || n > maxBytes {
+		return nil, fmt.Errorf("invalid receive (size = %d, at most %d: socket.request.max.bytes)", n, maxBytes)
 	}
-	frame := make([]byte, n)
-	if _, err := io.ReadFull(r, frame); err != nil {
+	if n <= eagerFrameBytes {
+		frame := make([]byte, n)
+		if _, err := io.ReadFull(r, frame); err != nil {
+			return nil, err
+		}
+		return frame, nil
+	}
+	// A large frame's memory grows with what arrives, so that a client
+	// announcing 100 MB and sending nothing holds none of it.
+	frame, err := io.ReadAll(io.LimitReader(r, int64(n)))
+	if err != nil {
 		return nil, err
+	}
+	if len(frame) < int(n) {
+		return nil, io.ErrUnexpectedEOF
 	}
 	return frame, nil
 }
@@ -116,6 +152,9 @@ type header struct {
 // parseHeader reads a request header (v1, or v2 with tagged fields when
 // flexible says so for the key and version).
 func parseHeader(frame []byte, flexible func(key, version int16) bool) (header, error) {
+	if len(frame) < 8 {
+		return header{}, fmt.Errorf("request header of %d bytes cut short", len(frame))
+	}
 	h := header{key: int16(binary.BigEndian.Uint16(frame[0:2])), version: int16(binary.BigEndian.Uint16(frame[2:4])),
 		correlation: int32(binary.BigEndian.Uint32(frame[4:8]))}
 	rest := frame[8:]
@@ -175,6 +214,9 @@ func requestFlexible(key, version int16) bool {
 // handle decodes one request and hands it to the core; an error closes
 // the connection.
 func (c *connection) handle(frame []byte) error {
+	if raw, err := c.submitRawSasl(frame); raw {
+		return err
+	}
 	h, err := parseHeader(frame, func(key, version int16) bool {
 		if r, ok := supported[key]; !ok || version < r.min || version > r.max {
 			return false
@@ -209,11 +251,11 @@ func (c *connection) handle(frame []byte) error {
 func (c *connection) translate(req kmsg.Request, correlation int32) translation {
 	switch r := req.(type) {
 	case *kmsg.ApiVersionsRequest:
-		return translation{Local: apiVersionsResponse(r.Version)}
+		return translateApiVersions(r)
 	case *kmsg.MetadataRequest:
-		return translateMetadata(r, correlation, c.gateway.advertise)
+		return translateMetadata(r, correlation, c.advertise)
 	case *kmsg.ProduceRequest:
-		return translateProduce(r, correlation)
+		return translateProduce(r, correlation, c.gateway.config.MaxDecompressedBytes)
 	case *kmsg.FetchRequest:
 		return translateFetch(r, correlation)
 	case *kmsg.ListOffsetsRequest:
@@ -222,6 +264,24 @@ func (c *connection) translate(req kmsg.Request, correlation int32) translation 
 		return translateCreateTopics(r, correlation)
 	case *kmsg.InitProducerIDRequest:
 		return translateInitProducerID(r, correlation)
+	case *kmsg.SASLHandshakeRequest:
+		return translateSaslHandshake(r, correlation, c)
+	case *kmsg.SASLAuthenticateRequest:
+		return translateSaslAuthenticate(r, correlation)
+	case *kmsg.DeleteTopicsRequest:
+		return translateDeleteTopics(r, correlation)
+	case *kmsg.DescribeACLsRequest:
+		return translateDescribeAcls(r, correlation)
+	case *kmsg.CreateACLsRequest:
+		return translateCreateAcls(r, correlation)
+	case *kmsg.DeleteACLsRequest:
+		return translateDeleteAcls(r, correlation)
+	case *kmsg.DescribeConfigsRequest:
+		return translateDescribeConfigs(r, correlation)
+	case *kmsg.IncrementalAlterConfigsRequest:
+		return translateIncrementalAlterConfigs(r, correlation)
+	case *kmsg.DescribeClusterRequest:
+		return translateDescribeCluster(r, correlation, c.advertise)
 	}
 	panic(fmt.Sprintf("gateway: %T is in the supported table but not translated", req))
 }
@@ -249,7 +309,7 @@ func (c *connection) submit(h header, t translation) error {
 
 // respond encodes one response and queues it. Called with gateway.mu held.
 func (c *connection) respond(r coregateway.Response) {
-	if r.Message == nil || c.closed {
+	if r.Message == nil || c.closed || c.respondRawSasl(r) {
 		return
 	}
 	resp, ok := r.Message.(kmsg.Response)
@@ -268,6 +328,12 @@ func (c *connection) respond(r coregateway.Response) {
 	}
 	frame = resp.AppendTo(frame)
 	binary.BigEndian.PutUint32(frame[0:4], uint32(len(frame)-4))
+	c.queue(frame)
+}
+
+// queue hands a frame to the writer; a client that does not read its
+// responses is closed. Called with gateway.mu held.
+func (c *connection) queue(frame []byte) {
 	select {
 	case c.out <- frame:
 	default:

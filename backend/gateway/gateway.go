@@ -4,30 +4,46 @@
 //
 // # Design
 //
-// Each simulated broker N gets one listener on Host, at BasePort+N (or an
-// ephemeral port when BasePort is 0), and Metadata advertises those
-// addresses, so a client bootstraps from any port and finds the whole
-// cluster. A real client's TCP connection to broker N's port is a gateway
-// client node of the simulation (core/gateway): every request is decoded
-// with github.com/twmb/franz-go/pkg/kmsg, translated into the core's
-// protocol request (core/protocol) and sent by that node to broker N over
-// the simulated network; the broker's response comes back to the node and
-// is translated and encoded to the wire, in request order. ApiVersions is
+// Each listener of the cluster's configuration (listeners and
+// listener.security.protocol.map: PLAINTEXT, SSL, SASL_PLAINTEXT,
+// SASL_SSL) gets one port per simulated broker on Host: with a BasePort,
+// broker N's port on the i-th listener (from 0) is
+// BasePort + i×ListenerPortBlock + N (9091, 9092, ... then 9191, ...),
+// else an ephemeral one. Metadata and DescribeCluster advertise the
+// ports of the listener the client came through, as Kafka does, so a
+// client bootstraps from any port and finds the whole cluster on its own
+// listener. A real client's TCP connection to broker N's port is a
+// gateway client node of the simulation (core/gateway), connected to
+// that listener of broker N: every request is decoded with
+// github.com/twmb/franz-go/pkg/kmsg, translated into the core's protocol
+// request (core/protocol) and sent by that node to broker N over the
+// simulated network; the broker's response comes back to the node and is
+// translated and encoded to the wire, in request order. ApiVersions is
 // answered by the gateway itself, with the keys and versions it
-// translates (apis.go).
+// translates (apis.go). TLS listeners use a certificate made at start,
+// SASL is the simulated broker's (security.go); record batches of every
+// codec are read and written (records.go, compression.go).
+//
+// Limits: a request over MaxFrameBytes (socket.request.max.bytes) or of
+// negative size closes its connection before its body is read; a frame
+// Kafka could not parse (an unknown key, a version outside the served
+// range, a cut header or body) closes it too; a connection idle for
+// MaxIdle is closed; the compressed batches of one produce request
+// decompress to at most MaxDecompressedBytes. None of this reaches the
+// simulation or the other connections.
 //
 // Virtual time follows the wall clock: a driver runs the simulation up to
 // start + elapsed wall time every TickInterval and after every request.
-// A broker that does not run in the simulation has its listener closed,
-// so its port refuses connections; its open connections are closed when
+// A broker that does not run in the simulation has its listeners closed,
+// so its ports refuse connections; its open connections are closed when
 // the simulation closes them.
 //
 // One mutex guards the cluster: the driver, the connections and Do all
 // take it.
 //
 // Not yet: journaling the gateway's inputs into a room (the cluster here
-// is the gateway's own, not a room's), SASL, TLS, compression, groups and
-// transactions (see apis.go for what is served).
+// is the gateway's own, not a room's), groups and transactions (see
+// apis.go for what is served).
 //
 // # Wiring
 //
@@ -39,6 +55,7 @@ package gateway
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -47,11 +64,15 @@ import (
 	"time"
 
 	"github.com/kafka-playground/playground/core"
+	"github.com/kafka-playground/playground/core/config"
 	coregateway "github.com/kafka-playground/playground/core/gateway"
 )
 
 // DefaultMaxFrameBytes is Kafka's socket.request.max.bytes default (100 MiB).
 const DefaultMaxFrameBytes = 100 * 1024 * 1024
+
+// DefaultMaxIdle is Kafka's connections.max.idle.ms default (10 minutes).
+const DefaultMaxIdle = 10 * time.Minute
 
 // DefaultTickInterval is how often the driver lets virtual time catch up
 // with the wall clock.
@@ -67,8 +88,15 @@ type Config struct {
 	Host string
 	// BasePort: broker N listens on BasePort+N; 0 picks free ports.
 	BasePort int
-	// MaxFrameBytes caps a request's size (socket.request.max.bytes).
+	// MaxFrameBytes caps a request's size; when 0, the cluster's
+	// socket.request.max.bytes (100 MiB by default).
 	MaxFrameBytes int32
+	// MaxIdle closes a connection that sends no request for that long
+	// (connections.max.idle.ms); DefaultMaxIdle when 0.
+	MaxIdle time.Duration
+	// MaxDecompressedBytes caps what the compressed batches of one produce
+	// request may decompress to; DefaultMaxDecompressedBytes when 0.
+	MaxDecompressedBytes int
 	// TickInterval is how often virtual time catches up with the wall clock.
 	TickInterval time.Duration
 	// Logf, when set, receives connection errors.
@@ -84,18 +112,30 @@ type Gateway struct {
 	// startWall and startVirtualMs tie virtual time to the wall clock.
 	startWall      time.Time
 	startVirtualMs int64
-	listeners      map[int32]*listener
-	conns          map[coregateway.ConnID]*connection
-	stop           context.CancelFunc
-	done           sync.WaitGroup
-	closed         bool
+	// listeners are every broker's ports, by listener then broker.
+	listeners []*listener
+	// tls serves the SSL and SASL_SSL listeners; nil when there are none.
+	tls    *certificate
+	conns  map[coregateway.ConnID]*connection
+	stop   context.CancelFunc
+	done   sync.WaitGroup
+	closed bool
 }
 
-// listener is one broker's port.
+// ListenerPortBlock separates the ports of the cluster's listeners: with
+// a BasePort, broker N listens for the i-th listener of the cluster's
+// listeners configuration (from 0) on BasePort + i×ListenerPortBlock + N.
+const ListenerPortBlock = 100
+
+// listener is one broker's port for one of the cluster's listeners.
 type listener struct {
 	broker int32
-	port   int
-	ln     net.Listener
+	// index is the listener's place in the cluster's listeners, kind its
+	// name and security protocol.
+	index int
+	kind  config.Listener
+	port  int
+	ln    net.Listener
 }
 
 // Start builds (or takes) the cluster, opens one listener per running
@@ -105,8 +145,11 @@ func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 	if cfg.Host == "" {
 		cfg.Host = "127.0.0.1"
 	}
-	if cfg.MaxFrameBytes <= 0 {
-		cfg.MaxFrameBytes = DefaultMaxFrameBytes
+	if cfg.MaxIdle <= 0 {
+		cfg.MaxIdle = DefaultMaxIdle
+	}
+	if cfg.MaxDecompressedBytes <= 0 {
+		cfg.MaxDecompressedBytes = DefaultMaxDecompressedBytes
 	}
 	if cfg.TickInterval <= 0 {
 		cfg.TickInterval = DefaultTickInterval
@@ -124,21 +167,13 @@ func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &Gateway{config: cfg, cluster: cluster, core: gw, listeners: map[int32]*listener{}, conns: map[coregateway.ConnID]*connection{}}
-	for id := int32(1); id <= int32(cluster.Spec().Brokers); id++ {
-		port := 0
-		if cfg.BasePort > 0 {
-			port = cfg.BasePort + int(id)
-		}
-		l := &listener{broker: id, port: port}
-		if err := g.listen(l); err != nil {
-			g.closeListeners()
-			return nil, err
-		}
-		g.listeners[id] = l
-		if !cluster.BrokerRunning(id) {
-			g.unlisten(l)
-		}
+	if cfg.MaxFrameBytes <= 0 {
+		cfg.MaxFrameBytes = clusterMaxFrameBytes(cluster)
+	}
+	g := &Gateway{config: cfg, cluster: cluster, core: gw, conns: map[coregateway.ConnID]*connection{}}
+	if err := g.openListeners(); err != nil {
+		g.closeListeners()
+		return nil, err
 	}
 	g.startWall, g.startVirtualMs = time.Now(), cluster.Now()
 	ctx, g.stop = context.WithCancel(ctx)
@@ -147,12 +182,54 @@ func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 	return g, nil
 }
 
+// clusterMaxFrameBytes is the cluster's socket.request.max.bytes.
+func clusterMaxFrameBytes(cluster *core.Cluster) int32 {
+	values, err := config.Resolve(config.Broker, cluster.Spec().Config)
+	if err != nil {
+		return DefaultMaxFrameBytes
+	}
+	return int32(values.Int("socket.request.max.bytes"))
+}
+
+// openListeners opens every broker's port for every listener of the
+// cluster, with a certificate for the TLS ones; the ports of brokers
+// that do not run are closed again at once.
+func (g *Gateway) openListeners() error {
+	kinds := g.core.Listeners()
+	for _, kind := range kinds {
+		if kind.TLS() && g.tls == nil {
+			cert, err := newCertificate(g.config.Host)
+			if err != nil {
+				return err
+			}
+			g.tls = cert
+		}
+	}
+	for index, kind := range kinds {
+		for id := int32(1); id <= int32(g.cluster.Spec().Brokers); id++ {
+			port := 0
+			if g.config.BasePort > 0 {
+				port = g.config.BasePort + index*ListenerPortBlock + int(id)
+			}
+			l := &listener{broker: id, index: index, kind: kind, port: port}
+			g.listeners = append(g.listeners, l)
+			if err := g.listen(l); err != nil {
+				return err
+			}
+			if !g.cluster.BrokerRunning(id) {
+				g.unlisten(l)
+			}
+		}
+	}
+	return nil
+}
+
 // listen opens a broker's listener on its port (fixed after the first
 // time) and starts accepting.
 func (g *Gateway) listen(l *listener) error {
 	ln, err := net.Listen("tcp", net.JoinHostPort(g.config.Host, strconv.Itoa(l.port)))
 	if err != nil {
-		return fmt.Errorf("broker %d: %w", l.broker, err)
+		return fmt.Errorf("broker %d, listener %s: %w", l.broker, l.kind.Name, err)
 	}
 	l.ln = ln
 	l.port = ln.Addr().(*net.TCPAddr).Port
@@ -174,25 +251,40 @@ func (g *Gateway) closeListeners() {
 	}
 }
 
-// Addresses returns each broker's address, by broker id.
+// Addresses returns each broker's address on the cluster's first
+// listener, by broker id.
 func (g *Gateway) Addresses() map[int32]string {
+	return g.ListenerAddresses(g.core.Listeners()[0].Name)
+}
+
+// ListenerAddresses returns each broker's address on the named listener
+// of the cluster (PLAINTEXT, SSL, ...), by broker id; none for a name
+// the cluster has no listener of.
+func (g *Gateway) ListenerAddresses(name string) map[int32]string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	out := map[int32]string{}
-	for id, l := range g.listeners {
-		out[id] = net.JoinHostPort(g.config.Host, strconv.Itoa(l.port))
+	for _, l := range g.listeners {
+		if l.kind.Name == name {
+			out[l.broker] = net.JoinHostPort(g.config.Host, strconv.Itoa(l.port))
+		}
 	}
 	return out
 }
 
-// advertise is the address of a broker in Metadata. It is called with
-// g.mu held.
-func (g *Gateway) advertise(broker int32) (string, int32, bool) {
-	l := g.listeners[broker]
-	if l == nil {
-		return "", 0, false
+// Listeners returns the cluster's listeners: their names and security
+// protocols, in the order of its listeners configuration.
+func (g *Gateway) Listeners() []config.Listener { return g.core.Listeners() }
+
+// advertise is the address of a broker on the listener of index in
+// Metadata. It is called with g.mu held.
+func (g *Gateway) advertise(index int, broker int32) (string, int32, bool) {
+	for _, l := range g.listeners {
+		if l.index == index && l.broker == broker {
+			return g.config.Host, int32(l.port), true
+		}
 	}
-	return g.config.Host, int32(l.port), true
+	return "", 0, false
 }
 
 // Do runs fn with the cluster, the simulation stopped; fn may act on it
@@ -270,13 +362,12 @@ func (g *Gateway) pump() {
 			g.core.Disconnect(id)
 		}
 	}
-	for id := int32(1); id <= int32(len(g.listeners)); id++ {
-		l := g.listeners[id]
-		running := g.cluster.BrokerRunning(id)
+	for _, l := range g.listeners {
+		running := g.cluster.BrokerRunning(l.broker)
 		switch {
 		case running && l.ln == nil:
 			if err := g.listen(l); err != nil {
-				g.logf("gateway: reopening broker %d's port: %v", id, err)
+				g.logf("gateway: reopening broker %d's %s port: %v", l.broker, l.kind.Name, err)
 			}
 		case !running && l.ln != nil:
 			g.unlisten(l)
@@ -305,7 +396,7 @@ func (g *Gateway) accept(l *listener, ln net.Listener) {
 		socket, err := ln.Accept()
 		if err != nil {
 			if !errors.Is(err, net.ErrClosed) {
-				g.logf("gateway: broker %d: accept: %v", l.broker, err)
+				g.logf("gateway: broker %d, listener %s: accept: %v", l.broker, l.kind.Name, err)
 			}
 			return
 		}
@@ -316,13 +407,16 @@ func (g *Gateway) accept(l *listener, ln net.Listener) {
 			return
 		}
 		g.runToWallClock()
-		id, err := g.core.Connect(l.broker, socket.RemoteAddr().String())
+		id, err := g.core.ConnectListener(l.broker, l.kind.Name, socket.RemoteAddr().String())
 		if err != nil {
 			g.mu.Unlock()
 			socket.Close()
 			continue
 		}
-		c := newConnection(g, id, socket)
+		if l.kind.TLS() {
+			socket = tls.Server(socket, g.tls.config)
+		}
+		c := newConnection(g, id, socket, l.index)
 		g.conns[id] = c
 		g.mu.Unlock()
 		g.done.Add(2)

@@ -2,8 +2,17 @@ package gateway
 
 // Record batches (the v2 "magic 2" format) between the wire and the
 // core's record.Batch, through kmsg.RecordBatch and kmsg.Record. The
-// CRC-32C of every batch a client sends is checked; compressed batches
-// are refused (the gateway does not decompress yet).
+// CRC-32C of every batch a client sends is checked, and its records are
+// decompressed (compression.go) within a budget of decompressed bytes
+// per request, so that a small batch that inflates enormously (a zip
+// bomb) is refused with CORRUPT_MESSAGE instead of filling memory.
+//
+// A batch keeps its codec in the core (record.Batch.Compression): the
+// producer's, or the topic's compression.type when that names one, as
+// Kafka's LogValidator recompresses only then. A fetched batch is
+// compressed again with that codec. Kafka hands back the very bytes the
+// producer sent; here the records are equal, the compressed bytes may
+// not be.
 
 import (
 	"encoding/binary"
@@ -33,37 +42,114 @@ const (
 	batchCRCOffset    = 17
 )
 
-// Errors of a produced batch, each answered with a Kafka error code.
+// Errors of a produced batch, each answered with a Kafka error code:
+// errCorruptBatch with CORRUPT_MESSAGE (Kafka's CorruptRecordException,
+// which its LogValidator also makes of a record it cannot read),
+// errInvalidBatch with INVALID_RECORD.
 var (
-	errCorruptBatch    = errors.New("corrupt record batch")
-	errCompressedBatch = errors.New("compressed record batches are not supported by the gateway yet; set compression.type=none")
-	errOldMagic        = errors.New("only record batches of magic 2 are supported")
+	errCorruptBatch = errors.New("corrupt record batch")
+	errInvalidBatch = errors.New("invalid record batch")
+	errOldMagic     = fmt.Errorf("%w: only record batches of magic 2 are supported", errInvalidBatch)
+	errShortBatch   = fmt.Errorf("%w: Record batch is corrupt (smaller than the minimum allowed overhead %d)", errCorruptBatch, batchHeaderBytes)
 )
 
-// decodeBatches reads the record batches of one partition of a produce
-// request.
-func decodeBatches(raw []byte) ([]*record.Batch, error) {
-	var out []*record.Batch
-	for len(raw) > 0 {
-		if len(raw) < batchHeaderBytes {
-			return nil, fmt.Errorf("%w: %d bytes left, a batch header is %d", errCorruptBatch, len(raw), batchHeaderBytes)
+// maxPreallocatedRecords bounds the records a batch's stated count
+// reserves room for before they decode.
+const maxPreallocatedRecords = 1024
+
+// DefaultMaxDecompressedBytes bounds the records one produce request may
+// decompress to, over all its partitions: 64 MiB, 64 times Kafka's
+// message.max.bytes default, so that every batch a topic accepts fits
+// while a zip bomb is cut off.
+const DefaultMaxDecompressedBytes = 64 * 1024 * 1024
+
+// inflateBudget is what is left of a request's decompression limit.
+type inflateBudget struct{ remaining int }
+
+// Sizes of ByteBufferLogInputStream's checks: the offset and size
+// fields, the header up to the magic byte, and the smallest record of
+// any magic.
+const (
+	logOverheadBytes      = 12
+	headerUpToMagicBytes  = 17
+	batchMagicOffset      = 16
+	minimumRecordOverhead = 14
+	currentMagic          = 2
+)
+
+// splitBatches cuts a partition's records into whole batches as Kafka's
+// ByteBufferLogInputStream does: a partial batch at the end is left out,
+// a size below the smallest record overhead or an unknown magic is
+// corrupt.
+func splitBatches(raw []byte) ([][]byte, error) {
+	var out [][]byte
+	for len(raw) >= logOverheadBytes {
+		size := int32(binary.BigEndian.Uint32(raw[8:12]))
+		if size < minimumRecordOverhead {
+			return nil, fmt.Errorf("%w: Record size %d is less than the minimum record overhead (%d)", errCorruptBatch, size, minimumRecordOverhead)
 		}
-		length := int64(int32(binary.BigEndian.Uint32(raw[8:12])))
-		total := batchLengthOffset + length
-		if length < batchHeaderBytes-batchLengthOffset || total > int64(len(raw)) {
-			return nil, fmt.Errorf("%w: batch length %d does not fit in %d bytes", errCorruptBatch, length, len(raw))
+		if len(raw) < headerUpToMagicBytes {
+			break
 		}
-		b, err := decodeBatch(raw[:total])
-		if err != nil {
-			return nil, err
+		if magic := int8(raw[batchMagicOffset]); magic < 0 || magic > currentMagic {
+			return nil, fmt.Errorf("%w: Invalid magic found in record: %d", errCorruptBatch, magic)
 		}
-		out = append(out, b)
+		total := int64(size) + logOverheadBytes
+		if int64(len(raw)) < total {
+			break
+		}
+		out = append(out, raw[:total])
 		raw = raw[total:]
 	}
 	return out, nil
 }
 
-func decodeBatch(raw []byte) (*record.Batch, error) {
+// errUnsupportedCompression is a zstd batch in a produce request older
+// than version 7 (UNSUPPORTED_COMPRESSION_TYPE).
+var errUnsupportedCompression = errors.New("unsupported compression type")
+
+// decodeProduced reads the one record batch a partition of a produce
+// request of version carries, checked as ProduceRequest.validateRecords
+// and then Kafka's LogValidator check it.
+func decodeProduced(raw []byte, version int16, budget *inflateBudget) (*record.Batch, error) {
+	batches, err := splitBatches(raw)
+	switch {
+	case err != nil:
+		return nil, err
+	case len(batches) == 0:
+		return nil, fmt.Errorf("%w: Produce requests with version %d must have at least one record batch per partition", errInvalidBatch, version)
+	case batches[0][batchMagicOffset] != currentMagic:
+		return nil, fmt.Errorf("%w: Produce requests with version %d are only allowed to contain record batches with magic version 2", errInvalidBatch, version)
+	case version < 7 && len(batches[0]) > batchCRCStart+1 && record.Compression(batches[0][batchCRCStart+1]&attributeCompressionMask) == record.CompressionZstd:
+		return nil, fmt.Errorf("%w: Produce requests with version %d are not allowed to use ZStandard compression", errUnsupportedCompression, version)
+	case len(batches) > 1:
+		return nil, fmt.Errorf("%w: Produce requests with version %d are only allowed to contain exactly one record batch per partition", errInvalidBatch, version)
+	}
+	return decodeBatch(batches[0], budget)
+}
+
+// decodeBatches reads every whole record batch of raw, decompressing
+// within budget.
+func decodeBatches(raw []byte, budget *inflateBudget) ([]*record.Batch, error) {
+	batches, err := splitBatches(raw)
+	if err != nil {
+		return nil, err
+	}
+	var out []*record.Batch
+	for _, raw := range batches {
+		b, err := decodeBatch(raw, budget)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+func decodeBatch(raw []byte, budget *inflateBudget) (*record.Batch, error) {
+	if len(raw) < batchHeaderBytes {
+		return nil, errShortBatch
+	}
 	var wire kmsg.RecordBatch
 	if err := wire.ReadFrom(raw); err != nil {
 		return nil, fmt.Errorf("%w: %v", errCorruptBatch, err)
@@ -74,33 +160,36 @@ func decodeBatch(raw []byte) (*record.Batch, error) {
 	if crc32.Checksum(raw[batchCRCStart:], castagnoli) != uint32(wire.CRC) {
 		return nil, fmt.Errorf("%w: CRC-32C mismatch", errCorruptBatch)
 	}
-	if wire.Attributes&attributeCompressionMask != 0 {
-		return nil, errCompressedBatch
+	if wire.Attributes&attributeControl != 0 {
+		return nil, fmt.Errorf("%w: clients may not produce control batches", errInvalidBatch)
 	}
-	if wire.NumRecords < 0 || int(wire.NumRecords) > len(wire.Records) {
-		return nil, fmt.Errorf("%w: %d records in %d bytes", errCorruptBatch, wire.NumRecords, len(wire.Records))
+	codec := record.Compression(wire.Attributes & attributeCompressionMask)
+	records, err := inflate(codec, wire.Records, budget)
+	if err != nil {
+		return nil, err
+	}
+	if wire.NumRecords <= 0 || int(wire.NumRecords) > len(records) {
+		return nil, fmt.Errorf("%w: %d records in %d bytes", errCorruptBatch, wire.NumRecords, len(records))
 	}
 	b := &record.Batch{PartitionLeaderEpoch: wire.PartitionLeaderEpoch, ProducerID: wire.ProducerID,
 		ProducerEpoch: wire.ProducerEpoch, BaseSequence: wire.FirstSequence,
-		Transactional: wire.Attributes&attributeTransactional != 0, Control: wire.Attributes&attributeControl != 0,
-		MaxTimestampMs: wire.MaxTimestamp}
-	records := make([]record.Record, 0, wire.NumRecords)
-	rest := wire.Records
+		Transactional: wire.Attributes&attributeTransactional != 0, MaxTimestampMs: wire.MaxTimestamp, Compression: codec}
+	// The count is the client's word: records are appended as they
+	// decode rather than allocated for it up front.
+	decoded := make([]record.Record, 0, min(int(wire.NumRecords), maxPreallocatedRecords))
+	rest := records
 	for i := int32(0); i < wire.NumRecords; i++ {
 		r, n, err := decodeRecord(rest, wire.FirstTimestamp)
 		if err != nil {
 			return nil, err
 		}
-		records = append(records, r)
+		decoded = append(decoded, r)
 		rest = rest[n:]
 	}
-	b.Records = record.NewRecords(records)
-	if len(rest) != 0 || len(records) == 0 {
+	if len(rest) != 0 {
 		return nil, fmt.Errorf("%w: record count %d does not match the records", errCorruptBatch, wire.NumRecords)
 	}
-	if b.Control {
-		return nil, fmt.Errorf("%w: clients may not produce control batches", errCorruptBatch)
-	}
+	b.Records = record.NewRecords(decoded)
 	b.SizeBytes = b.ComputeSize()
 	return b, nil
 }
@@ -124,7 +213,8 @@ func decodeRecord(src []byte, firstTimestampMs int64) (record.Record, int, error
 	return r, size, nil
 }
 
-// encodeBatch writes a stored batch in the v2 format, CRC included.
+// encodeBatch writes a stored batch in the v2 format, its records
+// compressed with its codec, CRC included.
 func encodeBatch(dst []byte, b *record.Batch) []byte {
 	firstTimestampMs := int64(0)
 	count := b.Records.Len()
@@ -136,7 +226,13 @@ func encodeBatch(dst []byte, b *record.Batch) []byte {
 		r := b.Records.At(i)
 		records = appendRecord(records, &r, int32(i), firstTimestampMs)
 	}
-	var attributes int16
+	attributes := int16(0)
+	if b.Compression != record.CompressionNone {
+		compressed, err := deflate(b.Compression, records)
+		if err == nil {
+			records, attributes = compressed, int16(b.Compression)
+		}
+	}
 	if b.Transactional {
 		attributes |= attributeTransactional
 	}

@@ -40,6 +40,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	kafka := flags.Bool("kafka", false, "also serve a simulated cluster to real Kafka clients, one port per broker")
 	kafkaBasePort := flags.Int("kafka-base-port", 9090, "with --kafka: broker N listens on this port + N")
 	kafkaBrokers := flags.Int("kafka-brokers", 3, "with --kafka: the brokers of the simulated cluster")
+	kafkaTLS := flags.Bool("kafka-tls", true, "with --kafka: also an SSL listener, broker N on port base + 100 + N, under a certificate made at start")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
@@ -51,7 +52,11 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "playground serve: this binary was built without the WebAssembly module; build it with `make run`")
 		return 2
 	}
-	if *kafka && (*kafkaBasePort < 1 || *kafkaBasePort+*kafkaBrokers > 65535 || *kafkaBrokers < 1 || *kafkaBrokers > core.MaxBrokers) {
+	lastPort := *kafkaBasePort + *kafkaBrokers
+	if *kafkaTLS {
+		lastPort += gateway.ListenerPortBlock
+	}
+	if *kafka && (*kafkaBasePort < 1 || lastPort > 65535 || *kafkaBrokers < 1 || *kafkaBrokers > core.MaxBrokers) {
 		fmt.Fprintf(stderr, "playground serve: --kafka-base-port %d with %d brokers is out of range (brokers 1..%d, ports up to 65535)\n", *kafkaBasePort, *kafkaBrokers, core.MaxBrokers)
 		return 2
 	}
@@ -64,23 +69,12 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	defer srv.Close()
 	if *kafka {
-		gw, err := gateway.Start(ctx, gateway.Config{Spec: core.Spec{Brokers: *kafkaBrokers, Seed: 1}, BasePort: *kafkaBasePort})
+		gw, err := startKafka(ctx, stdout, kafkaOptions{basePort: *kafkaBasePort, brokers: *kafkaBrokers, tls: *kafkaTLS, dataDir: *data})
 		if err != nil {
 			fmt.Fprintf(stderr, "playground serve: --kafka: %v\n", err)
 			return 1
 		}
 		defer gw.Close()
-		addresses := gw.Addresses()
-		ids := make([]int32, 0, len(addresses))
-		for id := range addresses {
-			ids = append(ids, id)
-		}
-		slices.Sort(ids)
-		var bootstrap []string
-		for _, id := range ids {
-			bootstrap = append(bootstrap, addresses[id])
-		}
-		fmt.Fprintf(stdout, "Kafka clients: bootstrap.servers=%s\n", strings.Join(bootstrap, ","))
 	}
 	listener, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -100,6 +94,49 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// kafkaOptions are serve's --kafka flags.
+type kafkaOptions struct {
+	basePort, brokers int
+	tls               bool
+	dataDir           string
+}
+
+// startKafka starts the wire-protocol gateway and prints each listener's
+// bootstrap list and, with TLS, the certificate's SHA-256 fingerprint and
+// where its PEM was written (for a client's ssl.ca.location).
+func startKafka(ctx context.Context, stdout io.Writer, o kafkaOptions) (*gateway.Gateway, error) {
+	spec := core.Spec{Brokers: o.brokers, Seed: 1}
+	if o.tls {
+		spec.Config = map[string]string{"listeners": "PLAINTEXT://:9092,SSL://:9093"}
+	}
+	gw, err := gateway.Start(ctx, gateway.Config{Spec: spec, BasePort: o.basePort})
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range gw.Listeners() {
+		addresses := gw.ListenerAddresses(l.Name)
+		ids := make([]int32, 0, len(addresses))
+		for id := range addresses {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		var bootstrap []string
+		for _, id := range ids {
+			bootstrap = append(bootstrap, addresses[id])
+		}
+		fmt.Fprintf(stdout, "Kafka clients (%s): bootstrap.servers=%s\n", l.Protocol, strings.Join(bootstrap, ","))
+	}
+	if fingerprint := gw.CertificateFingerprint(); fingerprint != "" {
+		pemFile := filepath.Join(o.dataDir, "kafka-gateway.pem")
+		if err := os.WriteFile(pemFile, gw.CertificatePEM(), 0o644); err != nil {
+			gw.Close()
+			return nil, err
+		}
+		fmt.Fprintf(stdout, "Kafka TLS certificate: SHA-256 fingerprint %s (PEM in %s)\n", fingerprint, pemFile)
+	}
+	return gw, nil
 }
 
 // siteHandler is everything the server answers: the backend's routes,

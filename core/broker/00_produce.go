@@ -105,7 +105,7 @@ func (b *Broker) appendToLeader(req *protocol.ProduceRequest, pp protocol.Produc
 			pp.Batch.ProducerID, duplicate.firstSequence, duplicate.lastSequence, duplicate.firstOffset, duplicate.lastOffset)
 		return result, duplicate.lastOffset + 1
 	}
-	stored := p.log.AppendAsLeader(pp.Batch, p.leaderEpoch, b.now())
+	stored := p.log.AppendAsLeader(t.storedBatch(pp.Batch), p.leaderEpoch, b.now())
 	p.producers.observe(stored)
 	result.BaseOffset = stored.BaseOffset
 	result.LogStartOffset = p.log.LogStartOffset()

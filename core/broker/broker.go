@@ -316,15 +316,14 @@ func (b *Broker) Receive(from sim.NodeID, msg sim.Message) {
 		b.onGroupSessionCheck(m)
 	case offsetsRetentionCheck:
 		b.onOffsetsRetentionCheck(m)
+	case *protocol.DescribeAclsRequest:
+		b.handleDescribeAcls(from, m)
+	case *protocol.DescribeConfigsRequest:
+		b.handleDescribeConfigs(from, m)
+	case *protocol.DescribeClusterRequest:
+		b.handleDescribeCluster(from, m)
 	case protocol.AdminRequest:
-		switch {
-		case !b.zkMode():
-			b.forwardToController(from, m)
-		case b.zkc != nil && b.zkc.loaded:
-			b.zkc.handleAdmin(from, m)
-		default:
-			b.sim.Send(b.node, from, m.Failed(protocol.NotController))
-		}
+		b.handleAdmin(from, m)
 	case *protocol.FetchResponse:
 		b.handleFetchResponse(from, m)
 	case fetcherTimer:

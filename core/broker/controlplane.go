@@ -428,14 +428,3 @@ func (b *Broker) alterPartition(p *partition, newIsr []int32) {
 		}
 	})
 }
-
-// forwardToController passes an admin request to the active controller and
-// its answer back, as KRaft brokers forward CreateTopics and friends.
-func (b *Broker) forwardToController(from sim.NodeID, m protocol.AdminRequest) {
-	corr := b.nextCorrelation()
-	b.control.send(b, corr, m.WithCorrelation(corr), controlRequestTimeoutMs, func(resp sim.Message) {
-		b.sim.Send(b.node, from, resp.(protocol.AdminResponse).WithCorrelation(m.Correlation()))
-	}, func() {
-		b.sim.Send(b.node, from, m.Failed(protocol.RequestTimedOut))
-	})
-}

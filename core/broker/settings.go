@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/kafka-playground/playground/core/config"
+	"github.com/kafka-playground/playground/core/record"
 	"github.com/kafka-playground/playground/core/storage"
 )
 
@@ -14,6 +15,10 @@ type topicSettings struct {
 	minInsyncReplicas int
 	maxMessageBytes   int32
 	log               storage.Config
+	// compression is the codec batches are stored with when recompress
+	// is set (compression.type other than "producer").
+	compression record.Compression
+	recompress  bool
 }
 
 // refreshConfig recomputes the broker's effective configuration (static
@@ -41,8 +46,11 @@ func (b *Broker) refreshConfig() {
 		if err != nil {
 			topicValues, _ = config.ResolveTopic(values, nil)
 		}
+		compression, recompress := record.TopicCompression(topicValues.String("compression.type"))
 		b.topics[name] = &topicSettings{
 			values:            topicValues,
+			compression:       compression,
+			recompress:        recompress,
 			minInsyncReplicas: int(topicValues.Int("min.insync.replicas")),
 			maxMessageBytes:   int32(topicValues.Int("max.message.bytes")),
 			log: storage.Config{
@@ -73,4 +81,16 @@ func (b *Broker) brokerInt(name string) int64 {
 	}
 	b.configInts[name] = value
 	return value
+}
+
+// storedBatch is the batch as the topic stores it: with the topic's codec
+// when its compression.type names one (Kafka's LogValidator recompresses
+// then), else with the producer's. b is not modified.
+func (t *topicSettings) storedBatch(b *record.Batch) *record.Batch {
+	if !t.recompress || b.Compression == t.compression {
+		return b
+	}
+	recompressed := *b
+	recompressed.Compression = t.compression
+	return &recompressed
 }

@@ -682,7 +682,14 @@ func (c *zkController) onControlledShutdown(from sim.NodeID, m *protocol.Control
 
 // handleAdmin serves CreateTopics, CreatePartitions, DeleteTopics,
 // IncrementalAlterConfigs and ElectLeaders at the controller broker.
+// handleAdmin serves an admin request as the controller and answers from.
 func (c *zkController) handleAdmin(from sim.NodeID, msg sim.Message) {
+	c.handleAdminReply(msg, func(resp sim.Message) { c.b.sim.Send(c.b.node, from, resp) })
+}
+
+// handleAdminReply serves an admin request as the controller and hands
+// the response to reply once it is committed.
+func (c *zkController) handleAdminReply(msg sim.Message, reply func(sim.Message)) {
 	c.enqueue(func() {
 		b := c.b
 		var records []metadata.Record
@@ -697,7 +704,7 @@ func (c *zkController) handleAdmin(from sim.NodeID, msg sim.Message) {
 				records = append(records, more...)
 				extra = append(extra, ops...)
 			}
-			respond = func(bool) { b.sim.Send(b.node, from, resp) }
+			respond = func(bool) { reply(resp) }
 		case *protocol.CreatePartitionsRequest:
 			resp := &protocol.CreatePartitionsResponse{CorrelationID: m.CorrelationID}
 			for _, t := range m.Topics {
@@ -717,7 +724,7 @@ func (c *zkController) handleAdmin(from sim.NodeID, msg sim.Message) {
 				}
 				extra = append(extra, zookeeper.Op{Kind: zookeeper.OpSetData, Path: zookeeper.TopicPath(t.Name), Data: assignment, Version: -1})
 			}
-			respond = func(bool) { b.sim.Send(b.node, from, resp) }
+			respond = func(bool) { reply(resp) }
 		case *protocol.DeleteTopicsRequest:
 			resp := &protocol.DeleteTopicsResponse{CorrelationID: m.CorrelationID}
 			for _, name := range m.Topics {
@@ -729,7 +736,7 @@ func (c *zkController) handleAdmin(from sim.NodeID, msg sim.Message) {
 				}
 				resp.Topics = append(resp.Topics, result)
 			}
-			respond = func(bool) { b.sim.Send(b.node, from, resp) }
+			respond = func(bool) { reply(resp) }
 		case *protocol.IncrementalAlterConfigsRequest:
 			resp := &protocol.IncrementalAlterConfigsResponse{CorrelationID: m.CorrelationID}
 			for _, res := range m.Resources {
@@ -742,7 +749,7 @@ func (c *zkController) handleAdmin(from sim.NodeID, msg sim.Message) {
 				work.Apply(work.Offset+1, r)
 			}
 			records = append(records, work.UncleanElections(c.policyFor(work))...)
-			respond = func(bool) { b.sim.Send(b.node, from, resp) }
+			respond = func(bool) { reply(resp) }
 		case *protocol.ElectLeadersRequest:
 			resp := &protocol.ElectLeadersResponse{CorrelationID: m.CorrelationID}
 			targets := m.Partitions
@@ -762,19 +769,19 @@ func (c *zkController) handleAdmin(from sim.NodeID, msg sim.Message) {
 				}
 				resp.Results = append(resp.Results, result)
 			}
-			respond = func(bool) { b.sim.Send(b.node, from, resp) }
+			respond = func(bool) { reply(resp) }
 		case *protocol.CreateAclsRequest:
 			resp, more := m.Records(c.image)
 			records = more
-			respond = func(bool) { b.sim.Send(b.node, from, resp) }
+			respond = func(bool) { reply(resp) }
 		case *protocol.DeleteAclsRequest:
 			resp, more := m.Records(c.image)
 			records = more
-			respond = func(bool) { b.sim.Send(b.node, from, resp) }
+			respond = func(bool) { reply(resp) }
 		case *protocol.AlterUserScramCredentialsRequest:
 			resp, more := m.Records()
 			records = more
-			respond = func(bool) { b.sim.Send(b.node, from, resp) }
+			respond = func(bool) { reply(resp) }
 		}
 		c.commit(records, extra, func(ok bool) {
 			respond(ok)

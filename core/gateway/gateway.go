@@ -13,10 +13,12 @@
 // # The host contract
 //
 //  1. Build one Gateway per cluster with New, after the cluster booted.
-//  2. On an accepted TCP connection to broker N's port, call Connect; an
-//     error means broker N does not run, and the host closes the socket
-//     (its listener should be closed while the broker is down, so that
-//     clients are refused as by a dead host).
+//  2. On an accepted TCP connection to broker N's port for one of the
+//     cluster's listeners (Listeners), call ConnectListener (Connect for
+//     the first listener); an error means broker N does not run, and the
+//     host closes the socket (its listeners should be closed while the
+//     broker is down, so that clients are refused as by a dead host). On
+//     an SSL or SASL_SSL listener the host runs TLS on the real socket.
 //  3. For every decoded request, in the order they arrived, call either
 //     Request (a core/protocol request whose CorrelationID is the wire
 //     correlation id, for the broker to answer) or Answer (a response the
@@ -61,11 +63,11 @@ var ErrRefused = errors.New("connection refused: the broker is not running")
 
 // Gateway holds the gateway client nodes of one cluster.
 type Gateway struct {
-	cluster  *core.Cluster
-	sim      *sim.Sim
-	listener string
-	conns    map[ConnID]*Conn
-	lastID   ConnID
+	cluster   *core.Cluster
+	sim       *sim.Sim
+	listeners []config.Listener
+	conns     map[ConnID]*Conn
+	lastID    ConnID
 	// idle are nodes of closed connections, reused by new ones so that
 	// the simulation's node count stays bounded.
 	idle []*Conn
@@ -73,9 +75,12 @@ type Gateway struct {
 	nodes int
 }
 
-// New returns the gateway of a booted cluster. Gateway clients connect to
-// the cluster's first PLAINTEXT listener; SASL and TLS listeners are not
-// served yet.
+// New returns the gateway of a booted cluster. A gateway connection
+// reaches one of the cluster's listeners (listeners and
+// listener.security.protocol.map of its configuration), each of any
+// security protocol: the host serves TLS on the real socket for SSL and
+// SASL_SSL listeners, and the broker authenticates SASL listeners'
+// connections.
 func New(cluster *core.Cluster) (*Gateway, error) {
 	values, err := config.Resolve(config.Broker, cluster.Spec().Config)
 	if err != nil {
@@ -85,17 +90,13 @@ func New(cluster *core.Cluster) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	name := ""
-	for _, l := range listeners {
-		if !l.TLS() && !l.SASL() {
-			name = l.Name
-			break
-		}
-	}
-	if name == "" {
-		return nil, fmt.Errorf("the gateway needs a PLAINTEXT listener; SASL and TLS listeners are not served yet")
-	}
-	return &Gateway{cluster: cluster, sim: cluster.Sim(), listener: name, conns: map[ConnID]*Conn{}}, nil
+	return &Gateway{cluster: cluster, sim: cluster.Sim(), listeners: listeners, conns: map[ConnID]*Conn{}}, nil
+}
+
+// Listeners returns the cluster's listeners, in the order of its
+// listeners configuration; the first is the one Connect reaches.
+func (g *Gateway) Listeners() []config.Listener {
+	return append([]config.Listener(nil), g.listeners...)
 }
 
 // Response is one answer to write to a connection, in order.
@@ -156,12 +157,23 @@ func (c *Conn) Receive(from sim.NodeID, msg sim.Message) {
 	}
 }
 
-// Connect opens a gateway connection to broker (1-based) for a real
-// client at address. It fails with ErrRefused when the broker does not
-// run.
+// Connect opens a gateway connection to broker's first listener; see
+// ConnectListener.
 func (g *Gateway) Connect(broker int32, address string) (ConnID, error) {
+	return g.ConnectListener(broker, g.listeners[0].Name, address)
+}
+
+// ConnectListener opens a gateway connection to a listener of broker
+// (1-based) for a real client at address; on an SSL or SASL_SSL listener
+// the client is taken to have started TLS. It fails with ErrRefused when
+// the broker does not run.
+func (g *Gateway) ConnectListener(broker int32, listener string, address string) (ConnID, error) {
 	if broker < 1 || int(broker) > g.cluster.Spec().Brokers {
 		return 0, fmt.Errorf("no broker %d", broker)
+	}
+	l, ok := g.listener(listener)
+	if !ok {
+		return 0, fmt.Errorf("no listener %s", listener)
 	}
 	if !g.cluster.BrokerRunning(broker) {
 		return 0, ErrRefused
@@ -173,11 +185,20 @@ func (g *Gateway) Connect(broker int32, address string) (ConnID, error) {
 	c.broker, c.target, c.pending, c.closed = broker, g.cluster.BrokerNode(broker), nil, false
 	g.lastID++
 	g.conns[g.lastID] = c
-	g.sim.Record(c.node, "connection", fmt.Sprintf("real client %s connected to %s", address, g.sim.Name(c.target)))
-	if !g.sim.Send(c.node, c.target, &protocol.ConnectRequest{Listener: g.listener}) {
+	g.sim.Record(c.node, "connection", fmt.Sprintf("real client %s connected to %s on %s", address, g.sim.Name(c.target), l.Name))
+	if !g.sim.Send(c.node, c.target, &protocol.ConnectRequest{Listener: l.Name, TLS: l.TLS()}) {
 		c.closed = true
 	}
 	return g.lastID, nil
+}
+
+func (g *Gateway) listener(name string) (config.Listener, bool) {
+	for _, l := range g.listeners {
+		if l.Name == name {
+			return l, true
+		}
+	}
+	return config.Listener{}, false
 }
 
 // node returns an idle gateway node, restarted, or a new one.

@@ -83,6 +83,7 @@ const (
 	GroupIDNotFound                    ErrorCode = 69
 	FencedLeaderEpoch                  ErrorCode = 74
 	UnknownLeaderEpoch                 ErrorCode = 75
+	UnsupportedCompressionType         ErrorCode = 76
 	OffsetNotAvailable                 ErrorCode = 78
 	MemberIDRequired                   ErrorCode = 79
 	PreferredLeaderNotAvailable        ErrorCode = 80
@@ -110,6 +111,9 @@ const (
 	DuplicateBrokerRegistration        ErrorCode = 101
 	IneligibleReplica                  ErrorCode = 107
 	InvalidRegularExpression           ErrorCode = 121
+	TopicDeletionDisabled              ErrorCode = 73
+	MismatchedEndpointType             ErrorCode = 114
+	UnsupportedEndpointType            ErrorCode = 115
 
 	// The codes below are not Kafka wire codes: they are client-side
 	// exceptions of the Java client that the playground reports by name
@@ -188,6 +192,7 @@ var errorTable = []ErrorInfo{
 	{GroupIDNotFound, "GROUP_ID_NOT_FOUND", false, "The group id does not exist."},
 	{FencedLeaderEpoch, "FENCED_LEADER_EPOCH", true, "The leader epoch in the request is older than the epoch on the broker."},
 	{UnknownLeaderEpoch, "UNKNOWN_LEADER_EPOCH", true, "The leader epoch in the request is newer than the epoch on the broker."},
+	{UnsupportedCompressionType, "UNSUPPORTED_COMPRESSION_TYPE", false, "The requesting client does not support the compression type of given partition."},
 	{OffsetNotAvailable, "OFFSET_NOT_AVAILABLE", true, "The leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing."},
 	{MemberIDRequired, "MEMBER_ID_REQUIRED", false, "The group member needs to have a valid member id before actually entering a consumer group."},
 	{PreferredLeaderNotAvailable, "PREFERRED_LEADER_NOT_AVAILABLE", true, "The preferred leader was not available."},
@@ -215,6 +220,9 @@ var errorTable = []ErrorInfo{
 	{DuplicateBrokerRegistration, "DUPLICATE_BROKER_REGISTRATION", false, "This broker ID is already in use."},
 	{IneligibleReplica, "INELIGIBLE_REPLICA", false, "The new ISR contains at least one ineligible replica."},
 	{InvalidRegularExpression, "INVALID_REGULAR_EXPRESSION", false, "The regular expression is not valid."},
+	{TopicDeletionDisabled, "TOPIC_DELETION_DISABLED", false, "Topic deletion is disabled."},
+	{MismatchedEndpointType, "MISMATCHED_ENDPOINT_TYPE", false, "The request was sent to an endpoint of the wrong type."},
+	{UnsupportedEndpointType, "UNSUPPORTED_ENDPOINT_TYPE", false, "This endpoint type is not supported yet."},
 	{RecordTooLarge, "RECORD_TOO_LARGE", false, "The record is larger than max.request.size or buffer.memory (RecordTooLargeException, raised by the producer before sending)."},
 	{ClientTimeout, "TIMEOUT", true, "The client gave up waiting (TimeoutException): delivery.timeout.ms, max.block.ms or default.api.timeout.ms expired."},
 	{BufferExhausted, "BUFFER_EXHAUSTED", true, "The producer's buffer.memory stayed full for max.block.ms (BufferExhaustedException)."},

@@ -99,8 +99,10 @@ type CreateAclsResponse struct {
 type AclResult struct {
 	Error        ErrorCode
 	ErrorMessage string
-	// Matched counts the bindings a deletion removed.
+	// Matched counts the bindings a deletion removed, and Deleted lists
+	// them.
 	Matched int
+	Deleted []security.ACL
 }
 
 // DeleteAclsRequest (API key 31) removes the bindings each filter
@@ -111,14 +113,18 @@ type DeleteAclsRequest struct {
 }
 
 // AclFilter selects ACL bindings, as Kafka's AclBindingFilter: ACL holds
-// the values to match; the Any flags make a field match every value, and
-// MatchPattern matches every pattern that applies to ACL.ResourceName
-// (the literal name, the literal wildcard "*", and prefixes of it).
+// the values to match; the Any flags make a field match every value (a
+// null name, principal or host on the wire), and MatchPattern matches
+// every pattern that applies to ACL.ResourceName (the literal name, the
+// literal wildcard "*", and prefixes of it).
 type AclFilter struct {
 	ACL             security.ACL
 	AnyResourceType bool
+	AnyResourceName bool
 	AnyPattern      bool
 	MatchPattern    bool
+	AnyPrincipal    bool
+	AnyHost         bool
 	AnyOperation    bool
 	AnyPermission   bool
 }
@@ -130,8 +136,12 @@ func (f AclFilter) Matches(a security.ACL) bool {
 	case !f.AnyResourceType && a.ResourceType != want.ResourceType,
 		!f.AnyOperation && a.Operation != want.Operation,
 		!f.AnyPermission && a.Permission != want.Permission,
-		a.Principal != want.Principal, a.Host != want.Host:
+		!f.AnyPrincipal && a.Principal != want.Principal, !f.AnyHost && a.Host != want.Host:
 		return false
+	case !f.AnyPattern && !f.MatchPattern && a.PatternType != want.PatternType:
+		return false
+	case f.AnyResourceName:
+		return true
 	case f.AnyPattern:
 		return a.ResourceName == want.ResourceName
 	case f.MatchPattern:
@@ -292,6 +302,7 @@ func (m *DeleteAclsRequest) Records(im *metadata.Image) (*DeleteAclsResponse, []
 			if filter.Matches(acl) && !removed[acl] {
 				removed[acl] = true
 				result.Matched++
+				result.Deleted = append(result.Deleted, acl)
 				records = append(records, &metadata.RemoveAccessControlEntryRecord{ACL: acl})
 			}
 		}

@@ -75,6 +75,10 @@ type Batch struct {
 	ControlType ControlType
 	// MaxTimestampMs is the largest record timestamp in the batch.
 	MaxTimestampMs int64
+	// Compression is the codec the batch is stored and sent with: the
+	// producer's, or the topic's compression.type when that is not
+	// "producer". Its records and SizeBytes are uncompressed.
+	Compression Compression
 	// Records are the batch's records, shared (never copied) by every holder.
 	Records Records
 	// SizeBytes is the encoded size of the whole batch, header included.
