@@ -138,14 +138,16 @@ func (s *Server) evict(r *room) bool {
 		return false
 	}
 	delete(s.rooms, r.token)
+	s.evictions++
 	return true
 }
 
-// liveRooms returns the number of rooms in memory, for tests and logs.
-func (s *Server) liveRooms() int {
+// liveRooms returns the number of rooms in memory and how many
+// evictions there were, for tests and logs.
+func (s *Server) liveRooms() (live int, evictions int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.rooms)
+	return len(s.rooms), s.evictions
 }
 
 // expireEvery deletes expired rooms every interval until Close.

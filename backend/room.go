@@ -156,6 +156,9 @@ func (r *room) run() {
 				return
 			}
 		case <-r.stop:
+			if len(r.members) > 0 {
+				r.touch()
+			}
 			for _, m := range r.members {
 				m.conn.kick(statusGoingAway, "the server is shutting down; reconnect later")
 			}
@@ -178,14 +181,19 @@ func (r *room) idle() bool {
 	if time.Since(r.emptySince) < r.server.config.IdleTimeout {
 		return false
 	}
-	if err := r.server.store.Touch(context.Background(), r.id); err != nil {
-		r.server.logger.Error("backend: a room's last use could not be recorded", "room", r.token, "err", err)
-	}
+	r.touch()
 	if !r.server.evict(r) {
 		return false
 	}
 	r.server.logger.Info("backend: idle room evicted", "room", r.token, "inputs", r.nextSeq-1)
 	return true
+}
+
+// touch records that the room is used now, for expiry.
+func (r *room) touch() {
+	if err := r.server.store.Touch(context.Background(), r.id); err != nil {
+		r.server.logger.Error("backend: a room's last use could not be recorded", "room", r.token, "err", err)
+	}
 }
 
 // handle applies a batch of requests, committing inputs before anything

@@ -145,8 +145,9 @@ type Server struct {
 	mu sync.Mutex
 	// rooms holds the live rooms: running, being restored, or being
 	// deleted by expiry (see registry.go).
-	rooms   map[string]*room
-	closing bool
+	rooms     map[string]*room
+	closing   bool
+	evictions int64
 	// createMu makes counting the stored rooms and creating one atomic.
 	createMu sync.Mutex
 	// expiryStop ends the expiry loop, which closes expiryDone.
