@@ -355,7 +355,7 @@ func (r *Replica) Texts() []json.RawMessage {
 
 // Actors returns the actor of each step of the journal, as Texts orders
 // the steps: "" where nobody sent it (rule 4).
-func (r *Replica) Actors() []string { return append([]string(nil), r.actors...) }
+func (r *Replica) Actors() []string { return append([]string{}, r.actors...) }
 
 // Inputs returns the journal's steps with their actors, for
 // RestoreInputs: a rebuild that keeps who did what.
