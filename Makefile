@@ -68,12 +68,13 @@ test-long:
 	$(GO) test -count=1 -run 'TestRandomConsumerGroups' -timeout 60m ./core/ -group-seeds=300
 	mkdir -p fuzz-failures && $(GO) run ./cmd/playground fuzz --seeds 2000 --out fuzz-failures
 
-## bench: throughput and memory figures, natively and in WebAssembly, the server's journal, fan-out and restart, and the browser budgets
+## bench: throughput and memory figures, natively and in WebAssembly, the server's journal, fan-out, restart, restore of a week of ticks and start with 1,000 rooms, and the browser budgets
 bench: wasm
 	GO=$(GO) bash tools/bench-core.sh
 	$(GO) test -run '^$$' -bench JournalCommit ./backend/store/
 	$(GO) test -run '^$$' -bench FanOut -benchtime 500x ./backend/
 	$(GO) test -run '^$$' -bench RestartMillionRecords -benchtime 3x ./backend/
+	$(GO) test -run '^$$' -bench 'RestoreWeekOfTicks|StartThousandRooms' -benchtime 3x ./backend/
 	set -o pipefail; $(GO) test -count=1 -run '^TestBrowserBudgets$$' ./cmd/playground/ -budgets -v | grep -E '^(budget|--- |ok|FAIL)'
 
 clean:

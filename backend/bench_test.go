@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -12,7 +13,9 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/kafka-playground/playground/backend/store"
 	"github.com/kafka-playground/playground/core"
+	replica "github.com/kafka-playground/playground/core/room"
 	"github.com/kafka-playground/playground/core/scenario"
 )
 
@@ -86,15 +89,11 @@ func joinRaw(b *testing.B, url, token, name string) *websocket.Conn {
 	}
 }
 
-// BenchmarkRestartMillionRecords measures a restart (Open) of a server
-// whose one room holds a million records: a journal of 100 produce steps
-// of 10,000 records each, replayed whole, since snapshots are replays.
+// BenchmarkRestartMillionRecords measures a restart of a server whose
+// one room holds a million records: Open, then the first join's restore
+// (acquire), which replays the journal of 100 produce steps of 10,000
+// records each whole, since snapshots are replays.
 func BenchmarkRestartMillionRecords(b *testing.B) {
-	folder := b.TempDir()
-	server, err := Open(Config{DataDir: folder, Logger: quietLogger, InitialSpeedHundredths: -1})
-	if err != nil {
-		b.Fatal(err)
-	}
 	source := scenario.New()
 	value := "value-{i}"
 	source.Steps = []scenario.Step{
@@ -105,25 +104,120 @@ func BenchmarkRestartMillionRecords(b *testing.B) {
 		source.Steps = append(source.Steps, scenario.Step{Op: scenario.OpProduce, Producer: "p", Topic: "orders", Value: &value, Count: 10_000})
 	}
 	source.Steps = append(source.Steps, scenario.Step{Op: scenario.OpFlush, Producer: "p"})
-	if _, err := server.CreateRoom(context.Background(), source); err != nil {
+	folder, token := benchRoom(b, source, nil)
+	benchRestore(b, folder, token, "ms/restart", func(r *room) {
+		state, _ := r.replica.Session().Output().State.Producers["p"].(core.ProducerState)
+		if acked := state.Acked; acked != 1_000_000 {
+			b.Fatalf("the restored room has %d records acknowledged, want 1,000,000", acked)
+		}
+	})
+}
+
+// BenchmarkRestoreWeekOfTicks measures the first join's restore of a
+// room whose clock ran for a week at real time: 6,048,000 ticks of
+// 100 ms, a member's step every hour (so 168 runs of ticks, each one
+// row), restored without expanding the runs.
+func BenchmarkRestoreWeekOfTicks(b *testing.B) {
+	source := scenario.New()
+	source.Steps = []scenario.Step{{Op: scenario.OpCreateTopic, Topic: "orders", Partitions: 6, ReplicationFactor: 3}}
+	const hours, ticksPerHour = 168, 36_000
+	folder, token := benchRoom(b, source, func(db *store.Store, roomID int64) {
+		seq := int64(2)
+		for hour := 0; hour < hours; hour++ {
+			run := store.Input{Seq: seq, LastSeq: seq + ticksPerHour - 1, Step: replica.AdvanceText(100)}
+			step := store.Input{Seq: seq + ticksPerHour, Actor: "Ada", Step: json.RawMessage(`{"op":"stop_broker","broker":1}`)}
+			if hour%2 == 1 {
+				step.Step = json.RawMessage(`{"op":"start_broker","broker":1}`)
+			}
+			if err := db.Append(roomID, []store.Input{run, step}); err != nil {
+				b.Fatal(err)
+			}
+			seq += ticksPerHour + 1
+		}
+	})
+	benchRestore(b, folder, token, "ms/restore", func(r *room) {
+		if now := r.replica.Session().Cluster().Now(); now < hours*ticksPerHour*100 {
+			b.Fatalf("the restored room is at %d ms, want a week", now)
+		}
+	})
+}
+
+// BenchmarkStartThousandRooms measures Open of a server that stores
+// 1,000 rooms: it restores none, so the time does not depend on their
+// journals.
+func BenchmarkStartThousandRooms(b *testing.B) {
+	folder := b.TempDir()
+	db, err := store.Open(filepath.Join(folder, DatabaseFile))
+	if err != nil {
 		b.Fatal(err)
 	}
-	server.Close()
+	header, _ := scenario.Encode(scenario.New())
+	step := json.RawMessage(`{"op":"create_topic","topic":"orders","partitions":6,"replication_factor":3}`)
+	for i := 0; i < 1000; i++ {
+		inputs := []store.Input{{Seq: 1, Step: step}, {Seq: 2, LastSeq: 1_000_000, Step: replica.AdvanceText(100)}}
+		record := store.Room{Token: newToken(), Header: header, CreatedMs: time.Now().UnixMilli()}
+		if _, err := db.CreateRoom(context.Background(), record, inputs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	db.Close()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		restarted, err := Open(Config{DataDir: folder, Logger: quietLogger})
+		server, err := Open(Config{DataDir: folder, Logger: quietLogger})
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
-		for _, r := range restarted.rooms {
-			state, _ := r.replica.Session().Output().State.Producers["p"].(core.ProducerState)
-			if acked := state.Acked; acked != 1_000_000 {
-				b.Fatalf("the restored room has %d records acknowledged, want 1,000,000", acked)
-			}
+		if live, _ := server.liveRooms(); live != 0 {
+			b.Fatalf("%d rooms restored at start", live)
 		}
-		restarted.Close()
+		server.Close()
 		b.StartTimer()
 	}
-	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/restart")
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/start")
+}
+
+// benchRoom stores a room of a scenario, to which more adds inputs
+// straight into the store, and returns its data folder and token.
+func benchRoom(b *testing.B, source *scenario.Scenario, more func(*store.Store, int64)) (string, string) {
+	folder := b.TempDir()
+	server, err := Open(Config{DataDir: folder, Logger: quietLogger, InitialSpeedHundredths: -1, MaxLiveRooms: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	token, err := server.CreateRoom(context.Background(), source)
+	if err != nil {
+		b.Fatal(err)
+	}
+	record, err := server.store.Room(context.Background(), token)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if more != nil {
+		more(server.store, record.ID)
+	}
+	server.Close()
+	return folder, token
+}
+
+// benchRestore measures Open and the first acquire of a room, checked by
+// check, and reports the mean as metric.
+func benchRestore(b *testing.B, folder, token, metric string, check func(*room)) {
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		server, err := Open(Config{DataDir: folder, Logger: quietLogger})
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := server.acquire(token)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		check(r)
+		server.release(r)
+		server.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), metric)
 }

@@ -61,6 +61,9 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		limiter: newTokenBucket(s.config.FramesPerSecond, s.config.FrameBurst)}
 	defer cancel()
 	reply, ok := c.hello()
+	if c.room != nil {
+		defer c.server.release(c.room)
+	}
 	if !ok {
 		c.closeNow()
 		return
@@ -99,23 +102,44 @@ func (c *conn) hello() (joinReply, bool) {
 		c.refuseNow(statusPolicyViolation, err.Error())
 		return joinReply{}, false
 	}
-	room := c.server.room(frame.Room)
-	if room == nil {
-		c.refuseNow(statusPolicyViolation, "no room has this token")
+	if !validToken(frame.Room) {
+		c.refuseNow(statusPolicyViolation, errNoRoom.Error())
+		return joinReply{}, false
+	}
+	room, err := c.server.acquire(frame.Room)
+	if err != nil {
+		c.refuseNow(acquireStatus(err), err.Error())
 		return joinReply{}, false
 	}
 	c.room = room
 	reply, joined := room.join(request{kind: requestJoin, conn: c, name: name, colour: colour,
 		since: *frame.Since, snapshot: frame.Snapshot})
 	if !joined {
-		c.refuseNow(statusGoingAway, "the server is shutting down; reconnect later")
+		c.refuseNow(statusGoingAway, errServerClosing.Error())
 		return joinReply{}, false
 	}
 	if reply.refusal != "" {
 		c.refuseNow(statusTryAgainLater, reply.refusal)
 		return joinReply{}, false
 	}
+	if err := c.server.store.Touch(c.ctx, room.id); err != nil {
+		c.server.logger.Error("backend: a join could not be recorded", "room", room.token, "err", err)
+	}
 	return reply, true
+}
+
+// acquireStatus is the close code of a join that acquire refused.
+func acquireStatus(err error) websocket.StatusCode {
+	var full liveRoomsError
+	switch {
+	case errors.Is(err, errNoRoom):
+		return statusPolicyViolation
+	case errors.Is(err, errServerClosing):
+		return statusGoingAway
+	case errors.As(err, &full):
+		return statusTryAgainLater
+	}
+	return websocket.StatusInternalError
 }
 
 func deref(text *string) string {
@@ -219,31 +243,40 @@ func (c *conn) write(reply joinReply) {
 	}
 }
 
-// writeTail sends the stored inputs in (after, before), a chunk at a
-// time so that no read transaction stays open while a client is slow.
+// writeTail sends the stored inputs in (after, before), a chunk of rows
+// at a time so that no read transaction stays open while a client is
+// slow. A run of clock ticks, one row, is sent as one frame per seq, the
+// frames its ticks were sent as live.
 func (c *conn) writeTail(after, before int64) bool {
 	for after < before-1 {
-		var frames [][]byte
+		var rows []store.Input
 		err := c.server.store.Inputs(c.ctx, c.room.id, after, before, tailChunk, func(input store.Input) error {
-			frame := inputFrame{Type: frameInput, Seq: input.Seq, Actor: input.Actor, Step: input.Step}
-			if input.Step == nil {
-				frame.Speed = speedJSON(input.SpeedHundredths)
-			}
-			frames = append(frames, encodeFrame(frame))
-			after = input.Seq
+			rows = append(rows, input)
 			return nil
 		})
-		if err != nil || len(frames) == 0 {
+		if err != nil || len(rows) == 0 {
 			c.kick(websocket.StatusInternalError, "the journal could not be read; reconnect")
 			return false
 		}
-		for _, frame := range frames {
-			if !c.writeFrame(frame) {
-				return false
+		for _, input := range rows {
+			for seq := input.Seq; seq <= input.Last(); seq++ {
+				if !c.writeFrame(encodeFrame(inputFrameOf(input, seq))) {
+					return false
+				}
 			}
+			after = input.Last()
 		}
 	}
 	return true
+}
+
+// inputFrameOf is the input frame of a stored input at one of its seqs.
+func inputFrameOf(input store.Input, seq int64) inputFrame {
+	frame := inputFrame{Type: frameInput, Seq: seq, Actor: input.Actor, Step: input.Step}
+	if input.Step == nil {
+		frame.Speed = speedJSON(input.SpeedHundredths)
+	}
+	return frame
 }
 
 // writeFrame writes one frame within the write timeout.

@@ -13,8 +13,8 @@
 //	http.ListenAndServe(addr, server.Handler(staticFiles))
 //
 // Handler serves the routes listed on it and passes the rest to the
-// static handler. Close stops the rooms and closes the database; shut the
-// http.Server down first.
+// static handler. Close stops the rooms in memory and closes the
+// database; shut the http.Server down first.
 //
 // # The host contract
 //
@@ -34,9 +34,25 @@
 //  4. Time is an input too: while a room runs and has members, its clock
 //     journals an advance of speed × 100 ms every 100 ms of wall time.
 //     Time stops while a room is empty and goes on at the same speed when
-//     someone joins.
-//  5. On start, every room is restored by replaying its journal: the
-//     core is deterministic, so a replay is the snapshot.
+//     someone joins. Each tick is its own seq and its own input frame,
+//     but a run of identical ticks is stored as one row covering the
+//     run's seqs (a tick that follows the run extends the row, in the
+//     same commit as any other input), so a week of ticking is a handful
+//     of rows. A run replays exactly as its ticks one by one (core/room
+//     rules 2 and 3), in time that does not grow with its length.
+//  5. A room lives in memory only while it is used. The first join
+//     restores it by replaying its journal (the core is deterministic, so
+//     a replay is the snapshot); start-up restores nothing. A room that
+//     has been empty for Config.IdleTimeout is evicted: its sequencer
+//     stops and its memory is freed. Every input was committed before it
+//     was sent, so eviction loses nothing, and a join that races it
+//     either keeps the room or restores it again (registry.go). At most
+//     Config.MaxLiveRooms rooms are in memory; a join past that is
+//     refused, saying so.
+//  6. A room nobody joined or gave an input for Config.RoomExpiry (30
+//     days) is deleted with its journal, at start and every
+//     Config.ExpiryInterval, never while it is in memory. Its link then
+//     answers as an unknown room's does.
 //
 // # WebSocket protocol
 //
@@ -60,10 +76,19 @@
 //
 //	{"type":"welcome", "room":TOKEN, "you":"m3", "header":{scenario without steps},
 //	 "members":[{"id":"m1","name":"Ada","colour":"#3366cc"}], "next_seq":N, "speed":1,
-//	 "snapshot":{"seq":S, "scenario":{…}}}
+//	 "snapshot":{"seq":S, "scenario":{…}, "actors":["", "Ada", …]}}
 //	    Then the input frames since+1 … next_seq-1 (none after a
 //	    snapshot, which covers 1 … S = next_seq-1), then a hash frame for
 //	    next_seq-1, then live frames from next_seq on: no gap, no repeat.
+//	    The frames from the store are the frames that were sent live,
+//	    one per seq, a stored run of ticks included: a since inside a
+//	    run gets the run's remaining ticks. A client more than
+//	    Config.MaxTailInputs (100,000) behind gets a snapshot even
+//	    without asking, so a client handles a snapshot in every welcome.
+//	    The snapshot's actors name who began each step of its scenario,
+//	    in step order, as the input frames' actor does ("" for nobody; a
+//	    plain advance merged into the step before it keeps that step's
+//	    actor). A client of an older server finds no actors.
 //	{"type":"input", "seq":N, "actor":"Ada", "step":{…}, "ack":"a17"}
 //	{"type":"input", "seq":N, "actor":"Ada", "speed":2}
 //	    One committed input. actor is the sender's name, "" for the
@@ -83,7 +108,7 @@
 // journal's document with the step appended, and a plain advance (no
 // at_ms, async or note) goes through Session.Advance, which merges it into
 // the advance before it. A snapshot's scenario is replayed whole
-// (room.Restore of its steps).
+// (room.RestoreInputs of its steps, with their actors).
 //
 // # Limits
 //
@@ -96,7 +121,8 @@
 // status 4000 and may reconnect and resume, so it never stalls the room.
 // Rooms, members per room, steps per room and request bodies are capped;
 // every invalid frame is answered with an error frame naming the problem.
-// Close codes: 1008 a protocol violation (no hello, unknown room), 1013
-// the room is full or since is out of range, 1001 the server is stopping,
-// 4000 too slow.
+// Close codes: 1008 a protocol violation (no hello, an unknown or expired
+// room), 1013 the room is full, the server holds its limit of rooms in
+// memory, or since is out of range (try again later), 1001 the server is
+// stopping, 4000 too slow.
 package backend

@@ -2,11 +2,14 @@ package backend
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/kafka-playground/playground/backend/links/linkhttp"
+	"github.com/kafka-playground/playground/backend/store"
 	"github.com/kafka-playground/playground/core/scenario"
 )
 
@@ -26,8 +29,8 @@ func (s *Server) Handler(static http.Handler) http.Handler {
 	mux.HandleFunc("POST /api/rooms", s.handleCreateRoom)
 	mux.HandleFunc("GET /api/ws", s.serveWebSocket)
 	mux.HandleFunc("GET /r/{token}", func(w http.ResponseWriter, r *http.Request) {
-		if token := r.PathValue("token"); !validToken(token) || s.room(token) == nil {
-			linkhttp.NotFoundPage(w, "No room here", "This room link is unknown: check that it was copied whole, or create a new room.")
+		if token := r.PathValue("token"); !validToken(token) || !s.roomExists(r.Context(), token) {
+			linkhttp.NotFoundPage(w, "No room here", s.unknownRoomText())
 			return
 		}
 		page := r.Clone(r.Context())
@@ -38,6 +41,39 @@ func (s *Server) Handler(static http.Handler) http.Handler {
 	mux.HandleFunc("GET /s/{id}", s.handleOpenLink)
 	mux.Handle("/", static)
 	return mux
+}
+
+// roomExists reports whether a room of the token is stored, without
+// restoring it.
+func (s *Server) roomExists(ctx context.Context, token string) bool {
+	_, err := s.store.Room(ctx, token)
+	if err != nil && !errors.Is(err, store.ErrNoRoom) {
+		s.logger.Error("backend: looking a room up failed", "room", token, "err", err)
+	}
+	return err == nil
+}
+
+// unknownRoomText is the page's sentence for a room link that names no
+// stored room.
+func (s *Server) unknownRoomText() string {
+	if s.config.RoomExpiry < 0 {
+		return "This room does not exist: check that its link was copied whole, or create a new room."
+	}
+	return "This room expired or does not exist: a room nobody joins for " + durationText(s.config.RoomExpiry) +
+		" is deleted with its journal, and a link copied in part names no room. Create a new room from a scenario."
+}
+
+// durationText writes a duration in the largest whole unit it has.
+func durationText(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour && d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	case d >= 2*time.Hour && d%time.Hour == 0:
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	case d >= 2*time.Minute && d%time.Minute == 0:
+		return fmt.Sprintf("%d minutes", d/time.Minute)
+	}
+	return d.String()
 }
 
 // handleCreateRoom creates a room from the body's scenario, or a default

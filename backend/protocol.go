@@ -190,10 +190,12 @@ type welcomeFrame struct {
 }
 
 // snapshotView is the room's journal as one scenario document, covering
-// the inputs up to seq: a snapshot that is a replay.
+// the inputs up to seq: a snapshot that is a replay. Actors names who
+// began each of the scenario's steps ("" for nobody), in step order.
 type snapshotView struct {
 	Seq      int64           `json:"seq"`
 	Scenario json.RawMessage `json:"scenario"`
+	Actors   []string        `json:"actors"`
 }
 
 // inputFrame is one journaled input.

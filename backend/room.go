@@ -1,6 +1,8 @@
 package backend
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,6 +35,20 @@ type room struct {
 	requests chan request
 	stop     chan struct{}
 	stopped  chan struct{}
+
+	// ready is closed once the room is restored, or failed to be
+	// (loadErr); users counts who acquired it. Both are the registry's
+	// (registry.go), users under Server.mu.
+	ready   chan struct{}
+	loadErr error
+	users   int
+
+	// emptySince is when the room last became empty, zero while it has
+	// members; the room is evicted after Config.IdleTimeout of it.
+	emptySince time.Time
+	// clockRun is the journal's last row while it is a run of clock ticks,
+	// which the next tick of the same ms extends; nil otherwise.
+	clockRun *store.Input
 
 	members      []*member
 	memberNumber int
@@ -87,7 +103,10 @@ type joinReply struct {
 // batch is the inputs applied since the last commit and the frames that
 // wait for that commit.
 type batch struct {
+	// inputs are the inputs, one per seq, as they are sent; rows are what
+	// is stored, where a run of clock ticks is one row.
 	inputs   []store.Input
+	rows     []store.Input
 	senders  []*conn
 	acks     []string
 	refusals []refusal
@@ -99,13 +118,25 @@ type refusal struct {
 	frame []byte
 }
 
-// run is the room's goroutine.
+// start starts the room's goroutine.
+func (r *room) start() {
+	r.requests = make(chan request, 1024)
+	r.stop = make(chan struct{})
+	r.stopped = make(chan struct{})
+	r.emptySince = time.Now()
+	go r.run()
+}
+
+// run is the room's goroutine. It returns when the server stops, or when
+// the room has been empty for Config.IdleTimeout and is evicted.
 func (r *room) run() {
 	defer close(r.stopped)
 	ticker := time.NewTicker(r.server.config.TickInterval)
 	defer ticker.Stop()
 	hashTicker := time.NewTicker(r.server.config.HashInterval)
 	defer hashTicker.Stop()
+	idleTicker := time.NewTicker(max(r.server.config.IdleTimeout/4, time.Millisecond))
+	defer idleTicker.Stop()
 	for {
 		select {
 		case first := <-r.requests:
@@ -120,12 +151,48 @@ func (r *room) run() {
 			}
 		case <-hashTicker.C:
 			r.sendHash()
+		case <-idleTicker.C:
+			if r.idle() {
+				return
+			}
 		case <-r.stop:
+			if len(r.members) > 0 {
+				r.touch()
+			}
 			for _, m := range r.members {
 				m.conn.kick(statusGoingAway, "the server is shutting down; reconnect later")
 			}
 			return
 		}
+	}
+}
+
+// idle reports whether the room was evicted, having had no member for
+// Config.IdleTimeout. Its journal is committed already (every batch is
+// flushed before the next select), so nothing is lost but memory.
+func (r *room) idle() bool {
+	if len(r.members) > 0 {
+		r.emptySince = time.Time{}
+		return false
+	}
+	if r.emptySince.IsZero() {
+		r.emptySince = time.Now()
+	}
+	if time.Since(r.emptySince) < r.server.config.IdleTimeout {
+		return false
+	}
+	r.touch()
+	if !r.server.evict(r) {
+		return false
+	}
+	r.server.logger.Info("backend: idle room evicted", "room", r.token, "inputs", r.nextSeq-1)
+	return true
+}
+
+// touch records that the room is used now, for expiry.
+func (r *room) touch() {
+	if err := r.server.store.Touch(context.Background(), r.id); err != nil {
+		r.server.logger.Error("backend: a room's last use could not be recorded", "room", r.token, "err", err)
 	}
 }
 
@@ -155,18 +222,19 @@ func (r *room) applyStep(q request) {
 		r.refuse(q.conn, q.id, "the room has reached its limit of %d steps; start a new room from its scenario", limit)
 		return
 	}
-	text, err := r.applySafely(q.step)
+	actor := r.actorName(q.conn)
+	text, err := r.applySafely(q.step, actor)
 	if err != nil {
 		r.refuse(q.conn, q.id, "%s", stepError(err))
 		return
 	}
-	r.journal(q.conn, q.id, store.Input{Actor: r.actorName(q.conn), Step: text})
+	r.journal(q.conn, q.id, store.Input{Actor: actor, Step: text}, false)
 }
 
 // applySafely applies a step, turning a panic of the engine into a
 // refusal: the replica is rebuilt from its journal without the step, the
 // bug is logged loudly, and the other rooms and members go on.
-func (r *room) applySafely(step json.RawMessage) (text []byte, err error) {
+func (r *room) applySafely(step json.RawMessage, actor string) (text []byte, err error) {
 	defer func() {
 		recovered := recover()
 		if recovered == nil {
@@ -174,14 +242,14 @@ func (r *room) applySafely(step json.RawMessage) (text []byte, err error) {
 		}
 		r.server.logger.Error("backend: the engine panicked on an input; the input is refused",
 			"room", r.token, "panic", recovered, "step", string(step), "stack", string(debug.Stack()))
-		rebuilt, rebuildErr := replica.Restore("room", r.replica.Header(), r.replica.Texts())
+		rebuilt, rebuildErr := replica.RestoreInputs("room", r.replica.Header(), r.replica.Inputs(), scenario.Options{})
 		if rebuildErr != nil {
 			panic(fmt.Sprintf("backend: room %s cannot be rebuilt after a panic: %v", r.token, rebuildErr))
 		}
 		r.replica = rebuilt
 		text, err = nil, fmt.Errorf("the engine failed on this step (a bug, logged on the server): %v", recovered)
 	}()
-	_, text, err = r.replica.Apply(step)
+	_, text, err = r.replica.ApplyBy(step, actor)
 	return text, err
 }
 
@@ -200,7 +268,7 @@ func stepError(err error) string {
 // applySpeed journals a change of the speed of time.
 func (r *room) applySpeed(q request) {
 	r.speed = q.speed
-	r.journal(q.conn, q.id, store.Input{Actor: r.actorName(q.conn), SpeedHundredths: q.speed})
+	r.journal(q.conn, q.id, store.Input{Actor: r.actorName(q.conn), SpeedHundredths: q.speed}, false)
 }
 
 // applyTick lets virtual time run for one tick at the room's speed.
@@ -213,23 +281,41 @@ func (r *room) applyTick() {
 		// Time cannot run on (the engine stopped, or the journal is
 		// full): pause, and say why.
 		r.speed = 0
-		r.journal(nil, "", store.Input{SpeedHundredths: 0})
+		r.journal(nil, "", store.Input{SpeedHundredths: 0}, false)
 		for _, m := range r.members {
 			r.pending.refusals = append(r.pending.refusals,
 				refusal{m.conn, errorMessage("", "time is paused: %s", stepError(err))})
 		}
 		return
 	}
-	r.journal(nil, "", store.Input{Step: replica.AdvanceText(ms)})
+	r.journal(nil, "", store.Input{Step: replica.AdvanceText(ms)}, true)
 }
 
-// journal numbers an applied input and adds it to the batch.
-func (r *room) journal(sender *conn, ackID string, input store.Input) {
+// journal numbers an applied input and adds it to the batch. A tick of
+// the clock (clock) that follows a run of the same ticks extends the
+// run's row instead of adding one: the row then stands for every seq of
+// the run, each of which is still sent as its own input frame.
+func (r *room) journal(sender *conn, ackID string, input store.Input, clock bool) {
 	input.Seq = r.nextSeq
 	r.nextSeq++
 	r.pending.inputs = append(r.pending.inputs, input)
 	r.pending.senders = append(r.pending.senders, sender)
 	r.pending.acks = append(r.pending.acks, ackID)
+	switch {
+	case clock && r.clockRun != nil && r.clockRun.Last()+1 == input.Seq && bytes.Equal(r.clockRun.Step, input.Step):
+		r.clockRun.LastSeq = input.Seq
+		if rows := r.pending.rows; len(rows) > 0 && rows[len(rows)-1].Seq == r.clockRun.Seq {
+			rows[len(rows)-1] = *r.clockRun
+		} else {
+			r.pending.rows = append(r.pending.rows, *r.clockRun)
+		}
+	case clock:
+		r.clockRun = &store.Input{Seq: input.Seq, Step: input.Step}
+		r.pending.rows = append(r.pending.rows, input)
+	default:
+		r.clockRun = nil
+		r.pending.rows = append(r.pending.rows, input)
+	}
 }
 
 // refuse queues an error frame for one connection, sent after the batch.
@@ -252,7 +338,7 @@ func (r *room) flush() {
 	b := r.pending
 	r.pending = batch{}
 	if len(b.inputs) > 0 {
-		if err := r.server.store.Append(r.id, b.inputs); err != nil {
+		if err := r.server.store.Append(r.id, b.rows); err != nil {
 			r.server.logger.Error("backend: a commit failed; the room goes back to its stored journal", "room", r.token, "err", err)
 			r.reload()
 			for i, sender := range b.senders {
@@ -276,10 +362,7 @@ func (r *room) flush() {
 // id in the copy for the sender.
 func (r *room) broadcastInputs(b *batch) {
 	for i, input := range b.inputs {
-		frame := inputFrame{Type: frameInput, Seq: input.Seq, Actor: input.Actor, Step: input.Step}
-		if input.Step == nil {
-			frame.Speed = speedJSON(input.SpeedHundredths)
-		}
+		frame := inputFrameOf(input, input.Seq)
 		shared := encodeFrame(frame)
 		var acknowledged []byte
 		if b.senders[i] != nil {
@@ -343,8 +426,8 @@ func (r *room) admit(q request) joinReply {
 		Members: r.memberViews(), NextSeq: r.nextSeq, Speed: speedJSON(r.speed)}
 	reply := joinReply{tailAfter: q.since, tailBefore: r.nextSeq,
 		hash: encodeFrame(hashFrame{Type: frameHash, Seq: last, TraceHash: r.replica.TraceHash()})}
-	if q.snapshot {
-		welcome.Snapshot = &snapshotView{Seq: last, Scenario: r.replica.Document()}
+	if q.snapshot || last-q.since > r.server.config.MaxTailInputs {
+		welcome.Snapshot = &snapshotView{Seq: last, Scenario: r.replica.Document(), Actors: r.replica.Actors()}
 		reply.tailAfter = last
 	}
 	reply.welcome = encodeFrame(welcome)
@@ -412,10 +495,7 @@ func (r *room) prune() {
 
 // reload rebuilds the replica from the store, after a failed commit.
 func (r *room) reload() {
-	restored, err := r.server.restoreRoom(r.record)
-	if err != nil {
+	if err := r.server.restoreRoom(r, r.record); err != nil {
 		r.server.logger.Error("backend: the room cannot be reloaded", "room", r.token, "err", err)
-		return
 	}
-	r.replica, r.nextSeq, r.speed = restored.replica, restored.nextSeq, restored.speed
 }

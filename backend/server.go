@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -32,8 +33,30 @@ type Config struct {
 	// websocket.AcceptOptions.OriginPatterns) whose pages may open a room's
 	// WebSocket besides the server's own host, which always may.
 	AllowedOrigins []string
-	// MaxRooms bounds the rooms the server holds; 1000.
+	// MaxRooms bounds the rooms the server stores; 1000.
 	MaxRooms int
+	// MaxLiveRooms bounds the rooms held in memory at once (restored and
+	// running, or being restored); 100. A join that would pass it is
+	// refused with a sentence saying so.
+	MaxLiveRooms int
+	// IdleTimeout is how long a room stays in memory once nobody is in
+	// it; 5 minutes. It is then evicted: its sequencer stops and its
+	// memory is freed, and the next join restores it from the journal.
+	IdleTimeout time.Duration
+	// RoomExpiry is how long a room nobody uses (no join, no input) is
+	// kept before it is deleted with its journal; 30 days. Negative
+	// keeps rooms forever.
+	RoomExpiry time.Duration
+	// ExpiryInterval is how often expired rooms are looked for, besides
+	// at start; 1 hour.
+	ExpiryInterval time.Duration
+	// MaxTailInputs bounds the inputs a resuming member is sent one by
+	// one; 100,000. A member further behind gets a snapshot instead.
+	MaxTailInputs int64
+	// Now is the clock of the rooms' created and touched times, which
+	// expiry compares; time.Now. Idle times are measured on the
+	// monotonic clock.
+	Now func() time.Time
 	// MaxMembersPerRoom bounds the connections joined to one room; 32.
 	MaxMembersPerRoom int
 	// MaxStepsPerRoom bounds the steps of a room's journal (plain
@@ -73,6 +96,11 @@ type Config struct {
 func (c Config) withDefaults() Config {
 	setDefault(&c.DataDir, "data")
 	setDefault(&c.MaxRooms, 1000)
+	setDefault(&c.MaxLiveRooms, 100)
+	setDefault(&c.IdleTimeout, 5*time.Minute)
+	setDefault(&c.RoomExpiry, 30*24*time.Hour)
+	setDefault(&c.ExpiryInterval, time.Hour)
+	setDefault(&c.MaxTailInputs, 100_000)
 	setDefault(&c.MaxMembersPerRoom, 32)
 	setDefault(&c.MaxStepsPerRoom, scenario.MaxSteps-1)
 	setDefault(&c.MaxFrameBytes, 128<<10)
@@ -93,6 +121,9 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
 	return c
 }
 
@@ -110,101 +141,88 @@ type Server struct {
 	links  links.Store
 	logger *slog.Logger
 
-	mu      sync.RWMutex
-	rooms   map[string]*room
-	closing bool
+	// mu guards rooms, closing and every room's users.
+	mu sync.Mutex
+	// rooms holds the live rooms: running, being restored, or being
+	// deleted by expiry (see registry.go).
+	rooms     map[string]*room
+	closing   bool
+	evictions int64
+	// createMu makes counting the stored rooms and creating one atomic.
+	createMu sync.Mutex
+	// expiryStop ends the expiry loop, which closes expiryDone.
+	expiryStop chan struct{}
+	expiryDone chan struct{}
 }
 
-// Open opens (or creates) the database in config.DataDir and restores
-// every room by replaying its journal.
+// Open opens (or creates) the database in config.DataDir and deletes
+// the rooms that expired. It restores no room: a room is restored when
+// someone joins it.
 func Open(config Config) (*Server, error) {
 	config = config.withDefaults()
 	if err := os.MkdirAll(config.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("backend: data folder: %w", err)
 	}
-	db, err := store.Open(filepath.Join(config.DataDir, DatabaseFile))
+	db, err := store.OpenWith(filepath.Join(config.DataDir, DatabaseFile), store.Options{Now: config.Now})
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{config: config, store: db, links: links.NewSQLStore(db.SQL()), logger: config.Logger,
-		rooms: map[string]*room{}}
-	if err := s.restoreRooms(); err != nil {
+		rooms: map[string]*room{}, expiryStop: make(chan struct{}), expiryDone: make(chan struct{})}
+	if _, err := s.expireRooms(context.Background()); err != nil {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("backend: deleting expired rooms: %w", err)
 	}
+	go s.expireEvery(config.ExpiryInterval)
 	return s, nil
 }
 
-// restoreRooms loads every stored room and starts it.
-func (s *Server) restoreRooms() error {
-	records, err := s.store.Rooms(context.Background())
+// restoreRoom replays a stored room's journal into r: the snapshot is a
+// replay. Runs of clock advances are restored without expanding them.
+func (s *Server) restoreRoom(r *room, record store.Room) error {
+	header, err := scenario.Decode("room "+record.Token, record.Header)
 	if err != nil {
 		return err
 	}
-	for _, record := range records {
-		start := time.Now()
-		r, err := s.restoreRoom(record)
-		if err != nil {
-			return fmt.Errorf("backend: room %s does not restore: %w", record.Token, err)
-		}
-		s.logger.Info("backend: room restored", "room", record.Token, "inputs", r.nextSeq-1,
-			"steps", r.replica.Steps(), "ms", time.Since(start).Milliseconds())
-		s.startRoom(r)
-	}
-	return nil
-}
-
-// restoreRoom replays a stored room's journal: the snapshot is a replay.
-func (s *Server) restoreRoom(record store.Room) (*room, error) {
-	header, err := scenario.Decode("room "+record.Token, record.Header)
-	if err != nil {
-		return nil, err
-	}
 	speed := record.SpeedHundredths
-	var steps []json.RawMessage
-	var last int64
+	var inputs []replica.Input
+	var last store.Input
 	err = s.store.Inputs(context.Background(), record.ID, 0, 1<<62, 0, func(input store.Input) error {
-		if input.Seq != last+1 {
-			return fmt.Errorf("the journal jumps from seq %d to %d", last, input.Seq)
+		if input.Seq != last.Last()+1 {
+			return fmt.Errorf("the journal jumps from seq %d to %d", last.Last(), input.Seq)
 		}
-		last = input.Seq
+		last = input
 		if input.Step == nil {
 			speed = input.SpeedHundredths
 		} else {
-			steps = append(steps, input.Step)
+			inputs = append(inputs, replica.Input{Text: input.Step, Actor: input.Actor, Count: input.Count()})
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	restored, err := replica.Restore("room", header, steps)
+	restored, err := replica.RestoreInputs("room", header, inputs, scenario.Options{})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return &room{server: s, record: record, id: record.ID, token: record.Token, header: record.Header,
-		replica: restored, nextSeq: last + 1, hashedSeq: -1, speed: speed}, nil
+	r.record, r.id, r.header, r.replica = record, record.ID, record.Header, restored
+	r.nextSeq, r.speed, r.hashedSeq, r.clockRun = last.Last()+1, speed, -1, nil
+	if isClockTick(last) {
+		r.clockRun = &store.Input{Seq: last.Seq, LastSeq: last.LastSeq, Step: last.Step}
+	}
+	return nil
 }
 
-// startRoom registers a room and starts its goroutine.
-func (s *Server) startRoom(r *room) {
-	r.requests = make(chan request, 1024)
-	r.stop = make(chan struct{})
-	r.stopped = make(chan struct{})
-	s.mu.Lock()
-	s.rooms[r.token] = r
-	s.mu.Unlock()
-	go r.run()
-}
-
-// room returns the room of a token, or nil.
-func (s *Server) room(token string) *room {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closing {
-		return nil
+// isClockTick reports whether a stored input is one the room's clock
+// journals: no actor, and the canonical text of a plain advance.
+func isClockTick(input store.Input) bool {
+	var advance struct {
+		Op string `json:"op"`
+		Ms int64  `json:"ms"`
 	}
-	return s.rooms[token]
+	return input.Actor == "" && input.Step != nil && json.Unmarshal(input.Step, &advance) == nil &&
+		advance.Ms > 0 && bytes.Equal(input.Step, replica.AdvanceText(advance.Ms))
 }
 
 // ErrTooManyRooms is the error of CreateRoom when the server holds
@@ -213,14 +231,9 @@ var ErrTooManyRooms = errors.New("the server holds its limit of rooms")
 
 // CreateRoom makes a room of a scenario: its header (version, seed,
 // cluster) and its steps as the first inputs. It returns the room's
-// token.
+// token. The room is live at once if the server has room for it, so that
+// its first join does not replay it again.
 func (s *Server) CreateRoom(ctx context.Context, source *scenario.Scenario) (string, error) {
-	s.mu.RLock()
-	count, closing := len(s.rooms), s.closing
-	s.mu.RUnlock()
-	if closing || count >= s.config.MaxRooms {
-		return "", ErrTooManyRooms
-	}
 	header := *source
 	header.Steps = nil
 	headerJSON, err := scenario.Encode(&header)
@@ -243,14 +256,28 @@ func (s *Server) CreateRoom(ctx context.Context, source *scenario.Scenario) (str
 		inputs[i] = store.Input{Seq: int64(i + 1), Step: step}
 	}
 	record := store.Room{Token: newToken(), Header: headerJSON, SpeedHundredths: s.config.InitialSpeedHundredths,
-		CreatedMs: time.Now().UnixMilli()}
-	record.ID, err = s.store.CreateRoom(ctx, record, inputs)
-	if err != nil {
+		CreatedMs: s.config.Now().UnixMilli()}
+	if record.ID, err = s.storeRoom(ctx, record, inputs); err != nil {
 		return "", err
 	}
-	s.startRoom(&room{server: s, record: record, id: record.ID, token: record.Token, header: headerJSON,
+	record.TouchedMs = record.CreatedMs
+	s.adopt(&room{server: s, record: record, id: record.ID, token: record.Token, header: headerJSON,
 		replica: initial, nextSeq: int64(len(inputs)) + 1, hashedSeq: -1, speed: record.SpeedHundredths})
 	return record.Token, nil
+}
+
+// storeRoom stores a new room unless the server stores Config.MaxRooms.
+func (s *Server) storeRoom(ctx context.Context, record store.Room, inputs []store.Input) (int64, error) {
+	s.createMu.Lock()
+	defer s.createMu.Unlock()
+	count, err := s.store.CountRooms(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if count >= s.config.MaxRooms {
+		return 0, ErrTooManyRooms
+	}
+	return s.store.CreateRoom(ctx, record, inputs)
 }
 
 // stepTexts returns the canonical text of each step of a scenario.
@@ -281,8 +308,8 @@ func validToken(text string) bool {
 	return err == nil && len(bits) == 16 && len(text) == 22
 }
 
-// Close stops every room (its members are told to reconnect later) and
-// closes the database once the rooms' last commits are done.
+// Close stops every live room (its members are told to reconnect
+// later) and closes the database once the rooms' last commits are done.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	if s.closing {
@@ -295,11 +322,17 @@ func (s *Server) Close() error {
 		rooms = append(rooms, r)
 	}
 	s.mu.Unlock()
+	close(s.expiryStop)
+	<-s.expiryDone
 	for _, r := range rooms {
-		close(r.stop)
+		if <-r.ready; r.loadErr == nil {
+			close(r.stop)
+		}
 	}
 	for _, r := range rooms {
-		<-r.stopped
+		if r.loadErr == nil {
+			<-r.stopped
+		}
 	}
 	return s.store.Close()
 }

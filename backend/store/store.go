@@ -7,6 +7,12 @@
 // appends waiting at the moment into one transaction (group commit): one
 // fsync for many inputs, and still no append returns before its inputs are
 // committed.
+//
+// A run of the room clock's identical advances is one row covering a
+// range of seqs (Input.LastSeq): a room that ticks for a week keeps a
+// bounded number of rows, and Inputs hands the run back trimmed to the
+// seqs asked for, so that a reader can expand it into the inputs it
+// stands for, each at its seq.
 package store
 
 import (
@@ -17,6 +23,7 @@ import (
 	"fmt"
 	"net/url"
 	"sync"
+	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 )
@@ -32,9 +39,18 @@ const (
 // Store is the SQLite database of a server.
 type Store struct {
 	db      *sql.DB
+	now     func() time.Time
 	appends chan *appendRequest
 	done    chan struct{}
 	close   sync.Once
+}
+
+// Options tune a Store; every zero field takes the default named beside
+// it.
+type Options struct {
+	// Now is the clock that stamps when a room was created and touched;
+	// time.Now.
+	Now func() time.Time
 }
 
 // Input is one journaled input of a room: a step in the scenario format,
@@ -50,7 +66,19 @@ type Input struct {
 	// SpeedHundredths is the new speed of a speed change, in hundredths
 	// of real time.
 	SpeedHundredths int64
+	// LastSeq, above Seq, makes the input a run: the same input journaled
+	// at every seq from Seq to LastSeq, stored as one row. Appending a run
+	// whose first seq is already stored as a run of the same input
+	// extends that row; 0 is one input.
+	LastSeq int64
 }
+
+// Last returns the last seq the input covers: LastSeq for a run, Seq
+// otherwise.
+func (i Input) Last() int64 { return max(i.Seq, i.LastSeq) }
+
+// Count returns the number of seqs the input covers.
+func (i Input) Count() int64 { return i.Last() - i.Seq + 1 }
 
 // Room is a stored room.
 type Room struct {
@@ -59,11 +87,23 @@ type Room struct {
 	Header          []byte
 	SpeedHundredths int64
 	CreatedMs       int64
+	// TouchedMs is when the room was last used: created, joined, left or
+	// given an input.
+	TouchedMs int64
 }
+
+// ErrNoRoom is the error of Room for a token no stored room has.
+var ErrNoRoom = errors.New("store: no room has this token")
 
 // Open opens (creating it if needed) the database file at path and
 // applies the migrations it lacks.
-func Open(path string) (*Store, error) {
+func Open(path string) (*Store, error) { return OpenWith(path, Options{}) }
+
+// OpenWith is Open with options.
+func OpenWith(path string, options Options) (*Store, error) {
+	if options.Now == nil {
+		options.Now = time.Now
+	}
 	parameters := url.Values{}
 	parameters.Set("_journal_mode", "WAL")
 	parameters.Set("_synchronous", "FULL")
@@ -82,7 +122,7 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	s := &Store{db: db, appends: make(chan *appendRequest, appendQueue), done: make(chan struct{})}
+	s := &Store{db: db, now: options.Now, appends: make(chan *appendRequest, appendQueue), done: make(chan struct{})}
 	conn, err := db.Conn(context.Background())
 	if err != nil {
 		db.Close()
@@ -105,7 +145,7 @@ func (s *Store) Close() error {
 }
 
 // CreateRoom stores a new room with the inputs it starts with and
-// returns its id.
+// returns its id. The room counts as touched when it was created.
 func (s *Store) CreateRoom(ctx context.Context, room Room, inputs []Input) (int64, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -113,8 +153,8 @@ func (s *Store) CreateRoom(ctx context.Context, room Room, inputs []Input) (int6
 	}
 	defer tx.Rollback()
 	result, err := tx.ExecContext(ctx,
-		`INSERT INTO rooms (token, header, speed_hundredths, created_ms) VALUES (?, ?, ?, ?)`,
-		room.Token, string(room.Header), room.SpeedHundredths, room.CreatedMs)
+		`INSERT INTO rooms (token, header, speed_hundredths, created_ms, touched_ms) VALUES (?, ?, ?, ?, ?)`,
+		room.Token, string(room.Header), room.SpeedHundredths, room.CreatedMs, room.CreatedMs)
 	if err != nil {
 		return 0, err
 	}
@@ -128,78 +168,231 @@ func (s *Store) CreateRoom(ctx context.Context, room Room, inputs []Input) (int6
 	return id, tx.Commit()
 }
 
+// roomColumns are the columns scanRoom reads.
+const roomColumns = `id, token, header, speed_hundredths, created_ms, touched_ms`
+
+// scanRoom reads one row of roomColumns.
+func scanRoom(row interface{ Scan(...any) error }) (Room, error) {
+	var room Room
+	var header string
+	err := row.Scan(&room.ID, &room.Token, &header, &room.SpeedHundredths, &room.CreatedMs, &room.TouchedMs)
+	room.Header = []byte(header)
+	return room, err
+}
+
 // Rooms returns every stored room, oldest first.
 func (s *Store) Rooms(ctx context.Context) ([]Room, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, token, header, speed_hundredths, created_ms FROM rooms ORDER BY id`)
+	return s.queryRooms(ctx, `SELECT `+roomColumns+` FROM rooms ORDER BY id`)
+}
+
+// queryRooms returns the rooms a query of roomColumns selects.
+func (s *Store) queryRooms(ctx context.Context, query string, arguments ...any) ([]Room, error) {
+	rows, err := s.db.QueryContext(ctx, query, arguments...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var rooms []Room
 	for rows.Next() {
-		var room Room
-		var header string
-		if err := rows.Scan(&room.ID, &room.Token, &header, &room.SpeedHundredths, &room.CreatedMs); err != nil {
+		room, err := scanRoom(rows)
+		if err != nil {
 			return nil, err
 		}
-		room.Header = []byte(header)
 		rooms = append(rooms, room)
 	}
 	return rooms, rows.Err()
 }
 
+// Room returns the stored room of a token, or ErrNoRoom.
+func (s *Store) Room(ctx context.Context, token string) (Room, error) {
+	room, err := scanRoom(s.db.QueryRowContext(ctx, `SELECT `+roomColumns+` FROM rooms WHERE token = ?`, token))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Room{}, ErrNoRoom
+	}
+	return room, err
+}
+
+// CountRooms returns the number of stored rooms.
+func (s *Store) CountRooms(ctx context.Context) (int, error) {
+	var count int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM rooms`).Scan(&count)
+	return count, err
+}
+
+// Touch records that a room is being used now.
+func (s *Store) Touch(ctx context.Context, roomID int64) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE rooms SET touched_ms = MAX(touched_ms, ?) WHERE id = ?`,
+		s.now().UnixMilli(), roomID)
+	return err
+}
+
+// UntouchedRooms returns, oldest touch first, at most limit rooms last
+// touched before touchedBeforeMs.
+func (s *Store) UntouchedRooms(ctx context.Context, touchedBeforeMs int64, limit int) ([]Room, error) {
+	return s.queryRooms(ctx, `SELECT `+roomColumns+` FROM rooms WHERE touched_ms < ? ORDER BY touched_ms LIMIT ?`,
+		touchedBeforeMs, limit)
+}
+
+// DeleteRoom deletes a room and its journal, in one transaction, if it
+// was last touched before touchedBeforeMs; it reports whether it did.
+func (s *Store) DeleteRoom(ctx context.Context, roomID, touchedBeforeMs int64) (bool, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	var touched int64
+	err = tx.QueryRowContext(ctx, `SELECT touched_ms FROM rooms WHERE id = ?`, roomID).Scan(&touched)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && touched >= touchedBeforeMs) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM inputs WHERE room_id = ?`, roomID); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM rooms WHERE id = ?`, roomID); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
+}
+
 // Inputs calls visit with the room's inputs whose seq is in
-// (afterSeq, beforeSeq), in order, at most limit of them (no limit when
-// limit is 0), and stops at visit's first error.
+// (afterSeq, beforeSeq), in order, at most limit rows of them (no limit
+// when limit is 0), and stops at visit's first error. A run is trimmed
+// to the seqs asked for: a run from 5 to 9 read after 6 is visited as the
+// run from 7 to 9.
 func (s *Store) Inputs(ctx context.Context, roomID, afterSeq, beforeSeq int64, limit int, visit func(Input) error) error {
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := s.db.QueryContext(ctx,
-		`SELECT seq, actor, step, speed_hundredths FROM inputs WHERE room_id = ? AND seq > ? AND seq < ? ORDER BY seq LIMIT ?`,
-		roomID, afterSeq, beforeSeq, limit)
+	trim := func(input Input) error {
+		first, last := max(input.Seq, afterSeq+1), min(input.Last(), beforeSeq-1)
+		input.Seq, input.LastSeq = first, 0
+		if last > first {
+			input.LastSeq = last
+		}
+		return visit(input)
+	}
+	// A run that began at or before afterSeq may cover afterSeq+1.
+	covering, err := s.queryInputs(ctx, `SELECT seq, last_seq, actor, step, speed_hundredths FROM inputs
+		WHERE room_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1`, roomID, afterSeq)
+	if err != nil {
+		return err
+	}
+	if len(covering) == 1 && covering[0].Last() > afterSeq && afterSeq+1 < beforeSeq {
+		if err := trim(covering[0]); err != nil {
+			return err
+		}
+		limit = max(limit-1, -1)
+		if limit == 0 {
+			return nil
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, last_seq, actor, step, speed_hundredths FROM inputs
+		WHERE room_id = ? AND seq > ? AND seq < ? ORDER BY seq LIMIT ?`, roomID, afterSeq, beforeSeq, limit)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var input Input
-		var step sql.NullString
-		var speed sql.NullInt64
-		if err := rows.Scan(&input.Seq, &input.Actor, &step, &speed); err != nil {
+		input, err := scanInput(rows)
+		if err != nil {
 			return err
 		}
-		if step.Valid {
-			input.Step = json.RawMessage(step.String)
-		}
-		input.SpeedHundredths = speed.Int64
-		if err := visit(input); err != nil {
+		if err := trim(input); err != nil {
 			return err
 		}
 	}
 	return rows.Err()
 }
 
-// insertInputs inserts inputs of one room inside tx.
+// queryInputs returns the inputs a query selects.
+func (s *Store) queryInputs(ctx context.Context, query string, arguments ...any) ([]Input, error) {
+	rows, err := s.db.QueryContext(ctx, query, arguments...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var inputs []Input
+	for rows.Next() {
+		input, err := scanInput(rows)
+		if err != nil {
+			return nil, err
+		}
+		inputs = append(inputs, input)
+	}
+	return inputs, rows.Err()
+}
+
+// scanInput reads one row of seq, last_seq, actor, step, speed_hundredths.
+func scanInput(rows *sql.Rows) (Input, error) {
+	var input Input
+	var last, speed sql.NullInt64
+	var step sql.NullString
+	if err := rows.Scan(&input.Seq, &last, &input.Actor, &step, &speed); err != nil {
+		return Input{}, err
+	}
+	if step.Valid {
+		input.Step = json.RawMessage(step.String)
+	}
+	input.SpeedHundredths, input.LastSeq = speed.Int64, last.Int64
+	return input, nil
+}
+
+// insertInputs inserts inputs of one room inside tx. A run whose first
+// seq is stored already as a run of the same input extends that row;
+// any other clash of seqs fails.
 func insertInputs(ctx context.Context, tx *sql.Tx, roomID int64, inputs []Input) error {
 	if len(inputs) == 0 {
 		return nil
 	}
 	statement, err := tx.PrepareContext(ctx,
-		`INSERT INTO inputs (room_id, seq, actor, step, speed_hundredths) VALUES (?, ?, ?, ?, ?)`)
+		`INSERT INTO inputs (room_id, seq, actor, step, speed_hundredths, last_seq) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (room_id, seq) DO UPDATE SET last_seq = excluded.last_seq
+		WHERE excluded.last_seq IS NOT NULL AND inputs.actor = excluded.actor AND inputs.step IS excluded.step
+			AND inputs.speed_hundredths IS excluded.speed_hundredths
+			AND COALESCE(inputs.last_seq, inputs.seq) < excluded.last_seq`)
 	if err != nil {
 		return err
 	}
 	defer statement.Close()
 	for _, input := range inputs {
-		var step, speed any
+		var step, speed, last any
 		if input.Step != nil {
 			step = string(input.Step)
 		} else {
 			speed = input.SpeedHundredths
 		}
-		if _, err := statement.ExecContext(ctx, roomID, input.Seq, input.Actor, step, speed); err != nil {
+		if input.LastSeq > input.Seq {
+			last = input.LastSeq
+		}
+		result, err := statement.ExecContext(ctx, roomID, input.Seq, input.Actor, step, speed, last)
+		if err == nil {
+			var changed int64
+			if changed, err = result.RowsAffected(); err == nil && changed != 1 {
+				err = errors.New("the seq is stored already, and not as a shorter run of the same input")
+			}
+		}
+		if err != nil {
 			return fmt.Errorf("store: input %d of room %d: %w", input.Seq, roomID, err)
+		}
+	}
+	return nil
+}
+
+// touchRooms records, inside tx, that the rooms of a batch were used.
+func touchRooms(ctx context.Context, tx *sql.Tx, batch []*appendRequest, nowMs int64) error {
+	done := map[int64]bool{}
+	for _, request := range batch {
+		if done[request.roomID] {
+			continue
+		}
+		done[request.roomID] = true
+		if _, err := tx.ExecContext(ctx, `UPDATE rooms SET touched_ms = MAX(touched_ms, ?) WHERE id = ?`,
+			nowMs, request.roomID); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -249,11 +442,12 @@ func (s *Store) commit(conn *sql.Conn) {
 				break gather
 			}
 		}
-		err := commitBatch(conn, batch)
+		nowMs := s.now().UnixMilli()
+		err := commitBatch(conn, batch, nowMs)
 		for _, request := range batch {
 			if err != nil && len(batch) > 1 {
 				// Commit each alone, so that one bad append fails alone.
-				request.done <- commitBatch(conn, []*appendRequest{request})
+				request.done <- commitBatch(conn, []*appendRequest{request}, nowMs)
 				continue
 			}
 			request.done <- err
@@ -261,8 +455,9 @@ func (s *Store) commit(conn *sql.Conn) {
 	}
 }
 
-// commitBatch commits the inputs of every request in one transaction.
-func commitBatch(conn *sql.Conn, batch []*appendRequest) error {
+// commitBatch commits the inputs of every request in one transaction,
+// and that their rooms were touched at nowMs.
+func commitBatch(conn *sql.Conn, batch []*appendRequest, nowMs int64) error {
 	ctx := context.Background()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -273,6 +468,9 @@ func commitBatch(conn *sql.Conn, batch []*appendRequest) error {
 		if err := insertInputs(ctx, tx, request.roomID, request.inputs); err != nil {
 			return err
 		}
+	}
+	if err := touchRooms(ctx, tx, batch, nowMs); err != nil {
+		return err
 	}
 	return tx.Commit()
 }

@@ -53,7 +53,8 @@ func (tb *tab) roomState() roomState {
 // second tab, kills a broker in one and sees it dead in the other, pauses
 // the room's time from the other and checks that both pages reach the
 // same input and the same trace hash, which is the server's (each page
-// matched the server's hash frame for that input), with no divergence.
+// matched the server's hash frame for that input), with no divergence;
+// a third page, joining late from a snapshot, names the step's author.
 func TestBrowserRoomTwoPages(t *testing.T) {
 	s := newRoomSession(t)
 	ada := s.open("/")
@@ -113,5 +114,11 @@ func TestBrowserRoomTwoPages(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+
+	// A page that joins late loads a snapshot, whose Steps name who did
+	// each step too.
+	cy := s.open(path)
+	poll[bool](cy, `document.querySelector("#room-bar").getAttribute("data-online") === "true"`, 10*time.Second)
+	poll[bool](cy, `[...document.querySelectorAll("#view-journal .actor")].some(e => e.textContent.includes("Guest"))`, 10*time.Second)
 	ada.screenshot("browser-room", "")
 }

@@ -41,8 +41,18 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	kafkaBasePort := flags.Int("kafka-base-port", 9090, "with --kafka: broker N listens on this port + N")
 	kafkaBrokers := flags.Int("kafka-brokers", 3, "with --kafka: the brokers of the simulated cluster")
 	kafkaTLS := flags.Bool("kafka-tls", true, "with --kafka: also an SSL listener, broker N on port base + 100 + N, under a certificate made at start")
+	liveRooms := flags.Int("max-live-rooms", 100, "rooms held in memory at once; a join past it is refused until an idle room is evicted")
+	roomIdle := flags.Duration("room-idle", 5*time.Minute, "how long an empty room stays in memory before it is evicted")
+	roomExpiry := flags.Duration("room-expiry", 30*24*time.Hour, "how long a room nobody joins is kept before it is deleted; 0 keeps rooms forever")
 	if err := flags.Parse(args); err != nil {
 		return 2
+	}
+	if *liveRooms < 1 || *roomIdle <= 0 || *roomExpiry < 0 {
+		fmt.Fprintln(stderr, "playground serve: --max-live-rooms must be at least 1, --room-idle above 0 and --room-expiry 0 or more")
+		return 2
+	}
+	if *roomExpiry == 0 {
+		*roomExpiry = -1 // backend.Config: negative keeps rooms forever
 	}
 	if flags.NArg() > 0 {
 		fmt.Fprintf(stderr, "playground serve: unexpected argument %q\n", flags.Arg(0))
@@ -62,7 +72,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv, err := backend.Open(backend.Config{DataDir: *data})
+	srv, err := backend.Open(backend.Config{DataDir: *data, MaxLiveRooms: *liveRooms, IdleTimeout: *roomIdle, RoomExpiry: *roomExpiry})
 	if err != nil {
 		fmt.Fprintf(stderr, "playground serve: %v\n", err)
 		return 1

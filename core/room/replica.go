@@ -14,7 +14,14 @@
 //     before it; every other step with Session.Apply.
 //  3. Restore rebuilds the same session from the stored inputs by merging
 //     the advances as rule 2 would and running the result once, so a
-//     restore costs one replay, not one check per input.
+//     restore costs one replay, not one check per input. A run of
+//     identical plain advances (the room's clock) may be stored as one
+//     Input with a Count; it merges exactly as its advances one by one
+//     would, in time that does not grow with the Count.
+//  4. Each step of the journal has an actor: the name of who sent the
+//     input that began it ("" for the room's clock and the steps the room
+//     was created with). A plain advance merged into the step before it
+//     keeps that step's actor.
 //
 // This package depends on the standard library and core only, and builds
 // for GOOS=js GOARCH=wasm: the native backend (backend/) and the page
@@ -35,10 +42,12 @@ import (
 // journal, step by step, so that the next step can be checked in context
 // without encoding the journal again.
 type Replica struct {
-	file    string
-	header  *scenario.Scenario
-	prefix  []byte
-	texts   [][]byte
+	file   string
+	header *scenario.Scenario
+	prefix []byte
+	texts  [][]byte
+	// actors holds the actor of each step of texts (rule 4).
+	actors  []string
 	last    scenario.Step
 	session *scenario.Session
 	options scenario.Options
@@ -67,17 +76,40 @@ func Restore(file string, header *scenario.Scenario, inputs []json.RawMessage) (
 // session; they do not change its trace hash. A rebuild after an input
 // that stopped the simulation keeps them.
 func RestoreWith(file string, header *scenario.Scenario, inputs []json.RawMessage, options scenario.Options) (*Replica, error) {
+	stored := make([]Input, len(inputs))
+	for i, text := range inputs {
+		stored[i] = Input{Text: text, Count: 1}
+	}
+	return RestoreInputs(file, header, stored, options)
+}
+
+// Input is one stored input of a room's journal, for RestoreInputs.
+type Input struct {
+	// Text is the step in the scenario format.
+	Text json.RawMessage
+	// Actor is the name of who sent it: "" for the room's clock and the
+	// steps the room was created with.
+	Actor string
+	// Count is how many times in a row the input was journaled: a run of
+	// the room's clock, identical plain advances, is stored as one input.
+	// Zero counts as one; above one is for plain advances only.
+	Count int64
+}
+
+// RestoreInputs is RestoreWith of stored inputs that carry their actors
+// and may be runs (rules 3 and 4): the replica knows who began each step.
+func RestoreInputs(file string, header *scenario.Scenario, inputs []Input, options scenario.Options) (*Replica, error) {
 	bare := *header
 	bare.Steps = nil
 	prefix, err := documentPrefix(&bare)
 	if err != nil {
 		return nil, err
 	}
-	texts, err := mergeAdvances(inputs)
+	texts, actors, err := mergeAdvances(inputs)
 	if err != nil {
 		return nil, err
 	}
-	r := &Replica{file: file, header: &bare, prefix: prefix, texts: texts, options: options}
+	r := &Replica{file: file, header: &bare, prefix: prefix, texts: texts, actors: actors, options: options}
 	decoded, err := scenario.Decode(file, r.document(nil))
 	if err != nil {
 		return nil, err
@@ -158,14 +190,20 @@ func IsPlainAdvance(st *scenario.Step) bool {
 // Apply checks one step (scenario-format JSON) and applies it. It returns
 // the step's text as it is to be journaled and sent: compact, and for a
 // plain advance the canonical {"op":"advance","ms":N}. A refused step
-// changes nothing.
+// changes nothing. The step has no actor; ApplyBy names one.
 func (r *Replica) Apply(raw json.RawMessage) (scenario.StepResult, []byte, error) {
+	return r.ApplyBy(raw, "")
+}
+
+// ApplyBy is Apply of a step sent by actor, who becomes the actor of the
+// step unless it merges into the step before it (rule 4).
+func (r *Replica) ApplyBy(raw json.RawMessage, actor string) (scenario.StepResult, []byte, error) {
 	st, text, err := r.Parse(raw)
 	if err != nil {
 		return scenario.StepResult{}, nil, err
 	}
 	if IsPlainAdvance(&st) {
-		result, err := r.Advance(st.Ms)
+		result, err := r.advance(st.Ms, actor)
 		if err != nil {
 			return result, nil, err
 		}
@@ -180,12 +218,19 @@ func (r *Replica) Apply(raw json.RawMessage) (scenario.StepResult, []byte, error
 		text = advanceText(&st)
 	}
 	r.texts = append(r.texts, text)
+	r.actors = append(r.actors, actor)
 	r.last = st
 	return result, text, nil
 }
 
-// Advance lets virtual time run by ms, as a plain advance step would.
+// Advance lets virtual time run by ms, as a plain advance step would;
+// it is the room's clock, so a new step it begins has no actor.
 func (r *Replica) Advance(ms int64) (scenario.StepResult, error) {
+	return r.advance(ms, "")
+}
+
+// advance is Advance of an advance sent by actor.
+func (r *Replica) advance(ms int64, actor string) (scenario.StepResult, error) {
 	before := len(r.session.Results())
 	result, err := r.session.Advance(ms)
 	if err != nil {
@@ -197,6 +242,7 @@ func (r *Replica) Advance(ms int64) (scenario.StepResult, error) {
 	} else {
 		r.last = scenario.Step{Op: scenario.OpAdvance, Ms: ms}
 		r.texts = append(r.texts, AdvanceText(ms))
+		r.actors = append(r.actors, actor)
 	}
 	return result, nil
 }
@@ -208,7 +254,7 @@ func (r *Replica) recover(resultsBefore int, err error) error {
 	if r.session.Cluster().Sim().Err() == nil && len(r.session.Results()) == resultsBefore {
 		return err
 	}
-	rebuilt, rebuildErr := RestoreWith(r.file, r.header, r.Texts(), r.options)
+	rebuilt, rebuildErr := RestoreInputs(r.file, r.header, r.Inputs(), r.options)
 	if rebuildErr != nil {
 		return fmt.Errorf("%w: %v; and the journal does not replay: %v", ErrSimulationStopped, err, rebuildErr)
 	}
@@ -216,29 +262,43 @@ func (r *Replica) recover(resultsBefore int, err error) error {
 	return fmt.Errorf("%w: %v", ErrSimulationStopped, err)
 }
 
-// mergeAdvances applies rule 2 to stored step texts: each plain advance
-// is merged into an advance just before it exactly when Session.Advance
-// would merge it.
-func mergeAdvances(inputs []json.RawMessage) ([][]byte, error) {
+// mergeAdvances applies rules 2 and 4 to stored inputs: each plain
+// advance is merged into an advance just before it exactly when
+// Session.Advance would merge it, and each step keeps the actor of the
+// input that began it. It returns the steps' texts and actors.
+func mergeAdvances(inputs []Input) ([][]byte, []string, error) {
 	texts := make([][]byte, 0, len(inputs))
+	actors := make([]string, 0, len(inputs))
 	var last scenario.Step
 	for i, input := range inputs {
 		var st advanceFields
-		if err := json.Unmarshal(input, &st); err != nil {
-			return nil, fmt.Errorf("room: stored input %d is not a step: %v", i, err)
+		if err := json.Unmarshal(input.Text, &st); err != nil {
+			return nil, nil, fmt.Errorf("room: stored input %d is not a step: %v", i, err)
 		}
-		if st.Op == scenario.OpAdvance && st.AtMs == nil && !st.Async && st.Note == "" {
-			if len(texts) > 0 && last.Op == scenario.OpAdvance && last.AtMs == nil &&
+		count := max(input.Count, 1)
+		plain := st.Op == scenario.OpAdvance && st.AtMs == nil && !st.Async && st.Note == ""
+		if count > 1 && (!plain || st.Ms < 0) {
+			return nil, nil, fmt.Errorf("room: stored input %d repeats %d times a step that is not a plain advance", i, count)
+		}
+		for count > 0 {
+			if plain && len(texts) > 0 && last.Op == scenario.OpAdvance && last.AtMs == nil &&
 				last.Ms+st.Ms <= scenario.MaxAdvanceMs && st.Ms >= 0 {
-				last.Ms += st.Ms
+				merged := count
+				if st.Ms > 0 {
+					merged = min(count, (scenario.MaxAdvanceMs-last.Ms)/st.Ms)
+				}
+				last.Ms += merged * st.Ms
+				count -= merged
 				texts[len(texts)-1] = advanceText(&last)
 				continue
 			}
+			last = scenario.Step{Op: st.Op, AtMs: st.AtMs, Ms: st.Ms, Async: st.Async, Note: st.Note}
+			texts = append(texts, append([]byte(nil), input.Text...))
+			actors = append(actors, input.Actor)
+			count--
 		}
-		last = scenario.Step{Op: st.Op, AtMs: st.AtMs, Ms: st.Ms, Async: st.Async, Note: st.Note}
-		texts = append(texts, append([]byte(nil), input...))
 	}
-	return texts, nil
+	return texts, actors, nil
 }
 
 // advanceFields are the fields of a step that rule 2 looks at.
@@ -289,6 +349,20 @@ func (r *Replica) Texts() []json.RawMessage {
 	out := make([]json.RawMessage, len(r.texts))
 	for i, text := range r.texts {
 		out[i] = text
+	}
+	return out
+}
+
+// Actors returns the actor of each step of the journal, as Texts orders
+// the steps: "" where nobody sent it (rule 4).
+func (r *Replica) Actors() []string { return append([]string{}, r.actors...) }
+
+// Inputs returns the journal's steps with their actors, for
+// RestoreInputs: a rebuild that keeps who did what.
+func (r *Replica) Inputs() []Input {
+	out := make([]Input, len(r.texts))
+	for i, text := range r.texts {
+		out[i] = Input{Text: text, Actor: r.actors[i], Count: 1}
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package room
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -113,5 +114,97 @@ func TestRefusedInputsChangeNothing(t *testing.T) {
 	}
 	if r.TraceHash() != before || r.Steps() != steps {
 		t.Fatal("refused inputs changed the replica")
+	}
+}
+
+// TestRunsAndActorsRestoreAsLive: inputs applied one by one with their
+// actors, and the same inputs stored with each run of identical clock
+// advances as one Input with a Count, restore to the same journal, hash
+// and actors.
+func TestRunsAndActorsRestoreAsLive(t *testing.T) {
+	live, err := New("room", header())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored []Input
+	apply := func(actor, text string) {
+		t.Helper()
+		_, journaled, err := live.ApplyBy(json.RawMessage(text), actor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored = append(stored, Input{Text: journaled, Actor: actor, Count: 1})
+	}
+	tick := func(ms, count int64) {
+		t.Helper()
+		for i := int64(0); i < count; i++ {
+			if _, err := live.Advance(ms); err != nil {
+				t.Fatal(err)
+			}
+		}
+		stored = append(stored, Input{Text: AdvanceText(ms), Count: count})
+	}
+	apply("Ada", `{"op":"create_topic","topic":"orders","partitions":2,"replication_factor":3}`)
+	tick(100, 50)
+	apply("Bob", `{"op":"advance","ms":700}`)
+	tick(100, 20) // merges into Bob's advance: still Bob's step
+	apply("Ada", `{"op":"kill_broker","broker":2}`)
+	apply("Cy", `{"op":"advance","ms":5,"note":"look"}`)
+	tick(250, 7) // merges into Cy's noted advance
+	apply("Bob", `{"op":"start_broker","broker":2}`)
+	restored, err := RestoreInputs("room", header(), stored, scenario.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if live.TraceHash() != restored.TraceHash() || string(live.Document()) != string(restored.Document()) {
+		t.Fatalf("live and restored differ:\n%s\n%s", live.Document(), restored.Document())
+	}
+	// Bob's advance merged into the clock's step, which keeps no actor.
+	want := []string{"Ada", "", "Ada", "Cy", "Bob"}
+	if got := restored.Actors(); strings.Join(got, ",") != strings.Join(want, ",") || strings.Join(live.Actors(), ",") != strings.Join(want, ",") {
+		t.Fatalf("actors live %q, restored %q, want %q", live.Actors(), got, want)
+	}
+	again, err := RestoreInputs("room", header(), restored.Inputs(), scenario.Options{})
+	if err != nil || strings.Join(again.Actors(), ",") != strings.Join(want, ",") || again.TraceHash() != live.TraceHash() {
+		t.Fatalf("restoring Inputs() loses the actors or the hash: %v %q", err, again.Actors())
+	}
+	if _, err := RestoreInputs("room", header(), []Input{{Text: json.RawMessage(`{"op":"kill_broker","broker":1}`), Count: 2}}, scenario.Options{}); err == nil ||
+		!strings.Contains(err.Error(), "not a plain advance") {
+		t.Fatalf("a repeated step that is not a plain advance: %v", err)
+	}
+}
+
+// TestRunMergesAsItsAdvancesOneByOne: a run merges exactly as its
+// advances stored one by one, also where it passes the longest advance
+// step and splits (checked on the merge alone: simulating 400 days takes
+// long).
+func TestRunMergesAsItsAdvancesOneByOne(t *testing.T) {
+	long := int64(scenario.MaxAdvanceMs/3 + 1)
+	for _, c := range []struct {
+		before []Input
+		ms     int64
+		count  int64
+	}{
+		{nil, 100, 1000},
+		{[]Input{{Text: json.RawMessage(`{"op":"kill_broker","broker":1}`), Actor: "Ada"}}, long, 7},
+		{[]Input{{Text: AdvanceText(scenario.MaxAdvanceMs - 250), Actor: "Bob"}}, 100, 9},
+		{[]Input{{Text: json.RawMessage(`{"op":"advance","ms":5,"note":"n"}`), Actor: "Cy"}}, 0, 4},
+	} {
+		run := append(append([]Input(nil), c.before...), Input{Text: AdvanceText(c.ms), Count: c.count})
+		oneByOne := append([]Input(nil), c.before...)
+		for i := int64(0); i < c.count; i++ {
+			oneByOne = append(oneByOne, Input{Text: AdvanceText(c.ms)})
+		}
+		runTexts, runActors, err := mergeAdvances(run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts, actors, err := mergeAdvances(oneByOne)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprintf("%s %q", texts, actors) != fmt.Sprintf("%s %q", runTexts, runActors) {
+			t.Errorf("ms %d × %d: one by one %s %q, as a run %s %q", c.ms, c.count, texts, actors, runTexts, runActors)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -70,7 +71,10 @@ func (a *App) roomLoop() {
 			continue
 		}
 		why := "the connection dropped"
-		if err != nil {
+		var closed websocket.CloseError
+		if errors.As(err, &closed) && closed.Reason != "" {
+			why = closed.Reason // the server's sentence, such as a full server's
+		} else if err != nil {
 			why = err.Error()
 		}
 		a.roomOnline(false, fmt.Sprintf("Offline (%s): reconnecting in %.1f s; your actions are not sent meanwhile.", why, backoff.Seconds()))

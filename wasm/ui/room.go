@@ -40,10 +40,13 @@ type roomFrame struct {
 	Message   string          `json:"message"`
 }
 
-// roomSnapshot is the journal up to Seq as one scenario document.
+// roomSnapshot is the journal up to Seq as one scenario document, and
+// who began each of its steps ("" for nobody; absent from an older
+// server).
 type roomSnapshot struct {
 	Seq      int64           `json:"seq"`
 	Scenario json.RawMessage `json:"scenario"`
+	Actors   []string        `json:"actors"`
 }
 
 // Room is the page's side of a shared room: the protocol state of its
@@ -255,7 +258,7 @@ func (r *Room) welcome(m *Model, frame *roomFrame) (RoomEvent, error) {
 		if err := json.Unmarshal(frame.Snapshot.Scenario, &document); err != nil {
 			return RoomEvent{}, err
 		}
-		if err := r.restore(m, decoded, document.Steps); err != nil {
+		if err := r.restore(m, decoded, document.Steps, frame.Snapshot.Actors); err != nil {
 			return RoomEvent{}, err
 		}
 		r.LastSeq = frame.Snapshot.Seq
@@ -265,22 +268,31 @@ func (r *Room) welcome(m *Model, frame *roomFrame) (RoomEvent, error) {
 		if err != nil {
 			return RoomEvent{}, fmt.Errorf("the room's header does not decode: %v", err)
 		}
-		if err := r.restore(m, header, nil); err != nil {
+		if err := r.restore(m, header, nil, nil); err != nil {
 			return RoomEvent{}, err
 		}
 	}
 	return RoomEvent{Status: "Joined the room: " + strconv.Itoa(len(r.Members)) + " here.", Changed: true}, nil
 }
 
-// restore replaces the copy and the model's session with a replay.
-func (r *Room) restore(m *Model, header *scenario.Scenario, steps []json.RawMessage) error {
+// restore replaces the copy and the model's session with a replay of
+// steps, whose actors are given in step order when the server named
+// them (a list of another length names nobody).
+func (r *Room) restore(m *Model, header *scenario.Scenario, steps []json.RawMessage, actors []string) error {
 	timeline := NewTimeline()
-	replica, err := room.RestoreWith(roomFile, header, steps, scenario.Options{TraceSink: timeline.Add})
+	inputs := make([]room.Input, len(steps))
+	for i, step := range steps {
+		inputs[i] = room.Input{Text: step}
+		if len(actors) == len(steps) {
+			inputs[i].Actor = actors[i]
+		}
+	}
+	replica, err := room.RestoreInputs(roomFile, header, inputs, scenario.Options{TraceSink: timeline.Add})
 	if err != nil {
 		return fmt.Errorf("the room's journal does not replay here: %v", err)
 	}
 	r.replica = replica
-	m.attach(replica.Session(), timeline)
+	m.attach(replica.Session(), timeline, replica.Actors())
 	return nil
 }
 
@@ -354,11 +366,12 @@ func mustJSON(value any) []byte {
 	return data
 }
 
-// attach makes the model show a room's session: the room's replica owns
-// it, so rewinds and streams are off.
-func (m *Model) attach(session *scenario.Session, timeline *Timeline) {
+// attach makes the model show a room's session, whose steps were begun
+// by actors: the room's replica owns it, so rewinds and streams are off.
+func (m *Model) attach(session *scenario.Session, timeline *Timeline, actors []string) {
 	m.session, m.timeline = session, timeline
 	m.actors = make([]string, len(session.Scenario().Steps))
+	copy(m.actors, actors)
 	m.chart = NewChart()
 	m.forgetFuture()
 	m.stream = nil
@@ -379,6 +392,6 @@ func (m *Model) roomStepped(newStep bool, actor string) {
 }
 
 // Actors returns, in a room, the name of the person behind each step of
-// the journal ("" for the room's clock, the steps it was created with,
-// and steps a snapshot loaded); nil outside a room.
+// the journal ("" for the room's clock and the steps it was created
+// with; a snapshot names them too); nil outside a room.
 func (m *Model) Actors() []string { return m.actors }

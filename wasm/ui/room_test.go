@@ -144,8 +144,9 @@ func (p *roomPeer) next(what string) RoomEvent {
 
 // TestRoomMemberAndActorsNatively: a member frame renames a person for
 // everyone and a refused one comes back by field; every journal step
-// carries the name of the person who asked for it, and a plain advance
-// merged into the step before it keeps that step's name.
+// carries the name of the person who asked for it, a plain advance
+// merged into the step before it keeps that step's name, and a late
+// joiner's snapshot names the same people.
 func TestRoomMemberAndActorsNatively(t *testing.T) {
 	srv, err := backend.Open(backend.Config{DataDir: t.TempDir()})
 	if err != nil {
@@ -238,11 +239,16 @@ func TestRoomMemberAndActorsNatively(t *testing.T) {
 		}
 	}
 
-	// A late joiner's snapshot has no names, but one entry per step.
+	// A late joiner's snapshot names the same people for the same steps,
+	// and its Steps panel shows them.
 	cy := &roomPeer{t: t, url: url, room: NewRoom(token, "Cy", "#33a02c"), model: NewModel()}
 	cy.connect()
 	cy.until("the welcome", func() bool { return cy.room.Welcomed })
-	if got, want := len(cy.model.Actors()), len(cy.model.Session().Scenario().Steps); got != want {
-		t.Errorf("the late joiner has %d actors for %d steps", got, want)
+	if got, want := strings.Join(cy.model.Actors(), ","), strings.Join(ada.model.Actors(), ","); got != want ||
+		len(cy.model.Actors()) != len(cy.model.Session().Scenario().Steps) {
+		t.Errorf("the late joiner has actors %q for %d steps, Ada's page %q", cy.model.Actors(), len(cy.model.Session().Scenario().Steps), want)
+	}
+	if journal := RenderJournal(cy.model.Peek(), nil); !strings.Contains(journal, "— Ada") || !strings.Contains(journal, "— Robert") {
+		t.Errorf("the late joiner's Steps panel does not name the actors:\n%s", journal)
 	}
 }
