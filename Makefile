@@ -7,7 +7,7 @@ ADDR ?= 127.0.0.1:8080
 # Packages whose tests also run in WebAssembly (Node): the whole core and the page's model.
 WASM_PACKAGES := ./core/... ./wasm/ui/...
 
-.PHONY: build wasm run test deps fmt-check vet test-native test-wasm fuzz-short test-long bench clean worker worker-dev deploy
+.PHONY: build wasm run test deps fmt-check vet test-native test-wasm fuzz-short test-long test-clients bench clean worker worker-dev deploy
 
 ## build: the playground binary with the WebAssembly module embedded
 build: wasm
@@ -66,6 +66,10 @@ test-long:
 	$(GO) test -count=1 -run 'TestRandomTransactions' -timeout 60m ./core/ -txn-seeds=500
 	$(GO) test -count=1 -run 'TestRandomConsumerGroups' -timeout 60m ./core/ -group-seeds=300
 	mkdir -p fuzz-failures && $(GO) run ./cmd/playground fuzz --seeds 2000 --out fuzz-failures
+
+## test-clients: franz-go's own kgo tests (the version go.mod pins) against playground serve --kafka, one test a process, then a summary; not part of test
+test-clients: wasm
+	$(GO) test -count=1 -run '^TestFranzGoSuite$$' -timeout 120m -v ./backend/gateway/clienttest/ -franz-go-suite
 
 ## bench: throughput and memory figures, natively and in WebAssembly, the server's journal, fan-out and restart, and the browser budgets
 bench: wasm
