@@ -71,12 +71,13 @@ test-long:
 test-clients: wasm
 	$(GO) test -count=1 -run '^TestFranzGoSuite$$' -timeout 120m -v ./backend/gateway/clienttest/ -franz-go-suite
 
-## bench: throughput and memory figures, natively and in WebAssembly, the server's journal, fan-out and restart, and the browser budgets
+## bench: throughput and memory figures, natively and in WebAssembly, the server's journal, fan-out and restart, franz-go's produce through the Kafka gateway beside kfake, and the browser budgets
 bench: wasm
 	GO=$(GO) bash tools/bench-core.sh
 	$(GO) test -run '^$$' -bench JournalCommit ./backend/store/
 	$(GO) test -run '^$$' -bench FanOut -benchtime 500x ./backend/
 	$(GO) test -run '^$$' -bench RestartMillionRecords -benchtime 3x ./backend/
+	$(GO) test -run '^$$' -bench ProduceThroughput -benchtime 100000x -count 5 ./backend/gateway/clienttest/
 	set -o pipefail; $(GO) test -count=1 -run '^TestBrowserBudgets$$' ./cmd/playground/ -budgets -v | grep -E '^(budget|--- |ok|FAIL)'
 
 clean:

@@ -97,7 +97,7 @@ func TestKafkajsProduce(t *testing.T) {
 	kafkajsNode(t)
 	s := startServer(t, 3)
 	const partitions, count = 3, 20
-	createTopic(t, s, "kafkajs-produced", partitions, 3)
+	createTopic(t, s.brokers, "kafkajs-produced", partitions, 3)
 	var result kafkajsSent
 	runKafkajs(t, "produce.js", map[string]any{"brokers": s.brokers, "topic": "kafkajs-produced", "count": count}, &result)
 	if len(result.Sent) != count {
@@ -184,7 +184,7 @@ func TestKafkajsConsumerGroup(t *testing.T) {
 	kafkajsNode(t)
 	s := startServer(t, 3)
 	const partitions, count = 4, 40
-	createTopic(t, s, "kafkajs-grouped", partitions, 3)
+	createTopic(t, s.brokers, "kafkajs-grouped", partitions, 3)
 	var result kafkajsGroup
 	runKafkajs(t, "group.js", map[string]any{"brokers": s.brokers, "topic": "kafkajs-grouped", "partitions": partitions,
 		"groupId": "kafkajs-group", "count": count, "quietMs": 2000}, &result)

@@ -94,7 +94,7 @@ type kcatID struct {
 func TestKcatMetadata(t *testing.T) {
 	kcatPath(t)
 	s := startServer(t, 3)
-	createTopic(t, s, "kcat-listed", 5, 3)
+	createTopic(t, s.brokers, "kcat-listed", 5, 3)
 	var metadata kcatMetadata
 	if err := json.Unmarshal(runKcat(t, "", "-b", s.brokers[1], "-L", "-J", "-t", "kcat-listed"), &metadata); err != nil {
 		t.Fatalf("kcat -L -J: %v", err)
@@ -158,7 +158,7 @@ type kcatRecord struct {
 func TestKcatProduceConsumeKeyed(t *testing.T) {
 	kcatPath(t)
 	s := startServer(t, 3)
-	createTopic(t, s, "kcat-keyed", 3, 3)
+	createTopic(t, s.brokers, "kcat-keyed", 3, 3)
 	const count = 12
 	var input strings.Builder
 	want := map[string]string{}

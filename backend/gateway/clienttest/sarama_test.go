@@ -37,7 +37,7 @@ func saramaConfig() *sarama.Config {
 func TestSaramaProduceConsume(t *testing.T) {
 	s := startServer(t, 3)
 	const partitions, count = 3, 30
-	createTopic(t, s, "sarama-records", partitions, 3)
+	createTopic(t, s.brokers, "sarama-records", partitions, 3)
 	config := saramaConfig()
 	producer, err := sarama.NewSyncProducer(s.brokers, config)
 	if err != nil {

@@ -305,10 +305,10 @@ func (w *watchedOutput) String() string {
 	return w.buffer.String()
 }
 
-// adminClient is a franz-go client of the server, for setting up topics.
-func adminClient(t testing.TB, s *server) *kgo.Client {
+// adminClient is a franz-go client of the brokers, for setting up topics.
+func adminClient(t testing.TB, brokers []string) *kgo.Client {
 	t.Helper()
-	client, err := kgo.NewClient(kgo.SeedBrokers(s.brokers...), kgo.RetryTimeout(topicReadyTimeout))
+	client, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.RetryTimeout(topicReadyTimeout))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,14 +316,15 @@ func adminClient(t testing.TB, s *server) *kgo.Client {
 	return client
 }
 
-// createTopic creates a topic through the gateway with franz-go and waits
-// until every broker's Metadata lists it with a leader for each of its
-// partitions, so that any client sees all of it at once.
-func createTopic(t testing.TB, s *server, name string, partitions int32, replicationFactor int16) {
+// createTopic creates a topic with franz-go through the brokers (the
+// gateway's, or kfake's) and waits until every broker's Metadata lists it
+// with a leader for each of its partitions, so that any client sees all
+// of it at once.
+func createTopic(t testing.TB, brokers []string, name string, partitions int32, replicationFactor int16) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), topicReadyTimeout)
 	defer cancel()
-	client := adminClient(t, s)
+	client := adminClient(t, brokers)
 	req := kmsg.NewPtrCreateTopicsRequest()
 	topic := kmsg.NewCreateTopicsRequestTopic()
 	topic.Topic, topic.NumPartitions, topic.ReplicationFactor = name, partitions, replicationFactor
@@ -336,9 +337,16 @@ func createTopic(t testing.TB, s *server, name string, partitions int32, replica
 	if err := kerr.ErrorForCode(resp.Topics[0].ErrorCode); err != nil {
 		t.Fatalf("CreateTopics %s: %v", name, err)
 	}
-	for id := range s.brokers {
-		if err := waitTopicAt(ctx, client, int32(id+1), name, partitions); err != nil {
-			t.Fatalf("topic %s at broker %d: %v", name, id+1, err)
+	metadata, err := kmsg.NewPtrMetadataRequest().RequestWith(ctx, client)
+	if err != nil {
+		t.Fatalf("Metadata: %v", err)
+	}
+	if len(metadata.Brokers) != len(brokers) {
+		t.Fatalf("Metadata lists %d brokers, want %d", len(metadata.Brokers), len(brokers))
+	}
+	for _, b := range metadata.Brokers {
+		if err := waitTopicAt(ctx, client, b.NodeID, name, partitions); err != nil {
+			t.Fatalf("topic %s at broker %d: %v", name, b.NodeID, err)
 		}
 	}
 }
