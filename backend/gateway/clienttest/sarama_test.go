@@ -30,6 +30,12 @@ func saramaConfig() *sarama.Config {
 	return config
 }
 
+// saramaPosition is where a record is: its partition and offset.
+type saramaPosition struct {
+	partition int32
+	offset    int64
+}
+
 // TestSaramaProduceConsume: a sarama SyncProducer sends keyed records with
 // headers, and sarama partition consumers read each one back from the
 // partition and offset the producer was given, with its key, value and
@@ -38,35 +44,8 @@ func TestSaramaProduceConsume(t *testing.T) {
 	s := startServer(t, 3)
 	const partitions, count = 3, 30
 	createTopic(t, s.brokers, "sarama-records", partitions, 3)
-	config := saramaConfig()
-	producer, err := sarama.NewSyncProducer(s.brokers, config)
-	if err != nil {
-		t.Fatalf("sarama.NewSyncProducer: %v", err)
-	}
-	type position struct {
-		partition int32
-		offset    int64
-	}
-	sentAt := map[position]string{}
-	for i := 0; i < count; i++ {
-		message := &sarama.ProducerMessage{Topic: "sarama-records", Key: sarama.StringEncoder(fmt.Sprintf("user-%d", i%6)),
-			Value:   sarama.StringEncoder(fmt.Sprintf("order-%d", i)),
-			Headers: []sarama.RecordHeader{{Key: []byte("n"), Value: []byte(fmt.Sprint(i))}}}
-		partition, offset, err := producer.SendMessage(message)
-		if err != nil {
-			producer.Close()
-			t.Fatalf("SendMessage order-%d: %v", i, err)
-		}
-		sentAt[position{partition, offset}] = fmt.Sprintf("user-%d=order-%d n=%d", i%6, i, i)
-	}
-	if err := producer.Close(); err != nil {
-		t.Errorf("closing the producer: %v", err)
-	}
-	if len(sentAt) != count {
-		t.Fatalf("%d records acknowledged at %d distinct positions", count, len(sentAt))
-	}
-
-	consumer, err := sarama.NewConsumer(s.brokers, config)
+	sentAt := saramaProduce(t, s.brokers, "sarama-records", count)
+	consumer, err := sarama.NewConsumer(s.brokers, saramaConfig())
 	if err != nil {
 		t.Fatalf("sarama.NewConsumer: %v", err)
 	}
@@ -91,7 +70,7 @@ func TestSaramaProduceConsume(t *testing.T) {
 			if len(m.Headers) == 1 && string(m.Headers[0].Key) == "n" {
 				got += " n=" + string(m.Headers[0].Value)
 			}
-			at := position{m.Partition, m.Offset}
+			at := saramaPosition{m.Partition, m.Offset}
 			if sentAt[at] != got {
 				t.Errorf("partition %d offset %d holds %q; the producer was told %q", m.Partition, m.Offset, got, sentAt[at])
 			}
@@ -102,6 +81,35 @@ func TestSaramaProduceConsume(t *testing.T) {
 			t.Fatalf("read %d of %d records in %v; not read: %v", read, count, saramaTimeout, sentAt)
 		}
 	}
+}
+
+// saramaProduce sends count keyed records with a header through a
+// SyncProducer and returns what was acknowledged where.
+func saramaProduce(t *testing.T, brokers []string, topic string, count int) map[saramaPosition]string {
+	t.Helper()
+	producer, err := sarama.NewSyncProducer(brokers, saramaConfig())
+	if err != nil {
+		t.Fatalf("sarama.NewSyncProducer: %v", err)
+	}
+	sentAt := map[saramaPosition]string{}
+	for i := 0; i < count; i++ {
+		message := &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(fmt.Sprintf("user-%d", i%6)),
+			Value:   sarama.StringEncoder(fmt.Sprintf("order-%d", i)),
+			Headers: []sarama.RecordHeader{{Key: []byte("n"), Value: []byte(fmt.Sprint(i))}}}
+		partition, offset, err := producer.SendMessage(message)
+		if err != nil {
+			producer.Close()
+			t.Fatalf("SendMessage order-%d: %v", i, err)
+		}
+		sentAt[saramaPosition{partition, offset}] = fmt.Sprintf("user-%d=order-%d n=%d", i%6, i, i)
+	}
+	if err := producer.Close(); err != nil {
+		t.Errorf("closing the producer: %v", err)
+	}
+	if len(sentAt) != count {
+		t.Fatalf("%d records acknowledged at %d distinct positions", count, len(sentAt))
+	}
+	return sentAt
 }
 
 // forward sends a partition consumer's messages and first error on,
