@@ -7,7 +7,7 @@ ADDR ?= 127.0.0.1:8080
 # Packages whose tests also run in WebAssembly (Node): the whole core and the page's model.
 WASM_PACKAGES := ./core/... ./wasm/ui/...
 
-.PHONY: build wasm run test deps fmt-check vet test-native test-wasm fuzz-short test-long bench clean worker worker-dev deploy
+.PHONY: build wasm run test deps fmt-check vet test-native test-wasm fuzz-short test-long test-clients bench clean worker worker-dev deploy
 
 ## build: the playground binary with the WebAssembly module embedded
 build: wasm
@@ -68,13 +68,18 @@ test-long:
 	$(GO) test -count=1 -run 'TestRandomConsumerGroups' -timeout 60m ./core/ -group-seeds=300
 	mkdir -p fuzz-failures && $(GO) run ./cmd/playground fuzz --seeds 2000 --out fuzz-failures
 
-## bench: throughput and memory figures, natively and in WebAssembly, the server's journal, fan-out, restart, restore of a week of ticks and start with 1,000 rooms, and the browser budgets
+## test-clients: franz-go's own kgo tests (the version go.mod pins) against playground serve --kafka, one test a process, then a summary; not part of test
+test-clients: wasm
+	$(GO) test -count=1 -run '^TestFranzGoSuite$$' -timeout 120m -v ./backend/gateway/clienttest/ -franz-go-suite
+
+## bench: throughput and memory figures, natively and in WebAssembly, the server's journal, fan-out, restart, restore of a week of ticks and start with 1,000 rooms, franz-go's produce through the Kafka gateway beside kfake, and the browser budgets
 bench: wasm
 	GO=$(GO) bash tools/bench-core.sh
 	$(GO) test -run '^$$' -bench JournalCommit ./backend/store/
 	$(GO) test -run '^$$' -bench FanOut -benchtime 500x ./backend/
 	$(GO) test -run '^$$' -bench RestartMillionRecords -benchtime 3x ./backend/
 	$(GO) test -run '^$$' -bench 'RestoreWeekOfTicks|StartThousandRooms' -benchtime 3x ./backend/
+	$(GO) test -run '^$$' -bench ProduceThroughput -benchtime 100000x -count 5 ./backend/gateway/clienttest/
 	set -o pipefail; $(GO) test -count=1 -run '^TestBrowserBudgets$$' ./cmd/playground/ -budgets -v | grep -E '^(budget|--- |ok|FAIL)'
 
 clean:

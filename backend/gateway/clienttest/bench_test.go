@@ -1,0 +1,170 @@
+package clienttest
+
+// franz-go's produce throughput through the gateway, beside franz-go's
+// kfake in the same run (make bench).
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kafka-playground/playground/backend/gateway"
+	"github.com/kafka-playground/playground/core"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+const (
+	// benchRecordBytes is the value size of the benchmark's records.
+	benchRecordBytes = 1024
+	// benchBrokers and benchPartitions shape both clusters; the topic's
+	// replication factor is benchBrokers (kfake keeps one copy whatever
+	// it is told).
+	benchBrokers    = 3
+	benchPartitions = 3
+	// benchTimeout bounds one run's produce and flush.
+	benchTimeout = 5 * time.Minute
+)
+
+// BenchmarkProduceThroughput produces 1 KB records with franz-go (acks=all,
+// idempotent, no compression, its default batching) through the gateway
+// (a 3-broker simulated cluster, the topic replicated three times) and
+// through kfake (3 brokers), each started in-process, and prints the
+// gateway's throughput as a multiple of kfake's.
+func BenchmarkProduceThroughput(b *testing.B) {
+	rates := map[string]*benchRates{"gateway": {}, "kfake": {}}
+	b.Run("gateway", func(b *testing.B) {
+		g, err := gateway.Start(context.Background(), gateway.Config{Spec: core.Spec{Seed: 1, Brokers: benchBrokers}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer g.Close()
+		var brokers []string
+		for id := int32(1); id <= benchBrokers; id++ {
+			brokers = append(brokers, g.Addresses()[id])
+		}
+		rates["gateway"].add(b.N, benchProduce(b, brokers))
+	})
+	b.Run("kfake", func(b *testing.B) {
+		cluster, err := kfake.NewCluster(kfake.NumBrokers(benchBrokers))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer cluster.Close()
+		rates["kfake"].add(b.N, benchProduce(b, cluster.ListenAddrs()))
+	})
+	gatewayRate, gatewayRuns := rates["gateway"].median()
+	kfakeRate, kfakeRuns := rates["kfake"].median()
+	if gatewayRate > 0 && kfakeRate > 0 {
+		fmt.Printf("produce throughput, 1 KB records, acks=all, idempotent, medians of %d and %d runs: gateway %.0f records/s, kfake %.0f records/s, gateway ÷ kfake = %.2f×\n",
+			gatewayRuns, kfakeRuns, gatewayRate, kfakeRate, gatewayRate/kfakeRate)
+	}
+}
+
+// benchRates are the records per second of a sub-benchmark's runs, by
+// run size (-count repeats a size; the first run, of one record, is the
+// framework's probe).
+type benchRates struct {
+	bySize map[int][]float64
+	most   int
+}
+
+func (r *benchRates) add(n int, rate float64) {
+	if r.bySize == nil {
+		r.bySize = map[int][]float64{}
+	}
+	r.bySize[n] = append(r.bySize[n], rate)
+	r.most = max(r.most, n)
+}
+
+// median is the median rate of the largest runs and how many there were.
+func (r *benchRates) median() (float64, int) {
+	rates := slices.Clone(r.bySize[r.most])
+	if len(rates) == 0 {
+		return 0, 0
+	}
+	slices.Sort(rates)
+	middle := len(rates) / 2
+	if len(rates)%2 == 0 {
+		return (rates[middle-1] + rates[middle]) / 2, len(rates)
+	}
+	return rates[middle], len(rates)
+}
+
+// storedRecords sums the topic's end offsets (ListOffsets, latest), which
+// franz-go sends to each partition's leader.
+func storedRecords(b *testing.B, ctx context.Context, client *kgo.Client, topic string, partitions int32) int64 {
+	req := kmsg.NewPtrListOffsetsRequest()
+	t := kmsg.NewListOffsetsRequestTopic()
+	t.Topic = topic
+	for p := int32(0); p < partitions; p++ {
+		part := kmsg.NewListOffsetsRequestTopicPartition()
+		part.Partition, part.Timestamp = p, -1
+		t.Partitions = append(t.Partitions, part)
+	}
+	req.Topics = append(req.Topics, t)
+	resp, err := req.RequestWith(ctx, client)
+	if err != nil {
+		b.Fatalf("ListOffsets: %v", err)
+	}
+	var total int64
+	for _, t := range resp.Topics {
+		for _, p := range t.Partitions {
+			if err := kerr.ErrorForCode(p.ErrorCode); err != nil {
+				b.Fatalf("ListOffsets %s-%d: %v", t.Topic, p.Partition, err)
+			}
+			total += p.Offset
+		}
+	}
+	return total
+}
+
+// benchProduce creates the topic, produces b.N records and flushes, and
+// returns the records per second.
+func benchProduce(b *testing.B, brokers []string) float64 {
+	createTopic(b, brokers, "bench", benchPartitions, benchBrokers)
+	producer, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.DefaultProduceTopic("bench"),
+		kgo.RequiredAcks(kgo.AllISRAcks()), kgo.ProducerBatchCompression(kgo.NoCompression()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer producer.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), benchTimeout)
+	defer cancel()
+	value := make([]byte, benchRecordBytes)
+	var mu sync.Mutex
+	var firstErr error
+	failed := 0
+	b.SetBytes(benchRecordBytes)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		producer.Produce(ctx, &kgo.Record{Value: value}, func(_ *kgo.Record, err error) {
+			if err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				failed++
+				mu.Unlock()
+			}
+		})
+	}
+	if err := producer.Flush(ctx); err != nil {
+		b.Fatalf("flush: %v", err)
+	}
+	b.StopTimer()
+	if failed > 0 {
+		b.Fatalf("%d of %d records failed, the first with %v", failed, b.N, firstErr)
+	}
+	if stored := storedRecords(b, ctx, producer, "bench", benchPartitions); stored != int64(b.N) {
+		b.Fatalf("%d records acknowledged, %d in the topic", b.N, stored)
+	}
+	rate := float64(b.N) / b.Elapsed().Seconds()
+	b.ReportMetric(rate, "records/s")
+	return rate
+}
