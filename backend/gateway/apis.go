@@ -286,6 +286,9 @@ func translateFetch(req *kmsg.FetchRequest, correlation int32) translation {
 				part.DivergingEpoch.Epoch, part.DivergingEpoch.EndOffset = p.DivergingEpoch.Epoch, p.DivergingEpoch.EndOffset
 			}
 			part.CurrentLeader.LeaderID, part.CurrentLeader.LeaderEpoch = p.CurrentLeader, p.CurrentLeaderEpoch
+			// No batches is an empty record set, never null: Kafka writes
+			// size 0, and librdkafka refuses a null set (MessageSetSize -1).
+			part.RecordBatches = []byte{}
 			for _, b := range p.Batches {
 				part.RecordBatches = encodeBatch(part.RecordBatches, b)
 			}

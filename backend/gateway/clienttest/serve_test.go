@@ -48,8 +48,8 @@ const (
 )
 
 // bootstrapPrefix starts the line in which `playground serve --kafka`
-// prints its brokers' addresses.
-const bootstrapPrefix = "Kafka clients: bootstrap.servers="
+// prints its brokers' PLAINTEXT addresses (an SSL line follows).
+const bootstrapPrefix = "Kafka clients (PLAINTEXT): bootstrap.servers="
 
 // errPortTaken says that the server could not listen on a port of the
 // range it was given, which another process took meanwhile.
