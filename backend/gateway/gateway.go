@@ -26,8 +26,8 @@
 // take it.
 //
 // Not yet: journaling the gateway's inputs into a room (the cluster here
-// is the gateway's own, not a room's), SASL, TLS, compression, groups and
-// transactions (see apis.go for what is served).
+// is the gateway's own, not a room's), SASL, TLS, compression (see apis.go
+// for what is served).
 //
 // # Wiring
 //
