@@ -48,7 +48,7 @@ func (c *connection) groupClient() groupClient {
 func errorMessage(code protocol.ErrorCode) *string {
 	message := code.Info().Message
 	if code == protocol.None || message == "" {
-		message = code.Name()
+		message = code.String()
 	}
 	return &message
 }
@@ -334,8 +334,13 @@ func translateOffsetCommit(req *kmsg.OffsetCommitRequest, correlation int32) tra
 	finish := func(answer any) kmsg.Response {
 		resp := kmsg.NewPtrOffsetCommitResponse()
 		resp.Version = req.Version
-		code := answer.(*protocol.OffsetCommitResponse).Error
+		m := answer.(*protocol.OffsetCommitResponse)
+		refused := partitionErrors(m.Refused)
 		for _, tp := range order {
+			code, ok := refused[tp]
+			if !ok {
+				code = m.Error
+			}
 			n := len(resp.Topics)
 			if n == 0 || resp.Topics[n-1].Topic != tp.Topic {
 				topic := kmsg.NewOffsetCommitResponseTopic()
@@ -353,6 +358,15 @@ func translateOffsetCommit(req *kmsg.OffsetCommitRequest, correlation int32) tra
 		return translation{Local: finish(&protocol.OffsetCommitResponse{Error: protocol.UnsupportedVersion})}
 	}
 	return translation{Request: core, ExpectResponse: true, Finish: finish}
+}
+
+// partitionErrors indexes partitions' own errors.
+func partitionErrors(errs []protocol.PartitionError) map[protocol.TopicPartition]protocol.ErrorCode {
+	out := make(map[protocol.TopicPartition]protocol.ErrorCode, len(errs))
+	for _, e := range errs {
+		out[e.TopicPartition] = e.Error
+	}
+	return out
 }
 
 func translateOffsetFetch(req *kmsg.OffsetFetchRequest, correlation int32) translation {

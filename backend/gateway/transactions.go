@@ -70,10 +70,7 @@ func translateAddPartitionsToTxn(req *kmsg.AddPartitionsToTxnRequest, correlatio
 	}
 	finish := func(answer any) kmsg.Response {
 		m := answer.(*protocol.AddPartitionsToTxnResponse)
-		own := map[protocol.TopicPartition]protocol.ErrorCode{}
-		for _, p := range m.Partitions {
-			own[p.TopicPartition] = p.Error
-		}
+		own := partitionErrors(m.Partitions)
 		resp := kmsg.NewPtrAddPartitionsToTxnResponse()
 		resp.Version = req.Version
 		for _, tp := range core.Partitions {
@@ -135,10 +132,15 @@ func translateTxnOffsetCommit(req *kmsg.TxnOffsetCommitRequest, correlation int3
 		}
 	}
 	finish := func(answer any) kmsg.Response {
-		code := answer.(*protocol.TxnOffsetCommitResponse).Error
+		m := answer.(*protocol.TxnOffsetCommitResponse)
+		refused := partitionErrors(m.Refused)
 		resp := kmsg.NewPtrTxnOffsetCommitResponse()
 		resp.Version = req.Version
 		for _, o := range core.Offsets {
+			code, ok := refused[o.TopicPartition]
+			if !ok {
+				code = m.Error
+			}
 			n := len(resp.Topics)
 			if n == 0 || resp.Topics[n-1].Topic != o.Topic {
 				topic := kmsg.NewTxnOffsetCommitResponseTopic()

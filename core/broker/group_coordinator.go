@@ -894,17 +894,23 @@ func (b *Broker) leaveGroup(g *Group, memberID, reason string) protocol.ErrorCod
 
 func (b *Broker) handleOffsetCommit(from sim.NodeID, req *protocol.OffsetCommitRequest) {
 	resp := &protocol.OffsetCommitResponse{CorrelationID: req.CorrelationID}
+	offsets, refused := b.existingOffsets(req.Offsets)
+	resp.Refused = refused
+	if len(offsets) == 0 && len(refused) > 0 {
+		b.sendGroup(from, resp)
+		return
+	}
 	p, code := b.groupCoordinatorFor(req.GroupID)
 	if code == protocol.None {
 		code = validateOffsetCommit(b.groups[req.GroupID], req.MemberID, req.GenerationID, false)
 	}
-	if code != protocol.None || len(req.Offsets) == 0 {
+	if code != protocol.None || len(offsets) == 0 {
 		resp.Error = code
 		b.sendGroup(from, resp)
 		return
 	}
-	records := make([]record.Record, 0, len(req.Offsets))
-	for _, o := range req.Offsets {
+	records := make([]record.Record, 0, len(offsets))
+	for _, o := range offsets {
 		records = append(records, record.Record{Key: offsetKey(req.GroupID, o.TopicPartition), Value: strconv.FormatInt(o.Offset, 10), TimestampMs: b.now()})
 	}
 	b.appendLocally([]protocol.ProducePartition{{TopicPartition: p.tp, Batch: record.NewBatch(records)}}, txnWriteTimeoutMs, func(results []protocol.ProducePartitionResponse) {
@@ -912,12 +918,28 @@ func (b *Broker) handleOffsetCommit(from sim.NodeID, req *protocol.OffsetCommitR
 			resp.Error = protocol.CoordinatorNotAvailable
 		} else {
 			g := b.group(req.GroupID)
-			for _, o := range req.Offsets {
+			for _, o := range offsets {
 				g.setOffset(o.TopicPartition, o.Offset, b.now())
 			}
 		}
 		b.sendGroup(from, resp)
 	})
+}
+
+// existingOffsets splits a commit into the partitions that exist and the
+// others, refused with UNKNOWN_TOPIC_OR_PARTITION before the coordinator
+// is asked, as Kafka's KafkaApis refuses them.
+func (b *Broker) existingOffsets(offsets []protocol.OffsetCommitPartition) ([]protocol.OffsetCommitPartition, []protocol.PartitionError) {
+	var known []protocol.OffsetCommitPartition
+	var refused []protocol.PartitionError
+	for _, o := range offsets {
+		if b.disk.Image.Partition(o.Topic, o.Partition) == nil {
+			refused = append(refused, protocol.PartitionError{TopicPartition: o.TopicPartition, Error: protocol.UnknownTopicOrPartition})
+		} else {
+			known = append(known, o)
+		}
+	}
+	return known, refused
 }
 
 // validateOffsetCommit is Kafka's ClassicGroup.validateOffsetCommit. A
@@ -1041,17 +1063,23 @@ func (g *Group) pendingOffset(tp protocol.TopicPartition) bool {
 // transaction's commit marker lands there.
 func (b *Broker) handleTxnOffsetCommit(from sim.NodeID, req *protocol.TxnOffsetCommitRequest) {
 	resp := &protocol.TxnOffsetCommitResponse{CorrelationID: req.CorrelationID}
+	offsets, refused := b.existingOffsets(req.Offsets)
+	resp.Refused = refused
+	if len(offsets) == 0 && len(refused) > 0 {
+		b.sendGroup(from, resp)
+		return
+	}
 	p, code := b.groupCoordinatorFor(req.GroupID)
 	if code == protocol.None {
 		code = validateOffsetCommit(b.groups[req.GroupID], req.MemberID, req.GenerationID, true)
 	}
-	if code != protocol.None || len(req.Offsets) == 0 {
+	if code != protocol.None || len(offsets) == 0 {
 		resp.Error = code
 		b.sendGroup(from, resp)
 		return
 	}
-	records := make([]record.Record, 0, len(req.Offsets))
-	for _, o := range req.Offsets {
+	records := make([]record.Record, 0, len(offsets))
+	for _, o := range offsets {
 		records = append(records, record.Record{Key: offsetKey(req.GroupID, o.TopicPartition), Value: strconv.FormatInt(o.Offset, 10), TimestampMs: b.now()})
 	}
 	batch := record.NewBatch(records)
@@ -1064,7 +1092,7 @@ func (b *Broker) handleTxnOffsetCommit(from sim.NodeID, req *protocol.TxnOffsetC
 			if g.pendingTxnOffsets[req.ProducerID] == nil {
 				g.pendingTxnOffsets[req.ProducerID] = map[protocol.TopicPartition]int64{}
 			}
-			for _, o := range req.Offsets {
+			for _, o := range offsets {
 				g.pendingTxnOffsets[req.ProducerID][o.TopicPartition] = o.Offset
 			}
 		}

@@ -174,10 +174,13 @@ type OffsetCommitRequest struct {
 	Offsets       []OffsetCommitPartition
 }
 
-// OffsetCommitResponse answers it with one error for the request.
+// OffsetCommitResponse answers it: Error for the partitions committed,
+// and Refused the partitions refused on their own, before the
+// coordinator (UNKNOWN_TOPIC_OR_PARTITION), as Kafka does.
 type OffsetCommitResponse struct {
 	CorrelationID int32
 	Error         ErrorCode
+	Refused       []PartitionError
 }
 
 // OffsetFetchRequest asks for a group's committed offsets.
@@ -325,8 +328,9 @@ type TxnOffsetCommitRequest struct {
 	Offsets      []OffsetCommitPartition
 }
 
-// TxnOffsetCommitResponse answers it.
+// TxnOffsetCommitResponse answers it, as OffsetCommitResponse.
 type TxnOffsetCommitResponse struct {
 	CorrelationID int32
 	Error         ErrorCode
+	Refused       []PartitionError
 }
