@@ -76,105 +76,137 @@ func TestFindCoordinatorVersions(t *testing.T) {
 	expectCode(t, "v6 share key", rs.Coordinators[0].ErrorCode, protocol.InvalidRequest)
 }
 
-// TestGroupMembershipEdges drives one group by hand through JoinGroup,
+// edgeGroup is one group driven by hand over raw connections: c to its
+// coordinator, wrong to another broker. Its protocol metadata and
+// assignment are bytes of a made-up protocol type, "blob".
+type edgeGroup struct {
+	t                    *testing.T
+	g                    *Gateway
+	c, wrong             *rawConn
+	coordinator          int32
+	group, member        string
+	metadata, assignment []byte
+	instance             string
+}
+
+// TestGroupMembershipEdges drives one group through JoinGroup,
 // SyncGroup, Heartbeat, OffsetCommit, OffsetFetch, DescribeGroups,
 // ListGroups and LeaveGroup, asking what clients get wrong: an unknown
 // group, a wrong generation, an unknown member, the wrong coordinator,
-// static membership, inconsistent protocols. The protocol metadata and
-// assignment are bytes of a made-up protocol type, which must come back
-// untouched.
+// static membership, inconsistent protocols. The metadata and assignment
+// bytes must come back untouched.
 func TestGroupMembershipEdges(t *testing.T) {
 	g, _ := startCheckedGateway(t, core.Spec{Seed: 22, Brokers: 3, Config: edgeConfig})
 	admin := newClient(t, g)
 	createTopic(t, context.Background(), admin, "events", 2, 3)
 	produceValues(t, context.Background(), admin, "events", "e", 40) // the offsets committed below exist
 	coordinatorOf(t, g, protocol.CoordinatorGroup, "warmup")
-	coordinator := int32(1)
-	group := groupOn(t, g, coordinator, "edge")
-	c := dialRaw(t, g, coordinator)
-	wrong := dialRaw(t, g, otherBroker(coordinator))
-	metadata, assignment := []byte{0xde, 0xad, 0x00, 0x01}, []byte{0xbe, 0xef}
+	e := &edgeGroup{t: t, g: g, coordinator: 1, metadata: []byte{0xde, 0xad, 0x00, 0x01}, assignment: []byte{0xbe, 0xef}, instance: "instance-1"}
+	e.group = groupOn(t, g, e.coordinator, "edge")
+	e.c, e.wrong = dialRaw(t, g, e.coordinator), dialRaw(t, g, otherBroker(e.coordinator))
 
-	// JoinGroup: the wrong broker, static membership, bad timeouts, no
-	// protocol, then the KIP-394 two-step join.
-	expectCode(t, "JoinGroup at the wrong broker", wrong.do(joinRequest(group, "", "blob", blobProtocol("p1", metadata)), 5).(*kmsg.JoinGroupResponse).ErrorCode, protocol.NotCoordinator)
-	static := joinRequest(group, "", "blob", blobProtocol("p1", metadata))
-	instance := "instance-1"
-	static.InstanceID = &instance
+	e.join()
+	e.sync()
+	e.heartbeats()
+	simpleGroup := e.commits()
+	checkOffsetFetchShapes(t, e.c, e.wrong, e.group, simpleGroup)
+	e.describe()
+	e.leave(simpleGroup)
+}
+
+// join: the wrong broker, static membership, a bad session timeout, no
+// protocol, then the KIP-394 two-step join, and a second member of
+// another protocol type.
+func (e *edgeGroup) join() {
+	t, c := e.t, e.c
+	protocol1 := blobProtocol("p1", e.metadata)
+	expectCode(t, "JoinGroup at the wrong broker", e.wrong.do(joinRequest(e.group, "", "blob", protocol1), 5).(*kmsg.JoinGroupResponse).ErrorCode,
+		protocol.NotCoordinator)
+	static := joinRequest(e.group, "", "blob", protocol1)
+	static.InstanceID = &e.instance
 	expectCode(t, "JoinGroup with group.instance.id", c.do(static, 5).(*kmsg.JoinGroupResponse).ErrorCode, protocol.UnsupportedVersion)
-	short := joinRequest(group, "", "blob", blobProtocol("p1", metadata))
+	short := joinRequest(e.group, "", "blob", protocol1)
 	short.SessionTimeoutMillis = 1000
 	expectCode(t, "JoinGroup session 1 s", c.do(short, 5).(*kmsg.JoinGroupResponse).ErrorCode, protocol.InvalidSessionTimeout)
-	expectCode(t, "JoinGroup without protocols", c.do(joinRequest(group, "", "blob"), 5).(*kmsg.JoinGroupResponse).ErrorCode, protocol.InconsistentGroupProtocol)
-	first := c.do(joinRequest(group, "", "blob", blobProtocol("p1", metadata)), 5).(*kmsg.JoinGroupResponse)
+	expectCode(t, "JoinGroup without protocols", c.do(joinRequest(e.group, "", "blob"), 5).(*kmsg.JoinGroupResponse).ErrorCode,
+		protocol.InconsistentGroupProtocol)
+	first := c.do(joinRequest(e.group, "", "blob", protocol1), 5).(*kmsg.JoinGroupResponse)
 	expectCode(t, "JoinGroup v5 without member id", first.ErrorCode, protocol.MemberIDRequired)
-	member := first.MemberID
-	joined := c.do(joinRequest(group, member, "blob", blobProtocol("p1", metadata)), 7).(*kmsg.JoinGroupResponse)
-	if joined.ErrorCode != 0 || joined.Generation != 1 || joined.LeaderID != member || joined.MemberID != member ||
+	e.member = first.MemberID
+	joined := c.do(joinRequest(e.group, e.member, "blob", protocol1), 7).(*kmsg.JoinGroupResponse)
+	if joined.ErrorCode != 0 || joined.Generation != 1 || joined.LeaderID != e.member || joined.MemberID != e.member ||
 		joined.ProtocolType == nil || *joined.ProtocolType != "blob" || joined.Protocol == nil || *joined.Protocol != "p1" {
 		t.Fatalf("JoinGroup with the member id: %+v", joined)
 	}
-	if len(joined.Members) != 1 || joined.Members[0].MemberID != member || !bytes.Equal(joined.Members[0].ProtocolMetadata, metadata) {
-		t.Errorf("the leader's members: %+v, want %s with metadata %x", joined.Members, member, metadata)
+	if len(joined.Members) != 1 || joined.Members[0].MemberID != e.member || !bytes.Equal(joined.Members[0].ProtocolMetadata, e.metadata) {
+		t.Errorf("the leader's members: %+v, want %s with metadata %x", joined.Members, e.member, e.metadata)
 	}
-	expectCode(t, "JoinGroup of another protocol type", c.do(joinRequest(group, "", "other", blobProtocol("p1", nil)), 3).(*kmsg.JoinGroupResponse).ErrorCode,
+	expectCode(t, "JoinGroup of another protocol type", c.do(joinRequest(e.group, "", "other", blobProtocol("p1", nil)), 3).(*kmsg.JoinGroupResponse).ErrorCode,
 		protocol.InconsistentGroupProtocol)
+}
 
-	// SyncGroup.
-	sync := func(generation int32, memberID string, withProtocol bool) *kmsg.SyncGroupRequest {
-		req := kmsg.NewPtrSyncGroupRequest()
-		req.Group, req.Generation, req.MemberID = group, generation, memberID
-		if withProtocol {
-			protocolType, name := "blob", "p1"
-			req.ProtocolType, req.Protocol = &protocolType, &name
-		}
-		a := kmsg.NewSyncGroupRequestGroupAssignment()
-		a.MemberID, a.MemberAssignment = member, assignment
-		req.GroupAssignment = append(req.GroupAssignment, a)
-		return req
+func (e *edgeGroup) syncRequest(generation int32, memberID string, withProtocol bool) *kmsg.SyncGroupRequest {
+	req := kmsg.NewPtrSyncGroupRequest()
+	req.Group, req.Generation, req.MemberID = e.group, generation, memberID
+	if withProtocol {
+		protocolType, name := "blob", "p1"
+		req.ProtocolType, req.Protocol = &protocolType, &name
 	}
-	expectCode(t, "SyncGroup v5 without protocol type and name", c.do(sync(1, member, false), 5).(*kmsg.SyncGroupResponse).ErrorCode, protocol.InconsistentGroupProtocol)
-	expectCode(t, "SyncGroup at a wrong generation", c.do(sync(7, member, true), 5).(*kmsg.SyncGroupResponse).ErrorCode, protocol.IllegalGeneration)
-	expectCode(t, "SyncGroup of an unknown member", c.do(sync(1, "nobody", true), 5).(*kmsg.SyncGroupResponse).ErrorCode, protocol.UnknownMemberID)
-	staticSync := sync(1, member, false)
-	staticSync.InstanceID = &instance
-	expectCode(t, "SyncGroup with group.instance.id", c.do(staticSync, 3).(*kmsg.SyncGroupResponse).ErrorCode, protocol.UnsupportedVersion)
-	synced := c.do(sync(1, member, true), 5).(*kmsg.SyncGroupResponse)
-	if synced.ErrorCode != 0 || !bytes.Equal(synced.MemberAssignment, assignment) || synced.Protocol == nil || *synced.Protocol != "p1" {
-		t.Fatalf("SyncGroup: %+v, want assignment %x", synced, assignment)
-	}
+	a := kmsg.NewSyncGroupRequestGroupAssignment()
+	a.MemberID, a.MemberAssignment = e.member, e.assignment
+	req.GroupAssignment = append(req.GroupAssignment, a)
+	return req
+}
 
-	// Heartbeat.
-	heartbeat := func(conn *rawConn, groupID string, generation int32, memberID string) protocol.ErrorCode {
-		req := kmsg.NewPtrHeartbeatRequest()
-		req.Group, req.Generation, req.MemberID = groupID, generation, memberID
-		return protocol.ErrorCode(conn.do(req, 4).(*kmsg.HeartbeatResponse).ErrorCode)
+// sync: what SyncGroup refuses, then the leader's assignment, back as sent.
+func (e *edgeGroup) sync() {
+	t, c := e.t, e.c
+	expectCode(t, "SyncGroup v5 without protocol type and name", c.do(e.syncRequest(1, e.member, false), 5).(*kmsg.SyncGroupResponse).ErrorCode,
+		protocol.InconsistentGroupProtocol)
+	expectCode(t, "SyncGroup at a wrong generation", c.do(e.syncRequest(7, e.member, true), 5).(*kmsg.SyncGroupResponse).ErrorCode, protocol.IllegalGeneration)
+	expectCode(t, "SyncGroup of an unknown member", c.do(e.syncRequest(1, "nobody", true), 5).(*kmsg.SyncGroupResponse).ErrorCode, protocol.UnknownMemberID)
+	static := e.syncRequest(1, e.member, false)
+	static.InstanceID = &e.instance
+	expectCode(t, "SyncGroup with group.instance.id", c.do(static, 3).(*kmsg.SyncGroupResponse).ErrorCode, protocol.UnsupportedVersion)
+	synced := c.do(e.syncRequest(1, e.member, true), 5).(*kmsg.SyncGroupResponse)
+	if synced.ErrorCode != 0 || !bytes.Equal(synced.MemberAssignment, e.assignment) || synced.Protocol == nil || *synced.Protocol != "p1" {
+		t.Fatalf("SyncGroup: %+v, want assignment %x", synced, e.assignment)
 	}
-	for _, tc := range []struct {
-		name       string
-		conn       *rawConn
-		group      string
-		generation int32
-		member     string
-		want       protocol.ErrorCode
-	}{
-		{"Heartbeat", c, group, 1, member, protocol.None},
-		{"Heartbeat at a wrong generation", c, group, 9, member, protocol.IllegalGeneration},
-		{"Heartbeat of an unknown member", c, group, 1, "nobody", protocol.UnknownMemberID},
-		{"Heartbeat to an unknown group", c, groupOn(t, g, coordinator, "nogroup"), 1, member, protocol.UnknownMemberID},
-		{"Heartbeat at the wrong broker", wrong, group, 1, member, protocol.NotCoordinator},
+}
+
+// memberCase is one request of a member, and the error it must get.
+type memberCase struct {
+	name       string
+	conn       *rawConn
+	group      string
+	generation int32
+	member     string
+	want       protocol.ErrorCode
+}
+
+func (e *edgeGroup) heartbeats() {
+	for _, tc := range []memberCase{
+		{"Heartbeat", e.c, e.group, 1, e.member, protocol.None},
+		{"Heartbeat at a wrong generation", e.c, e.group, 9, e.member, protocol.IllegalGeneration},
+		{"Heartbeat of an unknown member", e.c, e.group, 1, "nobody", protocol.UnknownMemberID},
+		{"Heartbeat to an unknown group", e.c, groupOn(e.t, e.g, e.coordinator, "nogroup"), 1, e.member, protocol.UnknownMemberID},
+		{"Heartbeat at the wrong broker", e.wrong, e.group, 1, e.member, protocol.NotCoordinator},
 	} {
-		if code := heartbeat(tc.conn, tc.group, tc.generation, tc.member); code != tc.want {
-			t.Errorf("%s: %s, want %s", tc.name, code, tc.want)
-		}
+		req := kmsg.NewPtrHeartbeatRequest()
+		req.Group, req.Generation, req.MemberID = tc.group, tc.generation, tc.member
+		expectCode(e.t, tc.name, tc.conn.do(req, 4).(*kmsg.HeartbeatResponse).ErrorCode, tc.want)
 	}
+}
 
-	// OffsetCommit, then OffsetFetch in its three shapes.
-	unknownGroup := groupOn(t, g, coordinator, "nocommit")
-	simpleGroup := groupOn(t, g, coordinator, "simple")
-	commit := func(conn *rawConn, groupID string, generation int32, memberID string) protocol.ErrorCode {
+// commits commits events-0 and -1 at 10 and 11 as members and
+// non-members, and a partition that does not exist; it returns the group
+// that a commit outside the group protocol created.
+func (e *edgeGroup) commits() string {
+	t := e.t
+	simpleGroup := groupOn(t, e.g, e.coordinator, "simple")
+	commit := func(tc memberCase) {
 		req := kmsg.NewPtrOffsetCommitRequest()
-		req.Group, req.Generation, req.MemberID = groupID, generation, memberID
+		req.Group, req.Generation, req.MemberID = tc.group, tc.generation, tc.member
 		topic := kmsg.NewOffsetCommitRequestTopic()
 		topic.Topic = "events"
 		for p := int32(0); p < 2; p++ {
@@ -183,33 +215,23 @@ func TestGroupMembershipEdges(t *testing.T) {
 			topic.Partitions = append(topic.Partitions, part)
 		}
 		req.Topics = append(req.Topics, topic)
-		resp := conn.do(req, 8).(*kmsg.OffsetCommitResponse)
+		resp := tc.conn.do(req, 8).(*kmsg.OffsetCommitResponse)
 		if len(resp.Topics) != 1 || len(resp.Topics[0].Partitions) != 2 || resp.Topics[0].Partitions[0].ErrorCode != resp.Topics[0].Partitions[1].ErrorCode {
-			t.Fatalf("OffsetCommit response %+v", resp)
+			t.Fatalf("%s: response %+v", tc.name, resp)
 		}
-		return protocol.ErrorCode(resp.Topics[0].Partitions[0].ErrorCode)
+		expectCode(t, tc.name, resp.Topics[0].Partitions[0].ErrorCode, tc.want)
 	}
-	for _, tc := range []struct {
-		name       string
-		conn       *rawConn
-		group      string
-		generation int32
-		member     string
-		want       protocol.ErrorCode
-	}{
-		{"OffsetCommit at a wrong generation", c, group, 2, member, protocol.IllegalGeneration},
-		{"OffsetCommit of an unknown member", c, group, 1, "nobody", protocol.UnknownMemberID},
-		{"OffsetCommit outside the protocol to a group with members", c, group, -1, "", protocol.UnknownMemberID},
-		{"OffsetCommit with a generation to an unknown group", c, unknownGroup, 3, "someone", protocol.IllegalGeneration},
-		{"OffsetCommit at the wrong broker", wrong, group, 1, member, protocol.NotCoordinator},
-		{"OffsetCommit", c, group, 1, member, protocol.None},
-		{"OffsetCommit outside the protocol to a new group", c, simpleGroup, -1, "", protocol.None},
+	for _, tc := range []memberCase{
+		{"OffsetCommit at a wrong generation", e.c, e.group, 2, e.member, protocol.IllegalGeneration},
+		{"OffsetCommit of an unknown member", e.c, e.group, 1, "nobody", protocol.UnknownMemberID},
+		{"OffsetCommit outside the protocol to a group with members", e.c, e.group, -1, "", protocol.UnknownMemberID},
+		{"OffsetCommit with a generation to an unknown group", e.c, groupOn(t, e.g, e.coordinator, "nocommit"), 3, "someone", protocol.IllegalGeneration},
+		{"OffsetCommit at the wrong broker", e.wrong, e.group, 1, e.member, protocol.NotCoordinator},
+		{"OffsetCommit", e.c, e.group, 1, e.member, protocol.None},
+		{"OffsetCommit outside the protocol to a new group", e.c, simpleGroup, -1, "", protocol.None},
 	} {
-		if code := commit(tc.conn, tc.group, tc.generation, tc.member); code != tc.want {
-			t.Errorf("%s: %s, want %s", tc.name, code, tc.want)
-		}
+		commit(tc)
 	}
-	checkOffsetFetchShapes(t, c, wrong, group, simpleGroup)
 	mixed := kmsg.NewPtrOffsetCommitRequest()
 	mixed.Group, mixed.Generation, mixed.MemberID = simpleGroup, -1, ""
 	for _, name := range []string{"events", "no-such-topic"} {
@@ -219,44 +241,53 @@ func TestGroupMembershipEdges(t *testing.T) {
 		topic.Partitions = append(topic.Partitions, part)
 		mixed.Topics = append(mixed.Topics, topic)
 	}
-	mixedResp := wrong.do(mixed, 2).(*kmsg.OffsetCommitResponse)
-	expectCode(t, "OffsetCommit v2 of an existing partition at the wrong broker", mixedResp.Topics[0].Partitions[0].ErrorCode, protocol.NotCoordinator)
-	expectCode(t, "OffsetCommit v2 of an unknown topic", mixedResp.Topics[1].Partitions[0].ErrorCode, protocol.UnknownTopicOrPartition)
+	resp := e.wrong.do(mixed, 2).(*kmsg.OffsetCommitResponse)
+	expectCode(t, "OffsetCommit v2 of an existing partition at the wrong broker", resp.Topics[0].Partitions[0].ErrorCode, protocol.NotCoordinator)
+	expectCode(t, "OffsetCommit v2 of an unknown topic", resp.Topics[1].Partitions[0].ErrorCode, protocol.UnknownTopicOrPartition)
+	return simpleGroup
+}
 
-	// DescribeGroups and ListGroups.
-	missing := groupOn(t, g, coordinator, "missing")
-	describe := kmsg.NewPtrDescribeGroupsRequest()
-	describe.Groups = []string{group, missing}
-	described := c.do(describe, 5).(*kmsg.DescribeGroupsResponse)
+// describe: the Stable group as its coordinator holds it, an unknown
+// group (Dead, or GROUP_ID_NOT_FOUND from v6), the wrong broker.
+func (e *edgeGroup) describe() {
+	t, c := e.t, e.c
+	missing := groupOn(t, e.g, e.coordinator, "missing")
+	req := kmsg.NewPtrDescribeGroupsRequest()
+	req.Groups = []string{e.group, missing}
+	described := c.do(req, 5).(*kmsg.DescribeGroupsResponse)
 	if len(described.Groups) != 2 {
 		t.Fatalf("DescribeGroups: %+v", described)
 	}
 	dg := described.Groups[0]
 	if dg.ErrorCode != 0 || dg.State != "Stable" || dg.ProtocolType != "blob" || dg.Protocol != "p1" || len(dg.Members) != 1 {
-		t.Errorf("DescribeGroups %s: %+v", group, dg)
-	} else if m := dg.Members[0]; m.MemberID != member || m.ClientID != "raw-client" || m.ClientHost != "/127.0.0.1" ||
-		!bytes.Equal(m.ProtocolMetadata, metadata) || !bytes.Equal(m.MemberAssignment, assignment) {
+		t.Errorf("DescribeGroups %s: %+v", e.group, dg)
+	} else if m := dg.Members[0]; m.MemberID != e.member || m.ClientID != "raw-client" || m.ClientHost != "/127.0.0.1" ||
+		!bytes.Equal(m.ProtocolMetadata, e.metadata) || !bytes.Equal(m.MemberAssignment, e.assignment) {
 		t.Errorf("DescribeGroups member: %+v", m)
 	}
 	if dm := described.Groups[1]; dm.ErrorCode != 0 || dm.State != "Dead" || len(dm.Members) != 0 {
 		t.Errorf("DescribeGroups v5 of an unknown group: %+v, want Dead without error", dm)
 	}
-	describe.Groups = []string{missing}
-	expectCode(t, "DescribeGroups v6 of an unknown group", c.do(describe, 6).(*kmsg.DescribeGroupsResponse).Groups[0].ErrorCode, protocol.GroupIDNotFound)
-	expectCode(t, "DescribeGroups at the wrong broker", wrong.do(describe, 5).(*kmsg.DescribeGroupsResponse).Groups[0].ErrorCode, protocol.NotCoordinator)
+	req.Groups = []string{missing}
+	expectCode(t, "DescribeGroups v6 of an unknown group", c.do(req, 6).(*kmsg.DescribeGroupsResponse).Groups[0].ErrorCode, protocol.GroupIDNotFound)
+	expectCode(t, "DescribeGroups at the wrong broker", e.wrong.do(req, 5).(*kmsg.DescribeGroupsResponse).Groups[0].ErrorCode, protocol.NotCoordinator)
+}
 
-	// LeaveGroup, batched: the member, an unknown one, one by instance id.
-	leave := kmsg.NewPtrLeaveGroupRequest()
-	leave.Group = group
-	for _, id := range []string{member, "nobody", ""} {
+// leave: a batched LeaveGroup of the member, an unknown one and one by
+// instance id; then the group is Empty, listed with the offsets-only one.
+func (e *edgeGroup) leave(simpleGroup string) {
+	t, c := e.t, e.c
+	req := kmsg.NewPtrLeaveGroupRequest()
+	req.Group = e.group
+	for _, id := range []string{e.member, "nobody", ""} {
 		m := kmsg.NewLeaveGroupRequestMember()
 		m.MemberID = id
 		if id == "" {
-			m.InstanceID = &instance
+			m.InstanceID = &e.instance
 		}
-		leave.Members = append(leave.Members, m)
+		req.Members = append(req.Members, m)
 	}
-	left := c.do(leave, 5).(*kmsg.LeaveGroupResponse)
+	left := c.do(req, 5).(*kmsg.LeaveGroupResponse)
 	var codes []protocol.ErrorCode
 	for _, m := range left.Members {
 		codes = append(codes, protocol.ErrorCode(m.ErrorCode))
@@ -265,23 +296,22 @@ func TestGroupMembershipEdges(t *testing.T) {
 		t.Errorf("LeaveGroup v5: %+v, codes %v", left, codes)
 	}
 	single := kmsg.NewPtrLeaveGroupRequest()
-	single.Group, single.MemberID = group, member
+	single.Group, single.MemberID = e.group, e.member
 	expectCode(t, "LeaveGroup v1 of a member gone", c.do(single, 1).(*kmsg.LeaveGroupResponse).ErrorCode, protocol.UnknownMemberID)
 
 	list := kmsg.NewPtrListGroupsRequest()
 	list.StatesFilter = []string{"empty"}
-	listed := c.do(list, 4).(*kmsg.ListGroupsResponse)
 	var empty []string
-	for _, lg := range listed.Groups {
+	for _, lg := range c.do(list, 4).(*kmsg.ListGroupsResponse).Groups {
 		empty = append(empty, lg.Group)
 		if lg.GroupState != "Empty" {
 			t.Errorf("ListGroups filtered on Empty lists %+v", lg)
 		}
 	}
-	if !slices.Contains(empty, group) || !slices.Contains(empty, simpleGroup) {
-		t.Errorf("ListGroups Empty: %v, want %s (left) and %s (offsets only)", empty, group, simpleGroup)
+	if !slices.Contains(empty, e.group) || !slices.Contains(empty, simpleGroup) {
+		t.Errorf("ListGroups Empty: %v, want %s (left) and %s (offsets only)", empty, e.group, simpleGroup)
 	}
-	if gs, ok := groupState(g, group); !ok || gs.State != "Empty" || gs.Offsets["events-0"] != 10 || gs.Offsets["events-1"] != 11 {
+	if gs, ok := groupState(e.g, e.group); !ok || gs.State != "Empty" || gs.Offsets["events-0"] != 10 || gs.Offsets["events-1"] != 11 {
 		t.Errorf("state document: %+v", gs)
 	}
 }
