@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/kafka-playground/playground/core"
+	"github.com/kafka-playground/playground/core/client"
+	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -336,6 +338,145 @@ func checkDescribeAndList(t *testing.T, ctx context.Context, g *Gateway, cl *kgo
 		listed := slices.ContainsFunc(lresp.Groups, func(lg kmsg.ListGroupsResponseGroup) bool { return lg.Group == group })
 		if listed != filter.listed {
 			t.Errorf("ListGroups states %q types %q: listed %v, want %v", filter.states, filter.types, listed, filter.listed)
+		}
+	}
+}
+
+// TestMixedGroup: a franz-go consumer and a simulated consumer share one
+// group, each in turn first in and so leader. A franz-go leader assigns
+// from the simulated member's metadata, which the gateway encodes (the
+// simulated client keeps only the decoded subscription); a simulated
+// leader's assignment reaches franz-go encoded by the gateway. Each
+// record is consumed once between them.
+func TestMixedGroup(t *testing.T) {
+	for _, first := range []string{"real", "simulated"} {
+		t.Run(first+" leads", func(t *testing.T) { testMixedGroup(t, first) })
+	}
+}
+
+func testMixedGroup(t *testing.T, first string) {
+	g, _ := startCheckedGateway(t, core.Spec{Seed: 17, Brokers: 3, Config: groupTestConfig})
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	producer := newClient(t, g)
+	createTopic(t, ctx, producer, "shared", 4, 3)
+
+	into := &consumed{by: map[string][]string{}}
+	var polling sync.WaitGroup
+	stop := make(chan struct{})
+	var real *kgo.Client
+	join := map[string]func(){
+		"real": func() {
+			real = newClient(t, g, kgo.ClientID("real"), kgo.ConsumerGroup("mixed"), kgo.ConsumeTopics("shared"),
+				kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.HeartbeatInterval(200*time.Millisecond))
+			polling.Add(1)
+			go pollInto(ctx, real, "real", into, &polling)
+		},
+		"simulated": func() {
+			g.Do(func(c *core.Cluster) {
+				if err := c.AddConsumer("simulated", "mixed", []string{"shared"}, map[string]string{"auto.offset.reset": "earliest",
+					"heartbeat.interval.ms": "200"}); err != nil {
+					t.Fatal(err)
+				}
+			})
+			polling.Add(1)
+			go pollSimulated(g, "simulated", into, stop, &polling)
+		},
+	}
+	second := map[string]string{"real": "simulated", "simulated": "real"}[first]
+	join[first]()
+	waitGroup(t, ctx, g, "mixed", []string{first}, 4)
+	join[second]()
+	gs := waitGroup(t, ctx, g, "mixed", []string{"real", "simulated"}, 4)
+	if gs.Leader != first {
+		t.Errorf("leader %s, want %s, first in", gs.Leader, first)
+	}
+
+	const count = 40
+	produceValues(t, ctx, producer, "shared", "mixed", count)
+	for into.count("mixed-") < count {
+		if ctx.Err() != nil {
+			t.Fatalf("consumed %d of %d records", into.count("mixed-"), count)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	checkExactlyOnce(t, into, "mixed", count, []string{"real", "simulated"})
+	into.mu.Lock()
+	by := map[string]int{}
+	for _, members := range into.by {
+		by[members[0]]++
+	}
+	into.mu.Unlock()
+	if by["real"] == 0 || by["simulated"] == 0 {
+		t.Errorf("records consumed by member: %v, want both to have some", by)
+	}
+
+	describe := kmsg.NewPtrDescribeGroupsRequest()
+	describe.Groups = []string{"mixed"}
+	dresp, err := describe.RequestWith(ctx, producer)
+	if err != nil || len(dresp.Groups) != 1 {
+		t.Fatalf("DescribeGroups: %v %+v", err, dresp)
+	}
+	for _, m := range dresp.Groups[0].Members {
+		var meta kmsg.ConsumerMemberMetadata
+		if err := meta.ReadFrom(m.ProtocolMetadata); err != nil || !slices.Equal(meta.Topics, []string{"shared"}) {
+			t.Errorf("member %s metadata: %v %+v", m.ClientID, err, meta)
+		}
+		var assignment kmsg.ConsumerMemberAssignment
+		if err := assignment.ReadFrom(m.MemberAssignment); err != nil || len(assignment.Topics) != 1 {
+			t.Errorf("member %s assignment: %v %+v", m.ClientID, err, assignment)
+		}
+	}
+	close(stop)
+	real.Close()
+	polling.Wait()
+}
+
+// pollSimulated polls a simulated consumer of the gateway's cluster, as
+// its application would, until stop closes.
+func pollSimulated(g *Gateway, id string, into *consumed, stop chan struct{}, done *sync.WaitGroup) {
+	defer done.Done()
+	var pending *client.PollResult
+	for {
+		select {
+		case <-stop:
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+		g.Do(func(c *core.Cluster) {
+			if pending != nil && !pending.Done {
+				return
+			}
+			if pending != nil {
+				for _, r := range pending.Records {
+					into.add(id, r.Value)
+				}
+			}
+			pending = c.Consumer(id).Poll(100, 200)
+		})
+	}
+}
+
+// TestConsumerProtocolCodec: what the gateway encodes for simulated
+// members decodes back, and bytes of another protocol decode to nothing.
+func TestConsumerProtocolCodec(t *testing.T) {
+	sub := protocol.Subscription{Topics: []string{"a", "b"}, OwnedPartitions: []protocol.TopicPartition{{Topic: "a", Partition: 0}, {Topic: "a", Partition: 2}, {Topic: "b", Partition: 1}}}
+	if got := decodeSubscription(encodeSubscription(sub)); !slices.Equal(got.Topics, sub.Topics) || !slices.Equal(got.OwnedPartitions, sub.OwnedPartitions) {
+		t.Errorf("subscription %+v came back as %+v", sub, got)
+	}
+	tps := []protocol.TopicPartition{{Topic: "a", Partition: 1}, {Topic: "b", Partition: 0}, {Topic: "b", Partition: 3}}
+	if got := decodeAssignment(encodeAssignment(tps)); !slices.Equal(got, tps) {
+		t.Errorf("assignment %v came back as %v", tps, got)
+	}
+	if got := decodeAssignment(encodeAssignment(nil)); len(got) != 0 {
+		t.Errorf("an empty assignment came back as %v", got)
+	}
+	for _, junk := range [][]byte{nil, {}, {0xff}, {0x00, 0x00, 0x7f, 0xff, 0xff, 0xff}} {
+		if got := decodeSubscription(junk); len(got.Topics) != 0 {
+			t.Errorf("subscription from %x: %+v", junk, got)
+		}
+		if got := decodeAssignment(junk); got != nil {
+			t.Errorf("assignment from %x: %v", junk, got)
 		}
 	}
 }
