@@ -191,6 +191,7 @@ func (e *edgeGroup) heartbeats() {
 		{"Heartbeat of an unknown member", e.c, e.group, 1, "nobody", protocol.UnknownMemberID},
 		{"Heartbeat to an unknown group", e.c, groupOn(e.t, e.g, e.coordinator, "nogroup"), 1, e.member, protocol.UnknownMemberID},
 		{"Heartbeat at the wrong broker", e.wrong, e.group, 1, e.member, protocol.NotCoordinator},
+		{"Heartbeat without a group id", e.c, "", 1, e.member, protocol.InvalidGroupID},
 	} {
 		req := kmsg.NewPtrHeartbeatRequest()
 		req.Group, req.Generation, req.MemberID = tc.group, tc.generation, tc.member

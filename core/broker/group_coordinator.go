@@ -166,8 +166,12 @@ func (b *Broker) onOffsetsRetentionCheck(m offsetsRetentionCheck) {
 }
 
 // groupCoordinatorFor returns the group's __consumer_offsets partition if
-// this broker coordinates it, or the error a client gets.
+// this broker coordinates it, or the error a client gets (an empty group
+// id is INVALID_GROUP_ID, as Kafka's GroupCoordinatorService says first).
 func (b *Broker) groupCoordinatorFor(id string) (*partition, protocol.ErrorCode) {
+	if id == "" {
+		return nil, protocol.InvalidGroupID
+	}
 	t := b.disk.Image.Topics[ConsumerOffsetsTopic]
 	if t == nil {
 		return nil, protocol.CoordinatorNotAvailable
