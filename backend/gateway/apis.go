@@ -6,23 +6,36 @@ package gateway
 // broker with a function that turns the broker's answer into the wire
 // response, or a wire response made here.
 //
-//	key  name            versions  notes
-//	0    Produce         3-9       record batches v2, CRC-32C checked; gzip, snappy, lz4, zstd (v7+)
-//	1    Fetch           4-12      no fetch sessions (SessionID 0: every fetch is full)
-//	2    ListOffsets     1-7
-//	3    Metadata        1-12      brokers advertised at the gateway's ports of the client's listener
-//	17   SaslHandshake   0-1       v0: bare SASL frames follow (security.go)
-//	18   ApiVersions     0-3       other versions: UNSUPPORTED_VERSION in version 0
-//	19   CreateTopics    2-7
-//	20   DeleteTopics    1-6       by name (admin.go)
-//	22   InitProducerId  0-4       idempotent producers; transactions need FindCoordinator, not served yet
-//	29   DescribeAcls    1-3
-//	30   CreateAcls      1-3
-//	31   DeleteAcls      1-3
-//	32   DescribeConfigs 1-4       topics and brokers, with sources, synonyms and documentation
-//	36   SaslAuthenticate 0-2      PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, by the simulated broker
-//	44   IncrementalAlterConfigs 0-1  SET and DELETE
-//	60   DescribeCluster 0-2       brokers advertised at the gateway's ports of the client's listener
+//	key  name                     versions  notes
+//	0    Produce                  3-9       record batches v2, CRC-32C checked; gzip, snappy, lz4, zstd (v7+)
+//	1    Fetch                    4-12      no fetch sessions (SessionID 0: every fetch is full)
+//	2    ListOffsets              1-7
+//	3    Metadata                 1-12      brokers advertised at the gateway's ports of the client's listener
+//	8    OffsetCommit             2-8       no committed metadata or leader epoch kept; v9 (GROUP_ID_NOT_FOUND) not served
+//	9    OffsetFetch              1-9       batched groups v8+; leader epoch -1, metadata ""
+//	10   FindCoordinator          0-6       GROUP and TRANSACTION keys, batched v4+; SHARE: INVALID_REQUEST
+//	11   JoinGroup                0-9       group.instance.id: UNSUPPORTED_VERSION (groups.go)
+//	12   Heartbeat                0-4
+//	13   LeaveGroup               0-5       batched members v3+
+//	14   SyncGroup                0-5
+//	15   DescribeGroups           0-6       authorized operations not computed
+//	16   ListGroups               0-5       states filter v4+, types filter v5+
+//	17   SaslHandshake            0-1       v0: bare SASL frames follow (security.go)
+//	18   ApiVersions              0-3       other versions: UNSUPPORTED_VERSION in version 0
+//	19   CreateTopics             2-7
+//	20   DeleteTopics             1-6       by name (admin.go)
+//	22   InitProducerId           0-5       idempotent and transactional (transactions.go)
+//	24   AddPartitionsToTxn       0-5       v4+ (broker-only): CLUSTER_AUTHORIZATION_FAILED
+//	25   AddOffsetsToTxn          0-4
+//	26   EndTxn                   0-4       v5 (transaction version 2) not served
+//	28   TxnOffsetCommit          0-4       v5 (transaction version 2) not served
+//	29   DescribeAcls             1-3
+//	30   CreateAcls               1-3
+//	31   DeleteAcls               1-3
+//	32   DescribeConfigs          1-4       topics and brokers, with sources, synonyms and documentation
+//	36   SaslAuthenticate         0-2       PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, by the simulated broker
+//	44   IncrementalAlterConfigs  0-1       SET and DELETE
+//	60   DescribeCluster          0-2       brokers advertised at the gateway's ports of the client's listener
 //
 // As Kafka's SocketServer.parseRequestHeader, an unknown key, a key the
 // gateway does not serve, or a version outside the range closes the
@@ -33,7 +46,9 @@ package gateway
 import (
 	"encoding/base64"
 	"errors"
+	"maps"
 	"regexp"
+	"slices"
 
 	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -48,11 +63,24 @@ var supported = map[int16]versionRange{
 	1:  {4, 12},
 	2:  {1, 7},
 	3:  {1, 12},
+	8:  {2, 8},
+	9:  {1, 9},
+	10: {0, 6},
+	11: {0, 9},
+	12: {0, 4},
+	13: {0, 5},
+	14: {0, 5},
+	15: {0, 6},
+	16: {0, 5},
 	17: {0, 1},
 	18: {0, 3},
 	19: {2, 7},
 	20: {1, 6},
-	22: {0, 4},
+	22: {0, 5},
+	24: {0, 5},
+	25: {0, 4},
+	26: {0, 4},
+	28: {0, 4},
 	29: {1, 3},
 	30: {1, 3},
 	31: {1, 3},
@@ -63,7 +91,7 @@ var supported = map[int16]versionRange{
 }
 
 // supportedKeys are the keys of supported, ascending.
-var supportedKeys = []int16{0, 1, 2, 3, 17, 18, 19, 20, 22, 29, 30, 31, 32, 36, 44, 60}
+var supportedKeys = slices.Sorted(maps.Keys(supported))
 
 // finish turns the core's answer (or nil, for none) into the wire response.
 type finish func(answer any) kmsg.Response
@@ -355,22 +383,6 @@ func translateCreateTopics(req *kmsg.CreateTopicsRequest, correlation int32) tra
 			}
 			resp.Topics = append(resp.Topics, topic)
 		}
-		return resp
-	}}
-}
-
-func translateInitProducerID(req *kmsg.InitProducerIDRequest, correlation int32) translation {
-	core := &protocol.InitProducerIDRequest{CorrelationID: correlation, TransactionTimeoutMs: req.TransactionTimeoutMillis,
-		ProducerID: req.ProducerID, ProducerEpoch: req.ProducerEpoch}
-	if req.TransactionalID != nil {
-		// The broker answers NOT_COORDINATOR unless it coordinates the id:
-		// FindCoordinator is not served yet.
-		core.TransactionalID = *req.TransactionalID
-	}
-	return translation{Request: core, ExpectResponse: true, Finish: func(answer any) kmsg.Response {
-		m := answer.(*protocol.InitProducerIDResponse)
-		resp := kmsg.NewPtrInitProducerIDResponse()
-		resp.Version, resp.ErrorCode, resp.ProducerID, resp.ProducerEpoch = req.Version, int16(m.Error), m.ProducerID, m.ProducerEpoch
 		return resp
 	}}
 }

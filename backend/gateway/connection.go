@@ -40,6 +40,8 @@ type connection struct {
 	finishes map[int32]finish
 	sasl     rawSasl
 	closed   bool
+	// clientID is the client id of the request being translated.
+	clientID string
 }
 
 func newConnection(g *Gateway, id coregateway.ConnID, socket net.Conn, listener int) *connection {
@@ -245,6 +247,7 @@ func (c *connection) handle(frame []byte) error {
 	if err := req.ReadFrom(h.body); err != nil {
 		return fmt.Errorf("%s v%d: %v", kmsg.NameForKey(h.key), h.version, err)
 	}
+	c.clientID = h.clientID
 	return c.submit(h, c.translate(req, h.correlation))
 }
 
@@ -264,6 +267,32 @@ func (c *connection) translate(req kmsg.Request, correlation int32) translation 
 		return translateCreateTopics(r, correlation)
 	case *kmsg.InitProducerIDRequest:
 		return translateInitProducerID(r, correlation)
+	case *kmsg.FindCoordinatorRequest:
+		return translateFindCoordinator(r, correlation, c.advertise)
+	case *kmsg.JoinGroupRequest:
+		return translateJoinGroup(r, correlation, c.groupClient())
+	case *kmsg.HeartbeatRequest:
+		return translateHeartbeat(r, correlation)
+	case *kmsg.LeaveGroupRequest:
+		return translateLeaveGroup(r, correlation)
+	case *kmsg.SyncGroupRequest:
+		return translateSyncGroup(r, correlation)
+	case *kmsg.DescribeGroupsRequest:
+		return translateDescribeGroups(r, correlation)
+	case *kmsg.ListGroupsRequest:
+		return translateListGroups(r, correlation)
+	case *kmsg.OffsetCommitRequest:
+		return translateOffsetCommit(r, correlation)
+	case *kmsg.OffsetFetchRequest:
+		return translateOffsetFetch(r, correlation)
+	case *kmsg.AddPartitionsToTxnRequest:
+		return translateAddPartitionsToTxn(r, correlation)
+	case *kmsg.AddOffsetsToTxnRequest:
+		return translateAddOffsetsToTxn(r, correlation)
+	case *kmsg.EndTxnRequest:
+		return translateEndTxn(r, correlation)
+	case *kmsg.TxnOffsetCommitRequest:
+		return translateTxnOffsetCommit(r, correlation)
 	case *kmsg.SASLHandshakeRequest:
 		return translateSaslHandshake(r, correlation, c)
 	case *kmsg.SASLAuthenticateRequest:

@@ -42,8 +42,7 @@
 // take it.
 //
 // Not yet: journaling the gateway's inputs into a room (the cluster here
-// is the gateway's own, not a room's), groups and transactions (see
-// apis.go for what is served).
+// is the gateway's own, not a room's; see apis.go for what is served).
 //
 // # Wiring
 //

@@ -1,13 +1,19 @@
 package broker
 
-// FindCoordinator (API key 10): the coordinator of a transactional id (or,
-// later, a group) is the leader of the partition of its internal topic
-// that the key hashes to: abs(key.hashCode()) % partitions, with Java's
-// String.hashCode. A missing internal topic is created on first use
-// (Kafka does the same) and the client asked to retry.
+// FindCoordinator (API key 10): the coordinator of a group or a
+// transactional id is the leader of the partition of its internal topic
+// (__consumer_offsets, __transaction_state) that the key hashes to:
+// abs(key.hashCode()) % partitions, with Java's String.hashCode. A
+// missing internal topic is created on first use (Kafka does the same)
+// and the client asked to retry (COORDINATOR_NOT_AVAILABLE). The batched
+// form (Keys, v4+, KIP-699) answers each key on its own, with its own
+// authorization (DESCRIBE on the group or transactional id). Key types
+// other than GROUP and TRANSACTION (SHARE, KIP-932: no share groups
+// here) are INVALID_REQUEST.
 
 import (
 	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/security"
 	"github.com/kafka-playground/playground/core/sim"
 )
 
@@ -55,21 +61,48 @@ func (b *Broker) internalTopicFor(keyType int8) (string, int32, int16, map[strin
 
 func (b *Broker) handleFindCoordinator(from sim.NodeID, req *protocol.FindCoordinatorRequest) {
 	resp := &protocol.FindCoordinatorResponse{CorrelationID: req.CorrelationID, NodeID: -1}
-	topic, partitions, rf, cfg := b.internalTopicFor(req.KeyType)
-	t := b.disk.Image.Topics[topic]
-	switch {
-	case t == nil:
-		b.createInternalTopic(topic, partitions, rf, cfg)
-		resp.Error = protocol.CoordinatorNotAvailable
-	default:
-		p := t.Partitions[CoordinatorPartition(req.Key, int32(len(t.Partitions)))]
-		if p.Leader < 0 {
-			resp.Error = protocol.CoordinatorNotAvailable
-		} else {
-			resp.NodeID = p.Leader
+	if len(req.Keys) == 0 {
+		resp.NodeID, resp.Error = b.findCoordinator(req.KeyType, req.Key, new(bool))
+		b.sim.Send(b.node, from, resp)
+		return
+	}
+	asked := false
+	for _, key := range req.Keys {
+		c := protocol.Coordinator{Key: key, NodeID: -1}
+		switch {
+		case req.KeyType == protocol.CoordinatorGroup && !b.authorize(from, security.OpDescribe, security.GroupResource, key):
+			c.Error = protocol.GroupAuthorizationFailed
+		case req.KeyType == protocol.CoordinatorTransaction && !b.authorize(from, security.OpDescribe, security.TransactionalIDResource, key):
+			c.Error = protocol.TransactionalIDAuthorizationFailed
+		default:
+			c.NodeID, c.Error = b.findCoordinator(req.KeyType, key, &asked)
 		}
+		resp.Coordinators = append(resp.Coordinators, c)
 	}
 	b.sim.Send(b.node, from, resp)
+}
+
+// findCoordinator returns the coordinator of one key, or the error a
+// client gets. A missing internal topic is asked of the controller once
+// per request (asked records it), as Kafka's auto topic creation does.
+func (b *Broker) findCoordinator(keyType int8, key string, asked *bool) (int32, protocol.ErrorCode) {
+	if keyType != protocol.CoordinatorGroup && keyType != protocol.CoordinatorTransaction {
+		return -1, protocol.InvalidRequest
+	}
+	topic, partitions, rf, cfg := b.internalTopicFor(keyType)
+	t := b.disk.Image.Topics[topic]
+	if t == nil {
+		if !*asked {
+			*asked = true
+			b.createInternalTopic(topic, partitions, rf, cfg)
+		}
+		return -1, protocol.CoordinatorNotAvailable
+	}
+	p := t.Partitions[CoordinatorPartition(key, int32(len(t.Partitions)))]
+	if p.Leader < 0 {
+		return -1, protocol.CoordinatorNotAvailable
+	}
+	return p.Leader, protocol.None
 }
 
 // createInternalTopic asks the controller for an internal topic, without

@@ -306,6 +306,10 @@ func (b *Broker) Receive(from sim.NodeID, msg sim.Message) {
 		b.handleOffsetCommit(from, m)
 	case *protocol.OffsetFetchRequest:
 		b.handleOffsetFetch(from, m)
+	case *protocol.DescribeGroupsRequest:
+		b.handleDescribeGroups(from, m)
+	case *protocol.ListGroupsRequest:
+		b.handleListGroups(from, m)
 	case *protocol.TxnOffsetCommitRequest:
 		b.handleTxnOffsetCommit(from, m)
 	case *protocol.AddOffsetsToTxnRequest:

@@ -18,6 +18,7 @@ import (
 
 	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/kafka-playground/playground/core/record"
+	"github.com/kafka-playground/playground/core/security"
 	"github.com/kafka-playground/playground/core/sim"
 )
 
@@ -34,15 +35,19 @@ const (
 type GroupMember struct {
 	MemberID           string
 	ClientID           string
+	ClientHost         string
 	Node               sim.NodeID
 	SessionTimeoutMs   int64
 	RebalanceTimeoutMs int64
 	Protocols          []protocol.GroupProtocol
 	Assignment         []protocol.TopicPartition
-	lastHeartbeatMs    int64
-	sessionToken       uint64 // of the one live session check
-	join               *pendingGroupCall
-	sync               *pendingGroupCall
+	// AssignmentBytes is the assignment as the leader's client encoded
+	// it, nil when the leader is a simulated client.
+	AssignmentBytes []byte
+	lastHeartbeatMs int64
+	sessionToken    uint64 // of the one live session check
+	join            *pendingGroupCall
+	sync            *pendingGroupCall
 }
 
 type pendingGroupCall struct {
@@ -55,10 +60,14 @@ type Group struct {
 	ID         string
 	State      string
 	Generation int32
-	Protocol   string
-	Leader     string
-	Members    map[string]*GroupMember
-	Offsets    map[protocol.TopicPartition]int64
+	// ProtocolType is the class of protocols of its members ("consumer"),
+	// taken from the first member to join an Empty group; "" for a group
+	// that only ever had offsets committed.
+	ProtocolType string
+	Protocol     string
+	Leader       string
+	Members      map[string]*GroupMember
+	Offsets      map[protocol.TopicPartition]int64
 	// pendingTxnOffsets are offsets committed in a transaction not yet
 	// ended, by producer id.
 	pendingTxnOffsets map[int64]map[protocol.TopicPartition]int64
@@ -157,8 +166,12 @@ func (b *Broker) onOffsetsRetentionCheck(m offsetsRetentionCheck) {
 }
 
 // groupCoordinatorFor returns the group's __consumer_offsets partition if
-// this broker coordinates it, or the error a client gets.
+// this broker coordinates it, or the error a client gets (an empty group
+// id is INVALID_GROUP_ID, as Kafka's GroupCoordinatorService says first).
 func (b *Broker) groupCoordinatorFor(id string) (*partition, protocol.ErrorCode) {
+	if id == "" {
+		return nil, protocol.InvalidGroupID
+	}
 	t := b.disk.Image.Topics[ConsumerOffsetsTopic]
 	if t == nil {
 		return nil, protocol.CoordinatorNotAvailable
@@ -311,7 +324,7 @@ func (b *Broker) applyOffsetRecords(batch *record.Batch) {
 				// the tombstone was decided stay (their own tombstones
 				// remove expired ones).
 				g := b.group(id)
-				g.Generation, g.State, g.Protocol, g.Leader = 0, GroupEmpty, "", ""
+				g.Generation, g.State, g.ProtocolType, g.Protocol, g.Leader = 0, GroupEmpty, "", "", ""
 				g.Members, g.joinOrder = map[string]*GroupMember{}, nil
 				if len(g.Offsets) == 0 && len(g.pendingTxnOffsets) == 0 {
 					delete(b.groups, id)
@@ -329,21 +342,24 @@ func (b *Broker) applyOffsetRecords(batch *record.Batch) {
 // group becomes Stable or Empty (with its members and their assignments,
 // so a new coordinator restores the group without a rebalance).
 type groupRecord struct {
-	Generation int32          `json:"generation"`
-	Stable     bool           `json:"stable,omitempty"`
-	Protocol   string         `json:"protocol,omitempty"`
-	Leader     string         `json:"leader,omitempty"`
-	Members    []memberRecord `json:"members,omitempty"`
+	Generation   int32          `json:"generation"`
+	ProtocolType string         `json:"protocol_type,omitempty"`
+	Stable       bool           `json:"stable,omitempty"`
+	Protocol     string         `json:"protocol,omitempty"`
+	Leader       string         `json:"leader,omitempty"`
+	Members      []memberRecord `json:"members,omitempty"`
 }
 
 type memberRecord struct {
 	MemberID           string                    `json:"member_id"`
 	ClientID           string                    `json:"client_id"`
+	ClientHost         string                    `json:"client_host,omitempty"`
 	Node               sim.NodeID                `json:"node"`
 	SessionTimeoutMs   int64                     `json:"session_timeout_ms"`
 	RebalanceTimeoutMs int64                     `json:"rebalance_timeout_ms"`
 	Protocols          []protocol.GroupProtocol  `json:"protocols"`
 	Assignment         []protocol.TopicPartition `json:"assignment"`
+	AssignmentBytes    []byte                    `json:"assignment_bytes,omitempty"`
 }
 
 // persistGroup writes the group's metadata record to its partition.
@@ -352,13 +368,14 @@ func (b *Broker) persistGroup(g *Group) {
 	if code != protocol.None {
 		return
 	}
-	rec := groupRecord{Generation: g.Generation}
+	rec := groupRecord{Generation: g.Generation, ProtocolType: g.ProtocolType}
 	if g.State == GroupStable {
 		rec.Stable, rec.Protocol, rec.Leader = true, g.Protocol, g.Leader
 		for _, id := range g.joinOrder {
 			m := g.Members[id]
-			rec.Members = append(rec.Members, memberRecord{MemberID: id, ClientID: m.ClientID, Node: m.Node,
-				SessionTimeoutMs: m.SessionTimeoutMs, RebalanceTimeoutMs: m.RebalanceTimeoutMs, Protocols: m.Protocols, Assignment: m.Assignment})
+			rec.Members = append(rec.Members, memberRecord{MemberID: id, ClientID: m.ClientID, ClientHost: m.ClientHost, Node: m.Node,
+				SessionTimeoutMs: m.SessionTimeoutMs, RebalanceTimeoutMs: m.RebalanceTimeoutMs, Protocols: m.Protocols, Assignment: m.Assignment,
+				AssignmentBytes: m.AssignmentBytes})
 		}
 	}
 	value, err := json.Marshal(rec)
@@ -377,16 +394,20 @@ func (b *Broker) applyGroupRecord(id, value string, atMs int64) {
 		return
 	}
 	g := b.group(id)
-	g.Generation, g.Protocol, g.Leader = rec.Generation, rec.Protocol, rec.Leader
+	g.Generation, g.ProtocolType, g.Protocol, g.Leader = rec.Generation, rec.ProtocolType, rec.Protocol, rec.Leader
 	g.Members, g.joinOrder, g.State, g.stateSinceMs = map[string]*GroupMember{}, nil, GroupEmpty, atMs
 	if !rec.Stable || len(rec.Members) == 0 {
 		g.Protocol, g.Leader = "", ""
 		return
 	}
 	g.State = GroupStable
+	if g.ProtocolType == "" {
+		g.ProtocolType = protocol.ConsumerProtocolType // a record written before protocol types were kept
+	}
 	for _, m := range rec.Members {
-		g.Members[m.MemberID] = &GroupMember{MemberID: m.MemberID, ClientID: m.ClientID, Node: m.Node, SessionTimeoutMs: m.SessionTimeoutMs,
-			RebalanceTimeoutMs: m.RebalanceTimeoutMs, Protocols: m.Protocols, Assignment: m.Assignment}
+		g.Members[m.MemberID] = &GroupMember{MemberID: m.MemberID, ClientID: m.ClientID, ClientHost: m.ClientHost, Node: m.Node,
+			SessionTimeoutMs: m.SessionTimeoutMs, RebalanceTimeoutMs: m.RebalanceTimeoutMs, Protocols: m.Protocols, Assignment: m.Assignment,
+			AssignmentBytes: m.AssignmentBytes}
 		g.joinOrder = append(g.joinOrder, m.MemberID)
 	}
 }
@@ -423,38 +444,122 @@ func (b *Broker) sendGroup(to sim.NodeID, msg sim.Message) { b.sim.Send(b.node, 
 
 func (b *Broker) handleJoinGroup(from sim.NodeID, req *protocol.JoinGroupRequest) {
 	resp := &protocol.JoinGroupResponse{CorrelationID: req.CorrelationID, GenerationID: -1}
-	if _, code := b.groupCoordinatorFor(req.GroupID); code != protocol.None {
+	if code := b.checkJoinGroup(req); code != protocol.None {
 		resp.Error = code
 		b.sendGroup(from, resp)
 		return
 	}
-	g := b.group(req.GroupID)
-	if req.MemberID == "" {
-		// KIP-394: the coordinator hands out the member id, the member
-		// joins again with it.
-		// Unique across coordinators too, like Kafka's UUID suffix.
-		resp.MemberID = fmt.Sprintf("%s-%d-%d", req.ClientID, b.settings.ID, b.nextToken())
-		g.pendingMembers[resp.MemberID] = true
-		resp.Error = protocol.MemberIDRequired
-		b.sendGroup(from, resp)
-		return
-	}
-	m := g.Members[req.MemberID]
-	if m == nil && !g.pendingMembers[req.MemberID] {
-		// A member id this coordinator did not hand out (the member was
-		// removed, or the coordinator moved): join again without one.
+	g := b.groups[req.GroupID]
+	if g == nil && req.MemberID != "" {
+		// A member id for a group this coordinator does not have (the
+		// group expired, or the coordinator moved): join again without one.
 		resp.Error = protocol.UnknownMemberID
 		b.sendGroup(from, resp)
 		return
 	}
+	g = b.group(req.GroupID)
+	m := g.Members[req.MemberID]
+	switch {
+	case m == nil && int64(len(g.Members)) >= b.brokerInt("group.max.size"):
+		resp.Error = protocol.GroupMaxSizeReached
+	case !supportsProtocols(g, req.ProtocolType, req.Protocols):
+		resp.Error = protocol.InconsistentGroupProtocol
+	case req.MemberID == "" && req.RequireKnownMemberID:
+		// KIP-394: the coordinator hands out the member id, the member
+		// joins again with it.
+		resp.MemberID = b.newMemberID(req.ClientID)
+		g.pendingMembers[resp.MemberID] = true
+		resp.Error = protocol.MemberIDRequired
+	case req.MemberID != "" && m == nil && !g.pendingMembers[req.MemberID]:
+		// A member id this coordinator did not hand out (the member was
+		// removed, or the coordinator moved): join again without one.
+		resp.Error = protocol.UnknownMemberID
+	}
+	if resp.Error != protocol.None {
+		b.sendGroup(from, resp)
+		return
+	}
+	b.joinMember(g, from, req)
+}
+
+// checkJoinGroup is what Kafka checks of a JoinGroup before the group:
+// its id, its session timeout and this broker coordinating it.
+func (b *Broker) checkJoinGroup(req *protocol.JoinGroupRequest) protocol.ErrorCode {
+	switch {
+	case req.GroupID == "":
+		return protocol.InvalidGroupID
+	case int64(req.SessionTimeoutMs) < b.brokerInt("group.min.session.timeout.ms"),
+		int64(req.SessionTimeoutMs) > b.brokerInt("group.max.session.timeout.ms"):
+		return protocol.InvalidSessionTimeout
+	}
+	_, code := b.groupCoordinatorFor(req.GroupID)
+	return code
+}
+
+// newMemberID makes a member id: the client id and a number unique
+// across coordinators, as Kafka's client id and UUID.
+func (b *Broker) newMemberID(clientID string) string {
+	return fmt.Sprintf("%s-%d-%d", clientID, b.settings.ID, b.nextToken())
+}
+
+// supportsProtocols is Kafka's ClassicGroup.supportsProtocols: an Empty
+// group takes any protocol type with at least one protocol; otherwise the
+// type must be the group's and one protocol supported by every member.
+func supportsProtocols(g *Group, protocolType string, protocols []protocol.GroupProtocol) bool {
+	if g.State == GroupEmpty || len(g.Members) == 0 {
+		return protocolType != "" && len(protocols) > 0
+	}
+	if protocolType != g.ProtocolType {
+		return false
+	}
+	for _, p := range protocols {
+		all := true
+		for _, id := range g.joinOrder {
+			all = all && supports(g.Members[id], p.Name)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+func supports(m *GroupMember, name string) bool {
+	for _, p := range m.Protocols {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// joinMember adds the member (or updates it) and starts or completes the
+// rebalance its join calls for.
+func (b *Broker) joinMember(g *Group, from sim.NodeID, req *protocol.JoinGroupRequest) {
+	id := req.MemberID
+	if id == "" {
+		id = b.newMemberID(req.ClientID) // JoinGroup v0-v3: joined at once
+	}
+	m := g.Members[id]
 	if m == nil {
-		delete(g.pendingMembers, req.MemberID)
-		m = &GroupMember{MemberID: req.MemberID}
-		g.Members[req.MemberID] = m
-		g.joinOrder = append(g.joinOrder, req.MemberID)
-		b.record("group-join", "%s member %s joins", g.ID, req.ClientID)
+		delete(g.pendingMembers, id)
+		if len(g.Members) == 0 {
+			g.ProtocolType = req.ProtocolType
+		}
+		m = &GroupMember{MemberID: id}
+		g.Members[id] = m
+		g.joinOrder = append(g.joinOrder, id)
+		if req.Reason != "" {
+			b.record("group-join", "%s member %s joins (%s)", g.ID, req.ClientID, req.Reason)
+		} else {
+			b.record("group-join", "%s member %s joins", g.ID, req.ClientID)
+		}
 	}
 	m.ClientID, m.Node, m.Protocols = req.ClientID, from, req.Protocols
+	m.ClientHost = req.ClientHost
+	if m.ClientHost == "" {
+		m.ClientHost = "/" + b.sim.Name(from)
+	}
 	m.SessionTimeoutMs, m.RebalanceTimeoutMs = int64(req.SessionTimeoutMs), int64(req.RebalanceTimeoutMs)
 	m.lastHeartbeatMs = b.now()
 	m.join = &pendingGroupCall{from: from, correlation: req.CorrelationID}
@@ -537,7 +642,18 @@ func (g *Group) SortedMemberIDs() []string {
 	return ids
 }
 
+// removeMember takes a member out of its group; a JoinGroup or SyncGroup
+// it still waits on is answered UNKNOWN_MEMBER_ID, as Kafka does.
 func (b *Broker) removeMember(g *Group, id string) {
+	if m := g.Members[id]; m != nil {
+		if m.join != nil {
+			b.sendGroup(m.join.from, &protocol.JoinGroupResponse{CorrelationID: m.join.correlation, Error: protocol.UnknownMemberID,
+				GenerationID: -1, MemberID: id})
+		}
+		if m.sync != nil {
+			b.sendGroup(m.sync.from, &protocol.SyncGroupResponse{CorrelationID: m.sync.correlation, Error: protocol.UnknownMemberID})
+		}
+	}
 	delete(g.Members, id)
 	kept := g.joinOrder[:0]
 	for _, x := range g.joinOrder {
@@ -575,7 +691,8 @@ func (b *Broker) completeJoin(g *Group) {
 		m := g.Members[id]
 		for _, p := range m.Protocols {
 			if p.Name == g.Protocol {
-				members = append(members, protocol.JoinGroupMember{MemberID: id, ClientID: m.ClientID, Subscription: p.Subscription})
+				members = append(members, protocol.JoinGroupMember{MemberID: id, ClientID: m.ClientID, Subscription: p.Subscription,
+					Metadata: p.Metadata})
 			}
 		}
 	}
@@ -583,8 +700,8 @@ func (b *Broker) completeJoin(g *Group) {
 		g.Members[g.Leader].ClientID, len(g.Members))
 	for _, id := range g.joinOrder {
 		m := g.Members[id]
-		resp := &protocol.JoinGroupResponse{CorrelationID: m.join.correlation, GenerationID: g.Generation, ProtocolName: g.Protocol,
-			Leader: g.Leader, MemberID: id}
+		resp := &protocol.JoinGroupResponse{CorrelationID: m.join.correlation, GenerationID: g.Generation, ProtocolType: g.ProtocolType,
+			ProtocolName: g.Protocol, Leader: g.Leader, MemberID: id}
 		if id == g.Leader {
 			resp.Members = members
 		}
@@ -617,6 +734,9 @@ func chooseProtocol(g *Group) string {
 func (b *Broker) handleSyncGroup(from sim.NodeID, req *protocol.SyncGroupRequest) {
 	resp := &protocol.SyncGroupResponse{CorrelationID: req.CorrelationID}
 	g, m, code := b.groupMember(req.GroupID, req.MemberID, req.GenerationID)
+	if code == protocol.None && (inconsistent(req.ProtocolType, g.ProtocolType) || inconsistent(req.ProtocolName, g.Protocol)) {
+		code = protocol.InconsistentGroupProtocol
+	}
 	if code != protocol.None {
 		resp.Error = code
 		b.sendGroup(from, resp)
@@ -628,17 +748,20 @@ func (b *Broker) handleSyncGroup(from sim.NodeID, req *protocol.SyncGroupRequest
 		b.sendGroup(from, resp)
 		return
 	case GroupStable:
-		resp.Partitions = m.Assignment
-		b.sendGroup(from, resp)
+		b.sendGroup(from, syncResponse(g, m, req.CorrelationID))
 		return
 	}
 	m.sync = &pendingGroupCall{from: from, correlation: req.CorrelationID}
 	if req.MemberID != g.Leader {
 		return
 	}
+	// Members the leader left out get an empty assignment, as in Kafka.
+	for _, member := range g.Members {
+		member.Assignment, member.AssignmentBytes = nil, nil
+	}
 	for _, a := range req.Assignments {
 		if member := g.Members[a.MemberID]; member != nil {
-			member.Assignment = a.Partitions
+			member.Assignment, member.AssignmentBytes = a.Partitions, a.Assignment
 		}
 	}
 	g.State = GroupStable
@@ -647,10 +770,19 @@ func (b *Broker) handleSyncGroup(from sim.NodeID, req *protocol.SyncGroupRequest
 	for _, id := range g.SortedMemberIDs() {
 		member := g.Members[id]
 		if member.sync != nil {
-			b.sendGroup(member.sync.from, &protocol.SyncGroupResponse{CorrelationID: member.sync.correlation, Partitions: member.Assignment})
+			b.sendGroup(member.sync.from, syncResponse(g, member, member.sync.correlation))
 			member.sync = nil
 		}
 	}
+}
+
+// inconsistent is Kafka's isProtocolInconsistent: a protocol type or name
+// a SyncGroup gave (v5+) that is not the group's.
+func inconsistent(given, group string) bool { return given != "" && given != group }
+
+func syncResponse(g *Group, m *GroupMember, correlation int32) *protocol.SyncGroupResponse {
+	return &protocol.SyncGroupResponse{CorrelationID: correlation, ProtocolType: g.ProtocolType, ProtocolName: g.Protocol,
+		Partitions: m.Assignment, Assignment: m.AssignmentBytes}
 }
 
 // groupMember validates a member's group, id and generation.
@@ -739,41 +871,50 @@ func (b *Broker) handleLeaveGroup(from sim.NodeID, req *protocol.LeaveGroupReque
 		return
 	}
 	g := b.groups[req.GroupID]
-	if g == nil || g.Members[req.MemberID] == nil {
+	switch {
+	case g == nil:
 		resp.Error = protocol.UnknownMemberID
-		b.sendGroup(from, resp)
-		return
+	case len(req.Members) > 0:
+		for _, lm := range req.Members {
+			resp.Members = append(resp.Members, protocol.LeaveGroupMemberResponse{MemberID: lm.MemberID, Error: b.leaveGroup(g, lm.MemberID, lm.Reason)})
+		}
+	default:
+		resp.Error = b.leaveGroup(g, req.MemberID, req.Reason)
 	}
-	client := g.Members[req.MemberID].ClientID
-	b.record("group-leave", "%s member %s leaves (%s)", g.ID, client, req.Reason)
-	b.removeMember(g, req.MemberID)
-	b.memberLeft(g, client+" left the group")
 	b.sendGroup(from, resp)
+}
+
+// leaveGroup removes one member that left, and rebalances the rest.
+func (b *Broker) leaveGroup(g *Group, memberID, reason string) protocol.ErrorCode {
+	m := g.Members[memberID]
+	if m == nil {
+		return protocol.UnknownMemberID
+	}
+	b.record("group-leave", "%s member %s leaves (%s)", g.ID, m.ClientID, reason)
+	b.removeMember(g, memberID)
+	b.memberLeft(g, m.ClientID+" left the group")
+	return protocol.None
 }
 
 func (b *Broker) handleOffsetCommit(from sim.NodeID, req *protocol.OffsetCommitRequest) {
 	resp := &protocol.OffsetCommitResponse{CorrelationID: req.CorrelationID}
-	p, code := b.groupCoordinatorFor(req.GroupID)
-	if code == protocol.None && req.GenerationID >= 0 {
-		// As Kafka's handleCommitOffsets: members of the current
-		// generation may commit while a rebalance prepares (that is how
-		// they save their positions before rejoining), not while it
-		// completes.
-		g, _, memberCode := b.groupMember(req.GroupID, req.MemberID, req.GenerationID)
-		switch {
-		case g != nil && g.State == GroupCompletingRebalance:
-			code = protocol.RebalanceInProgress
-		case memberCode != protocol.None:
-			code = memberCode
-		}
+	offsets, refused := b.existingOffsets(req.Offsets)
+	resp.Refused = refused
+	if len(offsets) == 0 && len(refused) > 0 {
+		b.sendGroup(from, resp)
+		return
 	}
-	if code != protocol.None {
+	p, code := b.groupCoordinatorFor(req.GroupID)
+	if code == protocol.None {
+		code = validateOffsetCommit(b.groups[req.GroupID], req.MemberID, req.GenerationID, false)
+	}
+	if code != protocol.None || len(offsets) == 0 {
 		resp.Error = code
 		b.sendGroup(from, resp)
 		return
 	}
-	records := make([]record.Record, 0, len(req.Offsets))
-	for _, o := range req.Offsets {
+	records := make([]record.Record, 0, len(offsets))
+	for _, o := range offsets {
 		records = append(records, record.Record{Key: offsetKey(req.GroupID, o.TopicPartition), Value: strconv.FormatInt(o.Offset, 10), TimestampMs: b.now()})
 	}
 	b.appendLocally([]protocol.ProducePartition{{TopicPartition: p.tp, Batch: record.NewBatch(records)}}, txnWriteTimeoutMs, func(results []protocol.ProducePartitionResponse) {
@@ -781,7 +922,7 @@ func (b *Broker) handleOffsetCommit(from sim.NodeID, req *protocol.OffsetCommitR
 			resp.Error = protocol.CoordinatorNotAvailable
 		} else {
 			g := b.group(req.GroupID)
-			for _, o := range req.Offsets {
+			for _, o := range offsets {
 				g.setOffset(o.TopicPartition, o.Offset, b.now())
 			}
 		}
@@ -789,31 +930,136 @@ func (b *Broker) handleOffsetCommit(from sim.NodeID, req *protocol.OffsetCommitR
 	})
 }
 
+// existingOffsets splits a commit into the partitions that exist and the
+// others, refused with UNKNOWN_TOPIC_OR_PARTITION before the coordinator
+// is asked, as Kafka's KafkaApis refuses them.
+func (b *Broker) existingOffsets(offsets []protocol.OffsetCommitPartition) ([]protocol.OffsetCommitPartition, []protocol.PartitionError) {
+	var known []protocol.OffsetCommitPartition
+	var refused []protocol.PartitionError
+	for _, o := range offsets {
+		if b.disk.Image.Partition(o.Topic, o.Partition) == nil {
+			refused = append(refused, protocol.PartitionError{TopicPartition: o.TopicPartition, Error: protocol.UnknownTopicOrPartition})
+		} else {
+			known = append(known, o)
+		}
+	}
+	return known, refused
+}
+
+// validateOffsetCommit is Kafka's ClassicGroup.validateOffsetCommit. A
+// commit without a generation (-1) is one from outside the group protocol
+// (manual assignment, an admin): a group that does not exist is then
+// created for it, and an Empty group takes it. With a generation or a
+// member id, the member must be in the group's current generation;
+// without either, a group with members refuses an OffsetCommit
+// (UNKNOWN_MEMBER_ID) but not a TxnOffsetCommit (older transactional
+// clients send neither). Members may commit while a rebalance prepares
+// (that is how they save their positions before rejoining), not while it
+// completes, except transactionally.
+func validateOffsetCommit(g *Group, memberID string, generation int32, transactional bool) protocol.ErrorCode {
+	switch {
+	case g == nil && generation < 0:
+		return protocol.None
+	case g == nil:
+		return protocol.IllegalGeneration
+	case generation < 0 && g.State == GroupEmpty:
+		return protocol.None
+	case generation >= 0 || memberID != "":
+		if g.Members[memberID] == nil {
+			return protocol.UnknownMemberID
+		}
+		if generation != g.Generation {
+			return protocol.IllegalGeneration
+		}
+	case !transactional && g.State != GroupEmpty:
+		return protocol.UnknownMemberID
+	}
+	if !transactional && g.State == GroupCompletingRebalance {
+		return protocol.RebalanceInProgress
+	}
+	return protocol.None
+}
+
 func (b *Broker) handleOffsetFetch(from sim.NodeID, req *protocol.OffsetFetchRequest) {
 	resp := &protocol.OffsetFetchResponse{CorrelationID: req.CorrelationID}
-	if _, code := b.groupCoordinatorFor(req.GroupID); code != protocol.None {
-		resp.Error = code
+	if len(req.Groups) > 0 {
+		for _, fg := range req.Groups {
+			resp.Groups = append(resp.Groups, b.offsetFetchGroup(from, fg, req.RequireStable, true))
+		}
 		b.sendGroup(from, resp)
 		return
 	}
-	g := b.groups[req.GroupID]
-	for _, tp := range req.Partitions {
-		o := protocol.OffsetCommitPartition{TopicPartition: tp, Offset: -1}
+	one := b.offsetFetchGroup(from, protocol.OffsetFetchGroup{GroupID: req.GroupID, Partitions: req.Partitions}, req.RequireStable, false)
+	resp.Error = one.Error
+	for _, p := range one.Partitions {
+		resp.Offsets = append(resp.Offsets, protocol.OffsetCommitPartition{TopicPartition: p.TopicPartition, Offset: p.Offset})
+		if p.Error != protocol.None && resp.Error == protocol.None {
+			resp.Error = p.Error
+		}
+	}
+	b.sendGroup(from, resp)
+}
+
+// offsetFetchGroup answers one group of an OffsetFetch: the committed
+// offset of each partition asked for (or of every partition committed),
+// -1 for none. With requireStable a partition with a transactional
+// commit still pending gets UNSTABLE_OFFSET_COMMIT. Batched, the group's
+// and the topics' DESCRIBE are checked here, group by group, as Kafka
+// does (a single group was checked as a whole with the request), and an
+// unstable offset is -1, Kafka's answer; alone it is kept, for the
+// simulated consumer.
+func (b *Broker) offsetFetchGroup(from sim.NodeID, fg protocol.OffsetFetchGroup, requireStable, batched bool) protocol.OffsetFetchGroupResponse {
+	out := protocol.OffsetFetchGroupResponse{GroupID: fg.GroupID}
+	if batched && !b.authorize(from, security.OpDescribe, security.GroupResource, fg.GroupID) {
+		out.Error = protocol.GroupAuthorizationFailed
+		return out
+	}
+	if _, code := b.groupCoordinatorFor(fg.GroupID); code != protocol.None {
+		out.Error = code
+		return out
+	}
+	g := b.groups[fg.GroupID]
+	partitions := fg.Partitions
+	if fg.AllPartitions {
+		partitions = nil
 		if g != nil {
-			if n, ok := g.Offsets[tp]; ok {
-				o.Offset = n
-			}
-			if req.RequireStable {
-				for _, pending := range g.pendingTxnOffsets {
-					if _, ok := pending[tp]; ok {
-						resp.Error = protocol.UnstableOffsetCommit
-					}
+			for _, tp := range sortedTPKeys(g.Offsets) {
+				if b.authorizeLogged(from, security.OpDescribe, security.TopicResource, tp.Topic, false) {
+					partitions = append(partitions, tp)
 				}
 			}
 		}
-		resp.Offsets = append(resp.Offsets, o)
 	}
-	b.sendGroup(from, resp)
+	for _, tp := range partitions {
+		o := protocol.OffsetFetchPartition{TopicPartition: tp, Offset: -1}
+		switch {
+		case batched && !fg.AllPartitions && !b.authorize(from, security.OpDescribe, security.TopicResource, tp.Topic):
+			o.Error = protocol.TopicAuthorizationFailed
+		case g != nil:
+			if n, ok := g.Offsets[tp]; ok {
+				o.Offset = n
+			}
+			if requireStable && g.pendingOffset(tp) {
+				o.Error = protocol.UnstableOffsetCommit
+				if batched {
+					o.Offset = -1
+				}
+			}
+		}
+		out.Partitions = append(out.Partitions, o)
+	}
+	return out
+}
+
+// pendingOffset reports whether a transaction not yet ended committed an
+// offset of tp.
+func (g *Group) pendingOffset(tp protocol.TopicPartition) bool {
+	for _, pending := range g.pendingTxnOffsets {
+		if _, ok := pending[tp]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // handleTxnOffsetCommit stores offsets as part of a transaction: written
@@ -821,14 +1067,23 @@ func (b *Broker) handleOffsetFetch(from sim.NodeID, req *protocol.OffsetFetchReq
 // transaction's commit marker lands there.
 func (b *Broker) handleTxnOffsetCommit(from sim.NodeID, req *protocol.TxnOffsetCommitRequest) {
 	resp := &protocol.TxnOffsetCommitResponse{CorrelationID: req.CorrelationID}
+	offsets, refused := b.existingOffsets(req.Offsets)
+	resp.Refused = refused
+	if len(offsets) == 0 && len(refused) > 0 {
+		b.sendGroup(from, resp)
+		return
+	}
 	p, code := b.groupCoordinatorFor(req.GroupID)
-	if code != protocol.None {
+	if code == protocol.None {
+		code = validateOffsetCommit(b.groups[req.GroupID], req.MemberID, req.GenerationID, true)
+	}
+	if code != protocol.None || len(offsets) == 0 {
 		resp.Error = code
 		b.sendGroup(from, resp)
 		return
 	}
-	records := make([]record.Record, 0, len(req.Offsets))
-	for _, o := range req.Offsets {
+	records := make([]record.Record, 0, len(offsets))
+	for _, o := range offsets {
 		records = append(records, record.Record{Key: offsetKey(req.GroupID, o.TopicPartition), Value: strconv.FormatInt(o.Offset, 10), TimestampMs: b.now()})
 	}
 	batch := record.NewBatch(records)
@@ -841,7 +1096,7 @@ func (b *Broker) handleTxnOffsetCommit(from sim.NodeID, req *protocol.TxnOffsetC
 			if g.pendingTxnOffsets[req.ProducerID] == nil {
 				g.pendingTxnOffsets[req.ProducerID] = map[protocol.TopicPartition]int64{}
 			}
-			for _, o := range req.Offsets {
+			for _, o := range offsets {
 				g.pendingTxnOffsets[req.ProducerID][o.TopicPartition] = o.Offset
 			}
 		}

@@ -341,6 +341,9 @@ func (b *Broker) authorizeRequest(from sim.NodeID, msg sim.Message) bool {
 	var reply sim.Message
 	switch m := msg.(type) {
 	case *protocol.FindCoordinatorRequest:
+		if len(m.Keys) > 0 {
+			break // batched: each key is checked by the handler
+		}
 		if m.KeyType == protocol.CoordinatorTransaction && !txn(security.OpDescribe, m.Key) {
 			reply = &protocol.FindCoordinatorResponse{CorrelationID: m.CorrelationID, Error: protocol.TransactionalIDAuthorizationFailed, NodeID: -1}
 		} else if m.KeyType == protocol.CoordinatorGroup && !group(security.OpDescribe, m.Key) {
@@ -375,6 +378,9 @@ func (b *Broker) authorizeRequest(from sim.NodeID, msg sim.Message) bool {
 			reply = &protocol.OffsetCommitResponse{CorrelationID: m.CorrelationID, Error: protocol.TopicAuthorizationFailed}
 		}
 	case *protocol.OffsetFetchRequest:
+		if len(m.Groups) > 0 {
+			break // batched: each group is checked by the handler
+		}
 		if !group(security.OpDescribe, m.GroupID) {
 			reply = &protocol.OffsetFetchResponse{CorrelationID: m.CorrelationID, Error: protocol.GroupAuthorizationFailed}
 		} else if !topics(security.OpDescribe, m.Partitions) {

@@ -261,9 +261,36 @@ func checkTxnProducer(t *TxnMetadata, producerID int64, epoch int16) protocol.Er
 	return protocol.None
 }
 
+// handleAddPartitionsToTxn adds partitions to the open transaction. As in
+// Kafka, partitions that do not exist are refused on their own
+// (UNKNOWN_TOPIC_OR_PARTITION) and the others then not attempted
+// (OPERATION_NOT_ATTEMPTED), before the coordinator is asked.
 func (b *Broker) handleAddPartitionsToTxn(from sim.NodeID, req *protocol.AddPartitionsToTxnRequest) {
 	resp := &protocol.AddPartitionsToTxnResponse{CorrelationID: req.CorrelationID}
+	if unknown := b.unknownPartitions(req.Partitions); len(unknown) > 0 {
+		resp.Error = protocol.UnknownTopicOrPartition
+		for _, tp := range req.Partitions {
+			code := protocol.OperationNotAttempted
+			if containsTP(unknown, tp) {
+				code = protocol.UnknownTopicOrPartition
+			}
+			resp.Partitions = append(resp.Partitions, protocol.PartitionError{TopicPartition: tp, Error: code})
+		}
+		b.sim.Send(b.node, from, resp)
+		return
+	}
 	b.addPartitionsToTxn(req, func(code protocol.ErrorCode) { resp.Error = code; b.sim.Send(b.node, from, resp) })
+}
+
+// unknownPartitions returns the partitions that do not exist.
+func (b *Broker) unknownPartitions(tps []protocol.TopicPartition) []protocol.TopicPartition {
+	var out []protocol.TopicPartition
+	for _, tp := range tps {
+		if b.disk.Image.Partition(tp.Topic, tp.Partition) == nil {
+			out = append(out, tp)
+		}
+	}
+	return out
 }
 
 func (b *Broker) addPartitionsToTxn(req *protocol.AddPartitionsToTxnRequest, reply func(protocol.ErrorCode)) {

@@ -72,7 +72,8 @@ func (c *Consumer) coordinatorLost() {
 
 func (c *Consumer) sendJoin() {
 	req := &protocol.JoinGroupRequest{CorrelationID: c.next(), GroupID: c.settings.Group, SessionTimeoutMs: int32(c.cfg.sessionTimeoutMs),
-		RebalanceTimeoutMs: int32(c.cfg.maxPollIntervalMs), MemberID: c.memberID, ClientID: c.settings.ClientID}
+		RebalanceTimeoutMs: int32(c.cfg.maxPollIntervalMs), MemberID: c.memberID, ClientID: c.settings.ClientID,
+		ProtocolType: protocol.ConsumerProtocolType, RequireKnownMemberID: true}
 	for _, name := range c.cfg.assignors {
 		sub := protocol.Subscription{Topics: c.settings.Topics}
 		if Cooperative(name) {

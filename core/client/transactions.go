@@ -496,7 +496,7 @@ func (p *Producer) offsetsRun() {
 		p.conns.send(p.metadataNode(), &protocol.FindCoordinatorRequest{CorrelationID: o.inFlight, KeyType: protocol.CoordinatorGroup, Key: o.group})
 	default:
 		p.conns.send(p.settings.BrokerNode(o.coordinator), &protocol.TxnOffsetCommitRequest{CorrelationID: o.inFlight,
-			TransactionalID: t.id, GroupID: o.group, ProducerID: p.producerID, ProducerEpoch: p.epoch, Offsets: o.offsets})
+			TransactionalID: t.id, GroupID: o.group, ProducerID: p.producerID, ProducerEpoch: p.epoch, GenerationID: -1, Offsets: o.offsets})
 	}
 	p.sim.SetTimer(p.node, p.cfg.requestTimeoutMs, txnTimeout{correlation: o.inFlight})
 }

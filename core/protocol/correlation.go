@@ -61,3 +61,9 @@ func (m *SaslHandshakeResponse) Correlation() int32 { return m.CorrelationID }
 
 // Correlation implements ClientResponse.
 func (m *SaslAuthenticateResponse) Correlation() int32 { return m.CorrelationID }
+
+// Correlation implements ClientResponse.
+func (m *DescribeGroupsResponse) Correlation() int32 { return m.CorrelationID }
+
+// Correlation implements ClientResponse.
+func (m *ListGroupsResponse) Correlation() int32 { return m.CorrelationID }

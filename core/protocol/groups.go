@@ -1,8 +1,19 @@
 package protocol
 
 // The classic consumer group protocol: JoinGroup (11), SyncGroup (14),
-// Heartbeat (12), LeaveGroup (13), OffsetCommit (8), OffsetFetch (9), and
-// the transactional TxnOffsetCommit (28) and AddOffsetsToTxn (25).
+// Heartbeat (12), LeaveGroup (13), OffsetCommit (8), OffsetFetch (9),
+// DescribeGroups (15), ListGroups (16), and the transactional
+// TxnOffsetCommit (28) and AddOffsetsToTxn (25).
+//
+// A group's protocol metadata and assignments are bytes that its members
+// encode and decode themselves (the consumer protocol's
+// ConsumerProtocolSubscription and ConsumerProtocolAssignment); the
+// coordinator keeps them and hands them back untouched. Simulated clients
+// send no bytes, only the decoded form (Subscription, Partitions); a
+// gateway for real clients sends both, decoding what it can.
+
+// ConsumerProtocolType is the protocol type of consumer groups.
+const ConsumerProtocolType = "consumer"
 
 // Subscription is a member's protocol metadata: the topics it subscribes
 // to and (cooperative rebalancing) the partitions it owns.
@@ -15,6 +26,9 @@ type Subscription struct {
 type GroupProtocol struct {
 	Name         string
 	Subscription Subscription
+	// Metadata is the protocol metadata as the member's client encoded
+	// it, nil for a simulated client.
+	Metadata []byte `json:",omitempty"`
 }
 
 // JoinGroupRequest asks to join (or rejoin) a group.
@@ -25,7 +39,20 @@ type JoinGroupRequest struct {
 	RebalanceTimeoutMs int32
 	MemberID           string
 	ClientID           string
-	Protocols          []GroupProtocol
+	// ClientHost is where the member connects from, as DescribeGroups
+	// shows it ("/127.0.0.1"); empty for a simulated client, which the
+	// coordinator names by its node.
+	ClientHost string
+	// ProtocolType is the class of the protocols ("consumer", "connect");
+	// every member of a group has the same one.
+	ProtocolType string
+	Protocols    []GroupProtocol
+	// RequireKnownMemberID answers a member without an id
+	// MEMBER_ID_REQUIRED with one to join again with (KIP-394, JoinGroup
+	// v4+); without it the member joins at once (v0-v3).
+	RequireKnownMemberID bool
+	// Reason is why the member joins (KIP-800), for the trace.
+	Reason string
 }
 
 // JoinGroupMember is one member as the leader sees it.
@@ -33,6 +60,9 @@ type JoinGroupMember struct {
 	MemberID     string
 	ClientID     string
 	Subscription Subscription
+	// Metadata is the member's metadata for the chosen protocol, as its
+	// client encoded it (nil for a simulated client).
+	Metadata []byte
 }
 
 // JoinGroupResponse answers a JoinGroup once the rebalance's join phase
@@ -41,6 +71,7 @@ type JoinGroupResponse struct {
 	CorrelationID int32
 	Error         ErrorCode
 	GenerationID  int32
+	ProtocolType  string
 	ProtocolName  string
 	Leader        string
 	MemberID      string
@@ -51,6 +82,9 @@ type JoinGroupResponse struct {
 type SyncGroupAssignment struct {
 	MemberID   string
 	Partitions []TopicPartition
+	// Assignment is the assignment as the leader's client encoded it
+	// (nil for a simulated leader).
+	Assignment []byte
 }
 
 // SyncGroupRequest ends a rebalance: the leader brings the assignment.
@@ -59,14 +93,23 @@ type SyncGroupRequest struct {
 	GroupID       string
 	GenerationID  int32
 	MemberID      string
-	Assignments   []SyncGroupAssignment
+	// ProtocolType and ProtocolName, when set (SyncGroup v5+), must be
+	// the group's, or the answer is INCONSISTENT_GROUP_PROTOCOL.
+	ProtocolType string
+	ProtocolName string
+	Assignments  []SyncGroupAssignment
 }
 
 // SyncGroupResponse carries the member's assignment.
 type SyncGroupResponse struct {
 	CorrelationID int32
 	Error         ErrorCode
+	ProtocolType  string
+	ProtocolName  string
 	Partitions    []TopicPartition
+	// Assignment is the member's assignment as the leader's client
+	// encoded it (nil when the leader is a simulated client).
+	Assignment []byte
 }
 
 // HeartbeatRequest keeps a member in its group.
@@ -89,12 +132,30 @@ type LeaveGroupRequest struct {
 	GroupID       string
 	MemberID      string
 	Reason        string
+	// Members, when set (the batched LeaveGroup of v3+), leave together
+	// and are answered one by one in the response's Members; MemberID
+	// and Reason are then not used.
+	Members []LeaveGroupMember
+}
+
+// LeaveGroupMember is one member of a batched LeaveGroup.
+type LeaveGroupMember struct {
+	MemberID string
+	Reason   string
 }
 
 // LeaveGroupResponse answers it.
 type LeaveGroupResponse struct {
 	CorrelationID int32
 	Error         ErrorCode
+	// Members answers a batched request, member by member.
+	Members []LeaveGroupMemberResponse
+}
+
+// LeaveGroupMemberResponse is one member's result in a batched LeaveGroup.
+type LeaveGroupMemberResponse struct {
+	MemberID string
+	Error    ErrorCode
 }
 
 // OffsetCommitPartition is one partition's committed position.
@@ -113,10 +174,13 @@ type OffsetCommitRequest struct {
 	Offsets       []OffsetCommitPartition
 }
 
-// OffsetCommitResponse answers it with one error for the request.
+// OffsetCommitResponse answers it: Error for the partitions committed,
+// and Refused the partitions refused on their own, before the
+// coordinator (UNKNOWN_TOPIC_OR_PARTITION), as Kafka does.
 type OffsetCommitResponse struct {
 	CorrelationID int32
 	Error         ErrorCode
+	Refused       []PartitionError
 }
 
 // OffsetFetchRequest asks for a group's committed offsets.
@@ -127,6 +191,20 @@ type OffsetFetchRequest struct {
 	// RequireStable refuses offsets a pending transaction may still change
 	// (UNSTABLE_OFFSET_COMMIT), as read_committed consumers ask.
 	RequireStable bool
+	// Groups, when set (the batched OffsetFetch of v8+, and what a
+	// gateway always sends), are answered one by one in the response's
+	// Groups, with an error per partition; GroupID and Partitions are
+	// then not used.
+	Groups []OffsetFetchGroup
+}
+
+// OffsetFetchGroup is one group of a batched OffsetFetch.
+type OffsetFetchGroup struct {
+	GroupID    string
+	Partitions []TopicPartition
+	// AllPartitions asks for every partition the group committed
+	// (Kafka's null topics); Partitions is then not used.
+	AllPartitions bool
 }
 
 // OffsetFetchResponse carries the offsets, -1 where none is committed.
@@ -134,6 +212,90 @@ type OffsetFetchResponse struct {
 	CorrelationID int32
 	Error         ErrorCode
 	Offsets       []OffsetCommitPartition
+	// Groups answers a batched request, group by group.
+	Groups []OffsetFetchGroupResponse
+}
+
+// OffsetFetchGroupResponse is one group's committed offsets.
+type OffsetFetchGroupResponse struct {
+	GroupID string
+	// Error is the group's error (NOT_COORDINATOR, ...); the partitions
+	// are then empty.
+	Error      ErrorCode
+	Partitions []OffsetFetchPartition
+}
+
+// OffsetFetchPartition is one partition's committed offset (-1 for none)
+// and its own error (UNSTABLE_OFFSET_COMMIT).
+type OffsetFetchPartition struct {
+	TopicPartition
+	Offset int64
+	Error  ErrorCode
+}
+
+// DescribeGroupsRequest (API key 15) asks a coordinator about groups.
+type DescribeGroupsRequest struct {
+	CorrelationID int32
+	Groups        []string
+}
+
+// DescribeGroupsResponse describes each group asked about, in order.
+type DescribeGroupsResponse struct {
+	CorrelationID int32
+	Groups        []DescribedGroup
+}
+
+// DescribedGroup is one group as its coordinator holds it. A group the
+// coordinator does not know is Dead, without error (DescribeGroups v6+
+// asks GROUP_ID_NOT_FOUND of it instead: Found tells them apart).
+type DescribedGroup struct {
+	GroupID      string
+	Error        ErrorCode
+	Found        bool
+	State        string
+	ProtocolType string
+	// Protocol is the chosen assignor, set only while Stable.
+	Protocol string
+	Members  []DescribedGroupMember
+}
+
+// DescribedGroupMember is one member of a described group. Its metadata
+// and assignment are set only while the group is Stable, as Kafka gives
+// them: as its client encoded them (Metadata, Assignment) for a real
+// client, decoded (Subscription, Partitions) for every member.
+type DescribedGroupMember struct {
+	MemberID     string
+	ClientID     string
+	ClientHost   string
+	Metadata     []byte
+	Assignment   []byte
+	Subscription Subscription
+	Partitions   []TopicPartition
+}
+
+// ListGroupsRequest (API key 16) asks a broker for the groups it
+// coordinates, optionally only those in some states (KIP-518) or of some
+// types (KIP-848); the filters ignore case.
+type ListGroupsRequest struct {
+	CorrelationID int32
+	StatesFilter  []string
+	TypesFilter   []string
+}
+
+// ListGroupsResponse lists the groups, sorted by id.
+type ListGroupsResponse struct {
+	CorrelationID int32
+	Error         ErrorCode
+	Groups        []ListedGroup
+}
+
+// ListedGroup is one group of a ListGroups answer.
+type ListedGroup struct {
+	GroupID      string
+	ProtocolType string
+	State        string
+	// Type is the group's type: "classic" for every group here.
+	Type string
 }
 
 // AddOffsetsToTxnRequest adds a group's offsets to a transaction.
@@ -159,11 +321,16 @@ type TxnOffsetCommitRequest struct {
 	GroupID         string
 	ProducerID      int64
 	ProducerEpoch   int16
-	Offsets         []OffsetCommitPartition
+	// GenerationID and MemberID (TxnOffsetCommit v3+, KIP-447) are
+	// checked against the group when given; -1 and "" skip the check.
+	GenerationID int32
+	MemberID     string
+	Offsets      []OffsetCommitPartition
 }
 
-// TxnOffsetCommitResponse answers it.
+// TxnOffsetCommitResponse answers it, as OffsetCommitResponse.
 type TxnOffsetCommitResponse struct {
 	CorrelationID int32
 	Error         ErrorCode
+	Refused       []PartitionError
 }

@@ -12,6 +12,10 @@ type FindCoordinatorRequest struct {
 	CorrelationID int32
 	KeyType       int8
 	Key           string
+	// Keys, when set (the batched FindCoordinator of v4+, KIP-699), are
+	// answered one by one in the response's Coordinators; Key is then
+	// not used.
+	Keys []string
 }
 
 // FindCoordinatorResponse names the coordinator.
@@ -19,6 +23,16 @@ type FindCoordinatorResponse struct {
 	CorrelationID int32
 	Error         ErrorCode
 	NodeID        int32
+	// Coordinators answers a batched request, key by key.
+	Coordinators []Coordinator
+}
+
+// Coordinator is the coordinator of one key of a batched FindCoordinator,
+// NodeID -1 with an error.
+type Coordinator struct {
+	Key    string
+	NodeID int32
+	Error  ErrorCode
 }
 
 // AddPartitionsToTxnRequest (API key 24) adds partitions to a producer's
@@ -31,10 +45,20 @@ type AddPartitionsToTxnRequest struct {
 	Partitions      []TopicPartition
 }
 
-// AddPartitionsToTxnResponse answers it per partition.
+// AddPartitionsToTxnResponse answers it. Error is every partition's
+// error, unless Partitions is set: then some partitions were refused on
+// their own (UNKNOWN_TOPIC_OR_PARTITION) and the others were not
+// attempted (OPERATION_NOT_ATTEMPTED), each partition with its error.
 type AddPartitionsToTxnResponse struct {
 	CorrelationID int32
 	Error         ErrorCode
+	Partitions    []PartitionError
+}
+
+// PartitionError is one partition's error.
+type PartitionError struct {
+	TopicPartition
+	Error ErrorCode
 }
 
 // EndTxnRequest (API key 26) commits or aborts the open transaction.
