@@ -17,7 +17,9 @@ ALTER TABLE inputs ADD COLUMN last_seq INTEGER CHECK (last_seq IS NULL OR last_s
 -- Compact the clock's ticks that older servers stored one row each: a
 -- run of consecutive rows with no actor and the same plain advance text
 -- becomes its first row, covering the run's seqs.
-CREATE TEMP TABLE legacy_run_rows AS
+-- A plain table, not TEMP: Cloudflare D1, which applies these migrations
+-- for the Worker's links, refuses temporary tables (SQLITE_AUTH).
+CREATE TABLE legacy_run_rows AS
 WITH ticks AS (
     SELECT room_id, seq, step,
         (actor = '' AND step GLOB '{"op":"advance","ms":[1-9]*}'
