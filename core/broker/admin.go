@@ -117,19 +117,13 @@ func (b *Broker) authorizeCreateTopics(from sim.NodeID, r *protocol.CreateTopics
 		allowed.Topics = append(allowed.Topics, t)
 	}
 	return partial(&allowed, verdicts, func(resp protocol.AdminResponse) protocol.AdminResponse {
-		out := &protocol.CreateTopicsResponse{CorrelationID: r.CorrelationID}
 		var answered []protocol.CreateTopicResult
 		if m, ok := resp.(*protocol.CreateTopicsResponse); ok {
 			answered = m.Topics
 		}
-		for i, t := range r.Topics {
-			if verdicts[i] != protocol.None {
-				out.Topics = append(out.Topics, protocol.CreateTopicResult{Name: t.Name, Error: verdicts[i], ErrorMessage: verdicts[i].Info().Message})
-			} else if len(answered) > 0 {
-				out.Topics, answered = append(out.Topics, answered[0]), answered[1:]
-			}
-		}
-		return out
+		return &protocol.CreateTopicsResponse{CorrelationID: r.CorrelationID, Topics: mergeResults(verdicts, answered, func(i int) protocol.CreateTopicResult {
+			return protocol.CreateTopicResult{Name: r.Topics[i].Name, Error: verdicts[i], ErrorMessage: verdicts[i].Info().Message}
+		})}
 	})
 }
 
@@ -161,19 +155,13 @@ func (b *Broker) authorizeDeleteTopics(from sim.NodeID, r *protocol.DeleteTopics
 		}
 	}
 	return partial(&allowed, verdicts, func(resp protocol.AdminResponse) protocol.AdminResponse {
-		out := &protocol.DeleteTopicsResponse{CorrelationID: r.CorrelationID}
 		var answered []protocol.DeleteTopicResult
 		if m, ok := resp.(*protocol.DeleteTopicsResponse); ok {
 			answered = m.Topics
 		}
-		for i, name := range r.Topics {
-			if verdicts[i] != protocol.None {
-				out.Topics = append(out.Topics, protocol.DeleteTopicResult{Name: name, Error: verdicts[i], ErrorMessage: messages[i]})
-			} else if len(answered) > 0 {
-				out.Topics, answered = append(out.Topics, answered[0]), answered[1:]
-			}
-		}
-		return out
+		return &protocol.DeleteTopicsResponse{CorrelationID: r.CorrelationID, Topics: mergeResults(verdicts, answered, func(i int) protocol.DeleteTopicResult {
+			return protocol.DeleteTopicResult{Name: r.Topics[i], Error: verdicts[i], ErrorMessage: messages[i]}
+		})}
 	})
 }
 
@@ -189,19 +177,13 @@ func (b *Broker) authorizeCreatePartitions(from sim.NodeID, r *protocol.CreatePa
 		allowed.Topics = append(allowed.Topics, t)
 	}
 	return partial(&allowed, verdicts, func(resp protocol.AdminResponse) protocol.AdminResponse {
-		out := &protocol.CreatePartitionsResponse{CorrelationID: r.CorrelationID}
 		var answered []protocol.CreatePartitionsResult
 		if m, ok := resp.(*protocol.CreatePartitionsResponse); ok {
 			answered = m.Results
 		}
-		for i, t := range r.Topics {
-			if verdicts[i] != protocol.None {
-				out.Results = append(out.Results, protocol.CreatePartitionsResult{Name: t.Name, Error: verdicts[i], ErrorMessage: verdicts[i].Info().Message})
-			} else if len(answered) > 0 {
-				out.Results, answered = append(out.Results, answered[0]), answered[1:]
-			}
-		}
-		return out
+		return &protocol.CreatePartitionsResponse{CorrelationID: r.CorrelationID, Results: mergeResults(verdicts, answered, func(i int) protocol.CreatePartitionsResult {
+			return protocol.CreatePartitionsResult{Name: r.Topics[i].Name, Error: verdicts[i], ErrorMessage: verdicts[i].Info().Message}
+		})}
 	})
 }
 
@@ -220,21 +202,30 @@ func (b *Broker) authorizeAlterConfigs(from sim.NodeID, r *protocol.IncrementalA
 		}
 	}
 	return partial(&allowed, verdicts, func(resp protocol.AdminResponse) protocol.AdminResponse {
-		out := &protocol.IncrementalAlterConfigsResponse{CorrelationID: r.CorrelationID}
 		var answered []protocol.AlterConfigsResult
 		if m, ok := resp.(*protocol.IncrementalAlterConfigsResponse); ok {
 			answered = m.Resources
 		}
-		for i, res := range r.Resources {
-			if verdicts[i] != protocol.None {
-				out.Resources = append(out.Resources, protocol.AlterConfigsResult{ResourceType: res.ResourceType, ResourceName: res.ResourceName,
-					Error: verdicts[i], ErrorMessage: verdicts[i].Info().Message})
-			} else if len(answered) > 0 {
-				out.Resources, answered = append(out.Resources, answered[0]), answered[1:]
-			}
-		}
-		return out
+		return &protocol.IncrementalAlterConfigsResponse{CorrelationID: r.CorrelationID, Resources: mergeResults(verdicts, answered, func(i int) protocol.AlterConfigsResult {
+			res := &r.Resources[i]
+			return protocol.AlterConfigsResult{ResourceType: res.ResourceType, ResourceName: res.ResourceName, Error: verdicts[i], ErrorMessage: verdicts[i].Info().Message}
+		})}
 	})
+}
+
+// mergeResults returns one result per item of a request, in request
+// order: refused(i) for each item refused here, the controller's answers,
+// in order, for the items sent on.
+func mergeResults[T any](verdicts topicVerdicts, answered []T, refused func(i int) T) []T {
+	out := make([]T, 0, len(verdicts))
+	for i, code := range verdicts {
+		if code != protocol.None {
+			out = append(out, refused(i))
+		} else if len(answered) > 0 {
+			out, answered = append(out, answered[0]), answered[1:]
+		}
+	}
+	return out
 }
 
 // partial is the outcome of an itemized authorization: nothing to send
