@@ -190,7 +190,10 @@ func decodeBatch(raw []byte, budget *inflateBudget) (*record.Batch, error) {
 		return nil, fmt.Errorf("%w: record count %d does not match the records", errCorruptBatch, wire.NumRecords)
 	}
 	b.Records = record.NewRecords(decoded)
-	b.SizeBytes = b.ComputeSize()
+	// A batch's size is its size on the wire, compressed or not, as Kafka
+	// measures it against max.message.bytes and keeps it in its segments:
+	// 3 MB of records that compress to 3 KB are a 3 KB batch.
+	b.SizeBytes = int32(len(raw))
 	return b, nil
 }
 

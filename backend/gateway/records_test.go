@@ -103,7 +103,8 @@ var codecs = []record.Compression{record.CompressionGzip, record.CompressionSnap
 
 // TestCompressedRoundTrip: a batch compressed with each codec decodes to
 // the same records and keeps its codec; its records section is smaller
-// than uncompressed when the records repeat.
+// than uncompressed when the records repeat, and its size is its
+// compressed size on the wire, as Kafka counts it.
 func TestCompressedRoundTrip(t *testing.T) {
 	var records []record.Record
 	for i := 0; i < 200; i++ {
@@ -118,6 +119,7 @@ func TestCompressedRoundTrip(t *testing.T) {
 		if len(raw) >= plainBytes/2 {
 			t.Errorf("%s: %d bytes, uncompressed %d", codec, len(raw), plainBytes)
 		}
+		want.SizeBytes = int32(len(raw))
 		got, err := decodeBatches(raw, testBudget())
 		if err != nil {
 			t.Fatalf("%s: %v", codec, err)
