@@ -101,6 +101,11 @@ func (c *Cluster) plainUser(user string) (security.Credential, bool) {
 	return cred, ok
 }
 
+// PlainUser returns a PLAIN user's credential as the brokers' JAAS
+// configuration holds it (salted and hashed), for a host that
+// authenticates real clients itself (core/gateway).
+func (c *Cluster) PlainUser(user string) (security.Credential, bool) { return c.plainUser(user) }
+
 // resolveClientSecurity returns how a client with this configuration connects:
 // the listener its bootstrap.servers port reaches (the first listener
 // when it gives none) and its security settings.
