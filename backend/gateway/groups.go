@@ -35,8 +35,8 @@ type groupClient struct {
 }
 
 // groupClient is the client of the request being translated.
-func (c *connection) groupClient() groupClient {
-	host := c.socket.RemoteAddr().String()
+func (c *Conn) groupClient() groupClient {
+	host := c.address
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}

@@ -380,6 +380,9 @@ type Client struct {
 	// Closed says the broker closed the connection and the host has not
 	// disconnected it yet.
 	Closed bool
+	// Waiting counts the responses not handed out by Ready yet (none
+	// while responses are not tracked).
+	Waiting int
 }
 
 // Label names a connection's client by its client.id and address, as
@@ -398,10 +401,14 @@ func (g *Gateway) Clients() []Client {
 	for _, id := range g.Connections() {
 		c := g.conns[id]
 		out = append(out, Client{ID: id, Node: c.name, Broker: c.broker, Listener: c.listener, Address: c.address,
-			ClientID: c.clientID, Label: c.Label(), Closed: c.closed})
+			ClientID: c.clientID, Label: c.Label(), Closed: c.closed, Waiting: len(c.pending)})
 	}
 	return out
 }
+
+// NextConnID returns the id the next connection gets: a host journals
+// it with the connection (ConnectInput).
+func (g *Gateway) NextConnID() ConnID { return g.lastID + 1 }
 
 // Connections returns the open connections, sorted.
 func (g *Gateway) Connections() []ConnID {
