@@ -114,6 +114,8 @@ type serverFrame struct {
 	Members   []memberView    `json:"members"`
 	NextSeq   int64           `json:"next_seq"`
 	Snapshot  *snapshotView   `json:"snapshot"`
+	Gateway   json.RawMessage `json:"gateway"`
+	Kafka     *gatewayView    `json:"kafka"`
 }
 
 // client is one member in a test.
@@ -183,7 +185,14 @@ func (c *client) restoreSnapshot(snapshot *snapshotView) {
 	}
 	var document struct{ Steps []json.RawMessage }
 	json.Unmarshal(snapshot.Scenario, &document)
-	if c.replica, err = replica.Restore("room", decoded, document.Steps); err != nil {
+	inputs := make([]replica.Input, 0, len(document.Steps)+len(snapshot.Inputs))
+	for _, step := range document.Steps {
+		inputs = append(inputs, replica.Input{Text: step})
+	}
+	for _, input := range snapshot.Inputs {
+		inputs = append(inputs, replica.Input{Text: input.Step, Gateway: input.Gateway, Actor: input.Actor})
+	}
+	if c.replica, err = replica.RestoreInputs("room", decoded, inputs, scenario.Options{}); err != nil {
 		c.t.Fatal(err)
 	}
 	c.lastSeq = snapshot.Seq
@@ -241,6 +250,11 @@ func (c *client) process() bool {
 		if frame.Step != nil {
 			if _, _, err := c.replica.Apply(frame.Step); err != nil {
 				c.t.Fatalf("%s: the server's input %d does not apply here: %v", c.name, frame.Seq, err)
+			}
+		}
+		if frame.Gateway != nil {
+			if err := c.replica.ApplyGateway(frame.Gateway); err != nil {
+				c.t.Fatalf("%s: the server's gateway input %d does not apply here: %v", c.name, frame.Seq, err)
 			}
 		}
 		c.lastSeq = frame.Seq

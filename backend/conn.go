@@ -272,8 +272,8 @@ func (c *conn) writeTail(after, before int64) bool {
 
 // inputFrameOf is the input frame of a stored input at one of its seqs.
 func inputFrameOf(input store.Input, seq int64) inputFrame {
-	frame := inputFrame{Type: frameInput, Seq: seq, Actor: input.Actor, Step: input.Step}
-	if input.Step == nil {
+	frame := inputFrame{Type: frameInput, Seq: seq, Actor: input.Actor, Step: input.Step, Gateway: input.Gateway}
+	if input.Step == nil && input.Gateway == nil {
 		frame.Speed = speedJSON(input.SpeedHundredths)
 	}
 	return frame
