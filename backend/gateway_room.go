@@ -139,6 +139,7 @@ func (e roomEngine) Gateway() *coregateway.Gateway {
 // gateway stops accepting, and only disconnections are still taken.
 func (e roomEngine) Apply(in *coregateway.Input) error {
 	r := e.r
+	r.gatewayAdvance()
 	in.AtMs = r.replica.Session().Cluster().Now()
 	text, err := json.Marshal(in)
 	if err != nil {
@@ -298,16 +299,15 @@ func (r *room) handleGateway(q request) {
 		if len(g.conns) == 0 {
 			g.rebase(r)
 		}
-		r.gatewayAdvance()
+		g.conns[c] = true // time runs on demand for it from now on
 		if err := gateway.Connect(roomEngine{r}, c); err != nil {
+			delete(g.conns, c)
 			return
 		}
-		g.conns[c] = true
 	case requestGatewaySubmit:
 		if !g.conns[c] {
 			return
 		}
-		r.gatewayAdvance()
 		if err := gateway.Serve(roomEngine{r}, c, q.submission); err != nil {
 			r.server.logger.Info("backend: a real client's request is refused; its connection is closed",
 				"room", r.token, "client", c.Address(), "err", err)
@@ -315,9 +315,8 @@ func (r *room) handleGateway(q request) {
 		}
 	case requestGatewayClosed:
 		if g.conns[c] {
-			delete(g.conns, c)
-			r.gatewayAdvance()
 			gateway.Disconnect(roomEngine{r}, c)
+			delete(g.conns, c)
 		}
 	}
 	r.checkRebuilt()
@@ -382,8 +381,8 @@ func (r *room) gatewayDeliver() {
 	}
 	ended := gateway.Deliver(roomEngine{r}, conns)
 	for _, c := range ended {
-		delete(g.conns, c)
 		gateway.Disconnect(roomEngine{r}, c)
+		delete(g.conns, c)
 	}
 	if len(ended) > 0 {
 		r.flush()

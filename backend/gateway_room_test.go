@@ -2,10 +2,15 @@ package backend
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +18,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	coregateway "github.com/kafka-playground/playground/core/gateway"
+	"github.com/kafka-playground/playground/core/scenario"
 )
 
 // gatewayScenario is a small cluster whose first rebalance waits little,
@@ -191,4 +197,267 @@ func TestGatewayRoomFranzGo(t *testing.T) {
 	if refused := ada.errorFor("s1"); !strings.Contains(refused.Message, "wall clock") {
 		t.Errorf("a speed change: %+v", refused)
 	}
+}
+
+// openServer opens a server on a data folder behind httptest.
+func openServer(t *testing.T, dir string) *testServer {
+	t.Helper()
+	return startServer(t, Config{DataDir: dir, HashInterval: 50 * time.Millisecond})
+}
+
+// TestGatewayRoomRestart: the room `serve --kafka` serves is remembered
+// by the database; a server restarted on the same file restores it by
+// replaying its journal, journals the connections left open as closed,
+// and serves again (the records produced before are read back through
+// the new gateway); a member that resumes and a late joiner from a
+// snapshot both reach the restored server's trace hash.
+func TestGatewayRoomRestart(t *testing.T) {
+	dir := t.TempDir()
+	source, err := scenario.Decode("kafka", []byte(gatewayScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := openServer(t, dir)
+	served, err := first.ServeKafka(context.Background(), source, GatewaySettings{})
+	if err != nil || !served.Created {
+		t.Fatalf("first start: %+v %v", served, err)
+	}
+	ada := dial(t, first.url, served.Token, "Ada", nil, false)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	seeds := strings.Split(served.Listeners[0].Bootstrap, ",")
+	producer := kafkaClient(t, seeds, kgo.DefaultProduceTopic("kept"), kgo.AllowAutoTopicCreation())
+	for i := 0; i < 5; i++ {
+		if err := producer.ProduceSync(ctx, &kgo.Record{Value: []byte(fmt.Sprintf("before-%d", i))}).FirstErr(); err != nil {
+			t.Fatalf("produce before the restart: %v", err)
+		}
+	}
+	settle(t, ada)
+	open := len(mustGateway(t, ada).Connections())
+	if open == 0 {
+		t.Fatal("the producer's connections are not open in the member's copy")
+	}
+	ada.close()
+	first.http.CloseClientConnections()
+	first.http.Close()
+	if err := first.Server.Close(); err != nil {
+		t.Fatal(err)
+	}
+	producer.Close()
+
+	second := openServer(t, dir)
+	again, err := second.ServeKafka(context.Background(), source, GatewaySettings{})
+	if err != nil || again.Created || again.Token != served.Token {
+		t.Fatalf("second start: %+v %v, want the room %s reopened", again, err, served.Token)
+	}
+	resumed := dial(t, second.url, served.Token, "Ada", ada, false)
+	defer resumed.close()
+	settle(t, resumed)
+	if left := mustGateway(t, resumed).Connections(); len(left) != 0 {
+		t.Errorf("connections still open after the restart: %v", left)
+	}
+	if kinds := gatewayInputs(t, resumed); kinds["disconnect"] < open {
+		t.Errorf("%d connections were open, the journal closes %d: %v", open, kinds["disconnect"], kinds)
+	}
+	seeds = strings.Split(again.Listeners[0].Bootstrap, ",")
+	consumer := kafkaClient(t, seeds, kgo.ConsumeTopics("kept"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	for seen := 0; seen < 5; {
+		fetches := consumer.PollFetches(ctx)
+		if ctx.Err() != nil {
+			t.Fatalf("read %d of the 5 records from before the restart: %v", seen, ctx.Err())
+		}
+		seen += fetches.NumRecords()
+	}
+	late := dial(t, second.url, served.Token, "Bob", nil, true)
+	defer late.close()
+	if late.welcome.Snapshot == nil || len(late.welcome.Snapshot.Inputs) == 0 {
+		t.Fatalf("the late joiner's snapshot has no inputs after its scenario: %+v", late.welcome.Snapshot)
+	}
+	settle(t, late)
+	settle(t, resumed)
+	if late.replica.TraceHash() != resumed.replica.TraceHash() && late.lastSeq == resumed.lastSeq {
+		t.Errorf("the late joiner and the resumed member differ at seq %d", late.lastSeq)
+	}
+}
+
+// mustGateway returns a member's copy's gateway.
+func mustGateway(t testing.TB, c *client) *coregateway.Gateway {
+	t.Helper()
+	g, err := c.replica.Gateway()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// syncBuffer is a log the server writes while the test reads it.
+type syncBuffer struct {
+	mu   sync.Mutex
+	text strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.text.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.text.String()
+}
+
+// rawKafka is a TCP connection that writes hand-made Kafka frames.
+type rawKafka struct {
+	t      *testing.T
+	socket net.Conn
+}
+
+func dialKafka(t *testing.T, address string) *rawKafka {
+	t.Helper()
+	socket, err := net.DialTimeout("tcp", address, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { socket.Close() })
+	return &rawKafka{t: t, socket: socket}
+}
+
+// roundTrip writes a request's frame (or raw bytes) and reads one
+// response frame, nil when the connection was closed instead.
+func (k *rawKafka) roundTrip(frame []byte) []byte {
+	k.t.Helper()
+	if _, err := k.socket.Write(frame); err != nil {
+		return nil
+	}
+	k.socket.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var size [4]byte
+	if _, err := io.ReadFull(k.socket, size[:]); err != nil {
+		return nil
+	}
+	body := make([]byte, binary.BigEndian.Uint32(size[:]))
+	if _, err := io.ReadFull(k.socket, body); err != nil {
+		return nil
+	}
+	return body
+}
+
+// journaledSince lists the gateway inputs a member received after seq
+// (the clock's advances and the member's own marks aside).
+func journaledSince(t testing.TB, c *client, seq int64) []*coregateway.Input {
+	t.Helper()
+	var out []*coregateway.Input
+	for s := seq + 1; s <= c.lastSeq; s++ {
+		frame := c.journal[s]
+		if frame.Gateway == nil {
+			if !strings.HasPrefix(string(frame.Step), `{"op":"advance","ms":`) {
+				t.Errorf("input %d is neither an advance nor a gateway input: %s", s, frame.Step)
+			}
+			continue
+		}
+		in, err := coregateway.ParseInput(frame.Gateway)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, in)
+	}
+	return out
+}
+
+// TestGatewayRoomMalformedFrames: a produce whose batch has a wrong
+// CRC-32C is answered CORRUPT_MESSAGE by the gateway and journals
+// nothing; a frame Kafka cannot parse closes its connection, which is
+// all the journal learns (its disconnection), with the error in the log
+// only; the room and its other clients go on.
+func TestGatewayRoomMalformedFrames(t *testing.T) {
+	var log syncBuffer
+	s := startServer(t, Config{HashInterval: 50 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	token, seeds := createKafkaRoom(t, s.url, gatewayScenario)
+	ada := dial(t, s.url, token, "Ada", nil, false)
+	defer ada.close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	good := kafkaClient(t, seeds, kgo.DefaultProduceTopic("t"), kgo.AllowAutoTopicCreation())
+	if err := good.ProduceSync(ctx, &kgo.Record{Value: []byte("first")}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	raw := dialKafka(t, seeds[0])
+	formatter := kmsg.NewRequestFormatter(kmsg.FormatterClientID("raw"))
+	if raw.roundTrip(formatter.AppendRequest(nil, kmsg.NewPtrApiVersionsRequest(), 1)) == nil {
+		t.Fatal("no ApiVersions answer")
+	}
+	settle(t, ada)
+	before := ada.lastSeq
+	endOffsets := func() int64 {
+		var total int64
+		for _, p := range ada.replica.Session().Cluster().State().Topics["t"].Partitions {
+			total += p.LogEndOffset
+		}
+		return total
+	}
+	stored := endOffsets()
+
+	produce := kmsg.NewPtrProduceRequest()
+	produce.Acks, produce.TimeoutMillis = -1, 5000
+	topic := kmsg.NewProduceRequestTopic()
+	topic.Topic = "t"
+	batch := kmsg.NewRecordBatch()
+	batch.Magic, batch.NumRecords, batch.Records = 2, 1, []byte{0x10, 0, 0, 0, 2, 'x', 2, 'y', 0}
+	batch.CRC = 12345 // wrong
+	partition := kmsg.NewProduceRequestTopicPartition()
+	partition.Records = batch.AppendTo(nil)
+	topic.Partitions = append(topic.Partitions, partition)
+	produce.Topics = append(produce.Topics, topic)
+	produce.SetVersion(9)
+	answer := raw.roundTrip(formatter.AppendRequest(nil, produce, 2))
+	resp := kmsg.NewPtrProduceResponse()
+	resp.Version = 9
+	if answer == nil || resp.ReadFrom(answer[5:]) != nil || resp.Topics[0].Partitions[0].ErrorCode != 2 {
+		t.Fatalf("the corrupt batch was answered %x (%+v), want CORRUPT_MESSAGE", answer, resp)
+	}
+	settle(t, ada)
+	if inputs := journaledSince(t, ada, before); len(inputs) != 0 {
+		t.Errorf("a corrupt batch journaled %d gateway inputs: %+v", len(inputs), inputs[0])
+	}
+	before = ada.lastSeq
+
+	if raw.roundTrip([]byte{0, 0, 0, 10, 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1, 0, 50}) != nil {
+		t.Fatal("a frame Kafka cannot parse was answered")
+	}
+	if err := good.ProduceSync(ctx, &kgo.Record{Value: []byte("second")}).FirstErr(); err != nil {
+		t.Fatalf("another client after the bad frame: %v", err)
+	}
+	settle(t, ada)
+	disconnects, rawID := 0, raw.connection(t, ada)
+	for _, in := range journaledSince(t, ada, before) {
+		switch {
+		case in.Disconnect != nil && in.Disconnect.Connection == rawID:
+			disconnects++
+		case in.Request != nil && in.Request.Connection == rawID, in.Authenticate != nil && in.Authenticate.Connection == rawID:
+			t.Errorf("the bad frame journaled %+v", in)
+		}
+	}
+	if disconnects != 1 || endOffsets() != stored+1 {
+		t.Errorf("after the bad frame: %d disconnections journaled, %d records stored (were %d, one more produced)", disconnects, endOffsets(), stored)
+	}
+	if !strings.Contains(log.String(), "is not served") && !strings.Contains(log.String(), "closing the connection") {
+		t.Errorf("the server's log does not say why the connection closed:\n%s", log.String())
+	}
+}
+
+// connection finds the raw socket's connection id in a member's copy,
+// by its address.
+func (k *rawKafka) connection(t testing.TB, c *client) coregateway.ConnID {
+	for _, frame := range c.journal {
+		if frame.Gateway == nil {
+			continue
+		}
+		in, _ := coregateway.ParseInput(frame.Gateway)
+		if in != nil && in.Connect != nil && in.Connect.Address == k.socket.LocalAddr().String() {
+			return in.Connect.Connection
+		}
+	}
+	t.Fatalf("no connection from %s in the journal", k.socket.LocalAddr())
+	return 0
 }
