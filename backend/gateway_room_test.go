@@ -461,3 +461,68 @@ func (k *rawKafka) connection(t testing.TB, c *client) coregateway.ConnID {
 	t.Fatalf("no connection from %s in the journal", k.socket.LocalAddr())
 	return 0
 }
+
+// TestGatewayRoomLimits: a room stops its gateway once it holds its
+// limit of real clients' inputs: the clients' connections close, new
+// ones are refused, the members are told and a later welcome says why;
+// the room itself goes on. The server refuses a gateway room past its
+// limit of them with a sentence.
+func TestGatewayRoomLimits(t *testing.T) {
+	s := startServer(t, Config{HashInterval: 50 * time.Millisecond, MaxGatewayInputsPerRoom: 5, MaxGatewayRooms: 1})
+	token, seeds := createKafkaRoom(t, s.url, gatewayScenario)
+	ada := dial(t, s.url, token, "Ada", nil, false)
+	defer ada.close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cl := kafkaClient(t, seeds, kgo.DefaultProduceTopic("t"), kgo.AllowAutoTopicCreation(), kgo.RecordDeliveryTimeout(2*time.Second))
+	for i := 0; i < 8; i++ {
+		cl.Produce(ctx, &kgo.Record{Value: []byte("x")}, nil) // they fail once the gateway stops
+	}
+	ada.until("the members are told the gateway stopped", func() bool {
+		for _, e := range ada.errors {
+			if strings.Contains(e.Message, "limit of 5 inputs from real clients") {
+				return true
+			}
+		}
+		return false
+	})
+	if socket, err := net.DialTimeout("tcp", seeds[0], time.Second); err == nil {
+		socket.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := socket.Read(make([]byte, 1)); err == nil {
+			t.Error("a full gateway's port answered")
+		}
+		socket.Close()
+	}
+	settle(t, ada)
+	taken := 0
+	for kind, n := range gatewayInputs(t, ada) {
+		if kind != "disconnect" {
+			taken += n
+		}
+	}
+	if taken != 5 {
+		t.Errorf("%d gateway inputs journaled besides disconnections, with a limit of 5", taken)
+	}
+	bob := dial(t, s.url, token, "Bob", nil, true)
+	defer bob.close()
+	if bob.welcome.Kafka == nil || bob.welcome.Kafka.Accepting || !strings.Contains(bob.welcome.Kafka.Message, "limit") {
+		t.Errorf("a later welcome: %+v", bob.welcome.Kafka)
+	}
+	response, err := http.Post(s.url+"/api/rooms", "application/json", strings.NewReader(`{"kafka":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refused struct{ Error string }
+	json.NewDecoder(response.Body).Decode(&refused)
+	response.Body.Close()
+	if response.StatusCode != http.StatusServiceUnavailable || !strings.Contains(refused.Error, "its limit") {
+		t.Errorf("a second gateway room: %d %q", response.StatusCode, refused.Error)
+	}
+	for _, body := range []string{`{"kafka":"yes"}`, `{"kafka":true,"other":1}`} {
+		response, _ := http.Post(s.url+"/api/rooms", "application/json", strings.NewReader(body))
+		if response.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("%s: %d, want 422", body, response.StatusCode)
+		}
+		response.Body.Close()
+	}
+}
