@@ -135,17 +135,23 @@ type client struct {
 	// hashesChecked counts hash frames compared with the replica.
 	hashesChecked int
 	closeErr      error
+	// raw, when not nil, receives every frame as it came.
+	raw *[]string
 }
 
 // dialOptions are the options of the next dial (tests that need a
 // special client set them).
 var dialOptions *websocket.DialOptions
 
+// recordFrames, when not nil, receives every frame the clients dialled
+// from then on read.
+var recordFrames *[]string
+
 // dial joins a room as name, resuming a previous client's replica when
 // resume is not nil.
 func dial(t testing.TB, baseURL, token, name string, resume *client, snapshot bool) *client {
 	t.Helper()
-	c := &client{t: t, name: name, journal: map[int64]serverFrame{}, acks: map[string]int64{}}
+	c := &client{t: t, name: name, journal: map[int64]serverFrame{}, acks: map[string]int64{}, raw: recordFrames}
 	if resume != nil {
 		c.replica, c.lastSeq, c.journal = resume.replica, resume.lastSeq, resume.journal
 	}
@@ -229,6 +235,9 @@ func (c *client) read() serverFrame {
 	if err != nil {
 		c.closeErr = err
 		return serverFrame{}
+	}
+	if c.raw != nil {
+		*c.raw = append(*c.raw, string(data))
 	}
 	var frame serverFrame
 	if err := json.Unmarshal(data, &frame); err != nil {

@@ -12,6 +12,7 @@ package backend
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -583,4 +584,52 @@ func (s *Server) ServeKafka(ctx context.Context, source *scenario.Scenario, sett
 		return GatewayRoom{}, err
 	}
 	return room, s.store.SetSetting(ctx, kafkaRoomSetting, room.Token)
+}
+
+// withCredentials returns a step as a room with a gateway journals it:
+// an add_user with the credential its password makes (under a random
+// salt) in place of the password, so that no password of the room's
+// users is in its journal or reaches its members; any other step as it
+// is.
+func (r *room) withCredentials(raw json.RawMessage) (json.RawMessage, error) {
+	st, _, err := r.replica.Parse(raw)
+	if err != nil || st.Op != scenario.OpAddUser || st.Credential != "" {
+		return raw, err
+	}
+	return credentialStepText(st)
+}
+
+// credentialStepText is the text of an add_user step in its credential
+// form.
+func credentialStepText(st scenario.Step) (json.RawMessage, error) {
+	var salt [16]byte
+	rand.Read(salt[:]) // crypto/rand.Read never fails
+	st, err := scenario.WithCredential(st, salt[:])
+	if err != nil {
+		return nil, err
+	}
+	one := scenario.New()
+	one.Steps = []scenario.Step{st}
+	texts, err := stepTexts(one)
+	if err != nil {
+		return nil, err
+	}
+	return texts[0], nil
+}
+
+// withCredentialSteps returns a scenario whose add_user steps are in
+// their credential form, for a room with a gateway made of it.
+func withCredentialSteps(source *scenario.Scenario) (*scenario.Scenario, error) {
+	out := *source
+	out.Steps = make([]scenario.Step, len(source.Steps))
+	for i, st := range source.Steps {
+		var salt [16]byte
+		rand.Read(salt[:])
+		changed, err := scenario.WithCredential(st, salt[:])
+		if err != nil {
+			return nil, fmt.Errorf("step %d: %w", i, err)
+		}
+		out.Steps[i] = changed
+	}
+	return &out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,11 +15,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/twmb/franz-go/pkg/sasl"
+	"github.com/twmb/franz-go/pkg/sasl/plain"
+	"github.com/twmb/franz-go/pkg/sasl/scram"
 
+	"github.com/kafka-playground/playground/backend/store"
 	coregateway "github.com/kafka-playground/playground/core/gateway"
+	replica "github.com/kafka-playground/playground/core/room"
 	"github.com/kafka-playground/playground/core/scenario"
+	"github.com/kafka-playground/playground/core/sim"
 )
 
 // gatewayScenario is a small cluster whose first rebalance waits little,
@@ -525,4 +533,115 @@ func TestGatewayRoomLimits(t *testing.T) {
 		}
 		response.Body.Close()
 	}
+}
+
+// secureGatewayScenario has a SASL_PLAINTEXT listener beside PLAINTEXT
+// and a user of each mechanism.
+const secureGatewayScenario = `{"version":1,"seed":9,"cluster":{"brokers":3,"config":{
+	"listeners":"PLAINTEXT://:9092,SASL_PLAINTEXT://:9093",
+	"sasl.enabled.mechanisms":"PLAIN,SCRAM-SHA-256,SCRAM-SHA-512"}},
+	"steps":[
+	{"op":"add_user","user":"alice","password":"alice-pass-7f3a","mechanism":"PLAIN"},
+	{"op":"add_user","user":"bob","password":"bob-pass-91c2","mechanism":"SCRAM-SHA-256"},
+	{"op":"add_user","user":"carol","password":"carol-pass-0d44","mechanism":"SCRAM-SHA-512"}]}`
+
+// TestNoSecretEscapesGatewayRoom: in a room with a gateway, the
+// passwords of its users (from its scenario and from a member's step)
+// and those its real clients authenticate with, right and wrong, are in
+// none of the journal's rows in SQLite, the frames members receive (the
+// welcome, a late joiner's snapshot, inputs, errors) or the trace of a
+// replay; the journal holds each SASL exchange's outcome instead, and
+// the clients that gave the right password are served.
+func TestNoSecretEscapesGatewayRoom(t *testing.T) {
+	var frames []string
+	recordFrames = &frames
+	defer func() { recordFrames = nil }()
+	s := startServer(t, Config{HashInterval: 50 * time.Millisecond})
+	response, err := http.Post(s.url+"/api/rooms", "application/json", strings.NewReader(`{"kafka":true,"scenario":`+secureGatewayScenario+`}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct {
+		Token string
+		Kafka gatewayView
+	}
+	json.NewDecoder(response.Body).Decode(&created)
+	response.Body.Close()
+	if len(created.Kafka.Listeners) != 2 || created.Kafka.Listeners[1].Name != "SASL_PLAINTEXT" {
+		t.Fatalf("the room's listeners: %+v", created.Kafka)
+	}
+	ada := dial(t, s.url, created.Token, "Ada", nil, false)
+	defer ada.close()
+	ada.input("dave", `{"op":"add_user","user":"dave","password":"dave-pass-55e1","mechanism":"SCRAM-SHA-256"}`)
+	ada.acked("dave")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	seeds := strings.Split(created.Kafka.Listeners[1].Bootstrap, ",")
+	users := []struct{ user, password, mechanism string }{
+		{"alice", "alice-pass-7f3a", "PLAIN"}, {"bob", "bob-pass-91c2", "SCRAM-SHA-256"},
+		{"carol", "carol-pass-0d44", "SCRAM-SHA-512"}, {"dave", "dave-pass-55e1", "SCRAM-SHA-256"},
+	}
+	secrets := []string{"wrong-pass-aa11"}
+	for _, u := range users {
+		secrets = append(secrets, u.password)
+		if _, err := saslMetadata(ctx, seeds, u.user, u.password, u.mechanism); err != nil {
+			t.Errorf("%s with %s: %v", u.user, u.mechanism, err)
+		}
+		if _, err := saslMetadata(ctx, seeds, u.user, "wrong-pass-aa11", u.mechanism); !errors.Is(err, kerr.SaslAuthenticationFailed) {
+			t.Errorf("%s with a wrong password: %v, want SASL_AUTHENTICATION_FAILED", u.user, err)
+		}
+	}
+	settle(t, ada)
+	late := dial(t, s.url, created.Token, "Bob", nil, true)
+	defer late.close()
+	settle(t, late)
+
+	kinds := gatewayInputs(t, ada)
+	if kinds["authenticate"] < 2*len(users) {
+		t.Errorf("the journal holds %d authentication outcomes for %d exchanges", kinds["authenticate"], 2*len(users))
+	}
+	var stored strings.Builder
+	room, _ := s.store.Room(ctx, created.Token)
+	stored.Write(room.Header)
+	s.store.Inputs(ctx, room.ID, 0, 1<<62, 0, func(input store.Input) error {
+		stored.Write(input.Step)
+		stored.Write(input.Gateway)
+		return nil
+	})
+	var trace strings.Builder
+	replayed, err := replica.RestoreInputs("room", ada.replica.Header(), ada.replica.Inputs(),
+		scenario.Options{TraceSink: func(e sim.TraceEvent) { trace.WriteString(e.String() + "\n") }})
+	if err != nil || replayed.TraceHash() != ada.replica.TraceHash() {
+		t.Fatalf("a replay of the journal: %v", err)
+	}
+	if !strings.Contains(trace.String(), "authenticated User:dave with SCRAM-SHA-256") {
+		t.Errorf("the trace names no authentication of dave")
+	}
+	for _, secret := range secrets {
+		for name, text := range map[string]string{"journal in SQLite": stored.String(), "frames": strings.Join(frames, "\n"),
+			"trace": trace.String()} {
+			if strings.Contains(text, secret) {
+				t.Errorf("the password %q appears in the %s", secret, name)
+			}
+		}
+	}
+}
+
+// saslMetadata asks for metadata as user over SASL.
+func saslMetadata(ctx context.Context, seeds []string, user, password, mechanism string) (*kmsg.MetadataResponse, error) {
+	var m sasl.Mechanism
+	switch mechanism {
+	case "PLAIN":
+		m = plain.Auth{User: user, Pass: password}.AsMechanism()
+	case "SCRAM-SHA-256":
+		m = scram.Auth{User: user, Pass: password}.AsSha256Mechanism()
+	default:
+		m = scram.Auth{User: user, Pass: password}.AsSha512Mechanism()
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.SASL(m), kgo.RequestRetries(0))
+	if err != nil {
+		return nil, err
+	}
+	defer cl.Close()
+	return kmsg.NewPtrMetadataRequest().RequestWith(ctx, cl)
 }

@@ -257,7 +257,15 @@ func (r *room) applyStep(q request) {
 		return
 	}
 	actor := r.actorName(q.conn)
-	text, err := r.applySafely(q.step, actor)
+	step := q.step
+	if r.record.Gateway != nil {
+		var err error
+		if step, err = r.withCredentials(step); err != nil {
+			r.refuse(q.conn, q.id, "%s", stepError(err))
+			return
+		}
+	}
+	text, err := r.applySafely(step, actor)
 	if err != nil {
 		r.refuse(q.conn, q.id, "%s", stepError(err))
 		return

@@ -271,6 +271,12 @@ func (s *Server) CreateRoom(ctx context.Context, source *scenario.Scenario) (str
 // newRoom stores a new room of a scenario, with a gateway's settings or
 // nil, and returns it, not live yet.
 func (s *Server) newRoom(ctx context.Context, source *scenario.Scenario, gatewaySettings []byte) (*room, error) {
+	if gatewaySettings != nil {
+		var err error
+		if source, err = withCredentialSteps(source); err != nil {
+			return nil, err
+		}
+	}
 	header := *source
 	header.Steps = nil
 	headerJSON, err := scenario.Encode(&header)
