@@ -73,8 +73,9 @@ type NodeView struct {
 	Detail string
 	// Label names the node for people where its network name does not:
 	// a real Kafka client of the room's gateway by its client.id and
-	// address, "rdkafka (127.0.0.1:53211)".
-	Label string
+	// address, "rdkafka (127.0.0.1:53211)"; Caption is the part drawn
+	// under the node (the client.id), the address going in Detail.
+	Label, Caption string
 }
 
 // Snapshot reads the session once for drawing: it samples the chart and
@@ -183,12 +184,16 @@ func clientViews(st *core.State) []NodeView {
 func gatewayViews(clients []gateway.Client) []NodeView {
 	nodes := make([]NodeView, 0, len(clients))
 	for _, c := range clients {
-		status := "connected to broker-" + strconv.Itoa(int(c.Broker))
+		status := "to broker-" + strconv.Itoa(int(c.Broker))
 		if c.Closed {
 			status = "closed by broker-" + strconv.Itoa(int(c.Broker))
 		}
+		caption := c.ClientID
+		if caption == "" {
+			caption = "real client"
+		}
 		nodes = append(nodes, NodeView{Name: c.Node, Kind: "gateway", Up: !c.Closed, Status: status, Label: c.Label,
-			Detail: "real client, " + c.Listener})
+			Caption: caption, Detail: c.Address})
 	}
 	return nodes
 }

@@ -242,7 +242,11 @@ func renderNode(p *page, n NodeView, cx, cy int, highlighted bool) {
 	p.Raw(`<text class="glyph" x="`, x, `" y="`, strconv.Itoa(cy+4), `">`)
 	p.Text(glyph(n))
 	p.Raw(`</text><text class="name" x="`, x, `" y="`, strconv.Itoa(cy+36), `">`)
-	p.Text(shorten(name, 12))
+	if n.Caption != "" {
+		p.Text(clip(n.Caption, 12))
+	} else {
+		p.Text(shorten(name, 12))
+	}
 	p.Raw(`</text><text class="status" x="`, x, `" y="`, strconv.Itoa(cy+49), `">`)
 	status := n.Status
 	if n.DelayMs > 0 {
@@ -256,6 +260,16 @@ func renderNode(p *page, n NodeView, cx, cy int, highlighted bool) {
 		p.Raw(`</text>`)
 	}
 	p.Raw(`</g>`)
+}
+
+// clip cuts text to limit characters with an ellipsis, for a caption
+// whose whole text is in the node's title.
+func clip(text string, limit int) string {
+	runes := []rune(text)
+	if len(runes) <= limit {
+		return text
+	}
+	return string(runes[:limit-1]) + "…"
 }
 
 // glyph is the short label inside a node's shape: B1, C2, Z3, or the
