@@ -142,16 +142,17 @@ func (e roomEngine) Apply(in *coregateway.Input) error {
 	r := e.r
 	r.gatewayAdvance()
 	in.AtMs = r.replica.Session().Cluster().Now()
-	text, err := json.Marshal(in)
-	if err != nil {
-		return err
-	}
 	if in.Disconnect == nil {
-		if err := r.gatewayLimit(len(text)); err != nil {
+		size := 256 // the envelope, at most
+		if in.Request != nil {
+			size += len(in.Request.Body)
+		}
+		if err := r.gatewayLimit(size); err != nil {
 			return err
 		}
 	}
-	if err := r.applyGatewaySafely(text); err != nil {
+	text, err := r.applyGatewaySafely(in)
+	if err != nil {
 		return err
 	}
 	r.journal(nil, "", store.Input{Gateway: text}, false)
@@ -187,7 +188,7 @@ func (r *room) gatewayLimit(size int) error {
 
 // applyGatewaySafely applies a gateway input, turning a panic of the
 // engine into a refusal as applySafely does for steps.
-func (r *room) applyGatewaySafely(text []byte) (err error) {
+func (r *room) applyGatewaySafely(in *coregateway.Input) (text []byte, err error) {
 	defer func() {
 		recovered := recover()
 		if recovered == nil {
@@ -202,9 +203,9 @@ func (r *room) applyGatewaySafely(text []byte) (err error) {
 		rebuilt.TrackGatewayResponses()
 		r.replica = rebuilt
 		r.gateway.rebuilds = -1 // the connections' responses are gone
-		err = fmt.Errorf("the engine failed on this input (a bug, logged on the server): %v", recovered)
+		text, err = nil, fmt.Errorf("the engine failed on this input (a bug, logged on the server): %v", recovered)
 	}()
-	return r.replica.ApplyGateway(text)
+	return r.replica.ApplyGatewayInput(in)
 }
 
 // attachGateway opens the room's gateway on its ports, with the room as

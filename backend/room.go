@@ -411,11 +411,11 @@ func (r *room) flush() {
 func (r *room) broadcastInputs(b *batch) {
 	for i, input := range b.inputs {
 		frame := inputFrameOf(input, input.Seq)
-		shared := encodeFrame(frame)
+		shared := encodeInputFrame(frame)
 		var acknowledged []byte
 		if b.senders[i] != nil {
 			frame.Ack = b.acks[i]
-			acknowledged = encodeFrame(frame)
+			acknowledged = encodeInputFrame(frame)
 		}
 		for _, m := range r.members {
 			if m.conn == b.senders[i] {

@@ -385,6 +385,15 @@ func (c *Conn) submit(h header, t translation) error {
 	if t.Local != nil {
 		s.Local = t.Local
 	}
+	if _, journaled := coregateway.APIName(t.Request); journaled {
+		// The journal's JSON of the request, made here rather than in
+		// the host's one goroutine.
+		in, err := coregateway.NewRequestInput(0, c.ID(), h.correlation, h.clientID, t.Request, t.ExpectResponse)
+		if err != nil {
+			return err
+		}
+		s.Input = in.Request
+	}
 	c.wire.host.Submit(c, s)
 	return nil
 }

@@ -9,7 +9,6 @@ package gateway
 
 import (
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 
 	coregateway "github.com/kafka-playground/playground/core/gateway"
@@ -28,20 +27,12 @@ type Engine interface {
 	Apply(in *coregateway.Input) error
 }
 
-// ApplyNow is Engine.Apply for a host that journals nothing: the input
-// is encoded and decoded as a journal would hold it, so that what is
-// applied is exactly what a journal of it replays.
+// ApplyNow is Engine.Apply for a host that journals nothing. A request
+// is applied as its journal form decodes (Submission.Input), exactly
+// what a journal of it would replay.
 func ApplyNow(g *coregateway.Gateway, nowMs int64, in *coregateway.Input) error {
 	in.AtMs = nowMs
-	text, err := json.Marshal(in)
-	if err != nil {
-		return err
-	}
-	decoded, err := coregateway.ParseInput(text)
-	if err != nil {
-		return err
-	}
-	return g.Apply(decoded)
+	return g.Apply(in)
 }
 
 // Connect connects an accepted socket in the simulation and accepts it,
@@ -131,11 +122,10 @@ func Serve(e Engine, c *Conn, s Submission) error {
 	case *protocol.SaslAuthenticateRequest:
 		return c.authenticate(e, id, r)
 	}
-	in, err := coregateway.NewRequestInput(0, id, s.Correlation, s.ClientID, s.Request, s.ExpectResponse)
-	if err != nil {
-		return err
+	if s.Input == nil {
+		return errors.New("a request without its journal form (a bug of the wire)")
 	}
-	return e.Apply(in)
+	return e.Apply(&coregateway.Input{Request: s.Input})
 }
 
 // saslExchange is the host's side of a connection's SASL exchange.

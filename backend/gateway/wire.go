@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kafka-playground/playground/core/config"
+	coregateway "github.com/kafka-playground/playground/core/gateway"
 )
 
 // Host runs the simulation behind a Wire. The standalone Gateway of
@@ -50,6 +51,10 @@ type Submission struct {
 	Request        any
 	ExpectResponse bool
 	Local          any
+	// Input is Request as a journal holds it, encoded and decoded back
+	// in the connection's goroutine (core/gateway.NewRequestInput), for
+	// a request the broker answers; nil for the others.
+	Input *coregateway.RequestInput
 }
 
 // WireConfig configures a Wire.

@@ -139,6 +139,18 @@ func TestRequestsRoundTrip(t *testing.T) {
 			if string(again) != string(body) {
 				t.Fatalf("%s seed %d encodes differently the second time:\n%s\n%s", api, seed, body, again)
 			}
+			in, err := NewRequestInput(int64(seed), 3, 7, "client \"x\"", original, seed%3 == 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fast, err := EncodeInput(in)
+			plain, _ := json.Marshal(in)
+			if err != nil || string(fast) != string(plain) {
+				t.Fatalf("%s seed %d: EncodeInput %s (%v), json.Marshal %s", api, seed, fast, err, plain)
+			}
+			if parsed, err := ParseInput(fast); err != nil || !reflect.DeepEqual(must(DecodeRequest(parsed.Request.API, parsed.Request.Body)), in.Request.decoded) {
+				t.Fatalf("%s seed %d: the input does not parse back to its request (%v)", api, seed, err)
+			}
 		}
 	}
 }
@@ -191,4 +203,11 @@ func TestJournaledRequestsAreCheckedFields(t *testing.T) {
 			t.Errorf("the input %s was taken", text)
 		}
 	}
+}
+
+func must(m sim.Message, err error) sim.Message {
+	if err != nil {
+		panic(err)
+	}
+	return m
 }

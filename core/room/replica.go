@@ -587,6 +587,22 @@ func (r *Replica) ApplyGateway(text []byte) error {
 	if err != nil {
 		return err
 	}
+	return r.applyGateway(in, append(json.RawMessage(nil), text...))
+}
+
+// ApplyGatewayInput is ApplyGateway of an input the host made, such as
+// a request of gateway.NewRequestInput, whose decoded request it
+// applies: it returns the input's JSON, which the host journals.
+func (r *Replica) ApplyGatewayInput(in *gateway.Input) ([]byte, error) {
+	text, err := gateway.EncodeInput(in)
+	if err != nil {
+		return nil, err
+	}
+	return text, r.applyGateway(in, text)
+}
+
+// applyGateway applies a parsed gateway input whose JSON is text.
+func (r *Replica) applyGateway(in *gateway.Input, text json.RawMessage) error {
 	cluster := r.session.Cluster()
 	if now := cluster.Now(); in.AtMs != now {
 		return fmt.Errorf("room: the gateway input is at %d ms of virtual time, and the room at %d ms", in.AtMs, now)
@@ -603,7 +619,7 @@ func (r *Replica) ApplyGateway(text []byte) error {
 	}
 	r.startGatewayJournal()
 	j := &r.gateway
-	j.tail = append(j.tail, Input{Gateway: append(json.RawMessage(nil), text...)})
+	j.tail = append(j.tail, Input{Gateway: text})
 	j.inputs++
 	j.bytes += int64(len(text))
 	return nil
