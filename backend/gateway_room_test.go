@@ -480,11 +480,19 @@ func TestGatewayRoomLimits(t *testing.T) {
 	token, seeds := createKafkaRoom(t, s.url, gatewayScenario)
 	ada := dial(t, s.url, token, "Ada", nil, false)
 	defer ada.close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	cl := kafkaClient(t, seeds, kgo.DefaultProduceTopic("t"), kgo.AllowAutoTopicCreation(), kgo.RecordDeliveryTimeout(2*time.Second))
-	for i := 0; i < 8; i++ {
-		cl.Produce(ctx, &kgo.Record{Value: []byte("x")}, nil) // they fail once the gateway stops
+	raw := dialKafka(t, seeds[0])
+	formatter := kmsg.NewRequestFormatter(kmsg.FormatterClientID("raw"))
+	answered := 0
+	for correlation := int32(1); correlation <= 10; correlation++ {
+		metadata := kmsg.NewPtrMetadataRequest()
+		metadata.SetVersion(12)
+		if raw.roundTrip(formatter.AppendRequest(nil, metadata, correlation)) == nil {
+			break // the gateway stopped: the connection is closed
+		}
+		answered++
+	}
+	if answered != 4 {
+		t.Errorf("%d requests answered before the limit of 5 inputs (the connection is one), want 4", answered)
 	}
 	ada.until("the members are told the gateway stopped", func() bool {
 		for _, e := range ada.errors {
