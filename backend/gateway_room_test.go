@@ -653,3 +653,42 @@ func saslMetadata(ctx context.Context, seeds []string, user, password, mechanism
 	defer cl.Close()
 	return kmsg.NewPtrMetadataRequest().RequestWith(ctx, cl)
 }
+
+// TestGatewayRoomClock: with members and no real client, a gateway
+// room's clock ticks at real time and its ticks are stored as runs; once
+// a real client connects the ticks stop and time advances on demand,
+// before each of its inputs and when an event is due, and resumes
+// ticking once it left.
+func TestGatewayRoomClock(t *testing.T) {
+	s := startServer(t, Config{HashInterval: 50 * time.Millisecond, TickInterval: 5 * time.Millisecond})
+	token, seeds := createKafkaRoom(t, s.url, gatewayScenario)
+	ada := dial(t, s.url, token, "Ada", nil, false)
+	defer ada.close()
+	ada.until("forty ticks", func() bool { return ada.lastSeq >= 40 })
+	room, err := s.store.Room(context.Background(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := func() int {
+		n := 0
+		s.store.Inputs(context.Background(), room.ID, 0, 1<<62, 0, func(store.Input) error { n++; return nil })
+		return n
+	}
+	if stored := rows(); stored > 3 {
+		t.Errorf("%d ticks are stored as %d rows, not as a run", ada.lastSeq, stored)
+	}
+	raw := dialKafka(t, seeds[0])
+	formatter := kmsg.NewRequestFormatter(kmsg.FormatterClientID("idle"))
+	if raw.roundTrip(formatter.AppendRequest(nil, kmsg.NewPtrApiVersionsRequest(), 1)) == nil {
+		t.Fatal("no ApiVersions answer")
+	}
+	settle(t, ada)
+	connected := ada.lastSeq
+	time.Sleep(300 * time.Millisecond) // 60 ticks' worth
+	settle(t, ada)
+	if grown := ada.lastSeq - connected; grown > 20 {
+		t.Errorf("%d inputs in 300 ms with an idle real client: the clock still ticks", grown)
+	}
+	raw.socket.Close()
+	ada.until("ticks again", func() bool { return ada.lastSeq > connected+60 })
+}
