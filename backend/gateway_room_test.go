@@ -692,3 +692,35 @@ func TestGatewayRoomClock(t *testing.T) {
 	raw.socket.Close()
 	ada.until("ticks again", func() bool { return ada.lastSeq > connected+60 })
 }
+
+// TestGatewayRoomEvicted: a gateway room nobody (member or real client)
+// uses leaves memory after the idle time with its ports, which counts
+// it out of the server's gateway rooms; a join restores it with its
+// gateway open again, and a client produces through it.
+func TestGatewayRoomEvicted(t *testing.T) {
+	s := startServer(t, Config{HashInterval: 50 * time.Millisecond, IdleTimeout: 30 * time.Millisecond, MaxGatewayRooms: 1})
+	token, seeds := createKafkaRoom(t, s.url, gatewayScenario)
+	waitEvicted(t, s.Server, 0, 1)
+	if socket, err := net.DialTimeout("tcp", seeds[0], time.Second); err == nil {
+		socket.Close()
+		t.Error("an evicted room's port still accepts connections")
+	}
+	s.mu.Lock()
+	open := len(s.gatewayRooms)
+	s.mu.Unlock()
+	if open != 0 {
+		t.Fatalf("%d gateway rooms counted after the eviction", open)
+	}
+	ada := dial(t, s.url, token, "Ada", nil, false)
+	defer ada.close()
+	if ada.welcome.Kafka == nil || len(ada.welcome.Kafka.Listeners) == 0 {
+		t.Fatalf("the restored room's welcome has no gateway: %+v", ada.welcome.Kafka)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	client := kafkaClient(t, strings.Split(ada.welcome.Kafka.Listeners[0].Bootstrap, ","), kgo.DefaultProduceTopic("again"), kgo.AllowAutoTopicCreation())
+	if err := client.ProduceSync(ctx, &kgo.Record{Value: []byte("after the eviction")}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, ada)
+}
