@@ -375,7 +375,8 @@ func journaledSince(t testing.TB, c *client, seq int64) []*coregateway.Input {
 
 // TestGatewayRoomMalformedFrames: a produce whose batch has a wrong
 // CRC-32C is answered CORRUPT_MESSAGE by the gateway and journals
-// nothing; a frame Kafka cannot parse closes its connection, which is
+// nothing (the room's journal, hence its hash, is as before but for
+// the member's mark); a frame Kafka cannot parse closes its connection, which is
 // all the journal learns (its disconnection), with the error in the log
 // only; the room and its other clients go on.
 func TestGatewayRoomMalformedFrames(t *testing.T) {
@@ -427,6 +428,12 @@ func TestGatewayRoomMalformedFrames(t *testing.T) {
 	settle(t, ada)
 	if inputs := journaledSince(t, ada, before); len(inputs) != 0 {
 		t.Errorf("a corrupt batch journaled %d gateway inputs: %+v", len(inputs), inputs[0])
+	}
+	// Nothing but the mark came: the room's hash before the mark is the
+	// hash it had before the corrupt batch (idle clients have no event
+	// due, so the clock added nothing either).
+	if ada.lastSeq != before+1 {
+		t.Errorf("%d inputs after the corrupt batch, want only settle's mark", ada.lastSeq-before)
 	}
 	before = ada.lastSeq
 
