@@ -42,7 +42,8 @@
 //     rules 2 and 3), in time that does not grow with its length.
 //  5. A room lives in memory only while it is used. The first join
 //     restores it by replaying its journal (the core is deterministic, so
-//     a replay is the snapshot); start-up restores nothing. A room that
+//     a replay is the snapshot); start-up restores nothing but the room
+//     `playground serve --kafka` serves (7). A room that
 //     has been empty for Config.IdleTimeout is evicted: its sequencer
 //     stops and its memory is freed. Every input was committed before it
 //     was sent, so eviction loses nothing, and a join that races it
