@@ -114,6 +114,8 @@ type serverFrame struct {
 	Members   []memberView    `json:"members"`
 	NextSeq   int64           `json:"next_seq"`
 	Snapshot  *snapshotView   `json:"snapshot"`
+	Gateway   json.RawMessage `json:"gateway"`
+	Kafka     *gatewayView    `json:"kafka"`
 }
 
 // client is one member in a test.
@@ -133,17 +135,23 @@ type client struct {
 	// hashesChecked counts hash frames compared with the replica.
 	hashesChecked int
 	closeErr      error
+	// raw, when not nil, receives every frame as it came.
+	raw *[]string
 }
 
 // dialOptions are the options of the next dial (tests that need a
 // special client set them).
 var dialOptions *websocket.DialOptions
 
+// recordFrames, when not nil, receives every frame the clients dialled
+// from then on read.
+var recordFrames *[]string
+
 // dial joins a room as name, resuming a previous client's replica when
 // resume is not nil.
 func dial(t testing.TB, baseURL, token, name string, resume *client, snapshot bool) *client {
 	t.Helper()
-	c := &client{t: t, name: name, journal: map[int64]serverFrame{}, acks: map[string]int64{}}
+	c := &client{t: t, name: name, journal: map[int64]serverFrame{}, acks: map[string]int64{}, raw: recordFrames}
 	if resume != nil {
 		c.replica, c.lastSeq, c.journal = resume.replica, resume.lastSeq, resume.journal
 	}
@@ -183,7 +191,14 @@ func (c *client) restoreSnapshot(snapshot *snapshotView) {
 	}
 	var document struct{ Steps []json.RawMessage }
 	json.Unmarshal(snapshot.Scenario, &document)
-	if c.replica, err = replica.Restore("room", decoded, document.Steps); err != nil {
+	inputs := make([]replica.Input, 0, len(document.Steps)+len(snapshot.Inputs))
+	for _, step := range document.Steps {
+		inputs = append(inputs, replica.Input{Text: step})
+	}
+	for _, input := range snapshot.Inputs {
+		inputs = append(inputs, replica.Input{Text: input.Step, Gateway: input.Gateway, Actor: input.Actor})
+	}
+	if c.replica, err = replica.RestoreInputs("room", decoded, inputs, scenario.Options{}); err != nil {
 		c.t.Fatal(err)
 	}
 	c.lastSeq = snapshot.Seq
@@ -221,6 +236,9 @@ func (c *client) read() serverFrame {
 		c.closeErr = err
 		return serverFrame{}
 	}
+	if c.raw != nil {
+		*c.raw = append(*c.raw, string(data))
+	}
 	var frame serverFrame
 	if err := json.Unmarshal(data, &frame); err != nil {
 		c.t.Fatalf("%s: a frame that is not JSON: %s", c.name, data)
@@ -241,6 +259,11 @@ func (c *client) process() bool {
 		if frame.Step != nil {
 			if _, _, err := c.replica.Apply(frame.Step); err != nil {
 				c.t.Fatalf("%s: the server's input %d does not apply here: %v", c.name, frame.Seq, err)
+			}
+		}
+		if frame.Gateway != nil {
+			if err := c.replica.ApplyGateway(frame.Gateway); err != nil {
+				c.t.Fatalf("%s: the server's gateway input %d does not apply here: %v", c.name, frame.Seq, err)
 			}
 		}
 		c.lastSeq = frame.Seq

@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -260,7 +261,7 @@ func (c *conn) writeTail(after, before int64) bool {
 		}
 		for _, input := range rows {
 			for seq := input.Seq; seq <= input.Last(); seq++ {
-				if !c.writeFrame(encodeFrame(inputFrameOf(input, seq))) {
+				if !c.writeFrame(encodeInputFrame(inputFrameOf(input, seq))) {
 					return false
 				}
 			}
@@ -272,11 +273,32 @@ func (c *conn) writeTail(after, before int64) bool {
 
 // inputFrameOf is the input frame of a stored input at one of its seqs.
 func inputFrameOf(input store.Input, seq int64) inputFrame {
-	frame := inputFrame{Type: frameInput, Seq: seq, Actor: input.Actor, Step: input.Step}
-	if input.Step == nil {
+	frame := inputFrame{Type: frameInput, Seq: seq, Actor: input.Actor, Step: input.Step, Gateway: input.Gateway}
+	if input.Step == nil && input.Gateway == nil {
 		frame.Speed = speedJSON(input.SpeedHundredths)
 	}
 	return frame
+}
+
+// encodeInputFrame encodes an input frame as encodeFrame does, but
+// writes a gateway input's JSON as it is, without going over it again:
+// it is the journal's compact JSON already, and may be large.
+func encodeInputFrame(frame inputFrame) []byte {
+	if frame.Gateway == nil {
+		return encodeFrame(frame)
+	}
+	gatewayInput := frame.Gateway
+	frame.Gateway = json.RawMessage("null")
+	head := encodeFrame(frame)
+	marker := []byte(`"gateway":null`)
+	at := bytes.LastIndex(head, marker)
+	if at < 0 {
+		panic("backend: an input frame without its gateway field")
+	}
+	out := make([]byte, 0, len(head)+len(gatewayInput))
+	out = append(out, head[:at+len(`"gateway":`)]...)
+	out = append(out, gatewayInput...)
+	return append(out, head[at+len(marker):]...)
 }
 
 // writeFrame writes one frame within the write timeout.

@@ -20,9 +20,9 @@
 //
 //  1. A room is a scenario header (version, seed, cluster) and an ordered
 //     journal of inputs numbered seq 1, 2, 3, … without gaps. An input is
-//     a step in the scenario format (SCENARIO.md) or a change of the
-//     speed of time. A room created from a scenario has its steps as its
-//     first inputs.
+//     a step in the scenario format (SCENARIO.md), a change of the speed
+//     of time, or, in a room with a Kafka gateway (7), a gateway input.
+//     A room created from a scenario has its steps as its first inputs.
 //  2. One goroutine per room is the sequencer. It checks each input
 //     against the journal (room.Replica of core/room, whose rules every copy
 //     follows), applies it to the room's scenario.Session, and COMMITS it
@@ -42,7 +42,8 @@
 //     rules 2 and 3), in time that does not grow with its length.
 //  5. A room lives in memory only while it is used. The first join
 //     restores it by replaying its journal (the core is deterministic, so
-//     a replay is the snapshot); start-up restores nothing. A room that
+//     a replay is the snapshot); start-up restores nothing but the room
+//     `playground serve --kafka` serves (7). A room that
 //     has been empty for Config.IdleTimeout is evicted: its sequencer
 //     stops and its memory is freed. Every input was committed before it
 //     was sent, so eviction loses nothing, and a join that races it
@@ -53,6 +54,41 @@
 //     days) is deleted with its journal, at start and every
 //     Config.ExpiryInterval, never while it is in memory. Its link then
 //     answers as an unknown room's does.
+//  7. A room may have a Kafka gateway attached (gateway_room.go): its own
+//     session cluster served to real Kafka clients on TCP ports, one per
+//     broker and listener (backend/gateway), with the room's sequencer as
+//     the host. POST /api/rooms {"kafka": true} makes one on free ports;
+//     `playground serve --kafka` makes one on its first start and reopens
+//     it on later ones (the database remembers which). Every gateway
+//     event that changes the simulation is a gateway input, journaled
+//     like a step: a connection (its id, broker, listener and client
+//     address), a request for a broker (connection, correlation id,
+//     client.id, and the core/protocol request as JSON under its API
+//     name, which the server applies as decoded from that JSON, never as
+//     translated), the outcome of a SASL exchange, a disconnection. Each
+//     is committed before any response that depends on it is written.
+//     Requests the gateway answers itself (ApiVersions, refusals, the
+//     rounds of a SASL exchange) change nothing in the simulation and
+//     are not journaled. The server runs SASL against the cluster's
+//     credentials and journals only who authenticated with which
+//     mechanism, or the failure: no password or SCRAM proof is ever in
+//     the journal; an add_user step is journaled with the credential its
+//     password makes (salted and hashed) instead of the password.
+//     Gateway inputs are not steps (the steps limit does not count them);
+//     a room holds at most Config.MaxGatewayInputsPerRoom of them and
+//     Config.MaxGatewayBytesPerRoom of their JSON, past which its
+//     gateway stops: its connections close, new ones are refused, and
+//     the log, the members and the welcome say why. Time follows the
+//     wall clock: while no real client is connected the room ticks as in
+//     rule 4 (at real time, stored as runs); while one is, it advances
+//     on demand instead, to the wall clock's virtual time before each
+//     gateway input and whenever the simulation has an event due, so
+//     that responses leave at their simulated latency. Its speed cannot
+//     change (a speed frame is refused). A restored gateway room
+//     journals a disconnection of every connection its journal leaves
+//     open before it serves again. At most Config.MaxGatewayRooms rooms
+//     have an open gateway at once; a gateway room stays in memory while
+//     a member or a real client is in it (the serve --kafka room always).
 //
 // # WebSocket protocol
 //
@@ -68,7 +104,8 @@
 //	    as the ack of the input frame, or in the error frame.
 //	{"type":"speed", "id":"a18", "speed":2}
 //	    The speed of time: 0 pauses, 1 is real time, up to 100, at most
-//	    two decimals. Journaled like a step.
+//	    two decimals. Journaled like a step; refused in a room with a
+//	    Kafka gateway, whose time is the wall clock's.
 //	{"type":"member", "name":"Ada L.", "colour":"#cc3366"}
 //	    Change one's name (1 to 32 characters) or colour (#rrggbb).
 //
@@ -76,7 +113,9 @@
 //
 //	{"type":"welcome", "room":TOKEN, "you":"m3", "header":{scenario without steps},
 //	 "members":[{"id":"m1","name":"Ada","colour":"#3366cc"}], "next_seq":N, "speed":1,
-//	 "snapshot":{"seq":S, "scenario":{…}, "actors":["", "Ada", …]}}
+//	 "snapshot":{"seq":S, "scenario":{…}, "actors":["", "Ada", …], "inputs":[…]},
+//	 "kafka":{"listeners":[{"name":"PLAINTEXT","protocol":"PLAINTEXT","bootstrap":"127.0.0.1:9091,…"}],
+//	          "fingerprint":"AB:CD:…", "accepting":true, "message":""}}
 //	    Then the input frames since+1 … next_seq-1 (none after a
 //	    snapshot, which covers 1 … S = next_seq-1), then a hash frame for
 //	    next_seq-1, then live frames from next_seq on: no gap, no repeat.
@@ -88,9 +127,18 @@
 //	    The snapshot's actors name who began each step of its scenario,
 //	    in step order, as the input frames' actor does ("" for nobody; a
 //	    plain advance merged into the step before it keeps that step's
-//	    actor). A client of an older server finds no actors.
+//	    actor). A client of an older server finds no actors. In a room
+//	    with gateway inputs the snapshot's scenario stops before the
+//	    first of them, and "inputs" lists every input from there on, in
+//	    order: {"step":{…}, "actor":"Ada"} (a plain advance standing for
+//	    the advances merged into one step) or {"gateway":{…}}
+//	    (core/room rule 5). "kafka", in a room with a gateway, says where
+//	    real Kafka clients connect (each listener's bootstrap.servers,
+//	    the TLS certificate's SHA-256 fingerprint), or, once accepting is
+//	    false, why they cannot.
 //	{"type":"input", "seq":N, "actor":"Ada", "step":{…}, "ack":"a17"}
 //	{"type":"input", "seq":N, "actor":"Ada", "speed":2}
+//	{"type":"input", "seq":N, "actor":"", "gateway":{"at_ms":T, "request":{…}}}
 //	    One committed input. actor is the sender's name, "" for the
 //	    room's clock and for the steps the room was created with; ack is
 //	    present only in the copy sent to the sender.
@@ -107,8 +155,10 @@
 // the server (package core/room): a step is checked by decoding the
 // journal's document with the step appended, and a plain advance (no
 // at_ms, async or note) goes through Session.Advance, which merges it into
-// the advance before it. A snapshot's scenario is replayed whole
-// (room.RestoreInputs of its steps, with their actors).
+// the advance before it; a gateway input goes through
+// Replica.ApplyGateway, at the virtual time it names. A snapshot's
+// scenario is replayed whole, then its inputs one by one
+// (room.RestoreInputs of its steps, with their actors, and its inputs).
 //
 // # Limits
 //
@@ -119,7 +169,8 @@
 // dropped with an error frame. Each connection's send queue is bounded
 // (Config.SendQueueFrames): a client that cannot keep up is closed with
 // status 4000 and may reconnect and resume, so it never stalls the room.
-// Rooms, members per room, steps per room and request bodies are capped;
+// Rooms, members per room, steps per room, gateway rooms, real clients'
+// inputs per room and request bodies are capped;
 // every invalid frame is answered with an error frame naming the problem.
 // Close codes: 1008 a protocol violation (no hello, an unknown or expired
 // room), 1013 the room is full, the server holds its limit of rooms in

@@ -3,6 +3,7 @@ package backend
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -16,7 +17,8 @@ import (
 // Handler serves the backend's routes and passes every other request to
 // static (the page and its assets; nil answers 404):
 //
-//	POST /api/rooms    create a room: body blank or a scenario → {"token","url"}
+//	POST /api/rooms    create a room: body blank or a scenario → {"token","url"};
+//	                   {"kafka":true,"scenario":…} → also "kafka": the gateway's bootstrap lists
 //	GET  /api/ws       a room's WebSocket (see the protocol in doc.go)
 //	GET  /r/{token}    the page, for a room's link; 404 for an unknown room
 //	POST /api/links    a short link: body a scenario → {"id","url"}
@@ -77,20 +79,31 @@ func durationText(d time.Duration) string {
 }
 
 // handleCreateRoom creates a room from the body's scenario, or a default
-// three-broker KRaft cluster when the body is blank.
+// three-broker KRaft cluster when the body is blank. A body
+// {"kafka": true, "scenario": {…}} (the scenario optional) attaches a
+// Kafka gateway on free ports, and the answer gives its bootstrap lists.
 func (s *Server) handleCreateRoom(w http.ResponseWriter, r *http.Request) {
 	body, ok := linkhttp.ReadBody(w, r, s.config.MaxRoomScenarioBytes, "a room's scenario")
 	if !ok {
 		return
 	}
+	request, err := parseRoomRequest(body)
+	if err != nil {
+		linkhttp.WriteError(w, http.StatusUnprocessableEntity, err.Error())
+		return
+	}
 	source := scenario.New()
-	if len(bytes.TrimSpace(body)) > 0 {
-		decoded, err := scenario.Decode("scenario", body)
+	if len(bytes.TrimSpace(request.Scenario)) > 0 {
+		decoded, err := scenario.Decode("scenario", request.Scenario)
 		if err != nil {
 			linkhttp.WriteError(w, http.StatusUnprocessableEntity, err.Error())
 			return
 		}
 		source = decoded
+	}
+	if request.Kafka {
+		s.createKafkaRoom(w, r, source)
+		return
 	}
 	token, err := s.CreateRoom(r.Context(), source)
 	switch {
@@ -100,6 +113,57 @@ func (s *Server) handleCreateRoom(w http.ResponseWriter, r *http.Request) {
 		linkhttp.WriteError(w, http.StatusUnprocessableEntity, err.Error())
 	default:
 		linkhttp.WriteJSON(w, http.StatusCreated, map[string]string{"token": token, "url": "/r/" + token})
+	}
+}
+
+// roomRequest is what POST /api/rooms asks for.
+type roomRequest struct {
+	Kafka    bool
+	Scenario []byte
+}
+
+// parseRoomRequest reads a body that is a scenario, blank, or the object
+// {"kafka": true|false, "scenario": {…}} (told apart by its "kafka").
+func parseRoomRequest(body []byte) (roomRequest, error) {
+	var members map[string]json.RawMessage
+	if json.Unmarshal(body, &members) != nil || members["kafka"] == nil {
+		return roomRequest{Scenario: body}, nil
+	}
+	var request struct {
+		Kafka    bool            `json:"kafka"`
+		Scenario json.RawMessage `json:"scenario"`
+	}
+	for name := range members {
+		if name != "kafka" && name != "scenario" {
+			return roomRequest{}, fmt.Errorf("a room request with \"kafka\" takes \"kafka\" and \"scenario\" only, not %q", name)
+		}
+	}
+	if err := json.Unmarshal(body, &request); err != nil {
+		return roomRequest{}, fmt.Errorf("\"kafka\" is true or false: %v", err)
+	}
+	return roomRequest{Kafka: request.Kafka, Scenario: request.Scenario}, nil
+}
+
+// createKafkaRoom creates a room with a Kafka gateway on free ports and
+// answers its link and bootstrap lists.
+func (s *Server) createKafkaRoom(w http.ResponseWriter, r *http.Request, source *scenario.Scenario) {
+	room, err := s.CreateGatewayRoom(r.Context(), source, GatewaySettings{})
+	var gatewayFull gatewayRoomsError
+	var liveFull liveRoomsError
+	switch {
+	case errors.Is(err, ErrTooManyRooms):
+		linkhttp.WriteError(w, http.StatusServiceUnavailable, fmt.Sprintf("%v (%d); try again later", err, s.config.MaxRooms))
+	case errors.As(err, &gatewayFull), errors.As(err, &liveFull):
+		linkhttp.WriteError(w, http.StatusServiceUnavailable, err.Error())
+	case err != nil:
+		linkhttp.WriteError(w, http.StatusUnprocessableEntity, err.Error())
+	default:
+		listeners := make([]gatewayListenerView, len(room.Listeners))
+		for i, l := range room.Listeners {
+			listeners[i] = gatewayListenerView{Name: l.Name, Protocol: l.Protocol, Bootstrap: l.Bootstrap}
+		}
+		linkhttp.WriteJSON(w, http.StatusCreated, map[string]any{"token": room.Token, "url": "/r/" + room.Token,
+			"kafka": gatewayView{Listeners: listeners, Fingerprint: room.Fingerprint, Accepting: true}})
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	replica "github.com/kafka-playground/playground/core/room"
 )
 
 // Frame types, the "type" of every frame (see doc.go).
@@ -187,15 +189,40 @@ type welcomeFrame struct {
 	NextSeq  int64           `json:"next_seq"`
 	Speed    json.RawMessage `json:"speed"`
 	Snapshot *snapshotView   `json:"snapshot,omitempty"`
+	// Kafka says where real Kafka clients connect, in a room with a
+	// gateway.
+	Kafka *gatewayView `json:"kafka,omitempty"`
 }
 
 // snapshotView is the room's journal as one scenario document, covering
 // the inputs up to seq: a snapshot that is a replay. Actors names who
-// began each of the scenario's steps ("" for nobody), in step order.
+// began each of the scenario's steps ("" for nobody), in step order. In
+// a room with gateway inputs, the scenario stops before the first of
+// them and Inputs follow it, in order (core/room rule 5).
 type snapshotView struct {
 	Seq      int64           `json:"seq"`
 	Scenario json.RawMessage `json:"scenario"`
 	Actors   []string        `json:"actors"`
+	Inputs   []snapshotInput `json:"inputs,omitempty"`
+}
+
+// snapshotInput is one input after a snapshot's scenario: a step (with
+// its actor; a plain advance may stand for several merged) or a gateway
+// input.
+type snapshotInput struct {
+	Step    json.RawMessage `json:"step,omitempty"`
+	Gateway json.RawMessage `json:"gateway,omitempty"`
+	Actor   string          `json:"actor,omitempty"`
+}
+
+// snapshotOf is a replica's journal as a snapshot up to seq.
+func snapshotOf(r *replica.Replica, seq int64) *snapshotView {
+	snapshot := r.Snapshot()
+	view := &snapshotView{Seq: seq, Scenario: snapshot.Document, Actors: snapshot.Actors}
+	for _, input := range snapshot.Inputs {
+		view.Inputs = append(view.Inputs, snapshotInput{Step: input.Text, Gateway: input.Gateway, Actor: input.Actor})
+	}
+	return view
 }
 
 // inputFrame is one journaled input.
@@ -205,7 +232,9 @@ type inputFrame struct {
 	Actor string          `json:"actor"`
 	Step  json.RawMessage `json:"step,omitempty"`
 	Speed json.RawMessage `json:"speed,omitempty"`
-	Ack   string          `json:"ack,omitempty"`
+	// Gateway is a gateway input (core/gateway's Input).
+	Gateway json.RawMessage `json:"gateway,omitempty"`
+	Ack     string          `json:"ack,omitempty"`
 }
 
 // hashFrame is the server's trace hash after applying seq.

@@ -2,6 +2,7 @@ package backend
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 )
 
@@ -53,6 +54,23 @@ func TestSpeeds(t *testing.T) {
 	for hundredths, want := range map[int64]string{0: "0", 100: "1", 250: "2.5", 1: "0.01", 110: "1.1"} {
 		if got := string(speedJSON(hundredths)); got != want {
 			t.Errorf("speedJSON(%d) = %s, want %s", hundredths, got, want)
+		}
+	}
+}
+
+// TestGatewayInputFrame: a gateway input's frame, written without going
+// over its JSON again, reads as encodeFrame's, ack included.
+func TestGatewayInputFrame(t *testing.T) {
+	input := json.RawMessage(`{"at_ms":5,"request":{"connection":1,"body":{"Records":[{"key":"AP8="}]}}}`)
+	for _, ack := range []string{"", "a7"} {
+		frame := inputFrame{Type: frameInput, Seq: 9, Actor: "", Gateway: input, Ack: ack}
+		var fast, plain map[string]any
+		if err := json.Unmarshal(encodeInputFrame(frame), &fast); err != nil {
+			t.Fatal(err)
+		}
+		json.Unmarshal(encodeFrame(frame), &plain)
+		if !reflect.DeepEqual(fast, plain) {
+			t.Errorf("ack %q: %v, want %v", ack, fast, plain)
 		}
 	}
 }

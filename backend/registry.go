@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -110,6 +111,17 @@ func (s *Server) load(r *room) {
 	}
 	s.logger.Info("backend: room restored", "room", r.token, "inputs", r.nextSeq-1,
 		"steps", r.replica.Steps(), "ms", time.Since(start).Milliseconds())
+	r.prepare()
+	if record.Gateway != nil {
+		var settings GatewaySettings
+		err := json.Unmarshal(record.Gateway, &settings)
+		if err == nil {
+			err = r.attachGateway(settings, false)
+		}
+		if err != nil {
+			s.logger.Warn("backend: a room's Kafka gateway does not open; the room runs without it", "room", r.token, "err", err)
+		}
+	}
 	r.start()
 	close(r.ready)
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/kafka-playground/playground/backend/gateway"
 	"github.com/kafka-playground/playground/backend/store"
 	replica "github.com/kafka-playground/playground/core/room"
 	"github.com/kafka-playground/playground/core/scenario"
@@ -35,6 +36,11 @@ type room struct {
 	requests chan request
 	stop     chan struct{}
 	stopped  chan struct{}
+	// finished is closed after stopped, once the room's gateway (if it
+	// has one) closed its ports and connections.
+	finished chan struct{}
+	// gateway is the room's Kafka gateway, nil for none.
+	gateway *roomGateway
 
 	// ready is closed once the room is restored, or failed to be
 	// (loadErr); users counts who acquired it. Both are the registry's
@@ -74,6 +80,12 @@ const (
 	requestJoin
 	requestLeave
 	requestRename
+	// The requests of a gateway's wire: a socket accepted, a request of
+	// a connection, a socket ended; and the timer of the next event.
+	requestGatewayOpen
+	requestGatewaySubmit
+	requestGatewayClosed
+	requestGatewayWake
 )
 
 // request is what a connection (or the clock) asks of the room.
@@ -88,6 +100,9 @@ type request struct {
 	since    int64
 	snapshot bool
 	reply    chan joinReply
+	// gatewayConn and submission are a gateway request's.
+	gatewayConn *gateway.Conn
+	submission  gateway.Submission
 }
 
 // joinReply answers a join: the welcome frame and what the connection
@@ -118,18 +133,29 @@ type refusal struct {
 	frame []byte
 }
 
-// start starts the room's goroutine.
-func (r *room) start() {
+// prepare makes the room's channels, before its goroutine starts (or
+// its gateway opens, whose sockets send to them).
+func (r *room) prepare() {
 	r.requests = make(chan request, 1024)
 	r.stop = make(chan struct{})
 	r.stopped = make(chan struct{})
+	r.finished = make(chan struct{})
 	r.emptySince = time.Now()
+}
+
+// start starts the room's goroutine.
+func (r *room) start() {
+	if r.requests == nil {
+		r.prepare()
+	}
 	go r.run()
 }
 
 // run is the room's goroutine. It returns when the server stops, or when
 // the room has been empty for Config.IdleTimeout and is evicted.
 func (r *room) run() {
+	defer close(r.finished)
+	defer r.closeGateway()
 	defer close(r.stopped)
 	ticker := time.NewTicker(r.server.config.TickInterval)
 	defer ticker.Stop()
@@ -146,9 +172,12 @@ func (r *room) run() {
 			}
 			r.handle(requests)
 		case <-ticker.C:
-			if r.speed > 0 && len(r.members) > 0 {
+			// Real clients' time runs on demand instead (gatewayAdvance).
+			if r.speed > 0 && len(r.members) > 0 && r.realClients() == 0 {
 				r.handle([]request{{kind: requestTick}})
 			}
+		case <-r.gatewayTimer():
+			r.handle([]request{{kind: requestGatewayWake}})
 		case <-hashTicker.C:
 			r.sendHash()
 		case <-idleTicker.C:
@@ -171,7 +200,7 @@ func (r *room) run() {
 // Config.IdleTimeout. Its journal is committed already (every batch is
 // flushed before the next select), so nothing is lost but memory.
 func (r *room) idle() bool {
-	if len(r.members) > 0 {
+	if len(r.members) > 0 || r.realClients() > 0 || (r.gateway != nil && r.gateway.pinned) {
 		r.emptySince = time.Time{}
 		return false
 	}
@@ -207,12 +236,17 @@ func (r *room) handle(requests []request) {
 			r.applySpeed(q)
 		case requestTick:
 			r.applyTick()
+		case requestGatewayOpen, requestGatewaySubmit, requestGatewayClosed:
+			r.handleGateway(q)
+		case requestGatewayWake:
+			r.gatewayAdvance()
 		default:
 			r.flush()
 			r.control(q)
 		}
 	}
 	r.flush()
+	r.gatewayDeliver()
 }
 
 // applyStep checks and applies one step a member sent.
@@ -223,7 +257,15 @@ func (r *room) applyStep(q request) {
 		return
 	}
 	actor := r.actorName(q.conn)
-	text, err := r.applySafely(q.step, actor)
+	step := q.step
+	if r.record.Gateway != nil {
+		var err error
+		if step, err = r.withCredentials(step); err != nil {
+			r.refuse(q.conn, q.id, "%s", stepError(err))
+			return
+		}
+	}
+	text, err := r.applySafely(step, actor)
 	if err != nil {
 		r.refuse(q.conn, q.id, "%s", stepError(err))
 		return
@@ -265,8 +307,14 @@ func stepError(err error) string {
 	return err.Error()
 }
 
-// applySpeed journals a change of the speed of time.
+// applySpeed journals a change of the speed of time. A room with a
+// Kafka gateway refuses it: its time is the wall clock's, which its real
+// clients' timeouts count in.
 func (r *room) applySpeed(q request) {
+	if r.gateway != nil {
+		r.refuse(q.conn, q.id, "the time of a room with a Kafka gateway follows the wall clock, as its real clients' timeouts do: its speed cannot change")
+		return
+	}
 	r.speed = q.speed
 	r.journal(q.conn, q.id, store.Input{Actor: r.actorName(q.conn), SpeedHundredths: q.speed}, false)
 }
@@ -363,11 +411,11 @@ func (r *room) flush() {
 func (r *room) broadcastInputs(b *batch) {
 	for i, input := range b.inputs {
 		frame := inputFrameOf(input, input.Seq)
-		shared := encodeFrame(frame)
+		shared := encodeInputFrame(frame)
 		var acknowledged []byte
 		if b.senders[i] != nil {
 			frame.Ack = b.acks[i]
-			acknowledged = encodeFrame(frame)
+			acknowledged = encodeInputFrame(frame)
 		}
 		for _, m := range r.members {
 			if m.conn == b.senders[i] {
@@ -424,10 +472,13 @@ func (r *room) admit(q request) joinReply {
 	q.conn.member = m
 	welcome := welcomeFrame{Type: frameWelcome, Room: r.token, You: m.id, Header: r.header,
 		Members: r.memberViews(), NextSeq: r.nextSeq, Speed: speedJSON(r.speed)}
+	if r.gateway != nil {
+		welcome.Kafka = r.gateway.view()
+	}
 	reply := joinReply{tailAfter: q.since, tailBefore: r.nextSeq,
 		hash: encodeFrame(hashFrame{Type: frameHash, Seq: last, TraceHash: r.replica.TraceHash()})}
 	if q.snapshot || last-q.since > r.server.config.MaxTailInputs {
-		welcome.Snapshot = &snapshotView{Seq: last, Scenario: r.replica.Document(), Actors: r.replica.Actors()}
+		welcome.Snapshot = snapshotOf(r.replica, last)
 		reply.tailAfter = last
 	}
 	reply.welcome = encodeFrame(welcome)
@@ -494,7 +545,15 @@ func (r *room) prune() {
 }
 
 // reload rebuilds the replica from the store, after a failed commit.
+// Real clients' connections are closed: what they were sent no longer
+// counts, and the store's journal has them closed.
 func (r *room) reload() {
+	if r.gateway != nil {
+		for c := range r.gateway.conns {
+			c.Close()
+		}
+		r.gateway.conns = map[*gateway.Conn]bool{}
+	}
 	if err := r.server.restoreRoom(r, r.record); err != nil {
 		r.server.logger.Error("backend: the room cannot be reloaded", "room", r.token, "err", err)
 	}

@@ -86,8 +86,21 @@ type Config struct {
 	// WriteTimeout bounds one frame's write; 10 s.
 	WriteTimeout time.Duration
 	// InitialSpeedHundredths is the speed of time of a new room, in
-	// hundredths of real time; 100 (real time). Negative means paused.
+	// hundredths of real time; 100 (real time). Negative means paused. A
+	// room with a Kafka gateway always runs at real time.
 	InitialSpeedHundredths int64
+	// MaxGatewayRooms bounds the rooms with an open Kafka gateway (each
+	// holds a port per broker and listener); 8.
+	MaxGatewayRooms int
+	// MaxGatewayInputsPerRoom and MaxGatewayBytesPerRoom bound the
+	// inputs of real clients one room journals (connections, requests,
+	// authentications), by count and by the bytes of their JSON; 100,000
+	// and 32 MiB, so that a late joiner's snapshot stays small. Past
+	// them the room's gateway stops accepting: its connections close,
+	// new ones are refused, and the log, the members and the welcome say
+	// why.
+	MaxGatewayInputsPerRoom int64
+	MaxGatewayBytesPerRoom  int64
 	// Logger receives the server's log; slog.Default() by default.
 	Logger *slog.Logger
 }
@@ -114,6 +127,9 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.HelloTimeout, 10*time.Second)
 	setDefault(&c.WriteTimeout, 10*time.Second)
 	setDefault(&c.InitialSpeedHundredths, 100)
+	setDefault(&c.MaxGatewayRooms, 8)
+	setDefault(&c.MaxGatewayInputsPerRoom, 100_000)
+	setDefault(&c.MaxGatewayBytesPerRoom, 32<<20)
 	if c.InitialSpeedHundredths < 0 {
 		c.InitialSpeedHundredths = 0
 	}
@@ -148,6 +164,8 @@ type Server struct {
 	rooms     map[string]*room
 	closing   bool
 	evictions int64
+	// gatewayRooms are the rooms with an open Kafka gateway.
+	gatewayRooms map[*room]bool
 	// createMu makes counting the stored rooms and creating one atomic.
 	createMu sync.Mutex
 	// expiryStop ends the expiry loop, which closes expiryDone.
@@ -168,7 +186,7 @@ func Open(config Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{config: config, store: db, links: links.NewSQLStore(db.SQL()), logger: config.Logger,
-		rooms: map[string]*room{}, expiryStop: make(chan struct{}), expiryDone: make(chan struct{})}
+		rooms: map[string]*room{}, gatewayRooms: map[*room]bool{}, expiryStop: make(chan struct{}), expiryDone: make(chan struct{})}
 	if _, err := s.expireRooms(context.Background()); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("backend: deleting expired rooms: %w", err)
@@ -192,9 +210,12 @@ func (s *Server) restoreRoom(r *room, record store.Room) error {
 			return fmt.Errorf("the journal jumps from seq %d to %d", last.Last(), input.Seq)
 		}
 		last = input
-		if input.Step == nil {
+		switch {
+		case input.Gateway != nil:
+			inputs = append(inputs, replica.Input{Gateway: input.Gateway, Actor: input.Actor})
+		case input.Step == nil:
 			speed = input.SpeedHundredths
-		} else {
+		default:
 			inputs = append(inputs, replica.Input{Text: input.Step, Actor: input.Actor, Count: input.Count()})
 		}
 		return nil
@@ -210,6 +231,11 @@ func (s *Server) restoreRoom(r *room, record store.Room) error {
 	r.nextSeq, r.speed, r.hashedSeq, r.clockRun = last.Last()+1, speed, -1, nil
 	if isClockTick(last) {
 		r.clockRun = &store.Input{Seq: last.Seq, LastSeq: last.LastSeq, Step: last.Step}
+	}
+	if record.Gateway != nil {
+		r.speed = 100
+		r.replica.TrackGatewayResponses()
+		return r.closeStaleConnections()
 	}
 	return nil
 }
@@ -234,36 +260,61 @@ var ErrTooManyRooms = errors.New("the server holds its limit of rooms")
 // token. The room is live at once if the server has room for it, so that
 // its first join does not replay it again.
 func (s *Server) CreateRoom(ctx context.Context, source *scenario.Scenario) (string, error) {
+	r, err := s.newRoom(ctx, source, nil)
+	if err != nil {
+		return "", err
+	}
+	s.adopt(r)
+	return r.token, nil
+}
+
+// newRoom stores a new room of a scenario, with a gateway's settings or
+// nil, and returns it, not live yet.
+func (s *Server) newRoom(ctx context.Context, source *scenario.Scenario, gatewaySettings []byte) (*room, error) {
+	if gatewaySettings != nil {
+		var err error
+		if source, err = withCredentialSteps(source); err != nil {
+			return nil, err
+		}
+	}
 	header := *source
 	header.Steps = nil
 	headerJSON, err := scenario.Encode(&header)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	steps, err := stepTexts(source)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	initial, err := replica.Restore("room", &header, steps)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if initial.Steps() > s.config.MaxStepsPerRoom {
-		return "", fmt.Errorf("the scenario has %d steps, more than a room's limit of %d", initial.Steps(), s.config.MaxStepsPerRoom)
+		return nil, fmt.Errorf("the scenario has %d steps, more than a room's limit of %d", initial.Steps(), s.config.MaxStepsPerRoom)
+	}
+	if gatewaySettings != nil {
+		if _, err := initial.Gateway(); err != nil {
+			return nil, fmt.Errorf("the cluster cannot have a Kafka gateway: %w", err)
+		}
 	}
 	inputs := make([]store.Input, len(steps))
 	for i, step := range steps {
 		inputs[i] = store.Input{Seq: int64(i + 1), Step: step}
 	}
-	record := store.Room{Token: newToken(), Header: headerJSON, SpeedHundredths: s.config.InitialSpeedHundredths,
-		CreatedMs: s.config.Now().UnixMilli()}
+	speed := s.config.InitialSpeedHundredths
+	if gatewaySettings != nil {
+		speed = 100 // a gateway room's time is the wall clock's
+	}
+	record := store.Room{Token: newToken(), Header: headerJSON, SpeedHundredths: speed,
+		CreatedMs: s.config.Now().UnixMilli(), Gateway: gatewaySettings}
 	if record.ID, err = s.storeRoom(ctx, record, inputs); err != nil {
-		return "", err
+		return nil, err
 	}
 	record.TouchedMs = record.CreatedMs
-	s.adopt(&room{server: s, record: record, id: record.ID, token: record.Token, header: headerJSON,
-		replica: initial, nextSeq: int64(len(inputs)) + 1, hashedSeq: -1, speed: record.SpeedHundredths})
-	return record.Token, nil
+	return &room{server: s, record: record, id: record.ID, token: record.Token, header: headerJSON,
+		replica: initial, nextSeq: int64(len(inputs)) + 1, hashedSeq: -1, speed: record.SpeedHundredths}, nil
 }
 
 // storeRoom stores a new room unless the server stores Config.MaxRooms.
@@ -331,7 +382,7 @@ func (s *Server) Close() error {
 	}
 	for _, r := range rooms {
 		if r.loadErr == nil {
-			<-r.stopped
+			<-r.finished
 		}
 	}
 	return s.store.Close()

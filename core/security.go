@@ -101,6 +101,11 @@ func (c *Cluster) plainUser(user string) (security.Credential, bool) {
 	return cred, ok
 }
 
+// PlainUser returns a PLAIN user's credential as the brokers' JAAS
+// configuration holds it (salted and hashed), for a host that
+// authenticates real clients itself (core/gateway).
+func (c *Cluster) PlainUser(user string) (security.Credential, bool) { return c.plainUser(user) }
+
 // resolveClientSecurity returns how a client with this configuration connects:
 // the listener its bootstrap.servers port reaches (the first listener
 // when it gives none) and its security settings.
@@ -138,10 +143,7 @@ func (c *Cluster) AddUser(user, password, mechanism string) (*client.Future, err
 	if !security.ValidMechanism(mechanism) {
 		return nil, fmt.Errorf("mechanism %q is not PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", mechanism)
 	}
-	salt := make([]byte, 16)
-	for i := range salt {
-		salt[i] = byte(c.sim.Rand().Uint32())
-	}
+	salt := c.drawSalt()
 	hash := mechanism
 	if mechanism == security.MechanismPlain {
 		hash = security.MechanismScramSHA256
@@ -150,13 +152,48 @@ func (c *Cluster) AddUser(user, password, mechanism string) (*client.Future, err
 	if err != nil {
 		return nil, err
 	}
-	if mechanism == security.MechanismPlain {
-		cred.Mechanism = security.MechanismPlain
+	cred.Mechanism = mechanism
+	return c.addCredential(user, cred), nil
+}
+
+// AddUserCredential adds a SASL user by its credential (salted and
+// hashed, as a broker stores it) instead of its password: what a room
+// with real clients journals, so that no password is in its journal.
+// It draws from the PRNG what AddUser draws, so that the run goes on as
+// after AddUser.
+func (c *Cluster) AddUserCredential(user, mechanism string, cred security.Credential) (*client.Future, error) {
+	if user == "" {
+		return nil, fmt.Errorf("a user needs a name")
+	}
+	if !security.ValidMechanism(mechanism) {
+		return nil, fmt.Errorf("mechanism %q is not PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", mechanism)
+	}
+	cred.Mechanism = mechanism
+	if err := cred.Validate(); err != nil {
+		return nil, err
+	}
+	c.drawSalt()
+	return c.addCredential(user, cred), nil
+}
+
+// drawSalt draws a credential's salt from the simulation's PRNG.
+func (c *Cluster) drawSalt() []byte {
+	salt := make([]byte, 16)
+	for i := range salt {
+		salt[i] = byte(c.sim.Rand().Uint32())
+	}
+	return salt
+}
+
+// addCredential puts a PLAIN user into the brokers' JAAS configuration,
+// or has the controller store a SCRAM user's credential.
+func (c *Cluster) addCredential(user string, cred security.Credential) *client.Future {
+	if cred.Mechanism == security.MechanismPlain {
 		c.plainUsers[user] = cred
 		c.sim.Record(c.adminNode, "jaas", "PLAIN user "+user+" added to every broker's JAAS configuration")
-		return &client.Future{Done: true}, nil
+		return &client.Future{Done: true}
 	}
-	return c.admin.AlterUserScramCredentials(user, cred), nil
+	return c.admin.AlterUserScramCredentials(user, cred)
 }
 
 // CreateACL creates an ACL binding through the controller.

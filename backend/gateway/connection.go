@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync"
 	"time"
 
 	coregateway "github.com/kafka-playground/playground/core/gateway"
@@ -28,45 +29,98 @@ const apiVersionsKey = 18
 // its bytes arrive.
 const eagerFrameBytes = 1 << 20
 
-type connection struct {
-	gateway *Gateway
-	id      coregateway.ConnID
+// Conn is one real client's TCP connection: its socket, what waits to
+// be written to it, and the finish of each request waiting for the
+// broker's answer.
+type Conn struct {
+	wire    *Wire
 	socket  net.Conn
-	// listener is the index of the cluster listener the client reached.
-	listener int
-	out      chan []byte
-	// finishes turn the broker's answers into wire responses, by
-	// correlation id. Guarded by gateway.mu, as sasl is.
+	address string
+	broker  int32
+	// listener is the index of the cluster listener the client reached,
+	// listenerName its name.
+	listener     int
+	listenerName string
+	out          chan []byte
+	// decided is closed once the host accepted or refused the
+	// connection; accepted says which.
+	decided  chan struct{}
+	accepted bool
+	// mu guards the fields below, which the read loop and the host both
+	// use: finishes turn the broker's answers into wire responses, by
+	// correlation id; sasl is the bare-frame SASL exchange.
+	mu       sync.Mutex
+	id       coregateway.ConnID
 	finishes map[int32]finish
 	sasl     rawSasl
 	closed   bool
-	// clientID is the client id of the request being translated.
+	// clientID is the client id of the request being translated; read
+	// loop only.
 	clientID string
+	// exchange is the SASL exchange, and closing says the host closes the
+	// connection once its answers are written; host only.
+	exchange saslExchange
+	closing  bool
 }
 
-func newConnection(g *Gateway, id coregateway.ConnID, socket net.Conn, listener int) *connection {
-	return &connection{gateway: g, id: id, socket: socket, listener: listener, out: make(chan []byte, maxQueuedResponses),
-		finishes: map[int32]finish{}}
+func newConn(w *Wire, socket net.Conn, address string, l *listener) *Conn {
+	return &Conn{wire: w, socket: socket, address: address, broker: l.broker, listener: l.index, listenerName: l.kind.Name,
+		out: make(chan []byte, maxQueuedResponses), decided: make(chan struct{}), finishes: map[int32]finish{}}
 }
+
+// Broker returns the broker whose port the client reached.
+func (c *Conn) Broker() int32 { return c.broker }
+
+// Listener returns the name of the cluster listener the client reached.
+func (c *Conn) Listener() string { return c.listenerName }
+
+// Address returns the client's address, host:port.
+func (c *Conn) Address() string { return c.address }
+
+// ID returns the connection's id in the simulation, 0 before Accept.
+func (c *Conn) ID() coregateway.ConnID {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.id
+}
+
+// Accept lets the connection's reading start: id is its connection in
+// the simulation.
+func (c *Conn) Accept(id coregateway.ConnID) {
+	c.mu.Lock()
+	c.id = id
+	c.mu.Unlock()
+	c.accepted = true
+	close(c.decided)
+}
+
+// Refuse closes the socket without reading from it, as a broker that
+// does not run refuses a connection.
+func (c *Conn) Refuse() { close(c.decided) }
 
 // advertise gives brokers' addresses on the listener the client reached,
 // as Kafka's Metadata answers with the endpoints of the request's
-// listener. Called with gateway.mu held.
-func (c *connection) advertise(broker int32) (string, int32, bool) {
-	return c.gateway.advertise(c.listener, broker)
+// listener.
+func (c *Conn) advertise(broker int32) (string, int32, bool) {
+	return c.wire.advertise(c.listener, broker)
 }
 
-// close stops the connection once what is queued is written. Called with
-// gateway.mu held.
-func (c *connection) close() {
+// Close closes the connection once what is queued is written.
+func (c *Conn) Close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closeLocked()
+}
+
+func (c *Conn) closeLocked() {
 	if !c.closed {
 		c.closed = true
 		close(c.out)
 	}
 }
 
-func (c *connection) writeLoop() {
-	defer c.gateway.done.Done()
+func (c *Conn) writeLoop() {
+	defer c.wire.done.Done()
 	failed := false
 	for frame := range c.out {
 		if failed {
@@ -80,36 +134,36 @@ func (c *connection) writeLoop() {
 	c.socket.Close()
 }
 
-func (c *connection) readLoop() {
-	defer c.gateway.done.Done()
+func (c *Conn) readLoop() {
+	defer c.wire.done.Done()
+	defer c.wire.forget(c)
+	c.wire.host.Open(c)
+	<-c.decided
+	if !c.accepted {
+		c.Close()
+		return
+	}
+	defer c.wire.host.Closed(c)
 	err := c.handshakeTLS()
 	if err != nil {
-		c.gateway.logf("gateway: %s: %v", c.socket.RemoteAddr(), err)
+		c.wire.logf("gateway: %s: %v", c.address, err)
 	}
 	for err == nil {
 		var frame []byte
-		c.socket.SetReadDeadline(time.Now().Add(c.gateway.config.MaxIdle))
-		frame, err = readFrame(c.socket, c.gateway.config.MaxFrameBytes)
+		c.socket.SetReadDeadline(time.Now().Add(c.wire.config.MaxIdle))
+		frame, err = readFrame(c.socket, c.wire.config.MaxFrameBytes)
 		if err != nil {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
-				c.gateway.logf("gateway: %s: %v", c.socket.RemoteAddr(), err)
+				c.wire.logf("gateway: %s: %v", c.address, err)
 			}
 			break
 		}
 		if err = c.handle(frame); err != nil {
-			c.gateway.logf("gateway: %s: %v; closing the connection", c.socket.RemoteAddr(), err)
+			c.wire.logf("gateway: %s: %v; closing the connection", c.address, err)
 			break
 		}
-		c.gateway.pump()
 	}
-	g := c.gateway
-	g.mu.Lock()
-	if g.conns[c.id] == c {
-		delete(g.conns, c.id)
-		g.core.Disconnect(c.id)
-	}
-	c.close()
-	g.mu.Unlock()
+	c.Close()
 }
 
 // readFrame reads one size-prefixed request. A size below 0 or above
@@ -213,9 +267,9 @@ func requestFlexible(key, version int16) bool {
 	return req.IsFlexible()
 }
 
-// handle decodes one request and hands it to the core; an error closes
+// handle decodes one request and hands it to the host; an error closes
 // the connection.
-func (c *connection) handle(frame []byte) error {
+func (c *Conn) handle(frame []byte) error {
 	if raw, err := c.submitRawSasl(frame); raw {
 		return err
 	}
@@ -251,14 +305,14 @@ func (c *connection) handle(frame []byte) error {
 	return c.submit(h, c.translate(req, h.correlation))
 }
 
-func (c *connection) translate(req kmsg.Request, correlation int32) translation {
+func (c *Conn) translate(req kmsg.Request, correlation int32) translation {
 	switch r := req.(type) {
 	case *kmsg.ApiVersionsRequest:
 		return translateApiVersions(r)
 	case *kmsg.MetadataRequest:
 		return translateMetadata(r, correlation, c.advertise)
 	case *kmsg.ProduceRequest:
-		return translateProduce(r, correlation, c.gateway.config.MaxDecompressedBytes)
+		return translateProduce(r, correlation, c.wire.config.MaxDecompressedBytes)
 	case *kmsg.FetchRequest:
 		return translateFetch(r, correlation)
 	case *kmsg.ListOffsetsRequest:
@@ -315,29 +369,40 @@ func (c *connection) translate(req kmsg.Request, correlation int32) translation 
 	panic(fmt.Sprintf("gateway: %T is in the supported table but not translated", req))
 }
 
-// submit hands a translated request to the core, in arrival order.
-func (c *connection) submit(h header, t translation) error {
-	g := c.gateway
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if c.closed || g.closed {
+// submit hands a translated request to the host, in arrival order,
+// after noting how to finish its answer.
+func (c *Conn) submit(h header, t translation) error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
 		return errors.New("connection closed")
 	}
-	g.runToWallClock()
-	switch {
-	case t.Local != nil:
-		return g.core.Answer(c.id, h.correlation, t.Local)
-	case t.Request != nil:
-		if t.ExpectResponse {
-			c.finishes[h.correlation] = t.Finish
-		}
-		return g.core.Request(c.id, h.correlation, t.Request, t.ExpectResponse)
+	if t.Request != nil && t.ExpectResponse {
+		c.finishes[h.correlation] = t.Finish
 	}
+	c.mu.Unlock()
+	s := Submission{Correlation: h.correlation, ClientID: h.clientID, Request: t.Request, ExpectResponse: t.ExpectResponse}
+	if t.Local != nil {
+		s.Local = t.Local
+	}
+	if _, journaled := coregateway.APIName(t.Request); journaled {
+		// The journal's JSON of the request, made here rather than in
+		// the host's one goroutine.
+		in, err := coregateway.NewRequestInput(0, c.ID(), h.correlation, h.clientID, t.Request, t.ExpectResponse)
+		if err != nil {
+			return err
+		}
+		s.Input = in.Request
+	}
+	c.wire.host.Submit(c, s)
 	return nil
 }
 
-// respond encodes one response and queues it. Called with gateway.mu held.
-func (c *connection) respond(r coregateway.Response) {
+// Respond encodes one response of the simulation (Ready) and queues it
+// for the socket.
+func (c *Conn) Respond(r coregateway.Response) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if r.Message == nil || c.closed || c.respondRawSasl(r) {
 		return
 	}
@@ -361,12 +426,12 @@ func (c *connection) respond(r coregateway.Response) {
 }
 
 // queue hands a frame to the writer; a client that does not read its
-// responses is closed. Called with gateway.mu held.
-func (c *connection) queue(frame []byte) {
+// responses is closed. Called with c.mu held.
+func (c *Conn) queue(frame []byte) {
 	select {
 	case c.out <- frame:
 	default:
-		c.gateway.logf("gateway: %s reads too slowly; closing the connection", c.socket.RemoteAddr())
-		c.close()
+		c.wire.logf("gateway: %s reads too slowly; closing the connection", c.address)
+		c.closeLocked()
 	}
 }

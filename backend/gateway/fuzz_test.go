@@ -2,8 +2,11 @@ package gateway
 
 import (
 	"bytes"
+	"encoding/json"
+	"reflect"
 	"testing"
 
+	coregateway "github.com/kafka-playground/playground/core/gateway"
 	"github.com/kafka-playground/playground/core/record"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -27,6 +30,9 @@ func fuzzSeeds() [][]byte {
 	add(kmsg.NewPtrMetadataRequest(), 12)
 	add(kmsg.NewPtrSASLHandshakeRequest(), 1)
 	add(kmsg.NewPtrDescribeClusterRequest(), 2)
+	find := kmsg.NewPtrFindCoordinatorRequest()
+	find.CoordinatorKey = "group-\xff\xfe" // not UTF-8
+	add(find, 3)
 	describe := kmsg.NewPtrDescribeConfigsRequest()
 	describe.Resources = append(describe.Resources, kmsg.DescribeConfigsRequestResource{ResourceType: kmsg.ConfigResourceTypeTopic, ResourceName: "t"})
 	add(describe, 4)
@@ -59,7 +65,7 @@ func FuzzRequest(f *testing.F) {
 	for _, seed := range fuzzSeeds() {
 		f.Add(seed)
 	}
-	c := &connection{gateway: &Gateway{config: Config{MaxDecompressedBytes: fuzzBudget}}}
+	c := &Conn{wire: &Wire{config: WireConfig{MaxDecompressedBytes: fuzzBudget}}}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		decodeBatches(data, &inflateBudget{remaining: fuzzBudget})
 		decodeProduced(data, 9, &inflateBudget{remaining: fuzzBudget})
@@ -69,14 +75,15 @@ func FuzzRequest(f *testing.F) {
 			if err != nil {
 				return
 			}
-			fuzzFrame(c, frame)
+			fuzzFrame(t, c, frame)
 		}
 	})
 }
 
-// fuzzFrame parses and translates one frame as connection.handle does,
-// without a simulation behind it.
-func fuzzFrame(c *connection, frame []byte) {
+// fuzzFrame parses and translates one frame as Conn.handle does,
+// without a simulation behind it, and checks that the core request it
+// becomes comes back equal from its journal form.
+func fuzzFrame(t *testing.T, c *Conn, frame []byte) {
 	h, err := parseHeader(frame, requestFlexible)
 	if err != nil {
 		return
@@ -90,5 +97,25 @@ func fuzzFrame(c *connection, frame []byte) {
 	if req.ReadFrom(h.body) != nil {
 		return
 	}
-	c.translate(req, h.correlation)
+	translated := c.translate(req, h.correlation)
+	if _, journaled := coregateway.APIName(translated.Request); !journaled {
+		return
+	}
+	api, body, err := coregateway.EncodeRequest(translated.Request)
+	if err != nil {
+		t.Fatalf("%T has no journal form: %v", translated.Request, err)
+	}
+	decoded, err := coregateway.DecodeRequest(api, body)
+	if err == nil && !reflect.DeepEqual(decoded, translated.Request) && bytes.Contains(body, []byte(`\ufffd`)) {
+		// A string that was not UTF-8 travels with U+FFFD in place of
+		// its bad bytes, as Kafka's own string decoding gives it; every
+		// copy applies that same decoded request.
+		again, _ := json.Marshal(decoded)
+		if twice, err := coregateway.DecodeRequest(api, again); err == nil && reflect.DeepEqual(twice, decoded) {
+			return
+		}
+	}
+	if err != nil || !reflect.DeepEqual(decoded, translated.Request) {
+		t.Fatalf("%s does not come back from its journal form (%v):\n%#v\n%#v", api, err, translated.Request, decoded)
+	}
 }

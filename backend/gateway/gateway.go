@@ -32,17 +32,21 @@
 // decompress to at most MaxDecompressedBytes. None of this reaches the
 // simulation or the other connections.
 //
+// The sockets are a Wire (wire.go); what they do to the simulation is
+// the business of a Host, which takes the steps of host.go: Connect,
+// Serve, Deliver, Disconnect. Every step that changes the simulation is
+// a core/gateway Input, encoded and decoded as a journal holds it, so
+// that the simulation applies exactly what a journal replays. A room of
+// the backend is the host that journals them (backend/gateway_room.go);
+// Start here runs a standalone host over a cluster of its own, which
+// journals nothing:
+//
 // Virtual time follows the wall clock: a driver runs the simulation up to
 // start + elapsed wall time every TickInterval and after every request.
 // A broker that does not run in the simulation has its listeners closed,
 // so its ports refuse connections; its open connections are closed when
-// the simulation closes them.
-//
-// One mutex guards the cluster: the driver, the connections and Do all
-// take it.
-//
-// Not yet: journaling the gateway's inputs into a room (the cluster here
-// is the gateway's own, not a room's; see apis.go for what is served).
+// the simulation closes them. One mutex guards the cluster: the driver,
+// the connections and Do all take it.
 //
 // # Wiring
 //
@@ -54,11 +58,6 @@ package gateway
 
 import (
 	"context"
-	"crypto/tls"
-	"errors"
-	"fmt"
-	"net"
-	"strconv"
 	"sync"
 	"time"
 
@@ -102,54 +101,28 @@ type Config struct {
 	Logf func(format string, args ...any)
 }
 
-// Gateway is a running Kafka wire-protocol gateway.
+// Gateway is a running Kafka wire-protocol gateway over a cluster of its
+// own: a Wire and the Host that applies its inputs at once.
 type Gateway struct {
-	config  Config
-	mu      sync.Mutex
+	config Config
+	mu     sync.Mutex
+	// cluster and core are the simulation, guarded by mu as conns is.
 	cluster *core.Cluster
 	core    *coregateway.Gateway
 	// startWall and startVirtualMs tie virtual time to the wall clock.
 	startWall      time.Time
 	startVirtualMs int64
-	// listeners are every broker's ports, by listener then broker.
-	listeners []*listener
-	// tls serves the SSL and SASL_SSL listeners; nil when there are none.
-	tls    *certificate
-	conns  map[coregateway.ConnID]*connection
-	stop   context.CancelFunc
-	done   sync.WaitGroup
-	closed bool
-}
-
-// ListenerPortBlock separates the ports of the cluster's listeners: with
-// a BasePort, broker N listens for the i-th listener of the cluster's
-// listeners configuration (from 0) on BasePort + i×ListenerPortBlock + N.
-const ListenerPortBlock = 100
-
-// listener is one broker's port for one of the cluster's listeners.
-type listener struct {
-	broker int32
-	// index is the listener's place in the cluster's listeners, kind its
-	// name and security protocol.
-	index int
-	kind  config.Listener
-	port  int
-	ln    net.Listener
+	wire           *Wire
+	conns          map[*Conn]bool
+	stop           context.CancelFunc
+	done           sync.WaitGroup
+	closed         bool
 }
 
 // Start builds (or takes) the cluster, opens one listener per running
 // broker and starts the wall-clock driver. It stops when ctx ends or
 // Close is called.
 func Start(ctx context.Context, cfg Config) (*Gateway, error) {
-	if cfg.Host == "" {
-		cfg.Host = "127.0.0.1"
-	}
-	if cfg.MaxIdle <= 0 {
-		cfg.MaxIdle = DefaultMaxIdle
-	}
-	if cfg.MaxDecompressedBytes <= 0 {
-		cfg.MaxDecompressedBytes = DefaultMaxDecompressedBytes
-	}
 	if cfg.TickInterval <= 0 {
 		cfg.TickInterval = DefaultTickInterval
 	}
@@ -167,87 +140,29 @@ func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 		return nil, err
 	}
 	if cfg.MaxFrameBytes <= 0 {
-		cfg.MaxFrameBytes = clusterMaxFrameBytes(cluster)
+		cfg.MaxFrameBytes = ClusterMaxFrameBytes(cluster)
 	}
-	g := &Gateway{config: cfg, cluster: cluster, core: gw, conns: map[coregateway.ConnID]*connection{}}
-	if err := g.openListeners(); err != nil {
-		g.closeListeners()
+	g := &Gateway{config: cfg, cluster: cluster, core: gw, conns: map[*Conn]bool{}}
+	g.startWall, g.startVirtualMs = time.Now(), cluster.Now()
+	g.wire, err = Listen(WireConfig{Host: cfg.Host, BasePort: cfg.BasePort, Brokers: cluster.Spec().Brokers, Listeners: gw.Listeners(),
+		MaxFrameBytes: cfg.MaxFrameBytes, MaxIdle: cfg.MaxIdle, MaxDecompressedBytes: cfg.MaxDecompressedBytes, Logf: cfg.Logf},
+		g, cluster.BrokerRunning)
+	if err != nil {
 		return nil, err
 	}
-	g.startWall, g.startVirtualMs = time.Now(), cluster.Now()
 	ctx, g.stop = context.WithCancel(ctx)
 	g.done.Add(1)
 	go g.drive(ctx)
 	return g, nil
 }
 
-// clusterMaxFrameBytes is the cluster's socket.request.max.bytes.
-func clusterMaxFrameBytes(cluster *core.Cluster) int32 {
+// ClusterMaxFrameBytes is the cluster's socket.request.max.bytes.
+func ClusterMaxFrameBytes(cluster *core.Cluster) int32 {
 	values, err := config.Resolve(config.Broker, cluster.Spec().Config)
 	if err != nil {
 		return DefaultMaxFrameBytes
 	}
 	return int32(values.Int("socket.request.max.bytes"))
-}
-
-// openListeners opens every broker's port for every listener of the
-// cluster, with a certificate for the TLS ones; the ports of brokers
-// that do not run are closed again at once.
-func (g *Gateway) openListeners() error {
-	kinds := g.core.Listeners()
-	for _, kind := range kinds {
-		if kind.TLS() && g.tls == nil {
-			cert, err := newCertificate(g.config.Host)
-			if err != nil {
-				return err
-			}
-			g.tls = cert
-		}
-	}
-	for index, kind := range kinds {
-		for id := int32(1); id <= int32(g.cluster.Spec().Brokers); id++ {
-			port := 0
-			if g.config.BasePort > 0 {
-				port = g.config.BasePort + index*ListenerPortBlock + int(id)
-			}
-			l := &listener{broker: id, index: index, kind: kind, port: port}
-			g.listeners = append(g.listeners, l)
-			if err := g.listen(l); err != nil {
-				return err
-			}
-			if !g.cluster.BrokerRunning(id) {
-				g.unlisten(l)
-			}
-		}
-	}
-	return nil
-}
-
-// listen opens a broker's listener on its port (fixed after the first
-// time) and starts accepting.
-func (g *Gateway) listen(l *listener) error {
-	ln, err := net.Listen("tcp", net.JoinHostPort(g.config.Host, strconv.Itoa(l.port)))
-	if err != nil {
-		return fmt.Errorf("broker %d, listener %s: %w", l.broker, l.kind.Name, err)
-	}
-	l.ln = ln
-	l.port = ln.Addr().(*net.TCPAddr).Port
-	g.done.Add(1)
-	go g.accept(l, ln)
-	return nil
-}
-
-func (g *Gateway) unlisten(l *listener) {
-	if l.ln != nil {
-		l.ln.Close()
-		l.ln = nil
-	}
-}
-
-func (g *Gateway) closeListeners() {
-	for _, l := range g.listeners {
-		g.unlisten(l)
-	}
 }
 
 // Addresses returns each broker's address on the cluster's first
@@ -260,31 +175,12 @@ func (g *Gateway) Addresses() map[int32]string {
 // of the cluster (PLAINTEXT, SSL, ...), by broker id; none for a name
 // the cluster has no listener of.
 func (g *Gateway) ListenerAddresses(name string) map[int32]string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	out := map[int32]string{}
-	for _, l := range g.listeners {
-		if l.kind.Name == name {
-			out[l.broker] = net.JoinHostPort(g.config.Host, strconv.Itoa(l.port))
-		}
-	}
-	return out
+	return g.wire.ListenerAddresses(name)
 }
 
 // Listeners returns the cluster's listeners: their names and security
 // protocols, in the order of its listeners configuration.
 func (g *Gateway) Listeners() []config.Listener { return g.core.Listeners() }
-
-// advertise is the address of a broker on the listener of index in
-// Metadata. It is called with g.mu held.
-func (g *Gateway) advertise(index int, broker int32) (string, int32, bool) {
-	for _, l := range g.listeners {
-		if l.index == index && l.broker == broker {
-			return g.config.Host, int32(l.port), true
-		}
-	}
-	return "", 0, false
-}
 
 // Do runs fn with the cluster, the simulation stopped; fn may act on it
 // (kill a broker, read its state). Listeners follow the brokers after.
@@ -299,6 +195,7 @@ func (g *Gateway) Do(fn func(c *core.Cluster)) {
 // for their goroutines.
 func (g *Gateway) Close() error {
 	g.shutdown()
+	g.wire.Close()
 	g.done.Wait()
 	return nil
 }
@@ -311,14 +208,11 @@ func (g *Gateway) shutdown() {
 	}
 	g.closed = true
 	g.stop()
-	g.closeListeners()
-	for _, id := range g.core.Connections() {
-		if c := g.conns[id]; c != nil {
-			c.close()
-		}
-		delete(g.conns, id)
-		g.core.Disconnect(id)
+	for c := range g.conns {
+		c.Close()
+		Disconnect(g, c)
 	}
+	g.conns = map[*Conn]bool{}
 }
 
 func (g *Gateway) drive(ctx context.Context) {
@@ -337,8 +231,9 @@ func (g *Gateway) drive(ctx context.Context) {
 }
 
 // pump lets virtual time catch up with the wall clock, hands ready
-// responses to their connections, closes the connections the simulation
-// closed, and opens or closes listeners as brokers start and stop.
+// responses to their connections, disconnects the connections the
+// simulation closed, and opens or closes listeners as brokers start and
+// stop.
 func (g *Gateway) pump() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -346,32 +241,15 @@ func (g *Gateway) pump() {
 		return
 	}
 	g.runToWallClock()
-	for _, id := range g.core.Connections() {
-		c := g.conns[id]
-		if c == nil {
-			g.core.Disconnect(id)
-			continue
-		}
-		for _, r := range g.core.Ready(id) {
-			c.respond(r)
-		}
-		if g.core.Closed(id) {
-			c.close()
-			delete(g.conns, id)
-			g.core.Disconnect(id)
-		}
+	conns := make([]*Conn, 0, len(g.conns))
+	for c := range g.conns {
+		conns = append(conns, c)
 	}
-	for _, l := range g.listeners {
-		running := g.cluster.BrokerRunning(l.broker)
-		switch {
-		case running && l.ln == nil:
-			if err := g.listen(l); err != nil {
-				g.logf("gateway: reopening broker %d's %s port: %v", l.broker, l.kind.Name, err)
-			}
-		case !running && l.ln != nil:
-			g.unlisten(l)
-		}
+	for _, c := range Deliver(g, conns) {
+		delete(g.conns, c)
+		Disconnect(g, c)
 	}
+	g.wire.Follow(g.cluster.BrokerRunning)
 }
 
 // runToWallClock runs the simulation to the virtual time the wall clock
@@ -389,37 +267,48 @@ func (g *Gateway) logf(format string, args ...any) {
 	}
 }
 
-func (g *Gateway) accept(l *listener, ln net.Listener) {
-	defer g.done.Done()
-	for {
-		socket, err := ln.Accept()
-		if err != nil {
-			if !errors.Is(err, net.ErrClosed) {
-				g.logf("gateway: broker %d, listener %s: accept: %v", l.broker, l.kind.Name, err)
-			}
-			return
-		}
-		g.mu.Lock()
-		if g.closed {
-			g.mu.Unlock()
-			socket.Close()
-			return
-		}
+// Gateway implements Engine: the cluster's gateway.
+func (g *Gateway) Gateway() *coregateway.Gateway { return g.core }
+
+// Apply implements Engine: the input is applied at once, as a journal
+// would hold it. Called with g.mu held.
+func (g *Gateway) Apply(in *coregateway.Input) error { return ApplyNow(g.core, g.cluster.Now(), in) }
+
+// Open implements Host.
+func (g *Gateway) Open(c *Conn) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		c.Refuse()
+		return
+	}
+	g.runToWallClock()
+	if Connect(g, c) == nil {
+		g.conns[c] = true
+	}
+}
+
+// Submit implements Host.
+func (g *Gateway) Submit(c *Conn, s Submission) {
+	g.mu.Lock()
+	if !g.closed && g.conns[c] {
 		g.runToWallClock()
-		id, err := g.core.ConnectListener(l.broker, l.kind.Name, socket.RemoteAddr().String())
-		if err != nil {
-			g.mu.Unlock()
-			socket.Close()
-			continue
+		if err := Serve(g, c, s); err != nil {
+			g.logf("gateway: %s: %v; closing the connection", c.Address(), err)
+			c.Close()
 		}
-		if l.kind.TLS() {
-			socket = tls.Server(socket, g.tls.config)
-		}
-		c := newConnection(g, id, socket, l.index)
-		g.conns[id] = c
-		g.mu.Unlock()
-		g.done.Add(2)
-		go c.readLoop()
-		go c.writeLoop()
+	}
+	g.mu.Unlock()
+	g.pump()
+}
+
+// Closed implements Host.
+func (g *Gateway) Closed(c *Conn) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.conns[c] {
+		delete(g.conns, c)
+		g.runToWallClock()
+		Disconnect(g, c)
 	}
 }

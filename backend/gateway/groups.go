@@ -35,8 +35,8 @@ type groupClient struct {
 }
 
 // groupClient is the client of the request being translated.
-func (c *connection) groupClient() groupClient {
-	host := c.socket.RemoteAddr().String()
+func (c *Conn) groupClient() groupClient {
+	host := c.address
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
@@ -121,7 +121,13 @@ func translateJoinGroup(req *kmsg.JoinGroupRequest, correlation int32, client gr
 		core.Reason = *req.Reason
 	}
 	for _, p := range req.Protocols {
-		gp := protocol.GroupProtocol{Name: p.Name, Metadata: cloneBytes(p.Metadata)}
+		// Empty metadata is nil: the field is BYTES, never null, and a
+		// room's journal (JSON, the field omitted when empty) keeps no
+		// difference between the two.
+		gp := protocol.GroupProtocol{Name: p.Name}
+		if len(p.Metadata) > 0 {
+			gp.Metadata = cloneBytes(p.Metadata)
+		}
 		if req.ProtocolType == protocol.ConsumerProtocolType {
 			gp.Subscription = decodeSubscription(p.Metadata)
 		}

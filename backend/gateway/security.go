@@ -13,11 +13,17 @@ package gateway
 // certificates (an SSL listener's principal is User:ANONYMOUS, as with
 // ssl.client.auth=none).
 //
-// SASL: SaslHandshake (17) and SaslAuthenticate (36) go to the simulated
-// broker, which authenticates PLAIN against its JAAS users and SCRAM
-// against the credentials in the metadata, answers with Kafka's errors
-// (UNSUPPORTED_SASL_MECHANISM, SASL_AUTHENTICATION_FAILED) and closes
-// the connection on failure, which closes the real socket. A client that
+// SASL: SaslHandshake (17) and SaslAuthenticate (36) are not sent to
+// the simulated broker: they carry passwords (PLAIN) and proofs (SCRAM),
+// which must never enter the simulation, its trace or a room's journal.
+// The host runs the exchange (host.go) as the broker would: PLAIN
+// against the brokers' JAAS users, SCRAM against the credentials in the
+// connection's broker's metadata (both salted and hashed, read through
+// core/gateway), with Kafka's errors (ILLEGAL_SASL_STATE,
+// UNSUPPORTED_SASL_MECHANISM, SASL_AUTHENTICATION_FAILED) and a close
+// after a failure, and hands only the outcome to the simulation
+// (core/gateway.Authenticate): the broker then takes the principal, or
+// answers the failure and closes the connection. A client that
 // does its handshake in version 0 then sends its SASL tokens as bare
 // size-prefixed frames without a Kafka header (before KIP-152; sarama
 // with Net.SASL.Version = SASLHandshakeV0 does, while franz-go,
@@ -109,33 +115,42 @@ func newCertificate(host string) (*certificate, error) {
 	return &certificate{config: config, leaf: leaf}, nil
 }
 
-// Certificate returns the certificate of the gateway's TLS listeners, nil
+// Certificate returns the certificate of the wire's TLS listeners, nil
 // when the cluster has no SSL or SASL_SSL listener.
-func (g *Gateway) Certificate() *x509.Certificate {
-	if g.tls == nil {
+func (w *Wire) Certificate() *x509.Certificate {
+	if w.tls == nil {
 		return nil
 	}
-	return g.tls.leaf
+	return w.tls.leaf
 }
 
 // CertificatePEM returns that certificate PEM-encoded (for a client's
 // ssl.ca.location), nil when there is none.
-func (g *Gateway) CertificatePEM() []byte {
-	if g.tls == nil {
+func (w *Wire) CertificatePEM() []byte {
+	if w.tls == nil {
 		return nil
 	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: g.tls.leaf.Raw})
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: w.tls.leaf.Raw})
 }
 
 // CertificateFingerprint returns the SHA-256 fingerprint of that
 // certificate as openssl prints it (upper-case hex pairs joined by
 // colons), "" when there is none.
-func (g *Gateway) CertificateFingerprint() string {
-	if g.tls == nil {
+func (w *Wire) CertificateFingerprint() string {
+	if w.tls == nil {
 		return ""
 	}
-	return Fingerprint(g.tls.leaf.Raw)
+	return Fingerprint(w.tls.leaf.Raw)
 }
+
+// Certificate returns the certificate of the gateway's TLS listeners.
+func (g *Gateway) Certificate() *x509.Certificate { return g.wire.Certificate() }
+
+// CertificatePEM returns that certificate PEM-encoded.
+func (g *Gateway) CertificatePEM() []byte { return g.wire.CertificatePEM() }
+
+// CertificateFingerprint returns that certificate's SHA-256 fingerprint.
+func (g *Gateway) CertificateFingerprint() string { return g.wire.CertificateFingerprint() }
 
 // Fingerprint returns the SHA-256 fingerprint of a DER certificate as
 // openssl prints it.
@@ -150,7 +165,7 @@ func Fingerprint(der []byte) string {
 
 // handshakeTLS runs the server side of a TLS connection's handshake; a
 // client that does not speak TLS fails it and is closed.
-func (c *connection) handshakeTLS() error {
+func (c *Conn) handshakeTLS() error {
 	conn, ok := c.socket.(*tls.Conn)
 	if !ok {
 		return nil
@@ -164,7 +179,7 @@ func (c *connection) handshakeTLS() error {
 }
 
 // rawSasl is a connection's SASL exchange in bare frames after a version
-// 0 SaslHandshake. Guarded by gateway.mu.
+// 0 SaslHandshake. Guarded by Conn.mu.
 type rawSasl struct {
 	// rounds is how many of the client's tokens are still to come as
 	// bare frames; 0 when the connection speaks Kafka requests.
@@ -189,11 +204,11 @@ func saslRounds(mechanism string) int {
 // them, even before the answer is back: a client may send its first
 // token right behind the handshake. A failed handshake closes the
 // connection anyway.
-func translateSaslHandshake(req *kmsg.SASLHandshakeRequest, correlation int32, c *connection) translation {
+func translateSaslHandshake(req *kmsg.SASLHandshakeRequest, correlation int32, c *Conn) translation {
 	if req.Version == 0 {
-		c.gateway.mu.Lock()
+		c.mu.Lock()
 		c.sasl.rounds = saslRounds(req.Mechanism)
-		c.gateway.mu.Unlock()
+		c.mu.Unlock()
 	}
 	core := &protocol.SaslHandshakeRequest{CorrelationID: correlation, Mechanism: req.Mechanism}
 	return translation{Request: core, ExpectResponse: true, Finish: func(answer any) kmsg.Response {
@@ -223,8 +238,8 @@ func translateSaslAuthenticate(req *kmsg.SASLAuthenticateRequest, correlation in
 }
 
 // takeRawSasl reports whether the next frame is a bare SASL token, and
-// counts it. Called with gateway.mu held.
-func (c *connection) takeRawSasl() (int32, bool) {
+// counts it. Called with c.mu held.
+func (c *Conn) takeRawSasl() (int32, bool) {
 	if c.sasl.rounds == 0 {
 		return 0, false
 	}
@@ -237,27 +252,28 @@ func (c *connection) takeRawSasl() (int32, bool) {
 	return c.sasl.correlation, true
 }
 
-// submitRawSasl hands a bare SASL token to the broker as a
+// submitRawSasl hands a bare SASL token to the host as a
 // SaslAuthenticate.
-func (c *connection) submitRawSasl(token []byte) (bool, error) {
-	g := c.gateway
-	g.mu.Lock()
-	defer g.mu.Unlock()
+func (c *Conn) submitRawSasl(token []byte) (bool, error) {
+	c.mu.Lock()
 	correlation, ok := c.takeRawSasl()
+	closed := c.closed
+	c.mu.Unlock()
 	if !ok {
 		return false, nil
 	}
-	if c.closed || g.closed {
+	if closed {
 		return true, fmt.Errorf("connection closed")
 	}
-	g.runToWallClock()
-	return true, g.core.Request(c.id, correlation, &protocol.SaslAuthenticateRequest{CorrelationID: correlation, AuthBytes: token}, true)
+	c.wire.host.Submit(c, Submission{Correlation: correlation, ClientID: c.clientID,
+		Request: &protocol.SaslAuthenticateRequest{CorrelationID: correlation, AuthBytes: token}, ExpectResponse: true})
+	return true, nil
 }
 
-// respondRawSasl writes the broker's answer to a bare token as a bare
-// frame, or nothing when it failed (the broker closes the connection).
-// It reports whether r was such an answer. Called with gateway.mu held.
-func (c *connection) respondRawSasl(r coregateway.Response) bool {
+// respondRawSasl writes the answer to a bare token as a bare frame, or
+// nothing when it failed (the connection is closed). It reports whether
+// r was such an answer. Called with c.mu held.
+func (c *Conn) respondRawSasl(r coregateway.Response) bool {
 	if !c.sasl.pending[r.CorrelationID] {
 		return false
 	}

@@ -54,15 +54,20 @@ type Options struct {
 }
 
 // Input is one journaled input of a room: a step in the scenario format,
-// or a change of the speed of time.
+// a change of the speed of time, or a gateway input (a real Kafka
+// client's connection, request, authentication or disconnection).
 type Input struct {
 	// Seq numbers the room's inputs from 1 without gaps.
 	Seq int64
 	// Actor is the name of the member who sent it; empty for the room's
 	// clock and for the steps the room was created with.
 	Actor string
-	// Step is the step's JSON, or nil for a speed change.
+	// Step is the step's JSON, or nil for a speed change or a gateway
+	// input.
 	Step json.RawMessage
+	// Gateway is a gateway input's JSON (core/gateway's Input), nil for
+	// the other kinds.
+	Gateway json.RawMessage
 	// SpeedHundredths is the new speed of a speed change, in hundredths
 	// of real time.
 	SpeedHundredths int64
@@ -90,6 +95,9 @@ type Room struct {
 	// TouchedMs is when the room was last used: created, joined, left or
 	// given an input.
 	TouchedMs int64
+	// Gateway, when not nil, attaches a Kafka gateway to the room: its
+	// settings as JSON.
+	Gateway []byte
 }
 
 // ErrNoRoom is the error of Room for a token no stored room has.
@@ -153,8 +161,8 @@ func (s *Store) CreateRoom(ctx context.Context, room Room, inputs []Input) (int6
 	}
 	defer tx.Rollback()
 	result, err := tx.ExecContext(ctx,
-		`INSERT INTO rooms (token, header, speed_hundredths, created_ms, touched_ms) VALUES (?, ?, ?, ?, ?)`,
-		room.Token, string(room.Header), room.SpeedHundredths, room.CreatedMs, room.CreatedMs)
+		`INSERT INTO rooms (token, header, speed_hundredths, created_ms, touched_ms, gateway) VALUES (?, ?, ?, ?, ?, ?)`,
+		room.Token, string(room.Header), room.SpeedHundredths, room.CreatedMs, room.CreatedMs, nullableText(room.Gateway))
 	if err != nil {
 		return 0, err
 	}
@@ -168,16 +176,46 @@ func (s *Store) CreateRoom(ctx context.Context, room Room, inputs []Input) (int6
 	return id, tx.Commit()
 }
 
+// nullableText is NULL for nil bytes, their text otherwise.
+func nullableText(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return string(b)
+}
+
 // roomColumns are the columns scanRoom reads.
-const roomColumns = `id, token, header, speed_hundredths, created_ms, touched_ms`
+const roomColumns = `id, token, header, speed_hundredths, created_ms, touched_ms, gateway`
 
 // scanRoom reads one row of roomColumns.
 func scanRoom(row interface{ Scan(...any) error }) (Room, error) {
 	var room Room
 	var header string
-	err := row.Scan(&room.ID, &room.Token, &header, &room.SpeedHundredths, &room.CreatedMs, &room.TouchedMs)
+	var gateway sql.NullString
+	err := row.Scan(&room.ID, &room.Token, &header, &room.SpeedHundredths, &room.CreatedMs, &room.TouchedMs, &gateway)
 	room.Header = []byte(header)
+	if gateway.Valid {
+		room.Gateway = []byte(gateway.String)
+	}
 	return room, err
+}
+
+// Setting returns a value the server stored under key, and false when
+// none is.
+func (s *Store) Setting(ctx context.Context, key string) (string, bool, error) {
+	var value string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM server_settings WHERE key = ?`, key).Scan(&value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	return value, err == nil, err
+}
+
+// SetSetting stores a value under key, replacing the one there.
+func (s *Store) SetSetting(ctx context.Context, key, value string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO server_settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
 }
 
 // Rooms returns every stored room, oldest first.
@@ -276,7 +314,7 @@ func (s *Store) Inputs(ctx context.Context, roomID, afterSeq, beforeSeq int64, l
 		return visit(input)
 	}
 	// A run that began at or before afterSeq may cover afterSeq+1.
-	covering, err := s.queryInputs(ctx, `SELECT seq, last_seq, actor, step, speed_hundredths FROM inputs
+	covering, err := s.queryInputs(ctx, `SELECT seq, last_seq, actor, step, speed_hundredths, gateway FROM inputs
 		WHERE room_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1`, roomID, afterSeq)
 	if err != nil {
 		return err
@@ -290,7 +328,7 @@ func (s *Store) Inputs(ctx context.Context, roomID, afterSeq, beforeSeq int64, l
 			return nil
 		}
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, last_seq, actor, step, speed_hundredths FROM inputs
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, last_seq, actor, step, speed_hundredths, gateway FROM inputs
 		WHERE room_id = ? AND seq > ? AND seq < ? ORDER BY seq LIMIT ?`, roomID, afterSeq, beforeSeq, limit)
 	if err != nil {
 		return err
@@ -326,16 +364,20 @@ func (s *Store) queryInputs(ctx context.Context, query string, arguments ...any)
 	return inputs, rows.Err()
 }
 
-// scanInput reads one row of seq, last_seq, actor, step, speed_hundredths.
+// scanInput reads one row of seq, last_seq, actor, step,
+// speed_hundredths, gateway.
 func scanInput(rows *sql.Rows) (Input, error) {
 	var input Input
 	var last, speed sql.NullInt64
-	var step sql.NullString
-	if err := rows.Scan(&input.Seq, &last, &input.Actor, &step, &speed); err != nil {
+	var step, gateway sql.NullString
+	if err := rows.Scan(&input.Seq, &last, &input.Actor, &step, &speed, &gateway); err != nil {
 		return Input{}, err
 	}
 	if step.Valid {
 		input.Step = json.RawMessage(step.String)
+	}
+	if gateway.Valid {
+		input.Gateway = json.RawMessage(gateway.String)
 	}
 	input.SpeedHundredths, input.LastSeq = speed.Int64, last.Int64
 	return input, nil
@@ -349,26 +391,29 @@ func insertInputs(ctx context.Context, tx *sql.Tx, roomID int64, inputs []Input)
 		return nil
 	}
 	statement, err := tx.PrepareContext(ctx,
-		`INSERT INTO inputs (room_id, seq, actor, step, speed_hundredths, last_seq) VALUES (?, ?, ?, ?, ?, ?)
+		`INSERT INTO inputs (room_id, seq, actor, step, speed_hundredths, last_seq, gateway) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (room_id, seq) DO UPDATE SET last_seq = excluded.last_seq
 		WHERE excluded.last_seq IS NOT NULL AND inputs.actor = excluded.actor AND inputs.step IS excluded.step
-			AND inputs.speed_hundredths IS excluded.speed_hundredths
+			AND inputs.speed_hundredths IS excluded.speed_hundredths AND inputs.gateway IS NULL AND excluded.gateway IS NULL
 			AND COALESCE(inputs.last_seq, inputs.seq) < excluded.last_seq`)
 	if err != nil {
 		return err
 	}
 	defer statement.Close()
 	for _, input := range inputs {
-		var step, speed, last any
-		if input.Step != nil {
+		var step, speed, last, gateway any
+		switch {
+		case input.Step != nil:
 			step = string(input.Step)
-		} else {
+		case input.Gateway != nil:
+			gateway = string(input.Gateway)
+		default:
 			speed = input.SpeedHundredths
 		}
 		if input.LastSeq > input.Seq {
 			last = input.LastSeq
 		}
-		result, err := statement.ExecContext(ctx, roomID, input.Seq, input.Actor, step, speed, last)
+		result, err := statement.ExecContext(ctx, roomID, input.Seq, input.Actor, step, speed, last, gateway)
 		if err == nil {
 			var changed int64
 			if changed, err = result.RowsAffected(); err == nil && changed != 1 {

@@ -17,7 +17,6 @@ import (
 	"os/signal"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -26,6 +25,7 @@ import (
 	"github.com/kafka-playground/playground/backend"
 	"github.com/kafka-playground/playground/backend/gateway"
 	"github.com/kafka-playground/playground/core"
+	"github.com/kafka-playground/playground/core/scenario"
 	"github.com/kafka-playground/playground/static"
 )
 
@@ -37,7 +37,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	flags.SetOutput(stderr)
 	addr := flags.String("addr", "127.0.0.1:8080", "address to listen on")
 	data := flags.String("data", "data", "folder for the SQLite database (created if missing)")
-	kafka := flags.Bool("kafka", false, "also serve a simulated cluster to real Kafka clients, one port per broker")
+	kafka := flags.Bool("kafka", false, "also serve a room's simulated cluster to real Kafka clients, one port per broker, journaled like the room's other inputs")
 	kafkaBasePort := flags.Int("kafka-base-port", 9090, "with --kafka: broker N listens on this port + N")
 	kafkaBrokers := flags.Int("kafka-brokers", 3, "with --kafka: the brokers of the simulated cluster")
 	kafkaTLS := flags.Bool("kafka-tls", true, "with --kafka: also an SSL listener, broker N on port base + 100 + N, under a certificate made at start")
@@ -78,18 +78,19 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer srv.Close()
-	if *kafka {
-		gw, err := startKafka(ctx, stdout, kafkaOptions{basePort: *kafkaBasePort, brokers: *kafkaBrokers, tls: *kafkaTLS, dataDir: *data})
-		if err != nil {
-			fmt.Fprintf(stderr, "playground serve: --kafka: %v\n", err)
-			return 1
-		}
-		defer gw.Close()
-	}
 	listener, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "playground serve: %v\n", err)
 		return 1
+	}
+	if *kafka {
+		options := kafkaOptions{basePort: *kafkaBasePort, brokers: *kafkaBrokers, tls: *kafkaTLS, dataDir: *data,
+			site: "http://" + listener.Addr().String()}
+		if _, err := startKafka(ctx, stdout, srv, options); err != nil {
+			fmt.Fprintf(stderr, "playground serve: --kafka: %v\n", err)
+			listener.Close()
+			return 1
+		}
 	}
 	fmt.Fprintf(stdout, "Kafka Playground at http://%s/ (data in %s)\n", listener.Addr(), filepath.Join(*data, backend.DatabaseFile))
 	server := &http.Server{Handler: siteHandler(srv), ReadHeaderTimeout: 10 * time.Second}
@@ -111,42 +112,45 @@ type kafkaOptions struct {
 	basePort, brokers int
 	tls               bool
 	dataDir           string
+	// site is the server's address, for the room's link.
+	site string
 }
 
-// startKafka starts the wire-protocol gateway and prints each listener's
-// bootstrap list and, with TLS, the certificate's SHA-256 fingerprint and
-// where its PEM was written (for a client's ssl.ca.location).
-func startKafka(ctx context.Context, stdout io.Writer, o kafkaOptions) (*gateway.Gateway, error) {
-	spec := core.Spec{Brokers: o.brokers, Seed: 1}
+// startKafka opens the room the server serves on the Kafka ports (the
+// one the database remembers, or a new one of --kafka-brokers brokers
+// with an SSL listener under --kafka-tls) and prints each listener's
+// bootstrap list, the room's link and, with TLS, the certificate's
+// SHA-256 fingerprint and where its PEM was written (for a client's
+// ssl.ca.location). The room lives until the server closes.
+func startKafka(ctx context.Context, stdout io.Writer, srv *backend.Server, o kafkaOptions) (backend.GatewayRoom, error) {
+	source := scenario.New()
+	source.Seed, source.Cluster.Brokers = 1, o.brokers
 	if o.tls {
-		spec.Config = map[string]string{"listeners": "PLAINTEXT://:9092,SSL://:9093"}
+		source.Cluster.Config = map[string]string{"listeners": "PLAINTEXT://:9092,SSL://:9093"}
 	}
-	gw, err := gateway.Start(ctx, gateway.Config{Spec: spec, BasePort: o.basePort})
+	room, err := srv.ServeKafka(ctx, source, backend.GatewaySettings{BasePort: o.basePort})
 	if err != nil {
-		return nil, err
+		return backend.GatewayRoom{}, err
 	}
-	for _, l := range gw.Listeners() {
-		addresses := gw.ListenerAddresses(l.Name)
-		ids := make([]int32, 0, len(addresses))
-		for id := range addresses {
-			ids = append(ids, id)
-		}
-		slices.Sort(ids)
-		var bootstrap []string
-		for _, id := range ids {
-			bootstrap = append(bootstrap, addresses[id])
-		}
-		fmt.Fprintf(stdout, "Kafka clients (%s): bootstrap.servers=%s\n", l.Protocol, strings.Join(bootstrap, ","))
+	for _, l := range room.Listeners {
+		fmt.Fprintf(stdout, "Kafka clients (%s): bootstrap.servers=%s\n", l.Protocol, l.Bootstrap)
 	}
-	if fingerprint := gw.CertificateFingerprint(); fingerprint != "" {
+	how := "created"
+	if !room.Created {
+		how = "reopened from the journal; --kafka-brokers and --kafka-tls shape a room only when it is created"
+		if brokers := len(strings.Split(room.Listeners[0].Bootstrap, ",")); brokers != o.brokers {
+			how += fmt.Sprintf(": it has %d brokers", brokers)
+		}
+	}
+	fmt.Fprintf(stdout, "Kafka room (%s): %s/r/%s\n", how, o.site, room.Token)
+	if room.Fingerprint != "" {
 		pemFile := filepath.Join(o.dataDir, "kafka-gateway.pem")
-		if err := os.WriteFile(pemFile, gw.CertificatePEM(), 0o644); err != nil {
-			gw.Close()
-			return nil, err
+		if err := os.WriteFile(pemFile, room.CertificatePEM, 0o644); err != nil {
+			return backend.GatewayRoom{}, err
 		}
-		fmt.Fprintf(stdout, "Kafka TLS certificate: SHA-256 fingerprint %s (PEM in %s)\n", fingerprint, pemFile)
+		fmt.Fprintf(stdout, "Kafka TLS certificate: SHA-256 fingerprint %s (PEM in %s)\n", room.Fingerprint, pemFile)
 	}
-	return gw, nil
+	return room, nil
 }
 
 // siteHandler is everything the server answers: the backend's routes,

@@ -88,6 +88,11 @@ func (b *Broker) admit(from sim.NodeID, msg sim.Message) bool {
 			b.onSaslAuthenticate(from, m)
 		}
 		return false
+	case *protocol.GatewayAuthentication:
+		if !b.closedPeers[from] {
+			b.onGatewayAuthentication(from, m)
+		}
+		return false
 	}
 	s := b.sessions[from]
 	switch {
@@ -213,6 +218,41 @@ func (b *Broker) onSaslAuthenticate(from sim.NodeID, m *protocol.SaslAuthenticat
 	default:
 		b.sim.Send(b.node, from, &protocol.SaslAuthenticateResponse{CorrelationID: m.CorrelationID, AuthBytes: reply})
 	}
+}
+
+// onGatewayAuthentication takes the outcome of the SASL exchange a
+// gateway host ran for a real client: the same principal, trace and
+// refusal as onSaslAuthenticate's, without the secrets.
+func (b *Broker) onGatewayAuthentication(from sim.NodeID, m *protocol.GatewayAuthentication) {
+	s := b.sessions[from]
+	if s == nil || !s.listener.SASL() || s.authenticated {
+		b.sim.Send(b.node, from, &protocol.SaslAuthenticateResponse{CorrelationID: m.CorrelationID, Error: protocol.IllegalSaslState,
+			ErrorMessage: "Unexpected SaslAuthenticate request"})
+		b.closeConnection(from, "SASL authentication outside a SASL handshake")
+		return
+	}
+	s.mechanism = m.Mechanism
+	if m.Error != protocol.None {
+		b.sim.Send(b.node, from, &protocol.SaslAuthenticateResponse{CorrelationID: m.CorrelationID, Error: m.Error, ErrorMessage: m.ErrorMessage})
+		who := ""
+		if m.User != "" {
+			who = " of " + m.User
+		}
+		b.closeConnection(from, fmt.Sprintf("authentication%s with %s failed", who, s.mechanism))
+		return
+	}
+	s.principal, s.authenticated = "User:"+m.User, true
+	b.record("auth", "%s authenticated %s with %s on %s", b.sim.Name(from), s.principal, s.mechanism, s.listener.Name)
+}
+
+// SaslMechanisms returns the broker's sasl.enabled.mechanisms.
+func (b *Broker) SaslMechanisms() []string { return append([]string(nil), b.authz.mechanisms...) }
+
+// ScramCredential returns a user's SCRAM credential for a mechanism as
+// the broker's metadata holds it, for a host that authenticates real
+// clients itself (core/gateway).
+func (b *Broker) ScramCredential(user, mechanism string) (security.Credential, bool) {
+	return b.disk.Image.ScramCredential(user, mechanism)
 }
 
 func (b *Broker) plainUser(user string) (security.Credential, bool) {

@@ -23,15 +23,25 @@
 //     Request (a core/protocol request whose CorrelationID is the wire
 //     correlation id, for the broker to answer) or Answer (a response the
 //     host makes itself, such as ApiVersions or a refused version).
+//     Answer changes nothing in the simulation and records nothing in
+//     its trace. SaslHandshake and SaslAuthenticate are not requests for
+//     the broker: the host runs the SASL exchange itself, against the
+//     credentials the cluster holds (Mechanisms, Credential), answers
+//     its rounds with Answer, and hands the outcome to Authenticate,
+//     which sets the connection's principal at the broker (or has the
+//     broker refuse it and close the connection).
 //  4. After running the simulation (Cluster.RunUntil), call Ready for each
 //     connection and write the responses it returns, in that order. When
 //     Closed reports true, write them and then close the socket: the
 //     simulated broker closed the connection or crashed.
 //  5. When the real client closes its socket, call Disconnect.
 //
-// Every call changes the simulation, so for a room to replay, each call
-// is an input of the core that the host must journal, with the virtual
-// time it happened at. (The backend does not journal them yet.)
+// Every call but Answer, Ready and the readers changes the simulation,
+// so for a room to replay, each is an input the host must journal with
+// the virtual time it happened at: an Input (journal.go), which Apply
+// applies, as the host's own call did. A copy of the room that only
+// follows the journal (a joined browser) writes no responses: it calls
+// TrackResponses(false), so that nothing waits in memory for a reader.
 package gateway
 
 import (
@@ -43,6 +53,7 @@ import (
 	"github.com/kafka-playground/playground/core"
 	"github.com/kafka-playground/playground/core/config"
 	"github.com/kafka-playground/playground/core/protocol"
+	"github.com/kafka-playground/playground/core/security"
 	"github.com/kafka-playground/playground/core/sim"
 )
 
@@ -73,6 +84,8 @@ type Gateway struct {
 	idle []*Conn
 	// nodes counts the gateway nodes made, for their names.
 	nodes int
+	// untracked says responses are not kept for Ready (TrackResponses).
+	untracked bool
 }
 
 // New returns the gateway of a booted cluster. A gateway connection
@@ -91,6 +104,20 @@ func New(cluster *core.Cluster) (*Gateway, error) {
 		return nil, err
 	}
 	return &Gateway{cluster: cluster, sim: cluster.Sim(), listeners: listeners, conns: map[ConnID]*Conn{}}, nil
+}
+
+// TrackResponses says whether the gateway keeps the responses of its
+// connections until Ready hands them out (the default). A copy of a
+// room that applies the journal but writes to no socket turns it off:
+// responses and Answer are then dropped, which changes nothing in the
+// simulation, its trace or its hash.
+func (g *Gateway) TrackResponses(on bool) {
+	g.untracked = !on
+	if !on {
+		for _, c := range g.conns {
+			c.pending = nil
+		}
+	}
 }
 
 // Listeners returns the cluster's listeners, in the order of its
@@ -116,6 +143,11 @@ type Conn struct {
 	name    string
 	broker  int32
 	target  sim.NodeID
+	// listener and address are where the connection came in and from;
+	// clientID is the client.id of its latest request.
+	listener string
+	address  string
+	clientID string
 	// pending are the requests in the order they arrived; the first ones
 	// that are done are Ready.
 	pending []*slot
@@ -183,6 +215,7 @@ func (g *Gateway) ConnectListener(broker int32, listener string, address string)
 	}
 	c := g.node()
 	c.broker, c.target, c.pending, c.closed = broker, g.cluster.BrokerNode(broker), nil, false
+	c.listener, c.address, c.clientID = l.Name, address, ""
 	g.lastID++
 	g.conns[g.lastID] = c
 	g.sim.Record(c.node, "connection", fmt.Sprintf("real client %s connected to %s on %s", address, g.sim.Name(c.target), l.Name))
@@ -217,14 +250,22 @@ func (g *Gateway) node() *Conn {
 
 // Request sends a core/protocol request to the connection's broker; its
 // CorrelationID must be the wire correlation id. expectResponse is false
-// for a request the broker does not answer (Produce with acks=0).
+// for a request the broker does not answer (Produce with acks=0). Only
+// the requests of the registry (APIName) are taken: a SASL request or a
+// message of the cluster's own protocol is refused.
 func (g *Gateway) Request(id ConnID, correlation int32, request sim.Message, expectResponse bool) error {
+	api, ok := APIName(request)
+	if !ok {
+		return fmt.Errorf("gateway: %T is not a request a gateway client sends", request)
+	}
 	c, err := g.open(id)
 	if err != nil {
 		return err
 	}
-	s := &slot{correlation: correlation, fromBroker: expectResponse, done: !expectResponse}
-	c.pending = append(c.pending, s)
+	if !g.untracked {
+		c.pending = append(c.pending, &slot{correlation: correlation, fromBroker: expectResponse, done: !expectResponse})
+	}
+	g.sim.Record(c.node, "request", fmt.Sprintf("%s sent %s to %s, correlation id %d", c.Label(), api, g.sim.Name(c.target), correlation))
 	// A request that does not reach the broker is answered by nothing: a
 	// dead broker resets the connection (Disconnected), a cut link lets
 	// the client's request.timeout.ms expire, as with real TCP.
@@ -232,11 +273,28 @@ func (g *Gateway) Request(id ConnID, correlation int32, request sim.Message, exp
 	return nil
 }
 
+// Authenticate hands the broker the outcome of the SASL exchange the
+// host ran for a connection: on success the connection's principal
+// becomes User:<outcome.User> (the broker records the authentication in
+// the trace); on failure the broker answers the request of
+// outcome.CorrelationID with the error and closes the connection.
+func (g *Gateway) Authenticate(id ConnID, outcome *protocol.GatewayAuthentication) error {
+	c, err := g.open(id)
+	if err != nil {
+		return err
+	}
+	if outcome.Error != protocol.None && !g.untracked {
+		c.pending = append(c.pending, &slot{correlation: outcome.CorrelationID, fromBroker: true})
+	}
+	g.sim.Send(c.node, c.target, outcome)
+	return nil
+}
+
 // Answer queues a response the host made itself, in its place among the
 // connection's responses.
 func (g *Gateway) Answer(id ConnID, correlation int32, response any) error {
 	c, err := g.open(id)
-	if err != nil {
+	if err != nil || g.untracked {
 		return err
 	}
 	c.pending = append(c.pending, &slot{correlation: correlation, done: true, response: response})
@@ -305,6 +363,53 @@ func (g *Gateway) Disconnect(id ConnID) {
 	g.idle = append(g.idle, c)
 }
 
+// Client is one open gateway connection as a host or a page shows it.
+type Client struct {
+	ID ConnID
+	// Node is the simulation's node of the connection (gateway-N, reused
+	// by later connections once this one closed).
+	Node     string
+	Broker   int32
+	Listener string
+	// Address is the real client's address; ClientID the client.id of
+	// its latest request, "" before its first.
+	Address  string
+	ClientID string
+	// Label names the client for people: "rdkafka (127.0.0.1:53211)".
+	Label string
+	// Closed says the broker closed the connection and the host has not
+	// disconnected it yet.
+	Closed bool
+	// Waiting counts the responses not handed out by Ready yet (none
+	// while responses are not tracked).
+	Waiting int
+}
+
+// Label names a connection's client by its client.id and address, as
+// "rdkafka (127.0.0.1:53211)", or by its address alone before its first
+// request.
+func (c *Conn) Label() string {
+	if c.clientID == "" {
+		return c.address
+	}
+	return c.clientID + " (" + c.address + ")"
+}
+
+// Clients returns the open connections, by id.
+func (g *Gateway) Clients() []Client {
+	out := make([]Client, 0, len(g.conns))
+	for _, id := range g.Connections() {
+		c := g.conns[id]
+		out = append(out, Client{ID: id, Node: c.name, Broker: c.broker, Listener: c.listener, Address: c.address,
+			ClientID: c.clientID, Label: c.Label(), Closed: c.closed, Waiting: len(c.pending)})
+	}
+	return out
+}
+
+// NextConnID returns the id the next connection gets: a host journals
+// it with the connection (ConnectInput).
+func (g *Gateway) NextConnID() ConnID { return g.lastID + 1 }
+
 // Connections returns the open connections, sorted.
 func (g *Gateway) Connections() []ConnID {
 	out := make([]ConnID, 0, len(g.conns))
@@ -322,4 +427,38 @@ func correlationOf(msg sim.Message) (int32, bool) {
 		return m.Correlation(), true
 	}
 	return 0, false
+}
+
+// Listener returns the listener a connection reached.
+func (g *Gateway) Listener(id ConnID) (config.Listener, bool) {
+	c := g.conns[id]
+	if c == nil {
+		return config.Listener{}, false
+	}
+	return g.listener(c.listener)
+}
+
+// Mechanisms returns the SASL mechanisms a connection's broker enables
+// (sasl.enabled.mechanisms), for the host's answer to SaslHandshake.
+func (g *Gateway) Mechanisms(id ConnID) []string {
+	c := g.conns[id]
+	if c == nil {
+		return nil
+	}
+	return g.cluster.Broker(c.broker).SaslMechanisms()
+}
+
+// Credential looks up the credential a connection's broker would check
+// a user against: a PLAIN user in the brokers' JAAS configuration, a
+// SCRAM user in the broker's metadata. The host authenticates with it
+// (core/security) and never hands the simulation a secret.
+func (g *Gateway) Credential(id ConnID, mechanism, user string) (security.Credential, bool) {
+	c := g.conns[id]
+	if c == nil {
+		return security.Credential{}, false
+	}
+	if mechanism == security.MechanismPlain {
+		return g.cluster.PlainUser(user)
+	}
+	return g.cluster.Broker(c.broker).ScramCredential(user, mechanism)
 }

@@ -54,6 +54,22 @@ type SaslAuthenticateResponse struct {
 	AuthBytes     []byte
 }
 
+// GatewayAuthentication is the outcome of a SASL exchange that a gateway
+// host (core/gateway) ran for a real client's connection, in place of
+// SaslHandshake and SaslAuthenticate, so that no password or SCRAM proof
+// enters the simulation or a room's journal. With Error None the broker
+// takes User:<User> as the connection's principal, as after its own
+// successful SaslAuthenticate; otherwise it answers a
+// SaslAuthenticateResponse of CorrelationID with Error and ErrorMessage
+// and closes the connection.
+type GatewayAuthentication struct {
+	CorrelationID int32
+	Mechanism     string
+	User          string
+	Error         ErrorCode
+	ErrorMessage  string
+}
+
 // ScramUpsertion sets one user's SCRAM credential. Kafka's client sends
 // the salt and salted password and the controller derives the stored and
 // server keys; here the client derives them: the password never leaves

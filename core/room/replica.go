@@ -22,6 +22,14 @@
 //     input that began it ("" for the room's clock and the steps the room
 //     was created with). A plain advance merged into the step before it
 //     keeps that step's actor.
+//  5. A gateway input (a real Kafka client's connection, request,
+//     authentication or disconnection; core/gateway's Input, as JSON) is
+//     applied with ApplyGateway at the virtual time it names, which must
+//     be the replica's: it is not a step, so it neither counts as one nor
+//     stops the advances around it from merging into one step. Restore
+//     therefore runs the steps before the journal's first gateway input
+//     at once, as rule 3 says, and applies every input from there on one
+//     by one, as they were applied live.
 //
 // This package depends on the standard library and core only, and builds
 // for GOOS=js GOARCH=wasm: the native backend (backend/) and the page
@@ -35,6 +43,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/kafka-playground/playground/core/gateway"
 	"github.com/kafka-playground/playground/core/scenario"
 )
 
@@ -51,6 +60,35 @@ type Replica struct {
 	last    scenario.Step
 	session *scenario.Session
 	options scenario.Options
+	gateway gatewayJournal
+}
+
+// gatewayJournal is what a replica keeps of the journal once it has a
+// gateway input (rule 5): the steps before the first one, then every
+// input since, in order, so that a rebuild or a snapshot replays them as
+// they were applied.
+type gatewayJournal struct {
+	// gateway is the session cluster's gateway, made when first needed;
+	// track says whether it keeps responses (TrackGatewayResponses).
+	gateway *gateway.Gateway
+	track   bool
+	// started says the journal has a gateway input. prefixSteps steps
+	// came before the first, the last of which had the text prefixLast
+	// then (an advance may have grown since).
+	started     bool
+	prefixSteps int
+	prefixLast  []byte
+	// tail holds every input from the first gateway input on; a plain
+	// advance merged into the step of the advance just before it in the
+	// tail is added to that entry, whose ms tailAdvanceMs holds.
+	tail          []Input
+	tailAdvanceMs int64
+	// inputs and bytes count the gateway inputs, for a host's limits;
+	// rebuilds counts the rebuilds of the replica after an input that
+	// stopped the simulation.
+	inputs   int64
+	bytes    int64
+	rebuilds int
 }
 
 // ErrSimulationStopped wraps the error of an input that made the
@@ -85,8 +123,11 @@ func RestoreWith(file string, header *scenario.Scenario, inputs []json.RawMessag
 
 // Input is one stored input of a room's journal, for RestoreInputs.
 type Input struct {
-	// Text is the step in the scenario format.
+	// Text is the step in the scenario format; nil for a gateway input.
 	Text json.RawMessage
+	// Gateway is a gateway input (rule 5), the JSON of a core/gateway
+	// Input; nil for a step.
+	Gateway json.RawMessage
 	// Actor is the name of who sent it: "" for the room's clock and the
 	// steps the room was created with.
 	Actor string
@@ -98,6 +139,8 @@ type Input struct {
 
 // RestoreInputs is RestoreWith of stored inputs that carry their actors
 // and may be runs (rules 3 and 4): the replica knows who began each step.
+// The inputs from the first gateway input on are applied one by one
+// (rule 5).
 func RestoreInputs(file string, header *scenario.Scenario, inputs []Input, options scenario.Options) (*Replica, error) {
 	bare := *header
 	bare.Steps = nil
@@ -105,7 +148,14 @@ func RestoreInputs(file string, header *scenario.Scenario, inputs []Input, optio
 	if err != nil {
 		return nil, err
 	}
-	texts, actors, err := mergeAdvances(inputs)
+	first := len(inputs)
+	for i, input := range inputs {
+		if input.Gateway != nil {
+			first = i
+			break
+		}
+	}
+	texts, actors, err := mergeAdvances(inputs[:first])
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +172,57 @@ func RestoreInputs(file string, header *scenario.Scenario, inputs []Input, optio
 	if n := len(decoded.Steps); n > 0 {
 		r.last = decoded.Steps[n-1]
 	}
+	for i, input := range inputs[first:] {
+		if err := r.replay(input); err != nil {
+			return nil, fmt.Errorf("room: stored input %d does not apply: %w", first+i, err)
+		}
+	}
 	return r, nil
+}
+
+// replay applies one stored input of the tail, as it was applied live.
+func (r *Replica) replay(input Input) error {
+	if input.Gateway != nil {
+		return r.ApplyGateway(input.Gateway)
+	}
+	var st advanceFields
+	if err := json.Unmarshal(input.Text, &st); err != nil {
+		return fmt.Errorf("not a step: %v", err)
+	}
+	count := max(input.Count, 1)
+	if st.Op == scenario.OpAdvance && st.AtMs == nil && !st.Async && st.Note == "" {
+		return r.advanceRun(st.Ms, count, input.Actor)
+	}
+	if count > 1 {
+		return fmt.Errorf("a run of %d of a step that is not a plain advance", count)
+	}
+	_, _, err := r.ApplyBy(input.Text, input.Actor)
+	return err
+}
+
+// advanceRun lets time run by ms count times, as that many plain
+// advances one by one would, in one advance per step they make.
+func (r *Replica) advanceRun(ms, count int64, actor string) error {
+	for count > 0 {
+		n := int64(1)
+		if r.merges(ms) && ms > 0 {
+			n = min(count, (scenario.MaxAdvanceMs-r.last.Ms)/ms)
+		} else if r.merges(ms) {
+			n = count
+		}
+		if _, err := r.advance(n*ms, actor); err != nil {
+			return err
+		}
+		count -= n
+	}
+	return nil
+}
+
+// merges reports whether an advance of ms merges into the last step, as
+// Session.Advance decides.
+func (r *Replica) merges(ms int64) bool {
+	return len(r.texts) > 0 && r.last.Op == scenario.OpAdvance && r.last.AtMs == nil &&
+		r.last.Ms+ms <= scenario.MaxAdvanceMs && ms >= 0
 }
 
 // documentPrefix is the canonical JSON of a scenario without steps, cut
@@ -220,6 +320,9 @@ func (r *Replica) ApplyBy(raw json.RawMessage, actor string) (scenario.StepResul
 	r.texts = append(r.texts, text)
 	r.actors = append(r.actors, actor)
 	r.last = st
+	if r.gateway.started {
+		r.gateway.tail = append(r.gateway.tail, Input{Text: text, Actor: actor})
+	}
 	return result, text, nil
 }
 
@@ -236,7 +339,8 @@ func (r *Replica) advance(ms int64, actor string) (scenario.StepResult, error) {
 	if err != nil {
 		return result, r.recover(before, err)
 	}
-	if len(r.session.Results()) == before && len(r.texts) > 0 {
+	merged := len(r.session.Results()) == before && len(r.texts) > 0
+	if merged {
 		r.last.Ms += ms
 		r.texts[len(r.texts)-1] = advanceText(&r.last)
 	} else {
@@ -244,7 +348,27 @@ func (r *Replica) advance(ms int64, actor string) (scenario.StepResult, error) {
 		r.texts = append(r.texts, AdvanceText(ms))
 		r.actors = append(r.actors, actor)
 	}
+	r.journalAdvance(ms, actor, merged)
 	return result, nil
+}
+
+// journalAdvance adds a plain advance to the tail of a journal that has
+// gateway inputs: to the tail's last entry when that is a plain advance
+// and this one merged into its step, which a replay of the sum merges
+// the same way.
+func (r *Replica) journalAdvance(ms int64, actor string, merged bool) {
+	j := &r.gateway
+	if !j.started {
+		return
+	}
+	if n := len(j.tail); merged && n > 0 && j.tail[n-1].Gateway == nil && j.tailAdvanceMs > 0 &&
+		bytes.Equal(j.tail[n-1].Text, AdvanceText(j.tailAdvanceMs)) {
+		j.tailAdvanceMs += ms
+		j.tail[n-1].Text = AdvanceText(j.tailAdvanceMs)
+		return
+	}
+	j.tail = append(j.tail, Input{Text: AdvanceText(ms), Actor: actor})
+	j.tailAdvanceMs = ms
 }
 
 // recover handles an error of Apply or Advance: a refused step changed
@@ -254,11 +378,22 @@ func (r *Replica) recover(resultsBefore int, err error) error {
 	if r.session.Cluster().Sim().Err() == nil && len(r.session.Results()) == resultsBefore {
 		return err
 	}
+	return r.rebuild(err)
+}
+
+// rebuild replaces the session with a replay of the journal, after an
+// input that stopped the simulation, keeping the replica's settings.
+func (r *Replica) rebuild(err error) error {
 	rebuilt, rebuildErr := RestoreInputs(r.file, r.header, r.Inputs(), r.options)
 	if rebuildErr != nil {
 		return fmt.Errorf("%w: %v; and the journal does not replay: %v", ErrSimulationStopped, err, rebuildErr)
 	}
+	track, rebuilds := r.gateway.track, r.gateway.rebuilds
 	*r = *rebuilt
+	r.gateway.rebuilds = rebuilds + 1
+	if track {
+		r.TrackGatewayResponses()
+	}
 	return fmt.Errorf("%w: %v", ErrSimulationStopped, err)
 }
 
@@ -357,12 +492,51 @@ func (r *Replica) Texts() []json.RawMessage {
 // the steps: "" where nobody sent it (rule 4).
 func (r *Replica) Actors() []string { return append([]string{}, r.actors...) }
 
-// Inputs returns the journal's steps with their actors, for
-// RestoreInputs: a rebuild that keeps who did what.
+// Inputs returns the journal's steps with their actors and, from the
+// first gateway input on, every input in order, for RestoreInputs: a
+// rebuild that keeps who did what.
 func (r *Replica) Inputs() []Input {
-	out := make([]Input, len(r.texts))
-	for i, text := range r.texts {
-		out[i] = Input{Text: text, Actor: r.actors[i], Count: 1}
+	snapshot := r.Snapshot()
+	out := make([]Input, 0, len(snapshot.Steps)+len(snapshot.Inputs))
+	for i, text := range snapshot.Steps {
+		out = append(out, Input{Text: text, Actor: snapshot.Actors[i], Count: 1})
+	}
+	return append(out, snapshot.Inputs...)
+}
+
+// Snapshot is a replica's journal in the compact form a late joiner
+// restores: steps with their actors (plain advances merged), then, in a
+// journal with gateway inputs, every input from the first of them on.
+type Snapshot struct {
+	// Document is the room's header with Steps as its steps.
+	Document []byte
+	Steps    []json.RawMessage
+	Actors   []string
+	// Inputs follow the steps, for RestoreInputs; nil without gateway
+	// inputs.
+	Inputs []Input
+}
+
+// Snapshot returns the journal as a snapshot: RestoreInputs of the
+// steps (with their actors) followed by Inputs gives the same replica.
+func (r *Replica) Snapshot() Snapshot {
+	j := &r.gateway
+	steps := r.Texts()
+	actors := r.Actors()
+	if j.started {
+		steps, actors = steps[:j.prefixSteps:j.prefixSteps], actors[:j.prefixSteps]
+		if j.prefixSteps > 0 {
+			steps[j.prefixSteps-1] = j.prefixLast
+		}
+	}
+	texts := make([][]byte, len(steps))
+	for i, text := range steps {
+		texts[i] = text
+	}
+	prefix := Replica{prefix: r.prefix, texts: texts}
+	out := Snapshot{Document: prefix.document(nil), Steps: steps, Actors: actors}
+	if j.started {
+		out.Inputs = append([]Input{}, j.tail...)
 	}
 	return out
 }
@@ -375,3 +549,105 @@ func (r *Replica) Header() *scenario.Scenario {
 	header := *r.header
 	return &header
 }
+
+// Gateway returns the gateway of the session's cluster (core/gateway),
+// made at the first call: the host of a room with real Kafka clients
+// reads its connections and responses from it, and a page draws its
+// clients. Change it only through ApplyGateway.
+func (r *Replica) Gateway() (*gateway.Gateway, error) {
+	j := &r.gateway
+	if j.gateway == nil {
+		g, err := gateway.New(r.session.Cluster())
+		if err != nil {
+			return nil, err
+		}
+		g.TrackResponses(j.track)
+		j.gateway = g
+	}
+	return j.gateway, nil
+}
+
+// TrackGatewayResponses makes the gateway keep its connections'
+// responses until Ready hands them out: the server's copy of a room,
+// which writes them to real sockets, does; a copy that only follows the
+// journal does not (the default), which changes nothing in the trace.
+func (r *Replica) TrackGatewayResponses() {
+	r.gateway.track = true
+	if r.gateway.gateway != nil {
+		r.gateway.gateway.TrackResponses(true)
+	}
+}
+
+// ApplyGateway applies one gateway input (rule 5): the JSON of a
+// core/gateway Input, at the replica's virtual time. An input that does
+// not apply changes nothing; one that stopped the simulation is undone
+// by a rebuild of the replica (ErrSimulationStopped).
+func (r *Replica) ApplyGateway(text []byte) error {
+	in, err := gateway.ParseInput(text)
+	if err != nil {
+		return err
+	}
+	return r.applyGateway(in, append(json.RawMessage(nil), text...))
+}
+
+// ApplyGatewayInput is ApplyGateway of an input the host made, such as
+// a request of gateway.NewRequestInput, whose decoded request it
+// applies: it returns the input's JSON, which the host journals.
+func (r *Replica) ApplyGatewayInput(in *gateway.Input) ([]byte, error) {
+	text, err := gateway.EncodeInput(in)
+	if err != nil {
+		return nil, err
+	}
+	return text, r.applyGateway(in, text)
+}
+
+// applyGateway applies a parsed gateway input whose JSON is text.
+func (r *Replica) applyGateway(in *gateway.Input, text json.RawMessage) error {
+	cluster := r.session.Cluster()
+	if now := cluster.Now(); in.AtMs != now {
+		return fmt.Errorf("room: the gateway input is at %d ms of virtual time, and the room at %d ms", in.AtMs, now)
+	}
+	g, err := r.Gateway()
+	if err != nil {
+		return err
+	}
+	if err := g.Apply(in); err != nil {
+		return err
+	}
+	if err := cluster.Sim().Err(); err != nil {
+		return r.rebuild(err)
+	}
+	r.startGatewayJournal()
+	j := &r.gateway
+	j.tail = append(j.tail, Input{Gateway: text})
+	j.inputs++
+	j.bytes += int64(len(text))
+	return nil
+}
+
+// startGatewayJournal notes where the journal's first gateway input
+// comes (rule 5).
+func (r *Replica) startGatewayJournal() {
+	j := &r.gateway
+	if j.started {
+		return
+	}
+	j.started, j.prefixSteps = true, len(r.texts)
+	if n := len(r.texts); n > 0 {
+		j.prefixLast = append([]byte(nil), r.texts[n-1]...)
+	}
+}
+
+// GatewayInputs returns the number of gateway inputs applied and the
+// bytes of their JSON, for a host's limits.
+func (r *Replica) GatewayInputs() (count, bytes int64) { return r.gateway.inputs, r.gateway.bytes }
+
+// Rebuilds counts the times the replica was rebuilt from its journal
+// after an input that stopped the simulation: its gateway is then a new
+// one, without the responses the old one kept.
+func (r *Replica) Rebuilds() int { return r.gateway.rebuilds }
+
+// NextEventMs returns the virtual time of the simulation's next event,
+// -1 when none is due: a host whose time follows the wall clock advances
+// to it when the wall clock gets there, rather than on a fixed tick.
+func (r *Replica) NextEventMs() int64 { return r.session.Cluster().Sim().NextEventMs() }

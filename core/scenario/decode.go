@@ -18,6 +18,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/kafka-playground/playground/core/security"
 )
 
 // Version is the scenario format version this package reads and writes.
@@ -182,6 +184,11 @@ type Step struct {
 	User string `json:"user,omitempty"`
 	// Password is the SASL password of add_user.
 	Password string `json:"password,omitempty"`
+	// Credential is, in place of Password, the user's credential as a
+	// broker stores it, salted and hashed, in Kafka's text form
+	// (salt=…,stored_key=…,server_key=…,iterations=N; base64): a room
+	// with a Kafka gateway journals its users so, never their passwords.
+	Credential string `json:"credential,omitempty"`
 	// Mechanism is the SASL mechanism of add_user: PLAIN, SCRAM-SHA-256 or
 	// SCRAM-SHA-512.
 	Mechanism string `json:"mechanism,omitempty"`
@@ -867,7 +874,7 @@ var opTable = []opSpecification{
 	newOp(OpHealNetwork),
 	newOp(OpDelayNode, "node!", "ms!"),
 	newOp(OpAdvance, "ms!"),
-	newOp(OpAddUser, "user!", "password!", "mechanism!"),
+	newOp(OpAddUser, "user!", "password", "mechanism!", "credential"),
 	newOp(OpCreateACL, aclFields...),
 	newOp(OpDeleteACL, aclFields...),
 	newOp(OpExpect, "path!", "equals!"),
@@ -1129,6 +1136,8 @@ func (r *documentReader) decodeLaterStepField(context stepContext, step *Step, f
 		step.User, message = decodeText(field.raw, 1, MaxIdentifierLength)
 	case "password":
 		step.Password, message = decodeText(field.raw, 0, MaxIdentifierLength)
+	case "credential":
+		step.Credential, message = decodeText(field.raw, 1, MaxCredentialLength)
 	case "mechanism":
 		step.Mechanism, message = decodeEnumeration(field.raw, saslMechanisms)
 	default:
@@ -1210,6 +1219,17 @@ func (r *documentReader) checkStep(context stepContext, step *Step, members []me
 	case OpElectLeaders:
 		if step.Partition != nil && step.Topic == "" {
 			return context.fail(r, offsetOf("partition"), "partition", "needs \"topic\" too")
+		}
+	case OpAddUser:
+		_, hasPassword := findMember(members, "password")
+		_, hasCredential := findMember(members, "credential")
+		if hasPassword == hasCredential {
+			return context.fail(r, offsetOf("password"), "", "needs exactly one of \"password\" or \"credential\"")
+		}
+		if hasCredential {
+			if _, err := security.ParseCredential(step.Mechanism, step.Credential); err != nil {
+				return context.fail(r, offsetOf("credential"), "credential", "%v", err)
+			}
 		}
 	case OpAddProducer, OpAddConsumer:
 		if earlier, found := r.clients[step.ID]; found {
@@ -1545,10 +1565,14 @@ func decodePrincipal(raw json.RawMessage) (string, string) {
 // encodeStepField returns the JSON of one step field and whether the field is
 // present; raw is nil when the field cannot be written at all.
 func encodeStepField(step *Step, name string) (raw []byte, present bool) {
+	if name == "password" {
+		// add_user has a password, empty or not, unless it has a credential.
+		return marshal(step.Password), step.Credential == ""
+	}
 	text := map[string]string{
 		"topic": step.Topic, "id": step.ID, "producer": step.Producer, "consumer": step.Consumer,
 		"client": step.Client, "group": step.Group, "node": step.Node, "user": step.User,
-		"password": step.Password, "mechanism": step.Mechanism, "principal": step.Principal,
+		"password": step.Password, "mechanism": step.Mechanism, "credential": step.Credential, "principal": step.Principal,
 		"resource_type": step.ResourceType, "resource_name": step.ResourceName,
 		"pattern_type": step.PatternType, "operation": step.Operation, "permission": step.Permission,
 		"host": step.Host, "path": step.Path,

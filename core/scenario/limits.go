@@ -72,6 +72,9 @@ const (
 	// MaxIdentifierLength is the longest group id, user name, password,
 	// principal, ACL resource name or ACL host, in characters.
 	MaxIdentifierLength = 255
+	// MaxCredentialLength is the longest credential of add_user: a salt
+	// and two SHA-512 keys in base64 with their names.
+	MaxCredentialLength = 1024
 	// MaxPollRecords is the largest max_records of a poll step.
 	MaxPollRecords = 100_000
 	// MaxPollTimeoutMs is the longest timeout_ms of a poll step: one hour.

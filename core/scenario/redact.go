@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/kafka-playground/playground/core/config"
+	"github.com/kafka-playground/playground/core/security"
 )
 
 // Redacted returns a copy of s without its secrets: every add_user
@@ -72,4 +73,26 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// WithCredential returns an add_user step with the credential a broker
+// would store for its password (salted with salt, hashed as Kafka's
+// ScramFormatter does; PLAIN as SCRAM-SHA-256) in place of the password:
+// the step a room with a Kafka gateway journals, so that no password of
+// its users is in the journal, while the run goes on as with the
+// password. Other steps come back as they are.
+func WithCredential(st Step, salt []byte) (Step, error) {
+	if st.Op != OpAddUser || st.Credential != "" {
+		return st, nil
+	}
+	hash := st.Mechanism
+	if hash == security.MechanismPlain {
+		hash = security.MechanismScramSHA256
+	}
+	cred, err := security.NewCredential(hash, st.Password, salt, security.ScramMinIterations)
+	if err != nil {
+		return st, err
+	}
+	st.Password, st.Credential = "", security.FormatCredential(cred)
+	return st, nil
 }

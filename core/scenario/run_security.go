@@ -3,6 +3,7 @@ package scenario
 // The security ops: users, ACLs, eavesdroppers.
 
 import (
+	"github.com/kafka-playground/playground/core/client"
 	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/kafka-playground/playground/core/security"
 )
@@ -14,7 +15,17 @@ func (r *runner) securityOp(st *Step, result *StepResult) bool {
 	switch st.Op {
 	case OpAddUser:
 		// {"op": "add_user", "user": "alice", "password": "alice-secret", "mechanism": "SCRAM-SHA-256"}
-		f, err := c.AddUser(st.User, st.Password, st.Mechanism)
+		// {"op": "add_user", "user": "alice", "mechanism": "PLAIN", "credential": "salt=…,stored_key=…,server_key=…,iterations=4096"}
+		var f *client.Future
+		var err error
+		if st.Credential != "" {
+			var cred security.Credential
+			if cred, err = security.ParseCredential(st.Mechanism, st.Credential); err == nil {
+				f, err = c.AddUserCredential(st.User, st.Mechanism, cred)
+			}
+		} else {
+			f, err = c.AddUser(st.User, st.Password, st.Mechanism)
+		}
 		if err != nil {
 			result.OK, result.Error = false, err.Error()
 			return true

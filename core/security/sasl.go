@@ -6,9 +6,11 @@ import (
 	"crypto/pbkdf2"
 	"crypto/sha256"
 	"crypto/sha512"
+	"encoding/base64"
 	"errors"
 	"hash"
 	"strconv"
+	"strings"
 )
 
 // SASL mechanisms.
@@ -230,4 +232,49 @@ func AuthenticatePlain(msg []byte, lookup func(user string) (Credential, bool)) 
 			Reason: "Authentication failed: Client requested an authorization id that is different from username"}
 	}
 	return user, nil
+}
+
+// FormatCredential writes a credential as Kafka's ScramCredentialUtils
+// does: salt=…,stored_key=…,server_key=…,iterations=N, the bytes in
+// standard base64. It holds no password.
+func FormatCredential(c Credential) string {
+	encode := base64.StdEncoding.EncodeToString
+	return "salt=" + encode(c.Salt) + ",stored_key=" + encode(c.StoredKey) + ",server_key=" + encode(c.ServerKey) +
+		",iterations=" + strconv.Itoa(int(c.Iterations))
+}
+
+// ParseCredential reads a credential of mechanism (PLAIN, hashed as
+// SCRAM-SHA-256, or a SCRAM mechanism) in FormatCredential's form; a
+// credential Validate refuses is an error.
+func ParseCredential(mechanism, text string) (Credential, error) {
+	c := Credential{Mechanism: mechanism}
+	fields := strings.Split(text, ",")
+	names := []string{"salt", "stored_key", "server_key", "iterations"}
+	if len(fields) != len(names) {
+		return Credential{}, errors.New("a credential is salt=…,stored_key=…,server_key=…,iterations=N")
+	}
+	for i, field := range fields {
+		name, value, found := strings.Cut(field, "=")
+		if !found || name != names[i] {
+			return Credential{}, errors.New("a credential is salt=…,stored_key=…,server_key=…,iterations=N; field " +
+				strconv.Itoa(i+1) + " is not " + names[i])
+		}
+		var err error
+		switch name {
+		case "salt":
+			c.Salt, err = base64.StdEncoding.DecodeString(value)
+		case "stored_key":
+			c.StoredKey, err = base64.StdEncoding.DecodeString(value)
+		case "server_key":
+			c.ServerKey, err = base64.StdEncoding.DecodeString(value)
+		case "iterations":
+			var n int
+			n, err = strconv.Atoi(value)
+			c.Iterations = int32(min(max(n, 0), ScramMaxIterations+1))
+		}
+		if err != nil {
+			return Credential{}, errors.New("the credential's " + name + " is not valid: " + err.Error())
+		}
+	}
+	return c, c.Validate()
 }

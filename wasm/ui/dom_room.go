@@ -194,6 +194,11 @@ func (a *App) drawRoom() {
 		speed = SpeedLabel(a.room.Speed)
 	}
 	a.setText("room-speed", "time "+speed)
+	if kafka := a.element("room-kafka"); kafka != nil && a.room.Kafka != nil {
+		kafka.RemoveAttribute("hidden")
+		kafka.SetAttribute("data-accepting", strconv.FormatBool(a.room.Kafka.Accepting))
+		a.setText("room-kafka", a.room.Kafka.Text())
+	}
 	if root := a.root; root != nil {
 		root.SetAttribute("data-room-seq", strconv.FormatInt(a.room.LastSeq, 10))
 		root.SetAttribute("data-room-hashed-seq", strconv.FormatInt(a.room.HashedSeq, 10))

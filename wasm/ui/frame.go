@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/kafka-playground/playground/core"
+	"github.com/kafka-playground/playground/core/gateway"
 	"github.com/kafka-playground/playground/core/scenario"
 	"github.com/kafka-playground/playground/core/sim"
 )
@@ -70,6 +71,11 @@ type NodeView struct {
 	Busy bool
 	// Detail is a short fact drawn under the node (records in flight).
 	Detail string
+	// Label names the node for people where its network name does not:
+	// a real Kafka client of the room's gateway by its client.id and
+	// address, "rdkafka (127.0.0.1:53211)"; Caption is the part drawn
+	// under the node (the client.id), the address going in Detail.
+	Label, Caption string
 }
 
 // Snapshot reads the session once for drawing: it samples the chart and
@@ -141,6 +147,9 @@ func (m *Model) nodeViews(f *Frame) []NodeView {
 			Active: st.Controller.ZooKeeper != nil && st.Controller.Active == int32(id)})
 	}
 	nodes = append(nodes, clientViews(st)...)
+	if m.gatewayClients != nil {
+		nodes = append(nodes, gatewayViews(m.gatewayClients())...)
+	}
 	sim := m.Cluster().Sim()
 	for i := range nodes {
 		nodes[i].Side = -1
@@ -166,6 +175,25 @@ func clientViews(st *core.State) []NodeView {
 	for _, id := range sortedKeys(st.Consumers) {
 		c, _ := st.Consumers[id].(core.ConsumerState)
 		nodes = append(nodes, NodeView{Name: id, Kind: "consumer", Up: c.Alive, Status: upStatus(c.Alive, "running", "closed or crashed")})
+	}
+	return nodes
+}
+
+// gatewayViews lists the real Kafka clients connected to a room's
+// gateway, one node per connection.
+func gatewayViews(clients []gateway.Client) []NodeView {
+	nodes := make([]NodeView, 0, len(clients))
+	for _, c := range clients {
+		status := "to broker-" + strconv.Itoa(int(c.Broker))
+		if c.Closed {
+			status = "closed by broker-" + strconv.Itoa(int(c.Broker))
+		}
+		caption := c.ClientID
+		if caption == "" {
+			caption = "real client"
+		}
+		nodes = append(nodes, NodeView{Name: c.Node, Kind: "gateway", Up: !c.Closed, Status: status, Label: c.Label,
+			Caption: caption, Detail: c.Address})
 	}
 	return nodes
 }

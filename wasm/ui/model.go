@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"github.com/kafka-playground/playground/core/gateway"
 
 	"github.com/kafka-playground/playground/core"
 	"github.com/kafka-playground/playground/core/scenario"
@@ -49,6 +50,9 @@ type Model struct {
 	journalVersion uint64
 	// actors are, in a room, the names behind the journal's steps.
 	actors []string
+	// gatewayClients lists, in a room with a Kafka gateway, the real
+	// clients connected to it (core/gateway's state); nil elsewhere.
+	gatewayClients func() []gateway.Client
 }
 
 // NewModel returns a model without a session; Start gives it one.

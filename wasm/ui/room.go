@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kafka-playground/playground/core/gateway"
 	"github.com/kafka-playground/playground/core/room"
 	"github.com/kafka-playground/playground/core/scenario"
 )
@@ -38,6 +39,39 @@ type roomFrame struct {
 	TraceHash string          `json:"trace_hash"`
 	ID        string          `json:"id"`
 	Message   string          `json:"message"`
+	// Gateway is an input frame's gateway input; Kafka the welcome's
+	// gateway.
+	Gateway json.RawMessage `json:"gateway"`
+	Kafka   *RoomKafka      `json:"kafka"`
+}
+
+// RoomKafka is where real Kafka clients connect to a room with a
+// gateway, as the welcome says.
+type RoomKafka struct {
+	Listeners []struct {
+		Name      string `json:"name"`
+		Protocol  string `json:"protocol"`
+		Bootstrap string `json:"bootstrap"`
+	} `json:"listeners"`
+	Fingerprint string `json:"fingerprint"`
+	Accepting   bool   `json:"accepting"`
+	Message     string `json:"message"`
+}
+
+// Text says in one line where clients connect, or why they cannot.
+func (k *RoomKafka) Text() string {
+	if !k.Accepting {
+		return k.Message
+	}
+	var parts []string
+	for _, l := range k.Listeners {
+		parts = append(parts, "bootstrap.servers="+l.Bootstrap+" ("+l.Protocol+")")
+	}
+	text := "Kafka clients connect to " + strings.Join(parts, " or ")
+	if k.Fingerprint != "" {
+		text += "; TLS certificate SHA-256 " + k.Fingerprint
+	}
+	return text
 }
 
 // roomSnapshot is the journal up to Seq as one scenario document, and
@@ -47,6 +81,12 @@ type roomSnapshot struct {
 	Seq      int64           `json:"seq"`
 	Scenario json.RawMessage `json:"scenario"`
 	Actors   []string        `json:"actors"`
+	// Inputs follow the scenario in a room with gateway inputs.
+	Inputs []struct {
+		Step    json.RawMessage `json:"step"`
+		Gateway json.RawMessage `json:"gateway"`
+		Actor   string          `json:"actor"`
+	} `json:"inputs"`
 }
 
 // Room is the page's side of a shared room: the protocol state of its
@@ -78,8 +118,10 @@ type Room struct {
 	LastActor string
 	// Welcomed says the current connection got its welcome.
 	Welcomed bool
-	replica  *room.Replica
-	nextID   int
+	// Kafka is the room's gateway, nil in a room without one.
+	Kafka   *RoomKafka
+	replica *room.Replica
+	nextID  int
 	// pending maps the id of each input sent to what it asked for.
 	pending map[string]string
 	// renaming is the name and colour a member frame asked for, until
@@ -244,7 +286,7 @@ func (r *Room) renamed() bool {
 // welcome starts a connection: a snapshot replaces the copy; without one
 // the copy is kept (a resumption) or built from the header.
 func (r *Room) welcome(m *Model, frame *roomFrame) (RoomEvent, error) {
-	r.You, r.Members, r.Welcomed = frame.You, frame.Members, true
+	r.You, r.Members, r.Welcomed, r.Kafka = frame.You, frame.Members, true, frame.Kafka
 	if speed, err := frame.Speed.Float64(); err == nil {
 		r.Speed = speed
 	}
@@ -258,7 +300,11 @@ func (r *Room) welcome(m *Model, frame *roomFrame) (RoomEvent, error) {
 		if err := json.Unmarshal(frame.Snapshot.Scenario, &document); err != nil {
 			return RoomEvent{}, err
 		}
-		if err := r.restore(m, decoded, document.Steps, frame.Snapshot.Actors); err != nil {
+		inputs := stepInputs(document.Steps, frame.Snapshot.Actors)
+		for _, input := range frame.Snapshot.Inputs {
+			inputs = append(inputs, room.Input{Text: input.Step, Gateway: input.Gateway, Actor: input.Actor})
+		}
+		if err := r.restore(m, decoded, inputs); err != nil {
 			return RoomEvent{}, err
 		}
 		r.LastSeq = frame.Snapshot.Seq
@@ -268,18 +314,16 @@ func (r *Room) welcome(m *Model, frame *roomFrame) (RoomEvent, error) {
 		if err != nil {
 			return RoomEvent{}, fmt.Errorf("the room's header does not decode: %v", err)
 		}
-		if err := r.restore(m, header, nil, nil); err != nil {
+		if err := r.restore(m, header, nil); err != nil {
 			return RoomEvent{}, err
 		}
 	}
 	return RoomEvent{Status: "Joined the room: " + strconv.Itoa(len(r.Members)) + " here.", Changed: true}, nil
 }
 
-// restore replaces the copy and the model's session with a replay of
-// steps, whose actors are given in step order when the server named
-// them (a list of another length names nobody).
-func (r *Room) restore(m *Model, header *scenario.Scenario, steps []json.RawMessage, actors []string) error {
-	timeline := NewTimeline()
+// stepInputs are a snapshot's steps as inputs, with the actors the
+// server named (a list of another length names nobody).
+func stepInputs(steps []json.RawMessage, actors []string) []room.Input {
 	inputs := make([]room.Input, len(steps))
 	for i, step := range steps {
 		inputs[i] = room.Input{Text: step}
@@ -287,13 +331,36 @@ func (r *Room) restore(m *Model, header *scenario.Scenario, steps []json.RawMess
 			inputs[i].Actor = actors[i]
 		}
 	}
+	return inputs
+}
+
+// restore replaces the copy and the model's session with a replay of
+// the inputs.
+func (r *Room) restore(m *Model, header *scenario.Scenario, inputs []room.Input) error {
+	timeline := NewTimeline()
 	replica, err := room.RestoreInputs(roomFile, header, inputs, scenario.Options{TraceSink: timeline.Add})
 	if err != nil {
 		return fmt.Errorf("the room's journal does not replay here: %v", err)
 	}
 	r.replica = replica
 	m.attach(replica.Session(), timeline, replica.Actors())
+	m.gatewayClients = r.gatewayClients
 	return nil
+}
+
+// gatewayClients lists the real clients of the copy's gateway.
+func (r *Room) gatewayClients() []gateway.Client {
+	if r.replica == nil {
+		return nil
+	}
+	if count, _ := r.replica.GatewayInputs(); count == 0 && r.Kafka == nil {
+		return nil
+	}
+	g, err := r.replica.Gateway()
+	if err != nil {
+		return nil
+	}
+	return g.Clients()
 }
 
 // input applies one journaled input, in seq order.
@@ -307,7 +374,12 @@ func (r *Room) input(m *Model, frame *roomFrame) (RoomEvent, error) {
 		return r.diverge(fmt.Sprintf("input %d arrived after input %d: some were missed", frame.Seq, r.LastSeq)), nil
 	}
 	event := RoomEvent{Changed: true}
-	if frame.Step != nil {
+	if frame.Gateway != nil {
+		if err := r.replica.ApplyGateway(frame.Gateway); err != nil {
+			return r.diverge(fmt.Sprintf("the room's gateway input %d does not apply here: %v", frame.Seq, err)), nil
+		}
+		m.version++
+	} else if frame.Step != nil {
 		stepsBefore := r.replica.Steps()
 		if _, _, err := r.replica.Apply(frame.Step); err != nil {
 			return r.diverge(fmt.Sprintf("the room's input %d does not apply here: %v", frame.Seq, err)), nil
@@ -369,7 +441,7 @@ func mustJSON(value any) []byte {
 // attach makes the model show a room's session, whose steps were begun
 // by actors: the room's replica owns it, so rewinds and streams are off.
 func (m *Model) attach(session *scenario.Session, timeline *Timeline, actors []string) {
-	m.session, m.timeline = session, timeline
+	m.session, m.timeline, m.gatewayClients = session, timeline, nil
 	m.actors = make([]string, len(session.Scenario().Steps))
 	copy(m.actors, actors)
 	m.chart = NewChart()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/kafka-playground/playground/backend"
 	"github.com/kafka-playground/playground/core/scenario"
@@ -250,5 +251,63 @@ func TestRoomMemberAndActorsNatively(t *testing.T) {
 	}
 	if journal := RenderJournal(cy.model.Peek(), nil); !strings.Contains(journal, "— Ada") || !strings.Contains(journal, "— Robert") {
 		t.Errorf("the late joiner's Steps panel does not name the actors:\n%s", journal)
+	}
+}
+
+// TestRoomGatewayClientsNatively: a page joined to a room with a Kafka
+// gateway applies its real clients' inputs with core/room, to the
+// server's hash; its picture has a node for the franz-go client, named
+// by its client.id and address, its timeline the client's Produce, its
+// room bar the bootstrap list; a page that joins late from a snapshot
+// shows the same.
+func TestRoomGatewayClientsNatively(t *testing.T) {
+	srv, err := backend.Open(backend.Config{DataDir: t.TempDir(), HashInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	server := httptest.NewServer(srv.Handler(nil))
+	defer server.Close()
+	room, err := srv.CreateGatewayRoom(context.Background(), scenario.New(), backend.GatewaySettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := strings.Replace(server.URL, "http", "ws", 1) + "/api/ws"
+	ada := &roomPeer{t: t, url: url, room: NewRoom(room.Token, "Ada", "#3366cc"), model: NewModel()}
+	ada.connect()
+	ada.until("the welcome", func() bool { return ada.room.Welcomed })
+	if ada.room.Kafka == nil || !strings.Contains(ada.room.Kafka.Text(), "bootstrap.servers="+room.Listeners[0].Bootstrap) {
+		t.Fatalf("the room bar would say %+v", ada.room.Kafka)
+	}
+	client, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(room.Listeners[0].Bootstrap, ",")...), kgo.ClientID("franz-page"),
+		kgo.DefaultProduceTopic("page"), kgo.AllowAutoTopicCreation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := client.ProduceSync(ctx, &kgo.Record{Value: []byte("from a real client")}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	shows := func(p *roomPeer) func() bool {
+		return func() bool {
+			if p.room.HashedSeq != p.room.LastSeq || p.room.LastSeq == 0 {
+				return false
+			}
+			named := false
+			for _, n := range p.model.Peek().Nodes {
+				named = named || (n.Kind == "gateway" && strings.HasPrefix(n.Label, "franz-page (127.0.0.1:"))
+			}
+			return named && len(p.model.timeline.Recent(10, "sent Produce")) > 0
+		}
+	}
+	ada.until("the real client's node and produce", shows(ada))
+	late := &roomPeer{t: t, url: url, room: NewRoom(room.Token, "Bob", "#cc3366"), model: NewModel()}
+	late.connect()
+	late.until("the welcome", func() bool { return late.room.Welcomed })
+	late.until("the real client's node and produce", shows(late))
+	if picture := RenderCluster(late.model.Snapshot(), ""); !strings.Contains(picture, `data-label="franz-page (127.0.0.1:`) {
+		t.Errorf("the picture has no node labelled by the client id:\n%.2000s", picture)
 	}
 }

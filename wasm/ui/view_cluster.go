@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -124,10 +125,10 @@ func zones(nodes []NodeView) []zone {
 				z.label = "reaches every side"
 			}
 		}
-		for _, kinds := range [][]string{{"controller", "zookeeper"}, {"broker"}, {"producer", "consumer"}} {
+		for _, kinds := range [][]string{{"controller", "zookeeper"}, {"broker"}, {"producer", "consumer"}, {"gateway"}} {
 			var row []NodeView
 			for _, n := range nodes {
-				if n.Side == side && (n.Kind == kinds[0] || len(kinds) > 1 && n.Kind == kinds[1]) {
+				if n.Side == side && slices.Contains(kinds, n.Kind) {
 					row = append(row, n)
 				}
 			}
@@ -213,9 +214,13 @@ func renderNode(p *page, n NodeView, cx, cy int, highlighted bool) {
 	if n.Busy {
 		classes = append(classes, "busy")
 	}
-	p.Raw(`<g class="`, esc(strings.Join(classes, " ")), `" data-node="`, esc(n.Name), `">`)
+	name := n.Name
+	if n.Label != "" {
+		name = n.Label
+	}
+	p.Raw(`<g class="`, esc(strings.Join(classes, " ")), `" data-node="`, esc(n.Name), `" data-label="`, esc(n.Label), `">`)
 	p.Raw(`<title>`)
-	p.Text(n.Name + ": " + n.Status)
+	p.Text(name + ": " + n.Status)
 	p.Raw(`</title>`)
 	x, y := strconv.Itoa(cx), strconv.Itoa(cy)
 	switch n.Kind {
@@ -237,7 +242,11 @@ func renderNode(p *page, n NodeView, cx, cy int, highlighted bool) {
 	p.Raw(`<text class="glyph" x="`, x, `" y="`, strconv.Itoa(cy+4), `">`)
 	p.Text(glyph(n))
 	p.Raw(`</text><text class="name" x="`, x, `" y="`, strconv.Itoa(cy+36), `">`)
-	p.Text(shorten(n.Name, 12))
+	if n.Caption != "" {
+		p.Text(clip(n.Caption, 12))
+	} else {
+		p.Text(shorten(name, 12))
+	}
 	p.Raw(`</text><text class="status" x="`, x, `" y="`, strconv.Itoa(cy+49), `">`)
 	status := n.Status
 	if n.DelayMs > 0 {
@@ -253,6 +262,16 @@ func renderNode(p *page, n NodeView, cx, cy int, highlighted bool) {
 	p.Raw(`</g>`)
 }
 
+// clip cuts text to limit characters with an ellipsis, for a caption
+// whose whole text is in the node's title.
+func clip(text string, limit int) string {
+	runes := []rune(text)
+	if len(runes) <= limit {
+		return text
+	}
+	return string(runes[:limit-1]) + "…"
+}
+
 // glyph is the short label inside a node's shape: B1, C2, Z3, or the
 // start of a client id.
 func glyph(n NodeView) string {
@@ -264,6 +283,8 @@ func glyph(n NodeView) string {
 		return "C" + number
 	case n.Kind == "zookeeper" && found:
 		return "Z" + number
+	case n.Kind == "gateway":
+		return "K" + number // a real Kafka client
 	}
 	return string([]rune(n.Name)[:min(4, len([]rune(n.Name)))])
 }

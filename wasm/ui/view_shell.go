@@ -83,6 +83,7 @@ func renderToolbar(p *page) {
 	p.Raw(`<p id="status" class="status" role="status"></p>`)
 	p.Raw(`</header>`)
 	p.Raw(`<section id="room-bar" class="room-bar" aria-label="Room" data-online="false" hidden><p><span id="room-status" role="status"></span> · <span id="room-speed"></span></p>`,
+		`<p id="room-kafka" class="room-kafka" hidden></p>`,
 		`<ul id="room-members" class="members" aria-label="Who is here"></ul>`,
 		`<form id="form-member" data-form="member" class="inline" novalidate><label for="member-name">Your name</label> <input id="member-name" name="name" type="text" autocomplete="nickname" spellcheck="false" aria-describedby="err-member-name"> `,
 		`<span class="field-error" id="err-member-name" hidden></span> `,

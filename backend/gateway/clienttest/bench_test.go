@@ -1,18 +1,21 @@
 package clienttest
 
-// franz-go's produce throughput through the gateway, beside franz-go's
-// kfake in the same run (make bench).
+// franz-go's produce throughput through a journaled gateway room,
+// beside franz-go's kfake in the same run (make bench).
 
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/kafka-playground/playground/backend/gateway"
-	"github.com/kafka-playground/playground/core"
+	"github.com/kafka-playground/playground/backend"
+	"github.com/kafka-playground/playground/core/scenario"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -33,22 +36,26 @@ const (
 
 // BenchmarkProduceThroughput produces 1 KB records with franz-go (acks=all,
 // idempotent, no compression, its default batching) through the gateway
-// (a 3-broker simulated cluster, the topic replicated three times) and
-// through kfake (3 brokers), each started in-process, and prints the
+// of a room (a 3-broker simulated cluster, the topic replicated three
+// times; every request journaled in SQLite before its response leaves)
+// and through kfake (3 brokers), each started in-process, and prints the
 // gateway's throughput as a multiple of kfake's.
 func BenchmarkProduceThroughput(b *testing.B) {
 	rates := map[string]*benchRates{"gateway": {}, "kfake": {}}
 	b.Run("gateway", func(b *testing.B) {
-		g, err := gateway.Start(context.Background(), gateway.Config{Spec: core.Spec{Seed: 1, Brokers: benchBrokers}})
+		server, err := backend.Open(backend.Config{DataDir: b.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			MaxGatewayInputsPerRoom: 1 << 40, MaxGatewayBytesPerRoom: 1 << 40})
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer g.Close()
-		var brokers []string
-		for id := int32(1); id <= benchBrokers; id++ {
-			brokers = append(brokers, g.Addresses()[id])
+		defer server.Close()
+		source := scenario.New()
+		source.Seed, source.Cluster.Brokers = 1, benchBrokers
+		room, err := server.CreateGatewayRoom(context.Background(), source, backend.GatewaySettings{})
+		if err != nil {
+			b.Fatal(err)
 		}
-		rates["gateway"].add(b.N, benchProduce(b, brokers))
+		rates["gateway"].add(b.N, benchProduce(b, strings.Split(room.Listeners[0].Bootstrap, ",")))
 	})
 	b.Run("kfake", func(b *testing.B) {
 		cluster, err := kfake.NewCluster(kfake.NumBrokers(benchBrokers))
