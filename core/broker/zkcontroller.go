@@ -297,10 +297,14 @@ func (c *zkController) commit(records []metadata.Record, extra []zookeeper.Op, t
 	work := c.image.Clone()
 	ops := []zookeeper.Op{{Kind: zookeeper.OpCheck, Path: zookeeper.ControllerEpochPath, Version: c.epochVersion}}
 	ops = append(ops, extra...)
+	written := make([]metadata.Record, 0, len(records))
 	for _, r := range records {
+		r = newLeaderEpoch(work, r)
+		written = append(written, r)
 		ops = append(ops, c.opsFor(work, r)...)
 		work.Apply(work.Offset+1, r)
 	}
+	records = written
 	b.zkMulti(ops, func(resp *zookeeper.MultiResponse) {
 		if b.zkc != c {
 			then(false)
@@ -321,6 +325,27 @@ func (c *zkController) commit(records []metadata.Record, extra []zookeeper.Op, t
 	})
 }
 
+// newLeaderEpoch makes a partition change the controller decides start a
+// new leader epoch even when the leader stays, as Kafka's ZooKeeper
+// controller does (LeaderAndIsr.newLeaderAndIsr, used when it removes a
+// dead or shutting-down replica from an ISR): a ZooKeeper-mode broker
+// takes a LeaderAndIsr only with a newer leader epoch, and as leader resets
+// its followers' caught-up times with it. (A leader's own ISR changes keep
+// their epoch; they do not pass through here.)
+func newLeaderEpoch(im *metadata.Image, r metadata.Record) metadata.Record {
+	change, ok := r.(*metadata.PartitionChangeRecord)
+	if !ok || change.Leader != metadata.NoLeaderChange {
+		return r
+	}
+	p := im.Partition(change.Topic, change.Partition)
+	if p == nil {
+		return r
+	}
+	bumped := *change
+	bumped.Leader = p.Leader
+	return &bumped
+}
+
 // opsFor returns the ZooKeeper writes a record needs, computed against
 // the image before it applies.
 func (c *zkController) opsFor(im *metadata.Image, r metadata.Record) []zookeeper.Op {
@@ -335,7 +360,7 @@ func (c *zkController) opsFor(im *metadata.Image, r metadata.Record) []zookeeper
 	case *metadata.PartitionChangeRecord:
 		old := im.Partition(r.Topic, r.Partition)
 		after := *old
-		if r.Leader != metadata.NoLeaderChange && r.Leader != after.Leader {
+		if r.Leader != metadata.NoLeaderChange {
 			after.Leader = r.Leader
 			after.LeaderEpoch++
 		}

@@ -60,8 +60,10 @@ type PartitionRecord struct {
 }
 
 // PartitionChangeRecord changes a partition's leader and/or ISR. Leader is
-// NoLeaderChange to keep it, Isr nil to keep it. A leader change bumps the
-// leader epoch; every change bumps the partition epoch.
+// NoLeaderChange to keep the leader and its epoch; any other value, the
+// current leader included, starts a new leader epoch (as Kafka's
+// PartitionRegistration.merge reads the record). Isr nil keeps the ISR.
+// Every change bumps the partition epoch.
 type PartitionChangeRecord struct {
 	Topic     string
 	Partition int32
