@@ -171,7 +171,10 @@ func (b *Broker) zkAlterIsr(p *partition, newIsr []int32) {
 }
 
 // zkIsrWritten ends a leader's ISR write: adopted at its new version, or
-// refused and tried again later.
+// refused and tried again later. Either way the followers that caught up
+// while it was in flight are considered again when their next fetch
+// would come: unlike an AlterPartition's, the leader's own write brings
+// no metadata update that would do it.
 func (b *Broker) zkIsrWritten(p *partition, newIsr []int32, err zookeeper.Error, versions []int32) {
 	p.alterInFlight = false
 	p.pendingIsr = nil
@@ -179,8 +182,8 @@ func (b *Broker) zkIsrWritten(p *partition, newIsr []int32, err zookeeper.Error,
 		b.setIsr(p, newIsr, versions[0])
 	} else {
 		b.record("isr-write", "%s refused by ZooKeeper: %s", p.tp, err)
-		b.retryIsrChange(p)
 	}
+	b.retryIsrChange(p)
 	b.maybeIncrementHighWatermark(p)
 }
 
