@@ -641,10 +641,14 @@ func (c *zkController) applyIsrChanges(states []zookeeper.ReadResult, deletes []
 		}
 		topic, partition := statePathParts(r.Path)
 		p := c.image.Partition(topic, partition)
-		if p == nil || r.Version != p.PartitionEpoch+1 || metadata.EqualIDs(p.Isr, st.Isr) {
-			continue
+		if p == nil || r.Version <= p.PartitionEpoch {
+			continue // known already
 		}
-		records = append(records, &metadata.PartitionChangeRecord{Topic: topic, Partition: partition, Leader: metadata.NoLeaderChange, Isr: st.Isr})
+		// As Kafka's controller (updateLeaderAndIsrCache), take the state
+		// as ZooKeeper holds it, at its version: the leader may have
+		// written more than once since the last read.
+		records = append(records, &metadata.PartitionChangeRecord{Topic: topic, Partition: partition, Leader: metadata.NoLeaderChange,
+			Isr: st.Isr, PartitionEpoch: r.Version})
 	}
 	b.zkMulti(deletes, func(*zookeeper.MultiResponse) {})
 	if len(records) == 0 {

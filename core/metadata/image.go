@@ -140,7 +140,11 @@ func (im *Image) Apply(offset int64, r Record) {
 		if r.Unclean {
 			p.UncleanElections++
 		}
-		p.PartitionEpoch++
+		if r.PartitionEpoch > 0 {
+			p.PartitionEpoch = r.PartitionEpoch
+		} else {
+			p.PartitionEpoch++
+		}
 	case *RemoveTopicRecord:
 		delete(im.Topics, r.Name)
 	case *ConfigRecord:

@@ -63,7 +63,8 @@ type PartitionRecord struct {
 // NoLeaderChange to keep the leader and its epoch; any other value, the
 // current leader included, starts a new leader epoch (as Kafka's
 // PartitionRegistration.merge reads the record). Isr nil keeps the ISR.
-// Every change bumps the partition epoch.
+// Every change bumps the partition epoch by one, unless PartitionEpoch
+// names it.
 type PartitionChangeRecord struct {
 	Topic     string
 	Partition int32
@@ -71,6 +72,11 @@ type PartitionChangeRecord struct {
 	Isr       []int32
 	// Unclean marks a leader elected from outside the ISR.
 	Unclean bool
+	// PartitionEpoch, when above 0, is the partition epoch after the
+	// change: in ZooKeeper mode the state znode's version, which a
+	// leader's own ISR writes may move more than once between two reads
+	// of the controller (Kafka's UpdateMetadata carries it as zkVersion).
+	PartitionEpoch int32
 }
 
 // RemoveTopicRecord deletes a topic.
