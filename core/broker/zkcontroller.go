@@ -241,9 +241,10 @@ func statePathParts(path string) (string, int32) {
 }
 
 // finishLoad takes the loaded state, elects leaders where theirs are gone,
-// and sends every live broker the whole metadata.
+// and sends every live broker the whole metadata. The loaded state becomes
+// the controller's image only with its changes written: a dead broker
+// still in the ISRs it read is never the controller's committed view.
 func (c *zkController) finishLoad(im *metadata.Image) {
-	c.image = im
 	var records []metadata.Record
 	work := im.Clone()
 	dead := map[int32]bool{}
@@ -268,7 +269,7 @@ func (c *zkController) finishLoad(im *metadata.Image) {
 		}
 		records = append(records, more...)
 	}
-	c.commit(records, nil, func(ok bool) {
+	c.commitOn(im, records, nil, func(ok bool) {
 		c.loaded = ok
 		if ok {
 			c.broadcast(nil, true)
@@ -289,12 +290,19 @@ func (c *zkController) policyFor(im *metadata.Image) metadata.Policy {
 // ZooKeeper, fenced by the controller epoch; once written they apply to
 // the controller's image and go to every live broker.
 func (c *zkController) commit(records []metadata.Record, extra []zookeeper.Op, then func(ok bool)) {
+	c.commitOn(c.image, records, extra, then)
+}
+
+// commitOn is commit with base in place of the controller's image: once
+// the records are written, base with them becomes the image.
+func (c *zkController) commitOn(base *metadata.Image, records []metadata.Record, extra []zookeeper.Op, then func(ok bool)) {
 	b := c.b
 	if len(records) == 0 && len(extra) == 0 {
+		c.image = base
 		then(true)
 		return
 	}
-	work := c.image.Clone()
+	work := base.Clone()
 	ops := []zookeeper.Op{{Kind: zookeeper.OpCheck, Path: zookeeper.ControllerEpochPath, Version: c.epochVersion}}
 	ops = append(ops, extra...)
 	written := make([]metadata.Record, 0, len(records))
