@@ -208,11 +208,35 @@ func (b *Broker) onGroupPartitionsChanged() {
 			delete(b.groupLoaded, tp.Partition)
 			for _, id := range b.sortedGroupIDs() {
 				if CoordinatorPartition(id, count) == tp.Partition {
-					delete(b.groups, id)
+					b.unloadGroup(b.groups[id])
 				}
 			}
 		}
 	}
+}
+
+// unloadGroup drops a group this broker no longer coordinates, answering
+// its members' JoinGroup and SyncGroup requests in waiting with
+// NOT_COORDINATOR, as Kafka's GroupCoordinator.onGroupUnloaded does, so
+// that they find the new coordinator now rather than at their request
+// timeout.
+func (b *Broker) unloadGroup(g *Group) {
+	for _, id := range g.SortedMemberIDs() { // sends: in a fixed order
+		m := g.Members[id]
+		if m.join != nil {
+			b.record("group", "%s unloaded: member %s's JoinGroup answered NOT_COORDINATOR", g.ID, m.ClientID)
+			b.sendGroup(m.join.from, &protocol.JoinGroupResponse{CorrelationID: m.join.correlation, GenerationID: -1, MemberID: id,
+				Error: protocol.NotCoordinator})
+			m.join = nil
+		}
+		if m.sync != nil {
+			b.record("group", "%s unloaded: member %s's SyncGroup answered NOT_COORDINATOR", g.ID, m.ClientID)
+			b.sendGroup(m.sync.from, &protocol.SyncGroupResponse{CorrelationID: m.sync.correlation, Error: protocol.NotCoordinator})
+			m.sync = nil
+		}
+	}
+	g.State = GroupDead
+	delete(b.groups, g.ID)
 }
 
 func (b *Broker) sortedGroupIDs() []string {

@@ -129,6 +129,7 @@ func (b *Broker) partitionFor(tp protocol.TopicPartition) *partition {
 }
 
 func (b *Broker) becomeLeader(p *partition, state *metadata.Partition) {
+	reelected := p.role == roleLeader
 	b.stopFetching(p)
 	p.role = roleLeader
 	p.leader = b.settings.ID
@@ -141,22 +142,41 @@ func (b *Broker) becomeLeader(p *partition, state *metadata.Partition) {
 	b.rebuildProducerStates(p)
 	p.log.AssignEpochStartOffset(p.leaderEpoch, p.log.LogEndOffset())
 	p.leaderEpochStartOffset = p.log.LogEndOffset()
-	p.followers = map[int32]*followerState{}
+	b.resetFollowers(p, reelected)
+	b.record("leader", "%s epoch %d isr %s log end %d hw %d", p.tp, p.leaderEpoch, metadata.FormatIDs(p.isr),
+		p.log.LogEndOffset(), p.log.HighWatermark())
+	b.maybeIncrementHighWatermark(p)
+	b.completeParkedFor(p.tp)
+}
+
+// resetFollowers sets up the leader's view of its followers for a new
+// leader epoch, as Kafka's Replica.resetReplicaState does: a follower in
+// the ISR counts as caught up (and, for a re-elected leader, as fetched)
+// from now, any other as never; a re-elected leader keeps what it knew of
+// each follower's log, a new one knows nothing yet.
+func (b *Broker) resetFollowers(p *partition, reelected bool) {
+	previous := p.followers
+	p.followers = make(map[int32]*followerState, len(p.replicas))
 	now := b.now()
 	for _, r := range p.replicas {
 		if r == b.settings.ID {
 			continue
 		}
+		inSync := metadata.Contains(p.isr, r)
 		f := &followerState{logEndOffset: -1, lastFetchLeaderLogEndOffset: -1, lastSentHighWatermark: -1}
-		if metadata.Contains(p.isr, r) {
+		if old := previous[r]; reelected && old != nil {
+			f.logEndOffset = old.logEndOffset
+			f.lastSentHighWatermark = old.lastSentHighWatermark
+			f.lastFetchLeaderLogEndOffset = p.leaderEpochStartOffset
+			if inSync {
+				f.lastFetchTimeMs = now
+			}
+		}
+		if inSync {
 			f.lastCaughtUpTimeMs = now
 		}
 		p.followers[r] = f
 	}
-	b.record("leader", "%s epoch %d isr %s log end %d hw %d", p.tp, p.leaderEpoch, metadata.FormatIDs(p.isr),
-		p.log.LogEndOffset(), p.log.HighWatermark())
-	b.maybeIncrementHighWatermark(p)
-	b.completeParkedFor(p.tp)
 }
 
 func (b *Broker) becomeFollower(p *partition, state *metadata.Partition) {

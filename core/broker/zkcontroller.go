@@ -241,9 +241,10 @@ func statePathParts(path string) (string, int32) {
 }
 
 // finishLoad takes the loaded state, elects leaders where theirs are gone,
-// and sends every live broker the whole metadata.
+// and sends every live broker the whole metadata. The loaded state becomes
+// the controller's image only with its changes written: a dead broker
+// still in the ISRs it read is never the controller's committed view.
 func (c *zkController) finishLoad(im *metadata.Image) {
-	c.image = im
 	var records []metadata.Record
 	work := im.Clone()
 	dead := map[int32]bool{}
@@ -268,7 +269,7 @@ func (c *zkController) finishLoad(im *metadata.Image) {
 		}
 		records = append(records, more...)
 	}
-	c.commit(records, nil, func(ok bool) {
+	c.commitOn(im, records, nil, func(ok bool) {
 		c.loaded = ok
 		if ok {
 			c.broadcast(nil, true)
@@ -289,18 +290,29 @@ func (c *zkController) policyFor(im *metadata.Image) metadata.Policy {
 // ZooKeeper, fenced by the controller epoch; once written they apply to
 // the controller's image and go to every live broker.
 func (c *zkController) commit(records []metadata.Record, extra []zookeeper.Op, then func(ok bool)) {
+	c.commitOn(c.image, records, extra, then)
+}
+
+// commitOn is commit with base in place of the controller's image: once
+// the records are written, base with them becomes the image.
+func (c *zkController) commitOn(base *metadata.Image, records []metadata.Record, extra []zookeeper.Op, then func(ok bool)) {
 	b := c.b
 	if len(records) == 0 && len(extra) == 0 {
+		c.image = base
 		then(true)
 		return
 	}
-	work := c.image.Clone()
+	work := base.Clone()
 	ops := []zookeeper.Op{{Kind: zookeeper.OpCheck, Path: zookeeper.ControllerEpochPath, Version: c.epochVersion}}
 	ops = append(ops, extra...)
+	written := make([]metadata.Record, 0, len(records))
 	for _, r := range records {
+		r = newLeaderEpoch(work, r)
+		written = append(written, r)
 		ops = append(ops, c.opsFor(work, r)...)
 		work.Apply(work.Offset+1, r)
 	}
+	records = written
 	b.zkMulti(ops, func(resp *zookeeper.MultiResponse) {
 		if b.zkc != c {
 			then(false)
@@ -321,6 +333,27 @@ func (c *zkController) commit(records []metadata.Record, extra []zookeeper.Op, t
 	})
 }
 
+// newLeaderEpoch makes a partition change the controller decides start a
+// new leader epoch even when the leader stays, as Kafka's ZooKeeper
+// controller does (LeaderAndIsr.newLeaderAndIsr, used when it removes a
+// dead or shutting-down replica from an ISR): a ZooKeeper-mode broker
+// takes a LeaderAndIsr only with a newer leader epoch, and as leader resets
+// its followers' caught-up times with it. (A leader's own ISR changes keep
+// their epoch; they do not pass through here.)
+func newLeaderEpoch(im *metadata.Image, r metadata.Record) metadata.Record {
+	change, ok := r.(*metadata.PartitionChangeRecord)
+	if !ok || change.Leader != metadata.NoLeaderChange {
+		return r
+	}
+	p := im.Partition(change.Topic, change.Partition)
+	if p == nil {
+		return r
+	}
+	bumped := *change
+	bumped.Leader = p.Leader
+	return &bumped
+}
+
 // opsFor returns the ZooKeeper writes a record needs, computed against
 // the image before it applies.
 func (c *zkController) opsFor(im *metadata.Image, r metadata.Record) []zookeeper.Op {
@@ -335,7 +368,7 @@ func (c *zkController) opsFor(im *metadata.Image, r metadata.Record) []zookeeper
 	case *metadata.PartitionChangeRecord:
 		old := im.Partition(r.Topic, r.Partition)
 		after := *old
-		if r.Leader != metadata.NoLeaderChange && r.Leader != after.Leader {
+		if r.Leader != metadata.NoLeaderChange {
 			after.Leader = r.Leader
 			after.LeaderEpoch++
 		}
@@ -616,10 +649,14 @@ func (c *zkController) applyIsrChanges(states []zookeeper.ReadResult, deletes []
 		}
 		topic, partition := statePathParts(r.Path)
 		p := c.image.Partition(topic, partition)
-		if p == nil || r.Version != p.PartitionEpoch+1 || metadata.EqualIDs(p.Isr, st.Isr) {
-			continue
+		if p == nil || r.Version <= p.PartitionEpoch {
+			continue // known already
 		}
-		records = append(records, &metadata.PartitionChangeRecord{Topic: topic, Partition: partition, Leader: metadata.NoLeaderChange, Isr: st.Isr})
+		// As Kafka's controller (updateLeaderAndIsrCache), take the state
+		// as ZooKeeper holds it, at its version: the leader may have
+		// written more than once since the last read.
+		records = append(records, &metadata.PartitionChangeRecord{Topic: topic, Partition: partition, Leader: metadata.NoLeaderChange,
+			Isr: st.Isr, PartitionEpoch: r.Version})
 	}
 	b.zkMulti(deletes, func(*zookeeper.MultiResponse) {})
 	if len(records) == 0 {

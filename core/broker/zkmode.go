@@ -124,30 +124,74 @@ func (b *Broker) onUpdateMetadata(m *protocol.UpdateMetadataRequest) {
 
 // zkAlterIsr writes a partition's new ISR to ZooKeeper as its leader, then
 // tells the controller through an isr_change_notification.
+//
+// The write is conditional on the version the leader last saw. When
+// ZooKeeper refuses it (BADVERSION), the leader reads the state back, as
+// Kafka's ReplicationUtils.checkLeaderAndIsrZkData does: if it holds
+// exactly this ISR (an earlier write of the same change landed though its
+// answer was lost), the change is done at that version. Otherwise the
+// leader keeps its ISR and tries again at later checks, each refused,
+// until the controller's state (a new leader epoch) reaches it, as
+// Kafka's leaders of that design do ("Cached zkVersion not equal to that
+// in zookeeper, skip updating ISR").
 func (b *Broker) zkAlterIsr(p *partition, newIsr []int32) {
 	p.alterInFlight = true
 	p.pendingIsr = newIsr
 	leaderEpoch := p.leaderEpoch
+	path := zookeeper.PartitionStatePath(p.tp.Topic, p.tp.Partition)
 	state := zookeeper.PartitionState{Leader: b.settings.ID, LeaderEpoch: p.leaderEpoch, Isr: newIsr, ControllerEpoch: b.controllerEpoch}
 	notification := zookeeper.IsrChangeNotificationPath + "/isr_change_" + strconv.Itoa(int(b.settings.ID)) + "_" + strconv.FormatUint(b.nextToken(), 10)
 	ops := []zookeeper.Op{
-		{Kind: zookeeper.OpSetData, Path: zookeeper.PartitionStatePath(p.tp.Topic, p.tp.Partition), Data: state, Version: p.partitionEpoch},
+		{Kind: zookeeper.OpSetData, Path: path, Data: state, Version: p.partitionEpoch},
 		{Kind: zookeeper.OpCreate, Path: notification, Data: zookeeper.IsrChange{Topic: p.tp.Topic, Partition: p.tp.Partition}},
 	}
+	current := func() bool { return p.role == roleLeader && p.leaderEpoch == leaderEpoch }
 	b.zkMulti(ops, func(resp *zookeeper.MultiResponse) {
-		if p.role != roleLeader || p.leaderEpoch != leaderEpoch {
+		if !current() {
 			return
 		}
-		p.alterInFlight = false
-		p.pendingIsr = nil
-		if resp.Error == zookeeper.OK {
-			b.setIsr(p, newIsr, resp.Versions[0])
-		} else {
-			b.record("isr-write", "%s refused by ZooKeeper: %s", p.tp, resp.Error)
-			b.retryIsrChange(p)
+		if resp.Error != zookeeper.BadVersion {
+			b.zkIsrWritten(p, newIsr, resp.Error, resp.Versions)
+			return
 		}
-		b.maybeIncrementHighWatermark(p)
+		b.zkRead([]zookeeper.Read{{Path: path}}, func(read *zookeeper.ReadResponse) {
+			if !current() {
+				return
+			}
+			if read.Error == zookeeper.OK && len(read.Results) == 1 && read.Results[0].Error == zookeeper.OK &&
+				samePartitionState(read.Results[0].Data, state) {
+				b.record("isr-write", "%s refused by ZooKeeper: %s, but the znode holds this ISR already (version %d)",
+					p.tp, resp.Error, read.Results[0].Version)
+				b.zkIsrWritten(p, newIsr, zookeeper.OK, []int32{read.Results[0].Version})
+				return
+			}
+			b.zkIsrWritten(p, newIsr, resp.Error, nil)
+		})
 	})
+}
+
+// zkIsrWritten ends a leader's ISR write: adopted at its new version, or
+// refused and tried again later. Either way the followers that caught up
+// while it was in flight are considered again when their next fetch
+// would come: unlike an AlterPartition's, the leader's own write brings
+// no metadata update that would do it.
+func (b *Broker) zkIsrWritten(p *partition, newIsr []int32, err zookeeper.Error, versions []int32) {
+	p.alterInFlight = false
+	p.pendingIsr = nil
+	if err == zookeeper.OK {
+		b.setIsr(p, newIsr, versions[0])
+	} else {
+		b.record("isr-write", "%s refused by ZooKeeper: %s", p.tp, err)
+	}
+	b.retryIsrChange(p)
+	b.maybeIncrementHighWatermark(p)
+}
+
+// samePartitionState reports whether a state znode's data is want.
+func samePartitionState(data any, want zookeeper.PartitionState) bool {
+	got, ok := data.(zookeeper.PartitionState)
+	return ok && got.Leader == want.Leader && got.LeaderEpoch == want.LeaderEpoch &&
+		got.ControllerEpoch == want.ControllerEpoch && equalIDs(got.Isr, want.Isr)
 }
 
 // zkBeginShutdown asks the controller to move leaderships away; after

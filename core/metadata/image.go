@@ -130,7 +130,7 @@ func (im *Image) Apply(offset int64, r Record) {
 			return // the topic is gone (a record for it arrived late)
 		}
 		p := &t.Partitions[r.Partition]
-		if r.Leader != NoLeaderChange && r.Leader != p.Leader {
+		if r.Leader != NoLeaderChange {
 			p.Leader = r.Leader
 			p.LeaderEpoch++
 		}
@@ -140,7 +140,11 @@ func (im *Image) Apply(offset int64, r Record) {
 		if r.Unclean {
 			p.UncleanElections++
 		}
-		p.PartitionEpoch++
+		if r.PartitionEpoch > 0 {
+			p.PartitionEpoch = r.PartitionEpoch
+		} else {
+			p.PartitionEpoch++
+		}
 	case *RemoveTopicRecord:
 		delete(im.Topics, r.Name)
 	case *ConfigRecord:

@@ -60,8 +60,11 @@ type PartitionRecord struct {
 }
 
 // PartitionChangeRecord changes a partition's leader and/or ISR. Leader is
-// NoLeaderChange to keep it, Isr nil to keep it. A leader change bumps the
-// leader epoch; every change bumps the partition epoch.
+// NoLeaderChange to keep the leader and its epoch; any other value, the
+// current leader included, starts a new leader epoch (as Kafka's
+// PartitionRegistration.merge reads the record). Isr nil keeps the ISR.
+// Every change bumps the partition epoch by one, unless PartitionEpoch
+// names it.
 type PartitionChangeRecord struct {
 	Topic     string
 	Partition int32
@@ -69,6 +72,11 @@ type PartitionChangeRecord struct {
 	Isr       []int32
 	// Unclean marks a leader elected from outside the ISR.
 	Unclean bool
+	// PartitionEpoch, when above 0, is the partition epoch after the
+	// change: in ZooKeeper mode the state znode's version, which a
+	// leader's own ISR writes may move more than once between two reads
+	// of the controller (Kafka's UpdateMetadata carries it as zkVersion).
+	PartitionEpoch int32
 }
 
 // RemoveTopicRecord deletes a topic.
