@@ -3,22 +3,20 @@
 package ui
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"strconv"
 	"strings"
 	"syscall/js"
 	"time"
 
-	"github.com/coder/websocket"
-
 	"github.com/kafka-playground/playground/core/scenario"
 )
+
+// websocketNormalClosure is the close code of a connection the page ends
+// itself (the protocol's Normal Closure).
+const websocketNormalClosure = 1000
 
 // Reconnection backoff of a room's WebSocket.
 const (
@@ -71,7 +69,7 @@ func (a *App) roomLoop() {
 			continue
 		}
 		why := "the connection dropped"
-		var closed websocket.CloseError
+		var closed socketClosed
 		if errors.As(err, &closed) && closed.Reason != "" {
 			why = closed.Reason // the server's sentence, such as a full server's
 		} else if err != nil {
@@ -91,25 +89,19 @@ func (a *App) roomConnection() (welcomed, resync bool, err error) {
 	if location.Protocol() == "https:" {
 		scheme = "wss"
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	conn, _, err := websocket.Dial(ctx, scheme+"://"+location.Host()+"/api/ws", nil)
-	cancel()
+	conn, err := dialSocket(scheme + "://" + location.Host() + "/api/ws")
 	if err != nil {
 		return false, false, err
 	}
-	conn.SetReadLimit(64 << 20)
 	out := make(chan []byte, 256)
 	done := make(chan struct{})
 	defer close(done)
+	defer conn.Close(websocketNormalClosure, "")
 	go func() {
 		for {
 			select {
 			case data := <-out:
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				err := conn.Write(ctx, websocket.MessageText, data)
-				cancel()
-				if err != nil {
-					conn.Close(websocket.StatusGoingAway, "write failed")
+				if conn.Write(data) != nil {
 					return
 				}
 			case <-done:
@@ -121,14 +113,14 @@ func (a *App) roomConnection() (welcomed, resync bool, err error) {
 	a.roomOut = out
 	defer func() { a.roomOut = nil }()
 	for {
-		_, data, err := conn.Read(context.Background())
+		data, err := conn.Read()
 		if err != nil {
 			return welcomed, false, err
 		}
 		event := a.roomFrame(data)
 		welcomed = welcomed || a.room.Welcomed
 		if event.Resync {
-			conn.Close(websocket.StatusNormalClosure, "resync")
+			conn.Close(websocketNormalClosure, "resync")
 			return welcomed, true, nil
 		}
 	}
@@ -294,15 +286,14 @@ func (a *App) roomRefuses(what string) {
 // one when it does.
 func (a *App) checkRooms() {
 	go func() {
-		response, err := http.Get(a.window.Location().Origin() + "/api/info")
-		if err != nil {
+		status, body, err := fetchBytes("GET", a.window.Location().Origin()+"/api/info", nil)
+		if err != nil || status != 200 {
 			return
 		}
-		defer response.Body.Close()
 		var info struct {
 			Rooms bool `json:"rooms"`
 		}
-		if json.NewDecoder(io.LimitReader(response.Body, 1<<16)).Decode(&info) != nil || !info.Rooms {
+		if json.Unmarshal(body, &info) != nil || !info.Rooms {
 			return
 		}
 		if button := a.element("create-room"); button != nil && a.room == nil {
@@ -321,15 +312,14 @@ func (a *App) createRoom() {
 	}
 	a.status("Creating a room…")
 	go func() {
-		response, err := http.Post(a.window.Location().Origin()+"/api/rooms", "application/json", bytes.NewReader(document))
+		status, body, err := fetchBytes("POST", a.window.Location().Origin()+"/api/rooms", document)
 		if err != nil {
 			a.status("✕ The room was not created: " + err.Error())
 			return
 		}
-		defer response.Body.Close()
 		var answer struct{ Token, URL, Error string }
-		json.NewDecoder(io.LimitReader(response.Body, 1<<16)).Decode(&answer)
-		if response.StatusCode != http.StatusCreated || answer.URL == "" {
+		json.Unmarshal(body, &answer)
+		if status != 201 || answer.URL == "" {
 			a.status("✕ The room was not created: " + answer.Error)
 			return
 		}
