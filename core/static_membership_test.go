@@ -316,3 +316,55 @@ func TestStaticMemberChanges(t *testing.T) {
 		}
 	})
 }
+
+// TestStaticRejoinWriteFails: when the coordinator cannot write the group
+// record that names a static member's new member id (here its partition
+// of __consumer_offsets is below min.insync.replicas), the old member id
+// comes back and the newcomer gets COORDINATOR_NOT_AVAILABLE, as Kafka
+// answers NOT_ENOUGH_REPLICAS of a group write; once the write succeeds
+// the newcomer takes the old place.
+func TestStaticRejoinWriteFails(t *testing.T) {
+	c, err := core.New(core.Spec{Seed: 69, Brokers: 3, LatencyMs: 1, Config: map[string]string{"min.insync.replicas": "2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Boot()
+	if f := c.CreateTopic("orders", 3, 3, nil); !c.Wait(f, 60000) || f.Error != protocol.None {
+		t.Fatalf("create: %s", f.Error)
+	}
+	s := &staticCluster{t: t, c: c}
+	s.add("c1", "host-1", []string{"orders"}, map[string]string{"session.timeout.ms": "120000"})
+	s.poll(6000, "c1")
+	before := s.stable("started", 1, "c1")
+	var others []int32
+	for id := int32(1); id <= 3; id++ {
+		if id != before.Coordinator {
+			others = append(others, id)
+			if err := c.KillBroker(id); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	s.poll(20000, "c1")
+	if err := c.CrashClient("c1"); err != nil {
+		t.Fatal(err)
+	}
+	s.add("c1-again", "host-1", []string{"orders"}, map[string]string{"session.timeout.ms": "120000"})
+	s.poll(40000, "c1-again")
+	if g := s.stable("while the group record cannot be written", 1, "c1"); g.Members["c1"].MemberID != before.Members["c1"].MemberID {
+		t.Errorf("host-1 is member %s, want the old %s back", g.Members["c1"].MemberID, before.Members["c1"].MemberID)
+	}
+	if _, generation := c.Consumer("c1-again").Member(); generation != -1 {
+		t.Errorf("the newcomer joined generation %d while the group record could not be written", generation)
+	}
+	for _, id := range others {
+		if err := c.StartBroker(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.poll(60000, "c1-again")
+	g := s.stable("after the brokers came back", 1, "c1")
+	if got := s.consumer("c1-again"); got.MemberID != g.Members["c1"].MemberID || got.Generation != 1 {
+		t.Errorf("the newcomer %+v, host-1 is member %s", got, g.Members["c1"].MemberID)
+	}
+}

@@ -67,8 +67,9 @@ func (b *Broker) joinStaticMember(g *Group, from sim.NodeID, req *protocol.JoinG
 		return
 	}
 	leaderBefore := g.Leader
-	newID := b.newMemberID(req.GroupInstanceID)
-	m := b.replaceStaticMember(g, oldID, newID)
+	m := b.replaceStaticMember(g, oldID, b.newMemberID(req.GroupInstanceID))
+	before := staticRejoin{oldID: oldID, leader: leaderBefore, protocols: m.Protocols, sessionTimeoutMs: m.SessionTimeoutMs,
+		rebalanceTimeoutMs: m.RebalanceTimeoutMs}
 	b.record("group-join", "%s static member %s joins again as %s (was %s) in %s%s", g.ID, req.GroupInstanceID, req.ClientID, oldID,
 		g.State, reasonNote(req.Reason))
 	m.Node, m.Protocols = from, req.Protocols
@@ -79,7 +80,7 @@ func (b *Broker) joinStaticMember(g *Group, from sim.NodeID, req *protocol.JoinG
 	switch g.State {
 	case GroupStable:
 		if chooseProtocol(g) == g.Protocol {
-			b.keepStaticMember(g, m, oldID, leaderBefore, req)
+			b.keepStaticMember(g, m, before, req)
 			return
 		}
 		b.prepareRebalance(g, "static member "+req.GroupInstanceID+" joined again with another protocol")
@@ -121,29 +122,42 @@ func (b *Broker) replaceStaticMember(g *Group, oldID, newID string) *GroupMember
 	return m
 }
 
+// staticRejoin is what a static member's replacement changed: the member
+// id it replaced, the group's leader before (the old id when it led), and
+// the old member's protocols and timeouts.
+type staticRejoin struct {
+	oldID, leader                        string
+	protocols                            []protocol.GroupProtocol
+	sessionTimeoutMs, rebalanceTimeoutMs int64
+}
+
 // keepStaticMember ends the join of a static member that took its old
 // place in a Stable group without a rebalance: the group's metadata,
 // with the new member id, is written first, then the member gets the
 // current generation. A leader that reads SkipAssignment (KIP-814) is
 // told it leads but must not assign; an older client is told that the
 // old member id leads, so that it does not assign either. If the write
-// fails the old member id comes back and the member gets the error.
-func (b *Broker) keepStaticMember(g *Group, m *GroupMember, oldID, leaderBefore string, req *protocol.JoinGroupRequest) {
+// fails the old member comes back as it was and the new one gets the
+// error, as in Kafka.
+func (b *Broker) keepStaticMember(g *Group, m *GroupMember, before staticRejoin, req *protocol.JoinGroupRequest) {
 	pending, generation := m.join, g.Generation
 	b.persistGroupThen(g, func(code protocol.ErrorCode) {
 		if m.join != pending {
 			return // a rebalance that started meanwhile answered the join
 		}
 		m.join = nil
+		resp := &protocol.JoinGroupResponse{CorrelationID: pending.correlation, GenerationID: g.Generation, ProtocolType: g.ProtocolType,
+			ProtocolName: g.Protocol, Leader: before.leader, MemberID: m.MemberID}
 		if code != protocol.None {
 			if g.Members[m.MemberID] == m && g.Generation == generation {
-				b.armSession(g, b.replaceStaticMember(g, m.MemberID, oldID))
+				old := b.replaceStaticMember(g, m.MemberID, before.oldID)
+				old.Protocols, old.SessionTimeoutMs, old.RebalanceTimeoutMs = before.protocols, before.sessionTimeoutMs, before.rebalanceTimeoutMs
+				b.armSession(g, old)
 			}
-			b.sendGroup(pending.from, &protocol.JoinGroupResponse{CorrelationID: pending.correlation, Error: code, GenerationID: -1})
+			resp.Error, resp.MemberID = code, ""
+			b.sendGroup(pending.from, resp)
 			return
 		}
-		resp := &protocol.JoinGroupResponse{CorrelationID: pending.correlation, GenerationID: g.Generation, ProtocolType: g.ProtocolType,
-			ProtocolName: g.Protocol, Leader: leaderBefore, MemberID: m.MemberID}
 		if req.SupportsSkipAssignment {
 			resp.Leader = g.Leader
 			if g.Leader == m.MemberID {
