@@ -20,9 +20,9 @@
 //     broker is down, so that clients are refused as by a dead host). On
 //     an SSL or SASL_SSL listener the host runs TLS on the real socket.
 //  3. For every decoded request, in the order they arrived, call either
-//     Request (a core/protocol request whose CorrelationID is the wire
-//     correlation id, for the broker to answer) or Answer (a response the
-//     host makes itself, such as ApiVersions or a refused version).
+//     Request (a core/protocol request, for the broker to answer, with
+//     the wire correlation id) or Answer (a response the host makes
+//     itself, such as ApiVersions or a refused version).
 //  4. After running the simulation (Cluster.RunUntil), call Ready for each
 //     connection and write the responses it returns, in that order. When
 //     Closed reports true, write them and then close the socket: the
@@ -37,6 +37,7 @@ package gateway
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 
@@ -47,8 +48,10 @@ import (
 )
 
 // MaxConnections bounds the gateway clients of one cluster connected at
-// once; each is a node of the simulation.
-const MaxConnections = 256
+// once; each is a node of the simulation, whose network keeps a matrix of
+// its nodes (512 nodes: about 5 MB). franz-go's group tests, a dozen
+// clients in each of three groups at once, open some 260.
+const MaxConnections = 512
 
 // MaxInFlightRequests bounds the requests of one connection that wait for
 // their answer; Kafka clients send at most a handful.
@@ -116,6 +119,9 @@ type Conn struct {
 	name    string
 	broker  int32
 	target  sim.NodeID
+	// lastCorrelation numbers the requests the node sends, across all
+	// the connections it stands for in turn (see Request).
+	lastCorrelation int32
 	// pending are the requests in the order they arrived; the first ones
 	// that are done are Ready.
 	pending []*slot
@@ -123,10 +129,13 @@ type Conn struct {
 }
 
 type slot struct {
-	correlation int32
-	done        bool
-	fromBroker  bool
-	response    any
+	// correlation is the wire correlation id, sent the broker as
+	// brokerCorrelation.
+	correlation       int32
+	brokerCorrelation int32
+	done              bool
+	fromBroker        bool
+	response          any
 }
 
 // Start implements sim.Node.
@@ -150,7 +159,8 @@ func (c *Conn) Receive(from sim.NodeID, msg sim.Message) {
 		return
 	}
 	for _, s := range c.pending {
-		if s.fromBroker && !s.done && s.correlation == correlation {
+		if s.fromBroker && !s.done && s.brokerCorrelation == correlation {
+			setCorrelation(msg, s.correlation)
 			s.done, s.response = true, msg
 			return
 		}
@@ -215,15 +225,28 @@ func (g *Gateway) node() *Conn {
 	return c
 }
 
-// Request sends a core/protocol request to the connection's broker; its
-// CorrelationID must be the wire correlation id. expectResponse is false
-// for a request the broker does not answer (Produce with acks=0).
+// Request sends a core/protocol request to the connection's broker, and
+// correlation is its wire correlation id. The broker sees instead a
+// number its node never sent before (the request's CorrelationID is
+// overwritten), and the response comes back with the wire id: a node
+// serves one connection after another, and an answer to a request of a
+// closed connection (a long Fetch, a JoinGroup that waits for a
+// rebalance) must never pass for the answer to the next connection's
+// request of the same wire id. expectResponse is false for a request the
+// broker does not answer (Produce with acks=0).
 func (g *Gateway) Request(id ConnID, correlation int32, request sim.Message, expectResponse bool) error {
 	c, err := g.open(id)
 	if err != nil {
 		return err
 	}
-	s := &slot{correlation: correlation, fromBroker: expectResponse, done: !expectResponse}
+	c.lastCorrelation++
+	if c.lastCorrelation < 0 {
+		c.lastCorrelation = 1 // after 2^31 requests of one node
+	}
+	if !setCorrelation(request, c.lastCorrelation) {
+		return fmt.Errorf("a %T has no correlation id to send", request)
+	}
+	s := &slot{correlation: correlation, brokerCorrelation: c.lastCorrelation, fromBroker: expectResponse, done: !expectResponse}
 	c.pending = append(c.pending, s)
 	// A request that does not reach the broker is answered by nothing: a
 	// dead broker resets the connection (Disconnected), a cut link lets
@@ -313,6 +336,21 @@ func (g *Gateway) Connections() []ConnID {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
+}
+
+// setCorrelation sets the CorrelationID of a core/protocol request or
+// response; it reports whether the message has one.
+func setCorrelation(msg sim.Message, correlation int32) bool {
+	v := reflect.ValueOf(msg)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return false
+	}
+	field := v.Elem().FieldByName("CorrelationID")
+	if !field.IsValid() || field.Kind() != reflect.Int32 || !field.CanSet() {
+		return false
+	}
+	field.SetInt(int64(correlation))
+	return true
 }
 
 // correlationOf returns the correlation id of a response a broker sends a
