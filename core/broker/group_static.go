@@ -142,14 +142,14 @@ type staticRejoin struct {
 func (b *Broker) keepStaticMember(g *Group, m *GroupMember, before staticRejoin, req *protocol.JoinGroupRequest) {
 	pending, generation := m.join, g.Generation
 	b.persistGroupThen(g, func(code protocol.ErrorCode) {
-		if m.join != pending {
-			return // a rebalance that started meanwhile answered the join
+		if m.join != pending || g.Members[m.MemberID] != m {
+			return // a rebalance, or the member's removal, answered the join meanwhile
 		}
 		m.join = nil
 		resp := &protocol.JoinGroupResponse{CorrelationID: pending.correlation, GenerationID: g.Generation, ProtocolType: g.ProtocolType,
 			ProtocolName: g.Protocol, Leader: before.leader, MemberID: m.MemberID}
 		if code != protocol.None {
-			if g.Members[m.MemberID] == m && g.Generation == generation {
+			if g.Generation == generation {
 				old := b.replaceStaticMember(g, m.MemberID, before.oldID)
 				old.Protocols, old.SessionTimeoutMs, old.RebalanceTimeoutMs = before.protocols, before.sessionTimeoutMs, before.rebalanceTimeoutMs
 				b.armSession(g, old)
