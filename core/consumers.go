@@ -12,13 +12,16 @@ import (
 
 // ConsumerState is a consumer's section of the state document.
 type ConsumerState struct {
-	Alive      bool             `json:"alive"`
-	Group      string           `json:"group"`
-	MemberID   string           `json:"member_id"`
-	Generation int32            `json:"generation"`
-	Assignment []string         `json:"assignment"`
-	Positions  map[string]int64 `json:"positions"`
-	Consumed   int64            `json:"consumed"`
+	Alive    bool   `json:"alive"`
+	Group    string `json:"group"`
+	MemberID string `json:"member_id"`
+	// GroupInstanceID is the consumer's group.instance.id, set only for
+	// a static member.
+	GroupInstanceID string           `json:"group_instance_id,omitempty"`
+	Generation      int32            `json:"generation"`
+	Assignment      []string         `json:"assignment"`
+	Positions       map[string]int64 `json:"positions"`
+	Consumed        int64            `json:"consumed"`
 }
 
 // GroupState is a consumer group's section of the state document.
@@ -40,10 +43,15 @@ type GroupState struct {
 	Lost       int64 `json:"lost"`
 }
 
-// MemberState is one group member, keyed by its client id.
+// MemberState is one group member, keyed by its client id. A static
+// member that came back under a new member id keeps the client id it
+// first joined with, as Kafka's coordinator does.
 type MemberState struct {
-	MemberID   string   `json:"member_id"`
-	Assignment []string `json:"assignment"`
+	MemberID string `json:"member_id"`
+	// GroupInstanceID is the member's group.instance.id, set only for a
+	// static member.
+	GroupInstanceID string   `json:"group_instance_id,omitempty"`
+	Assignment      []string `json:"assignment"`
 }
 
 // AddConsumer adds a consumer client node named id, in group (may be
@@ -93,7 +101,7 @@ func (c *Cluster) consumerStates() map[string]any {
 		for tp, pos := range cons.Positions() {
 			positions[tp.String()] = pos
 		}
-		out[id] = ConsumerState{Alive: c.ClientAlive(id), Group: cons.Group(), MemberID: member, Generation: generation,
+		out[id] = ConsumerState{Alive: c.ClientAlive(id), Group: cons.Group(), MemberID: member, GroupInstanceID: cons.GroupInstanceID(), Generation: generation,
 			Assignment: tpNames(cons.Assignment()), Positions: positions, Consumed: cons.Consumed()}
 	}
 	return out
@@ -112,7 +120,7 @@ func (c *Cluster) groupStates() map[string]any {
 				gs.Leader = leader.ClientID
 			}
 			for _, m := range g.Members {
-				gs.Members[m.ClientID] = MemberState{MemberID: m.MemberID, Assignment: tpNames(m.Assignment)}
+				gs.Members[m.ClientID] = MemberState{MemberID: m.MemberID, GroupInstanceID: m.GroupInstanceID, Assignment: tpNames(m.Assignment)}
 			}
 			for tp, offset := range g.Offsets {
 				gs.Offsets[tp.String()] = offset

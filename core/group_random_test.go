@@ -28,7 +28,9 @@ var groupSeeds = flag.Int("group-seeds", 10, "TestRandomConsumerGroups: how many
 // crashes, restarts, partitions and consumer crashes, checked as Jepsen's
 // Kafka workload checks: no acknowledged write is never consumed, each
 // consumer's polls move forward within a partition while it keeps it, no
-// two members own a partition in one generation.
+// two members own a partition in one generation. In even seeds the members
+// are static (group.instance.id), and a crashed one is restarted under its
+// instance id.
 func TestRandomConsumerGroups(t *testing.T) {
 	failed := 0
 	for seed := uint64(1); seed <= uint64(wasmScaled(*groupSeeds)); seed++ {
@@ -55,12 +57,16 @@ type groupRun struct {
 	lastGen  map[string]string
 	problems []string
 	values0  int
+	// static gives members a group.instance.id, kept by the member that
+	// replaces a crashed one; instances holds each member's.
+	static    bool
+	instances map[string]string
 }
 
 func runGroupSeed(seed uint64) []string {
 	r := &groupRun{faultRun: &faultRun{seed: seed, rng: rand.New(rand.NewPCG(seed, 0x67727570)), brokers: 3},
 		values: map[*client.SendResult]string{}, consumed: map[string]int{},
-		last: map[string]map[protocol.TopicPartition]int64{}, lastGen: map[string]string{}}
+		last: map[string]map[protocol.TopicPartition]int64{}, lastGen: map[string]string{}, static: seed%2 == 0, instances: map[string]string{}}
 	c, err := core.New(core.Spec{Seed: seed, Brokers: 3, LatencyMs: 1})
 	if err != nil {
 		return []string{err.Error()}
@@ -82,7 +88,7 @@ func runGroupSeed(seed uint64) []string {
 		return []string{err.Error()}
 	}
 	for i := 0; i < 3; i++ {
-		r.addMember()
+		r.addMember("worker-" + strconv.Itoa(i))
 	}
 	for step := 0; step < 40; step++ {
 		r.produce()
@@ -128,22 +134,31 @@ func runGroupSeed(seed uint64) []string {
 	return r.problems
 }
 
-func (r *groupRun) addMember() {
+// addMember adds a member, with the instance id in a static run.
+func (r *groupRun) addMember(instance string) {
 	r.next++
 	id := "member-" + strconv.Itoa(r.next)
-	if err := r.c.AddConsumer(id, "workers", []string{"events"}, map[string]string{"auto.offset.reset": "earliest",
-		"enable.auto.commit": "false", "session.timeout.ms": "10000", "heartbeat.interval.ms": "1000"}); err != nil {
+	cfg := map[string]string{"auto.offset.reset": "earliest", "enable.auto.commit": "false", "session.timeout.ms": "10000",
+		"heartbeat.interval.ms": "1000"}
+	if r.static {
+		cfg["group.instance.id"] = instance
+	}
+	if err := r.c.AddConsumer(id, "workers", []string{"events"}, cfg); err != nil {
 		r.problems = append(r.problems, err.Error())
 		return
 	}
 	r.members = append(r.members, id)
+	r.instances[id] = instance
 }
 
+// crashMember crashes a member and starts another in its place (under
+// its instance id in a static run).
 func (r *groupRun) crashMember() {
 	i := r.rng.IntN(len(r.members))
-	_ = r.c.CrashClient(r.members[i])
+	crashed := r.members[i]
+	_ = r.c.CrashClient(crashed)
 	r.members = append(r.members[:i:i], r.members[i+1:]...)
-	r.addMember()
+	r.addMember(r.instances[crashed])
 }
 
 func (r *groupRun) produce() {

@@ -14,7 +14,7 @@ package gateway
 //	8    OffsetCommit             2-8       no committed metadata or leader epoch kept; v9 (GROUP_ID_NOT_FOUND) not served
 //	9    OffsetFetch              1-9       batched groups v8+; leader epoch -1, metadata ""
 //	10   FindCoordinator          0-6       GROUP and TRANSACTION keys, batched v4+; SHARE: INVALID_REQUEST
-//	11   JoinGroup                0-9       group.instance.id: UNSUPPORTED_VERSION (groups.go)
+//	11   JoinGroup                0-9       static members (group.instance.id) v5+, SkipAssignment v9+ (groups.go)
 //	12   Heartbeat                0-4
 //	13   LeaveGroup               0-5       batched members v3+
 //	14   SyncGroup                0-5

@@ -93,8 +93,8 @@ type edgeGroup struct {
 // SyncGroup, Heartbeat, OffsetCommit, OffsetFetch, DescribeGroups,
 // ListGroups and LeaveGroup, asking what clients get wrong: an unknown
 // group, a wrong generation, an unknown member, the wrong coordinator,
-// static membership, inconsistent protocols. The metadata and assignment
-// bytes must come back untouched.
+// an instance id of no static member, inconsistent protocols. The
+// metadata and assignment bytes must come back untouched.
 func TestGroupMembershipEdges(t *testing.T) {
 	g, _ := startCheckedGateway(t, core.Spec{Seed: 22, Brokers: 3, Config: edgeConfig})
 	admin := newClient(t, g)
@@ -114,7 +114,7 @@ func TestGroupMembershipEdges(t *testing.T) {
 	e.leave(simpleGroup)
 }
 
-// join: the wrong broker, static membership, a bad session timeout, no
+// join: the wrong broker, a bad session timeout, no
 // protocol, then the KIP-394 two-step join, and a second member of
 // another protocol type.
 func (e *edgeGroup) join() {
@@ -122,9 +122,6 @@ func (e *edgeGroup) join() {
 	protocol1 := blobProtocol("p1", e.metadata)
 	expectCode(t, "JoinGroup at the wrong broker", e.wrong.do(joinRequest(e.group, "", "blob", protocol1), 5).(*kmsg.JoinGroupResponse).ErrorCode,
 		protocol.NotCoordinator)
-	static := joinRequest(e.group, "", "blob", protocol1)
-	static.InstanceID = &e.instance
-	expectCode(t, "JoinGroup with group.instance.id", c.do(static, 5).(*kmsg.JoinGroupResponse).ErrorCode, protocol.UnsupportedVersion)
 	short := joinRequest(e.group, "", "blob", protocol1)
 	short.SessionTimeoutMillis = 1000
 	expectCode(t, "JoinGroup session 1 s", c.do(short, 5).(*kmsg.JoinGroupResponse).ErrorCode, protocol.InvalidSessionTimeout)
@@ -167,7 +164,7 @@ func (e *edgeGroup) sync() {
 	expectCode(t, "SyncGroup of an unknown member", c.do(e.syncRequest(1, "nobody", true), 5).(*kmsg.SyncGroupResponse).ErrorCode, protocol.UnknownMemberID)
 	static := e.syncRequest(1, e.member, false)
 	static.InstanceID = &e.instance
-	expectCode(t, "SyncGroup with group.instance.id", c.do(static, 3).(*kmsg.SyncGroupResponse).ErrorCode, protocol.UnsupportedVersion)
+	expectCode(t, "SyncGroup with an instance id no static member has", c.do(static, 3).(*kmsg.SyncGroupResponse).ErrorCode, protocol.UnknownMemberID)
 	synced := c.do(e.syncRequest(1, e.member, true), 5).(*kmsg.SyncGroupResponse)
 	if synced.ErrorCode != 0 || !bytes.Equal(synced.MemberAssignment, e.assignment) || synced.Protocol == nil || *synced.Protocol != "p1" {
 		t.Fatalf("SyncGroup: %+v, want assignment %x", synced, e.assignment)

@@ -13,11 +13,15 @@ package gateway
 // simulated consumer can share a group with real ones; what a simulated
 // member has only in decoded form is encoded here for real clients.
 //
-// Static membership (group.instance.id, KIP-345) is not modelled by the
-// core: a request that carries one is answered as a broker without static
-// membership answers it (Kafka below inter.broker.protocol.version 2.3):
-// UNSUPPORTED_VERSION. LeaveGroup by instance id finds no static member:
-// UNKNOWN_MEMBER_ID for that member, as Kafka answers an unknown one.
+// Static membership (group.instance.id, KIP-345) is the core's: the
+// instance id of JoinGroup (v5+), SyncGroup and Heartbeat (v3+),
+// OffsetCommit (v7+), TxnOffsetCommit (v3+) and each member of a batched
+// LeaveGroup (v3+, by instance id alone for an admin's removal) goes to
+// the coordinator, which answers a replaced member id
+// FENCED_INSTANCE_ID; JoinGroup v9+ reads SkipAssignment (KIP-814), and
+// DescribeGroups v4+ shows each member's instance id. An empty instance
+// id is taken as none (a dynamic member), which no client sends: Kafka's
+// clients refuse an empty group.instance.id.
 
 import (
 	"net"
@@ -107,16 +111,14 @@ func coordinatorEndpoint(node int32, code protocol.ErrorCode, advertise addresse
 }
 
 func translateJoinGroup(req *kmsg.JoinGroupRequest, correlation int32, client groupClient) translation {
-	if req.InstanceID != nil {
-		return translation{Local: joinGroupResponse(req.Version, &protocol.JoinGroupResponse{Error: protocol.UnsupportedVersion, GenerationID: -1})}
-	}
 	rebalanceTimeoutMs := req.RebalanceTimeoutMillis
 	if req.Version == 0 {
 		rebalanceTimeoutMs = req.SessionTimeoutMillis // v0 has none: Kafka takes the session timeout
 	}
 	core := &protocol.JoinGroupRequest{CorrelationID: correlation, GroupID: req.Group, SessionTimeoutMs: req.SessionTimeoutMillis,
 		RebalanceTimeoutMs: rebalanceTimeoutMs, MemberID: req.MemberID, ClientID: client.id, ClientHost: client.host,
-		ProtocolType: req.ProtocolType, RequireKnownMemberID: req.Version >= 4}
+		ProtocolType: req.ProtocolType, RequireKnownMemberID: req.Version >= 4, GroupInstanceID: instanceID(req.InstanceID),
+		SupportsSkipAssignment: req.Version >= 9}
 	if req.Reason != nil {
 		core.Reason = *req.Reason
 	}
@@ -138,17 +140,34 @@ func translateJoinGroup(req *kmsg.JoinGroupRequest, correlation int32, client gr
 	}}
 }
 
+// instanceID is a request's group.instance.id for the core: "" for none.
+func instanceID(id *string) string {
+	if id == nil {
+		return ""
+	}
+	return *id
+}
+
+// wireInstanceID is a member's instance id on the wire: null for a
+// dynamic member.
+func wireInstanceID(id string) *string {
+	if id == "" {
+		return nil
+	}
+	return &id
+}
+
 func joinGroupResponse(version int16, m *protocol.JoinGroupResponse) *kmsg.JoinGroupResponse {
 	resp := kmsg.NewPtrJoinGroupResponse()
 	resp.Version, resp.ErrorCode, resp.Generation = version, int16(m.Error), m.GenerationID
-	resp.LeaderID, resp.MemberID = m.Leader, m.MemberID
+	resp.LeaderID, resp.MemberID, resp.SkipAssignment = m.Leader, m.MemberID, m.SkipAssignment
 	if m.Error == protocol.None {
 		protocolType, name := m.ProtocolType, m.ProtocolName
 		resp.ProtocolType, resp.Protocol = &protocolType, &name
 	}
 	for _, member := range m.Members {
 		rm := kmsg.NewJoinGroupResponseMember()
-		rm.MemberID, rm.ProtocolMetadata = member.MemberID, member.Metadata
+		rm.MemberID, rm.InstanceID, rm.ProtocolMetadata = member.MemberID, wireInstanceID(member.GroupInstanceID), member.Metadata
 		if rm.ProtocolMetadata == nil && m.ProtocolType == protocol.ConsumerProtocolType {
 			rm.ProtocolMetadata = encodeSubscription(member.Subscription) // a simulated member
 		}
@@ -163,22 +182,18 @@ func translateHeartbeat(req *kmsg.HeartbeatRequest, correlation int32) translati
 		resp.Version, resp.ErrorCode = req.Version, int16(answer.(*protocol.HeartbeatResponse).Error)
 		return resp
 	}
-	if req.InstanceID != nil {
-		return translation{Local: finish(&protocol.HeartbeatResponse{Error: protocol.UnsupportedVersion})}
-	}
-	core := &protocol.HeartbeatRequest{CorrelationID: correlation, GroupID: req.Group, GenerationID: req.Generation, MemberID: req.MemberID}
+	core := &protocol.HeartbeatRequest{CorrelationID: correlation, GroupID: req.Group, GenerationID: req.Generation, MemberID: req.MemberID,
+		GroupInstanceID: instanceID(req.InstanceID)}
 	return translation{Request: core, ExpectResponse: true, Finish: finish}
 }
 
 func translateSyncGroup(req *kmsg.SyncGroupRequest, correlation int32) translation {
-	switch {
-	case req.InstanceID != nil:
-		return translation{Local: syncGroupResponse(req.Version, &protocol.SyncGroupResponse{Error: protocol.UnsupportedVersion})}
-	case req.Version >= 5 && (req.ProtocolType == nil || req.Protocol == nil):
+	if req.Version >= 5 && (req.ProtocolType == nil || req.Protocol == nil) {
 		// From v5 both are mandatory (KIP-559).
 		return translation{Local: syncGroupResponse(req.Version, &protocol.SyncGroupResponse{Error: protocol.InconsistentGroupProtocol})}
 	}
-	core := &protocol.SyncGroupRequest{CorrelationID: correlation, GroupID: req.Group, GenerationID: req.Generation, MemberID: req.MemberID}
+	core := &protocol.SyncGroupRequest{CorrelationID: correlation, GroupID: req.Group, GenerationID: req.Generation, MemberID: req.MemberID,
+		GroupInstanceID: instanceID(req.InstanceID)}
 	if req.Version >= 5 {
 		core.ProtocolType, core.ProtocolName = *req.ProtocolType, *req.Protocol
 	}
@@ -219,13 +234,11 @@ func translateLeaveGroup(req *kmsg.LeaveGroupRequest, correlation int32) transla
 	}
 	core.MemberID = ""
 	for _, m := range req.Members {
-		if m.InstanceID == nil {
-			member := protocol.LeaveGroupMember{MemberID: m.MemberID}
-			if m.Reason != nil {
-				member.Reason = *m.Reason
-			}
-			core.Members = append(core.Members, member)
+		member := protocol.LeaveGroupMember{MemberID: m.MemberID, GroupInstanceID: instanceID(m.InstanceID)}
+		if m.Reason != nil {
+			member.Reason = *m.Reason
 		}
+		core.Members = append(core.Members, member)
 	}
 	finish := func(answer any) kmsg.Response {
 		m, _ := answer.(*protocol.LeaveGroupResponse)
@@ -235,30 +248,24 @@ func translateLeaveGroup(req *kmsg.LeaveGroupRequest, correlation int32) transla
 		return leaveGroupResponse(req, m)
 	}
 	if len(core.Members) == 0 {
-		return translation{Local: finish(nil)} // no member the coordinator could know
+		return translation{Local: finish(nil)} // no member to leave
 	}
 	return translation{Request: core, ExpectResponse: true, Finish: finish}
 }
 
-// leaveGroupResponse answers a batched LeaveGroup in the request's order:
-// the coordinator's answer for each dynamic member, UNKNOWN_MEMBER_ID for
-// each member named by instance id (no static member exists here).
+// leaveGroupResponse answers a batched LeaveGroup in the request's order,
+// with the coordinator's answer for each member.
 func leaveGroupResponse(req *kmsg.LeaveGroupRequest, m *protocol.LeaveGroupResponse) *kmsg.LeaveGroupResponse {
 	resp := kmsg.NewPtrLeaveGroupResponse()
 	resp.Version, resp.ErrorCode = req.Version, int16(m.Error)
 	if m.Error != protocol.None {
 		return resp
 	}
-	next := 0
-	for _, member := range req.Members {
+	for i, member := range req.Members {
 		rm := kmsg.NewLeaveGroupResponseMember()
 		rm.MemberID, rm.InstanceID = member.MemberID, member.InstanceID
-		switch {
-		case member.InstanceID != nil:
-			rm.ErrorCode = int16(protocol.UnknownMemberID)
-		case next < len(m.Members):
-			rm.ErrorCode = int16(m.Members[next].Error)
-			next++
+		if i < len(m.Members) {
+			rm.ErrorCode = int16(m.Members[i].Error)
 		}
 		resp.Members = append(resp.Members, rm)
 	}
@@ -296,7 +303,7 @@ func describedGroup(version int16, d protocol.DescribedGroup) kmsg.DescribeGroup
 	consumer := d.ProtocolType == protocol.ConsumerProtocolType
 	for _, m := range d.Members {
 		member := kmsg.NewDescribeGroupsResponseGroupMember()
-		member.MemberID, member.ClientID, member.ClientHost = m.MemberID, m.ClientID, m.ClientHost
+		member.MemberID, member.InstanceID, member.ClientID, member.ClientHost = m.MemberID, wireInstanceID(m.GroupInstanceID), m.ClientID, m.ClientHost
 		member.ProtocolMetadata, member.MemberAssignment = m.Metadata, m.Assignment
 		if consumer && d.State == broker.GroupStable {
 			if member.ProtocolMetadata == nil {
@@ -328,7 +335,8 @@ func translateListGroups(req *kmsg.ListGroupsRequest, correlation int32) transla
 }
 
 func translateOffsetCommit(req *kmsg.OffsetCommitRequest, correlation int32) translation {
-	core := &protocol.OffsetCommitRequest{CorrelationID: correlation, GroupID: req.Group, GenerationID: req.Generation, MemberID: req.MemberID}
+	core := &protocol.OffsetCommitRequest{CorrelationID: correlation, GroupID: req.Group, GenerationID: req.Generation, MemberID: req.MemberID,
+		GroupInstanceID: instanceID(req.InstanceID)}
 	var order []protocol.TopicPartition
 	for _, t := range req.Topics {
 		for _, p := range t.Partitions {
@@ -359,9 +367,6 @@ func translateOffsetCommit(req *kmsg.OffsetCommitRequest, correlation int32) tra
 			resp.Topics[n-1].Partitions = append(resp.Topics[n-1].Partitions, part)
 		}
 		return resp
-	}
-	if req.InstanceID != nil {
-		return translation{Local: finish(&protocol.OffsetCommitResponse{Error: protocol.UnsupportedVersion})}
 	}
 	return translation{Request: core, ExpectResponse: true, Finish: finish}
 }

@@ -123,7 +123,7 @@ func translateTxnOffsetCommit(req *kmsg.TxnOffsetCommitRequest, correlation int3
 	core := &protocol.TxnOffsetCommitRequest{CorrelationID: correlation, TransactionalID: req.TransactionalID, GroupID: req.Group,
 		ProducerID: req.ProducerID, ProducerEpoch: req.ProducerEpoch, GenerationID: -1}
 	if req.Version >= 3 {
-		core.GenerationID, core.MemberID = req.Generation, req.MemberID // KIP-447
+		core.GenerationID, core.MemberID, core.GroupInstanceID = req.Generation, req.MemberID, instanceID(req.InstanceID) // KIP-447
 	}
 	for _, t := range req.Topics {
 		for _, p := range t.Partitions {
@@ -153,9 +153,6 @@ func translateTxnOffsetCommit(req *kmsg.TxnOffsetCommitRequest, correlation int3
 			resp.Topics[n-1].Partitions = append(resp.Topics[n-1].Partitions, part)
 		}
 		return resp
-	}
-	if req.Version >= 3 && req.InstanceID != nil {
-		return translation{Local: finish(&protocol.TxnOffsetCommitResponse{Error: protocol.UnsupportedVersion})}
 	}
 	return translation{Request: core, ExpectResponse: true, Finish: finish}
 }

@@ -7,18 +7,18 @@ package broker
 // COORDINATOR_NOT_AVAILABLE); a group it coordinates but does not have
 // is Dead, without error (Found false: the gateway answers v6+ with
 // GROUP_ID_NOT_FOUND, KIP-1043). A group comes with its state, protocol
-// type and members (member id, client id, client host); the chosen
-// protocol, and each member's metadata and assignment, only while the
-// group is Stable, as Kafka gives them. Members are in the order they
-// joined (Kafka's order is its hash map's).
+// type and members (member id, a static member's group.instance.id,
+// client id, client host); the chosen protocol, and each member's
+// metadata and assignment, only while the group is Stable, as Kafka
+// gives them. Members are in the order they joined (Kafka's order is its
+// hash map's).
 //
 // Authorization: DESCRIBE on each group, else GROUP_AUTHORIZATION_FAILED;
 // refused groups come first in the answer, as in Kafka. An empty group id
 // is INVALID_GROUP_ID.
 //
-// Not implemented: static members (group.instance.id), authorized
-// operations (v3+ IncludeAuthorizedOperations: the gateway leaves the
-// field unset).
+// Not implemented: authorized operations (v3+ IncludeAuthorizedOperations:
+// the gateway leaves the field unset).
 
 import (
 	"github.com/kafka-playground/playground/core/protocol"
@@ -63,7 +63,7 @@ func (b *Broker) describeGroup(id string) protocol.DescribedGroup {
 	}
 	for _, mid := range g.joinOrder {
 		m := g.Members[mid]
-		dm := protocol.DescribedGroupMember{MemberID: mid, ClientID: m.ClientID, ClientHost: m.ClientHost}
+		dm := protocol.DescribedGroupMember{MemberID: mid, GroupInstanceID: m.GroupInstanceID, ClientID: m.ClientID, ClientHost: m.ClientHost}
 		if stable {
 			for _, p := range m.Protocols {
 				if p.Name == g.Protocol {

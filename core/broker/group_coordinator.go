@@ -7,7 +7,8 @@ package broker
 // assignment; each rebalance starts a new generation. Committed offsets
 // and the group's metadata (generation, leader, members, assignments) are
 // records of the coordinator's partition, so a new coordinator reloads
-// them and a Stable group survives a coordinator failover.
+// them and a Stable group survives a coordinator failover. Static members
+// (group.instance.id, KIP-345) are in group_static.go.
 
 import (
 	"encoding/json"
@@ -33,7 +34,10 @@ const (
 
 // GroupMember is one member of a group.
 type GroupMember struct {
-	MemberID           string
+	MemberID string
+	// GroupInstanceID is a static member's instance id (KIP-345), ""
+	// for a dynamic member.
+	GroupInstanceID    string
 	ClientID           string
 	ClientHost         string
 	Node               sim.NodeID
@@ -67,7 +71,10 @@ type Group struct {
 	Protocol     string
 	Leader       string
 	Members      map[string]*GroupMember
-	Offsets      map[protocol.TopicPartition]int64
+	// staticMembers maps each static member's instance id to its
+	// current member id.
+	staticMembers map[string]string
+	Offsets       map[protocol.TopicPartition]int64
 	// pendingTxnOffsets are offsets committed in a transaction not yet
 	// ended, by producer id.
 	pendingTxnOffsets map[int64]map[protocol.TopicPartition]int64
@@ -253,7 +260,7 @@ func (b *Broker) group(id string) *Group {
 	if g == nil {
 		g = &Group{ID: id, State: GroupEmpty, Members: map[string]*GroupMember{}, Offsets: map[protocol.TopicPartition]int64{},
 			pendingTxnOffsets: map[int64]map[protocol.TopicPartition]int64{}, pendingMembers: map[string]bool{},
-			commitMs: map[protocol.TopicPartition]int64{}, stateSinceMs: b.now()}
+			staticMembers: map[string]string{}, commitMs: map[protocol.TopicPartition]int64{}, stateSinceMs: b.now()}
 		b.groups[id] = g
 	}
 	return g
@@ -349,7 +356,7 @@ func (b *Broker) applyOffsetRecords(batch *record.Batch) {
 				// remove expired ones).
 				g := b.group(id)
 				g.Generation, g.State, g.ProtocolType, g.Protocol, g.Leader = 0, GroupEmpty, "", "", ""
-				g.Members, g.joinOrder = map[string]*GroupMember{}, nil
+				g.Members, g.staticMembers, g.joinOrder = map[string]*GroupMember{}, map[string]string{}, nil
 				if len(g.Offsets) == 0 && len(g.pendingTxnOffsets) == 0 {
 					delete(b.groups, id)
 				}
@@ -376,6 +383,7 @@ type groupRecord struct {
 
 type memberRecord struct {
 	MemberID           string                    `json:"member_id"`
+	GroupInstanceID    string                    `json:"group_instance_id,omitempty"`
 	ClientID           string                    `json:"client_id"`
 	ClientHost         string                    `json:"client_host,omitempty"`
 	Node               sim.NodeID                `json:"node"`
@@ -387,9 +395,15 @@ type memberRecord struct {
 }
 
 // persistGroup writes the group's metadata record to its partition.
-func (b *Broker) persistGroup(g *Group) {
+func (b *Broker) persistGroup(g *Group) { b.persistGroupThen(g, func(protocol.ErrorCode) {}) }
+
+// persistGroupThen writes the group's metadata record and calls done
+// with the error a member gets when the write fails (Kafka's
+// appendGroupMetadataErrorToResponseError), NONE once it is written.
+func (b *Broker) persistGroupThen(g *Group, done func(protocol.ErrorCode)) {
 	p, code := b.groupCoordinatorFor(g.ID)
 	if code != protocol.None {
+		done(code)
 		return
 	}
 	rec := groupRecord{Generation: g.Generation, ProtocolType: g.ProtocolType}
@@ -397,7 +411,8 @@ func (b *Broker) persistGroup(g *Group) {
 		rec.Stable, rec.Protocol, rec.Leader = true, g.Protocol, g.Leader
 		for _, id := range g.joinOrder {
 			m := g.Members[id]
-			rec.Members = append(rec.Members, memberRecord{MemberID: id, ClientID: m.ClientID, ClientHost: m.ClientHost, Node: m.Node,
+			rec.Members = append(rec.Members, memberRecord{MemberID: id, GroupInstanceID: m.GroupInstanceID, ClientID: m.ClientID,
+				ClientHost: m.ClientHost, Node: m.Node,
 				SessionTimeoutMs: m.SessionTimeoutMs, RebalanceTimeoutMs: m.RebalanceTimeoutMs, Protocols: m.Protocols, Assignment: m.Assignment,
 				AssignmentBytes: m.AssignmentBytes})
 		}
@@ -407,7 +422,23 @@ func (b *Broker) persistGroup(g *Group) {
 		panic(fmt.Sprintf("group record of %s: %v", g.ID, err)) // only plain data: cannot happen
 	}
 	batch := record.NewBatch([]record.Record{{Key: "group|" + g.ID, Value: string(value), TimestampMs: b.now()}})
-	b.appendLocally([]protocol.ProducePartition{{TopicPartition: p.tp, Batch: batch}}, txnWriteTimeoutMs, func([]protocol.ProducePartitionResponse) {})
+	b.appendLocally([]protocol.ProducePartition{{TopicPartition: p.tp, Batch: batch}}, txnWriteTimeoutMs, func(results []protocol.ProducePartitionResponse) {
+		done(groupWriteError(results[0].Error))
+	})
+}
+
+// groupWriteError is the error a group member gets for a failed write of
+// its group's metadata, as Kafka's appendGroupMetadataErrorToResponseError.
+func groupWriteError(code protocol.ErrorCode) protocol.ErrorCode {
+	switch code {
+	case protocol.UnknownTopicOrPartition, protocol.NotEnoughReplicas, protocol.RequestTimedOut:
+		return protocol.CoordinatorNotAvailable
+	case protocol.NotLeaderOrFollower:
+		return protocol.NotCoordinator
+	case protocol.MessageTooLarge, protocol.RecordListTooLarge:
+		return protocol.UnknownServerError
+	}
+	return code
 }
 
 // applyGroupRecord restores a group from its latest metadata record. A
@@ -419,7 +450,7 @@ func (b *Broker) applyGroupRecord(id, value string, atMs int64) {
 	}
 	g := b.group(id)
 	g.Generation, g.ProtocolType, g.Protocol, g.Leader = rec.Generation, rec.ProtocolType, rec.Protocol, rec.Leader
-	g.Members, g.joinOrder, g.State, g.stateSinceMs = map[string]*GroupMember{}, nil, GroupEmpty, atMs
+	g.Members, g.staticMembers, g.joinOrder, g.State, g.stateSinceMs = map[string]*GroupMember{}, map[string]string{}, nil, GroupEmpty, atMs
 	if !rec.Stable || len(rec.Members) == 0 {
 		g.Protocol, g.Leader = "", ""
 		return
@@ -429,10 +460,13 @@ func (b *Broker) applyGroupRecord(id, value string, atMs int64) {
 		g.ProtocolType = protocol.ConsumerProtocolType // a record written before protocol types were kept
 	}
 	for _, m := range rec.Members {
-		g.Members[m.MemberID] = &GroupMember{MemberID: m.MemberID, ClientID: m.ClientID, ClientHost: m.ClientHost, Node: m.Node,
-			SessionTimeoutMs: m.SessionTimeoutMs, RebalanceTimeoutMs: m.RebalanceTimeoutMs, Protocols: m.Protocols, Assignment: m.Assignment,
-			AssignmentBytes: m.AssignmentBytes}
+		g.Members[m.MemberID] = &GroupMember{MemberID: m.MemberID, GroupInstanceID: m.GroupInstanceID, ClientID: m.ClientID,
+			ClientHost: m.ClientHost, Node: m.Node, SessionTimeoutMs: m.SessionTimeoutMs, RebalanceTimeoutMs: m.RebalanceTimeoutMs,
+			Protocols: m.Protocols, Assignment: m.Assignment, AssignmentBytes: m.AssignmentBytes}
 		g.joinOrder = append(g.joinOrder, m.MemberID)
+		if m.GroupInstanceID != "" {
+			g.staticMembers[m.GroupInstanceID] = m.MemberID
+		}
 	}
 }
 
@@ -488,16 +522,27 @@ func (b *Broker) handleJoinGroup(from sim.NodeID, req *protocol.JoinGroupRequest
 		resp.Error = protocol.GroupMaxSizeReached
 	case !supportsProtocols(g, req.ProtocolType, req.Protocols):
 		resp.Error = protocol.InconsistentGroupProtocol
+	case req.MemberID == "" && req.GroupInstanceID != "":
+		// A static member joins at once, in its old place if it had one.
+		b.joinStaticMember(g, from, req)
+		return
 	case req.MemberID == "" && req.RequireKnownMemberID:
 		// KIP-394: the coordinator hands out the member id, the member
 		// joins again with it.
 		resp.MemberID = b.newMemberID(req.ClientID)
 		g.pendingMembers[resp.MemberID] = true
 		resp.Error = protocol.MemberIDRequired
-	case req.MemberID != "" && m == nil && !g.pendingMembers[req.MemberID]:
+	case req.MemberID != "" && g.pendingMembers[req.MemberID]:
+		if req.GroupInstanceID != "" {
+			// Kafka's IllegalStateException: a pending member id is
+			// only ever handed to a dynamic member.
+			resp.Error = protocol.UnknownServerError
+		}
+	case req.MemberID != "":
 		// A member id this coordinator did not hand out (the member was
-		// removed, or the coordinator moved): join again without one.
-		resp.Error = protocol.UnknownMemberID
+		// removed, or the coordinator moved: join again without one), or
+		// one that another member id of its instance replaced.
+		resp.Error = g.validateMember(req.MemberID, req.GroupInstanceID)
 	}
 	if resp.Error != protocol.None {
 		b.sendGroup(from, resp)
@@ -561,7 +606,10 @@ func supports(m *GroupMember, name string) bool {
 // rebalance its join calls for.
 func (b *Broker) joinMember(g *Group, from sim.NodeID, req *protocol.JoinGroupRequest) {
 	id := req.MemberID
-	if id == "" {
+	switch {
+	case id == "" && req.GroupInstanceID != "":
+		id = b.newMemberID(req.GroupInstanceID) // a new static member: named after its instance, as in Kafka
+	case id == "":
 		id = b.newMemberID(req.ClientID) // JoinGroup v0-v3: joined at once
 	}
 	m := g.Members[id]
@@ -570,20 +618,20 @@ func (b *Broker) joinMember(g *Group, from sim.NodeID, req *protocol.JoinGroupRe
 		if len(g.Members) == 0 {
 			g.ProtocolType = req.ProtocolType
 		}
-		m = &GroupMember{MemberID: id}
+		// The client id and host stay those of the first join, as in
+		// Kafka (a static member's new process keeps them too).
+		m = &GroupMember{MemberID: id, GroupInstanceID: req.GroupInstanceID, ClientID: req.ClientID, ClientHost: req.ClientHost}
+		if m.ClientHost == "" {
+			m.ClientHost = "/" + b.sim.Name(from)
+		}
 		g.Members[id] = m
 		g.joinOrder = append(g.joinOrder, id)
-		if req.Reason != "" {
-			b.record("group-join", "%s member %s joins (%s)", g.ID, req.ClientID, req.Reason)
-		} else {
-			b.record("group-join", "%s member %s joins", g.ID, req.ClientID)
+		if m.GroupInstanceID != "" {
+			g.staticMembers[m.GroupInstanceID] = id
 		}
+		b.record("group-join", "%s member %s joins%s%s", g.ID, req.ClientID, staticNote(m.GroupInstanceID), reasonNote(req.Reason))
 	}
-	m.ClientID, m.Node, m.Protocols = req.ClientID, from, req.Protocols
-	m.ClientHost = req.ClientHost
-	if m.ClientHost == "" {
-		m.ClientHost = "/" + b.sim.Name(from)
-	}
+	m.Node, m.Protocols = from, req.Protocols
 	m.SessionTimeoutMs, m.RebalanceTimeoutMs = int64(req.SessionTimeoutMs), int64(req.RebalanceTimeoutMs)
 	m.lastHeartbeatMs = b.now()
 	m.join = &pendingGroupCall{from: from, correlation: req.CorrelationID}
@@ -611,10 +659,7 @@ func (b *Broker) prepareRebalance(g *Group, reason string) {
 	}
 	b.record("group", "%s PreparingRebalance (generation %d): %s", g.ID, g.Generation, reason)
 	g.rebalanceToken = b.nextToken()
-	delay := int64(0)
-	for _, m := range g.Members {
-		delay = max(delay, m.RebalanceTimeoutMs)
-	}
+	delay := g.rebalanceTimeoutMs()
 	g.initialDelay = wasEmpty
 	if wasEmpty {
 		delay = min(b.brokerInt("group.initial.rebalance.delay.ms"), delay)
@@ -646,13 +691,35 @@ func (b *Broker) onGroupRebalanceDeadline(m groupRebalanceDeadline) {
 	if g == nil || g.rebalanceToken != m.token || g.State != GroupPreparingRebalance {
 		return
 	}
+	joined := false
 	for _, id := range g.SortedMemberIDs() {
-		if g.Members[id].join == nil {
-			b.record("group", "%s member %s did not rejoin in time: removed", g.ID, g.Members[id].ClientID)
+		m := g.Members[id]
+		switch {
+		case m.join != nil:
+			joined = true
+		case m.GroupInstanceID == "":
+			b.record("group", "%s member %s did not rejoin in time: removed", g.ID, m.ClientID)
 			b.removeMember(g, id)
 		}
 	}
+	if !joined && len(g.Members) > 0 {
+		// Only static members, none of them back: Kafka waits another
+		// rebalance timeout, until their sessions expire.
+		b.record("group", "%s no member rejoined in time: static members wait for their session timeouts", g.ID)
+		g.rebalanceToken = b.nextToken()
+		b.sim.SetTimer(b.node, g.rebalanceTimeoutMs(), groupRebalanceDeadline{group: g.ID, token: g.rebalanceToken})
+		return
+	}
 	b.completeJoin(g)
+}
+
+// rebalanceTimeoutMs is the longest rebalance timeout of the members.
+func (g *Group) rebalanceTimeoutMs() int64 {
+	delay := int64(0)
+	for _, m := range g.Members {
+		delay = max(delay, m.RebalanceTimeoutMs)
+	}
+	return delay
 }
 
 // SortedMemberIDs returns the member ids in order, for anything that
@@ -677,6 +744,9 @@ func (b *Broker) removeMember(g *Group, id string) {
 		if m.sync != nil {
 			b.sendGroup(m.sync.from, &protocol.SyncGroupResponse{CorrelationID: m.sync.correlation, Error: protocol.UnknownMemberID})
 		}
+	}
+	if m := g.Members[id]; m != nil && m.GroupInstanceID != "" && g.staticMembers[m.GroupInstanceID] == id {
+		delete(g.staticMembers, m.GroupInstanceID)
 	}
 	delete(g.Members, id)
 	kept := g.joinOrder[:0]
@@ -706,24 +776,17 @@ func (b *Broker) completeJoin(g *Group) {
 	g.Generation++
 	b.persistGroup(g)
 	g.Protocol = chooseProtocol(g)
-	if g.Members[g.Leader] == nil {
-		g.Leader = g.joinOrder[0]
-	}
+	g.electJoinedLeader()
 	g.State = GroupCompletingRebalance
-	var members []protocol.JoinGroupMember
-	for _, id := range g.joinOrder {
-		m := g.Members[id]
-		for _, p := range m.Protocols {
-			if p.Name == g.Protocol {
-				members = append(members, protocol.JoinGroupMember{MemberID: id, ClientID: m.ClientID, Subscription: p.Subscription,
-					Metadata: p.Metadata})
-			}
-		}
-	}
+	members := joinMembers(g)
 	b.record("group", "%s CompletingRebalance generation %d protocol %s leader %s members %d", g.ID, g.Generation, g.Protocol,
 		g.Members[g.Leader].ClientID, len(g.Members))
 	for _, id := range g.joinOrder {
 		m := g.Members[id]
+		m.lastHeartbeatMs = b.now() // the generation starts: every member's session starts over, as in Kafka
+		if m.join == nil {
+			continue // a static member that did not rejoin keeps its place
+		}
 		resp := &protocol.JoinGroupResponse{CorrelationID: m.join.correlation, GenerationID: g.Generation, ProtocolType: g.ProtocolType,
 			ProtocolName: g.Protocol, Leader: g.Leader, MemberID: id}
 		if id == g.Leader {
@@ -731,8 +794,40 @@ func (b *Broker) completeJoin(g *Group) {
 		}
 		b.sendGroup(m.join.from, resp)
 		m.join = nil
-		m.lastHeartbeatMs = b.now() // the join completed: its session starts over
 	}
+}
+
+// electJoinedLeader keeps the leader if it rejoined, else makes the
+// first member that rejoined lead (Kafka's maybeElectNewJoinedLeader).
+func (g *Group) electJoinedLeader() {
+	if leader := g.Members[g.Leader]; leader != nil && leader.join != nil {
+		return
+	}
+	for _, id := range g.joinOrder {
+		if g.Members[id].join != nil {
+			g.Leader = id
+			return
+		}
+	}
+	if g.Members[g.Leader] == nil {
+		g.Leader = g.joinOrder[0]
+	}
+}
+
+// joinMembers are the members as the leader gets them: each with its
+// metadata for the group's protocol, in join order.
+func joinMembers(g *Group) []protocol.JoinGroupMember {
+	var members []protocol.JoinGroupMember
+	for _, id := range g.joinOrder {
+		m := g.Members[id]
+		for _, p := range m.Protocols {
+			if p.Name == g.Protocol {
+				members = append(members, protocol.JoinGroupMember{MemberID: id, GroupInstanceID: m.GroupInstanceID, ClientID: m.ClientID,
+					Subscription: p.Subscription, Metadata: p.Metadata})
+			}
+		}
+	}
+	return members
 }
 
 // chooseProtocol picks the first assignor of the leader's preference that
@@ -757,7 +852,7 @@ func chooseProtocol(g *Group) string {
 
 func (b *Broker) handleSyncGroup(from sim.NodeID, req *protocol.SyncGroupRequest) {
 	resp := &protocol.SyncGroupResponse{CorrelationID: req.CorrelationID}
-	g, m, code := b.groupMember(req.GroupID, req.MemberID, req.GenerationID)
+	g, m, code := b.groupMember(req.GroupID, req.MemberID, req.GroupInstanceID, req.GenerationID)
 	if code == protocol.None && (inconsistent(req.ProtocolType, g.ProtocolType) || inconsistent(req.ProtocolName, g.Protocol)) {
 		code = protocol.InconsistentGroupProtocol
 	}
@@ -809,14 +904,18 @@ func syncResponse(g *Group, m *GroupMember, correlation int32) *protocol.SyncGro
 		Partitions: m.Assignment, Assignment: m.AssignmentBytes}
 }
 
-// groupMember validates a member's group, id and generation.
-func (b *Broker) groupMember(groupID, memberID string, generation int32) (*Group, *GroupMember, protocol.ErrorCode) {
+// groupMember validates a member's group, id (and instance id) and
+// generation.
+func (b *Broker) groupMember(groupID, memberID, instanceID string, generation int32) (*Group, *GroupMember, protocol.ErrorCode) {
 	if _, code := b.groupCoordinatorFor(groupID); code != protocol.None {
 		return nil, nil, code
 	}
 	g := b.groups[groupID]
-	if g == nil || g.Members[memberID] == nil {
+	if g == nil {
 		return g, nil, protocol.UnknownMemberID
+	}
+	if code := g.validateMember(memberID, instanceID); code != protocol.None {
+		return g, nil, code
 	}
 	if generation != g.Generation {
 		return g, g.Members[memberID], protocol.IllegalGeneration
@@ -826,7 +925,7 @@ func (b *Broker) groupMember(groupID, memberID string, generation int32) (*Group
 
 func (b *Broker) handleHeartbeat(from sim.NodeID, req *protocol.HeartbeatRequest) {
 	resp := &protocol.HeartbeatResponse{CorrelationID: req.CorrelationID}
-	g, m, code := b.groupMember(req.GroupID, req.MemberID, req.GenerationID)
+	g, m, code := b.groupMember(req.GroupID, req.MemberID, req.GroupInstanceID, req.GenerationID)
 	switch {
 	case code == protocol.IllegalGeneration && g != nil && g.State == GroupPreparingRebalance:
 		resp.Error = protocol.RebalanceInProgress
@@ -867,7 +966,7 @@ func (b *Broker) onGroupSessionCheck(c groupSessionCheck) {
 		b.sim.SetTimer(b.node, m.SessionTimeoutMs-idle, c)
 		return
 	}
-	b.record("group", "%s member %s session expired after %dms", g.ID, m.ClientID, m.SessionTimeoutMs)
+	b.record("group", "%s member %s%s session expired after %dms", g.ID, m.ClientID, staticNote(m.GroupInstanceID), m.SessionTimeoutMs)
 	b.removeMember(g, c.member)
 	b.memberLeft(g, "session timeout of "+m.ClientID)
 }
@@ -899,25 +998,61 @@ func (b *Broker) handleLeaveGroup(from sim.NodeID, req *protocol.LeaveGroupReque
 	case g == nil:
 		resp.Error = protocol.UnknownMemberID
 	case len(req.Members) > 0:
-		for _, lm := range req.Members {
-			resp.Members = append(resp.Members, protocol.LeaveGroupMemberResponse{MemberID: lm.MemberID, Error: b.leaveGroup(g, lm.MemberID, lm.Reason)})
-		}
+		resp.Members = b.leaveGroup(g, req.Members)
 	default:
-		resp.Error = b.leaveGroup(g, req.MemberID, req.Reason)
+		resp.Error = b.leaveGroup(g, []protocol.LeaveGroupMember{{MemberID: req.MemberID, Reason: req.Reason}})[0].Error
 	}
 	b.sendGroup(from, resp)
 }
 
-// leaveGroup removes one member that left, and rebalances the rest.
-func (b *Broker) leaveGroup(g *Group, memberID, reason string) protocol.ErrorCode {
-	m := g.Members[memberID]
-	if m == nil {
-		return protocol.UnknownMemberID
+// leaveGroup removes the members that leave, each answered on its own as
+// Kafka's classicGroupLeave answers them: a member named by its instance
+// id alone (an admin's RemoveMembersFromConsumerGroup) is the static
+// member of that instance, a member id handed out but not yet used
+// leaves quietly, any other must be a member (and its instance's current
+// member id). What remains rebalances once.
+func (b *Broker) leaveGroup(g *Group, members []protocol.LeaveGroupMember) []protocol.LeaveGroupMemberResponse {
+	out := make([]protocol.LeaveGroupMemberResponse, 0, len(members))
+	var left []string
+	for _, lm := range members {
+		r := protocol.LeaveGroupMemberResponse{MemberID: lm.MemberID, GroupInstanceID: lm.GroupInstanceID}
+		id, isStatic := g.staticMembers[lm.GroupInstanceID]
+		switch {
+		case lm.MemberID == "" && (lm.GroupInstanceID == "" || !isStatic):
+			r.Error = protocol.UnknownMemberID
+		case lm.MemberID == "":
+			left = append(left, b.removeLeaving(g, id, lm.Reason))
+		case g.pendingMembers[lm.MemberID]:
+			delete(g.pendingMembers, lm.MemberID)
+			b.record("group-leave", "%s pending member %s leaves (%s)", g.ID, lm.MemberID, leaveReason(lm.Reason))
+			left = append(left, lm.MemberID)
+		default:
+			if r.Error = g.validateMember(lm.MemberID, lm.GroupInstanceID); r.Error == protocol.None {
+				left = append(left, b.removeLeaving(g, lm.MemberID, lm.Reason))
+			}
+		}
+		out = append(out, r)
 	}
-	b.record("group-leave", "%s member %s leaves (%s)", g.ID, m.ClientID, reason)
+	if len(left) > 0 {
+		b.memberLeft(g, strings.Join(left, ", ")+" left the group")
+	}
+	return out
+}
+
+// removeLeaving removes a member that leaves and returns its client id.
+func (b *Broker) removeLeaving(g *Group, memberID, reason string) string {
+	m := g.Members[memberID]
+	b.record("group-leave", "%s member %s leaves%s (%s)", g.ID, m.ClientID, staticNote(m.GroupInstanceID), leaveReason(reason))
 	b.removeMember(g, memberID)
-	b.memberLeft(g, m.ClientID+" left the group")
-	return protocol.None
+	return m.ClientID
+}
+
+// leaveReason is a LeaveGroup's reason as Kafka logs it.
+func leaveReason(reason string) string {
+	if reason == "" {
+		return "not provided"
+	}
+	return reason
 }
 
 func (b *Broker) handleOffsetCommit(from sim.NodeID, req *protocol.OffsetCommitRequest) {
@@ -930,7 +1065,7 @@ func (b *Broker) handleOffsetCommit(from sim.NodeID, req *protocol.OffsetCommitR
 	}
 	p, code := b.groupCoordinatorFor(req.GroupID)
 	if code == protocol.None {
-		code = validateOffsetCommit(b.groups[req.GroupID], req.MemberID, req.GenerationID, false)
+		code = validateOffsetCommit(b.groups[req.GroupID], req.MemberID, req.GroupInstanceID, req.GenerationID, false)
 	}
 	if code != protocol.None || len(offsets) == 0 {
 		resp.Error = code
@@ -977,10 +1112,11 @@ func (b *Broker) existingOffsets(offsets []protocol.OffsetCommitPartition) ([]pr
 // member id, the member must be in the group's current generation;
 // without either, a group with members refuses an OffsetCommit
 // (UNKNOWN_MEMBER_ID) but not a TxnOffsetCommit (older transactional
-// clients send neither). Members may commit while a rebalance prepares
+// clients send neither); a static member's instance id must be that of
+// its member id (FENCED_INSTANCE_ID). Members may commit while a rebalance prepares
 // (that is how they save their positions before rejoining), not while it
 // completes, except transactionally.
-func validateOffsetCommit(g *Group, memberID string, generation int32, transactional bool) protocol.ErrorCode {
+func validateOffsetCommit(g *Group, memberID, instanceID string, generation int32, transactional bool) protocol.ErrorCode {
 	switch {
 	case g == nil && generation < 0:
 		return protocol.None
@@ -988,9 +1124,9 @@ func validateOffsetCommit(g *Group, memberID string, generation int32, transacti
 		return protocol.IllegalGeneration
 	case generation < 0 && g.State == GroupEmpty:
 		return protocol.None
-	case generation >= 0 || memberID != "":
-		if g.Members[memberID] == nil {
-			return protocol.UnknownMemberID
+	case generation >= 0 || memberID != "" || instanceID != "":
+		if code := g.validateMember(memberID, instanceID); code != protocol.None {
+			return code
 		}
 		if generation != g.Generation {
 			return protocol.IllegalGeneration
@@ -1099,7 +1235,7 @@ func (b *Broker) handleTxnOffsetCommit(from sim.NodeID, req *protocol.TxnOffsetC
 	}
 	p, code := b.groupCoordinatorFor(req.GroupID)
 	if code == protocol.None {
-		code = validateOffsetCommit(b.groups[req.GroupID], req.MemberID, req.GenerationID, true)
+		code = validateOffsetCommit(b.groups[req.GroupID], req.MemberID, req.GroupInstanceID, req.GenerationID, true)
 	}
 	if code != protocol.None || len(offsets) == 0 {
 		resp.Error = code

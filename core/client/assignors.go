@@ -4,7 +4,10 @@ package client
 // roundrobin, sticky and cooperative-sticky, as Kafka's RangeAssignor,
 // RoundRobinAssignor, StickyAssignor and CooperativeStickyAssignor assign
 // (simplified where noted). Members and partitions are sorted first, so an
-// assignment depends only on who subscribes to what.
+// assignment depends only on who subscribes to what: range and roundrobin
+// take static members first, by group.instance.id, then the others by
+// member id (Kafka's MemberInfo order), so that a static member keeps its
+// partitions across restarts; the sticky assignors sort by member id.
 
 import (
 	"sort"
@@ -27,8 +30,23 @@ func Cooperative(assignor string) bool { return assignor == AssignorCooperativeS
 // AssignMember is one member as an assignor sees it.
 type AssignMember struct {
 	MemberID string
-	Topics   []string
-	Owned    []protocol.TopicPartition
+	// GroupInstanceID is a static member's group.instance.id, "" for a
+	// dynamic member.
+	GroupInstanceID string
+	Topics          []string
+	Owned           []protocol.TopicPartition
+}
+
+// memberInfoLess is Kafka's MemberInfo.compareTo: static members first,
+// by instance id, then dynamic ones by member id.
+func memberInfoLess(a, b AssignMember) bool {
+	switch {
+	case a.GroupInstanceID != "" && b.GroupInstanceID != "":
+		return a.GroupInstanceID < b.GroupInstanceID
+	case a.GroupInstanceID != "" || b.GroupInstanceID != "":
+		return a.GroupInstanceID != ""
+	}
+	return a.MemberID < b.MemberID
 }
 
 // Assign computes an assignment; partitions maps each topic to its
@@ -40,16 +58,18 @@ func Assign(assignor string, members []AssignMember, partitions map[string]int32
 	for _, m := range sorted {
 		out[m.MemberID] = []protocol.TopicPartition{}
 	}
+	byMemberInfo := append([]AssignMember(nil), sorted...)
+	sort.SliceStable(byMemberInfo, func(i, j int) bool { return memberInfoLess(byMemberInfo[i], byMemberInfo[j]) })
 	switch assignor {
 	case AssignorRoundRobin:
-		assignRoundRobin(sorted, partitions, out)
+		assignRoundRobin(byMemberInfo, partitions, out)
 	case AssignorSticky, AssignorCooperativeSticky:
 		assignSticky(sorted, partitions, out)
 		if Cooperative(assignor) {
 			holdMovedPartitions(sorted, out)
 		}
 	default:
-		assignRange(sorted, partitions, out)
+		assignRange(byMemberInfo, partitions, out)
 	}
 	for id := range out {
 		sortTPs(out[id])

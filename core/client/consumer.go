@@ -8,7 +8,11 @@ package client
 // returns at most max.poll.records records; a background heartbeat every
 // heartbeat.interval.ms keeps the membership, and a consumer that does not
 // poll for max.poll.interval.ms leaves its group. With enable.auto.commit
-// positions are committed during poll every auto.commit.interval.ms.
+// positions are committed during poll every auto.commit.interval.ms. With
+// group.instance.id it is a static member (KIP-345): it never sends
+// LeaveGroup, not when it closes nor when it misses max.poll.interval.ms
+// (only its session timeout takes it out of the group), and a new process
+// with the same instance id takes its place without a rebalance.
 
 import (
 	"fmt"
@@ -48,6 +52,8 @@ type consumerConfig struct {
 	requestTimeoutMs       int64
 	retryBackoffMs         int64
 	metadataMaxAgeMs       int64
+	// instanceID is group.instance.id, "" for a dynamic member.
+	instanceID string
 }
 
 func parseConsumerConfig(v config.Values) consumerConfig {
@@ -65,7 +71,7 @@ func parseConsumerConfig(v config.Values) consumerConfig {
 		fetchMinBytes: int32(v.Int("fetch.min.bytes")), fetchMaxBytes: int32(v.Int("fetch.max.bytes")),
 		fetchMaxWaitMs: v.Int("fetch.max.wait.ms"), maxPartitionFetchBytes: int32(v.Int("max.partition.fetch.bytes")),
 		requestTimeoutMs: v.Int("request.timeout.ms"), retryBackoffMs: v.Int("retry.backoff.ms"),
-		metadataMaxAgeMs: v.Int("metadata.max.age.ms")}
+		metadataMaxAgeMs: v.Int("metadata.max.age.ms"), instanceID: v.String("group.instance.id")}
 }
 
 // ConsumerRecord is one record returned by poll.
@@ -185,6 +191,15 @@ func (c *Consumer) LastPolled() []ConsumerRecord { return c.lastPolled }
 // Member returns the group member id and generation.
 func (c *Consumer) Member() (string, int32) { return c.memberID, c.generation }
 
+// GroupInstanceID returns the consumer's group.instance.id, "" unless it
+// is a static member of its group.
+func (c *Consumer) GroupInstanceID() string {
+	if c.settings.Group == "" {
+		return ""
+	}
+	return c.cfg.instanceID
+}
+
 func (c *Consumer) next() int32 {
 	c.correlation++
 	return c.correlation
@@ -232,7 +247,8 @@ func (c *Consumer) commit(auto bool) *Future {
 		f.complete(protocol.CoordinatorNotAvailable, "The coordinator is not available.", nil)
 		return f
 	}
-	req := &protocol.OffsetCommitRequest{CorrelationID: c.next(), GroupID: c.settings.Group, GenerationID: c.generation, MemberID: c.memberID}
+	req := &protocol.OffsetCommitRequest{CorrelationID: c.next(), GroupID: c.settings.Group, GenerationID: c.generation, MemberID: c.memberID,
+		GroupInstanceID: c.GroupInstanceID()}
 	for _, tp := range c.assignment {
 		if pos, ok := c.positions[tp]; ok {
 			req.Offsets = append(req.Offsets, protocol.OffsetCommitPartition{TopicPartition: tp, Offset: pos})
@@ -265,18 +281,25 @@ func describeOffsets(offsets []protocol.OffsetCommitPartition) string {
 }
 
 // Close is KafkaConsumer.close(): with auto commit it commits, then leaves
-// the group; the consumer stops.
+// the group; the consumer stops. A static member does not leave (the
+// Java consumer's default, KIP-1092's DEFAULT): its session timeout
+// decides, unless a process with its instance id takes its place first.
 func (c *Consumer) Close() *Future {
 	f := &Future{}
 	c.closing = f
 	if c.settings.Group != "" && c.joined && c.cfg.autoCommit {
 		c.commit(false)
 	}
-	if c.settings.Group != "" && c.memberID != "" && c.coordinator >= 0 {
+	static := c.GroupInstanceID() != ""
+	if c.settings.Group != "" && c.memberID != "" && c.coordinator >= 0 && !static {
 		c.conns.send(c.settings.BrokerNode(c.coordinator), &protocol.LeaveGroupRequest{CorrelationID: c.next(),
 			GroupID: c.settings.Group, MemberID: c.memberID, Reason: "the consumer is being closed"})
 	}
-	c.sim.Record(c.node, "close", "consumer closed")
+	if static {
+		c.sim.Record(c.node, "close", "consumer closed, still a member: static members send no LeaveGroup")
+	} else {
+		c.sim.Record(c.node, "close", "consumer closed")
+	}
 	f.complete(protocol.None, "", nil)
 	c.sim.Crash(c.node)
 	return f

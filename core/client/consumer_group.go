@@ -2,6 +2,7 @@ package client
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/kafka-playground/playground/core/protocol"
@@ -73,7 +74,8 @@ func (c *Consumer) coordinatorLost() {
 func (c *Consumer) sendJoin() {
 	req := &protocol.JoinGroupRequest{CorrelationID: c.next(), GroupID: c.settings.Group, SessionTimeoutMs: int32(c.cfg.sessionTimeoutMs),
 		RebalanceTimeoutMs: int32(c.cfg.maxPollIntervalMs), MemberID: c.memberID, ClientID: c.settings.ClientID,
-		ProtocolType: protocol.ConsumerProtocolType, RequireKnownMemberID: true}
+		ProtocolType: protocol.ConsumerProtocolType, RequireKnownMemberID: true, GroupInstanceID: c.GroupInstanceID(),
+		SupportsSkipAssignment: true}
 	for _, name := range c.cfg.assignors {
 		sub := protocol.Subscription{Topics: c.settings.Topics}
 		if Cooperative(name) {
@@ -146,14 +148,25 @@ func (c *Consumer) onJoinGroup(m *protocol.JoinGroupResponse) {
 	case protocol.NotCoordinator, protocol.CoordinatorNotAvailable, protocol.CoordinatorLoadInProgress:
 		c.coordinatorLost()
 		return
+	case protocol.FencedInstanceID:
+		c.fenced()
+		return
 	default:
 		c.retryLater()
 		return
 	}
 	c.memberID, c.generation, c.protocol = m.MemberID, m.GenerationID, m.ProtocolName
 	c.assignedCounts = nil
-	req := &protocol.SyncGroupRequest{CorrelationID: c.next(), GroupID: c.settings.Group, GenerationID: m.GenerationID, MemberID: m.MemberID}
-	if m.Leader == m.MemberID {
+	req := &protocol.SyncGroupRequest{CorrelationID: c.next(), GroupID: c.settings.Group, GenerationID: m.GenerationID, MemberID: m.MemberID,
+		GroupInstanceID: c.GroupInstanceID()}
+	switch {
+	case m.Leader == m.MemberID && m.SkipAssignment:
+		// A static leader back without a rebalance (KIP-814): it keeps
+		// the group's assignment and watches the partition counts from
+		// now on, as Java's onLeaderElected does.
+		c.assignedCounts = c.subscribedCounts(m)
+		c.sim.Record(c.node, "assign", "skipped: a static leader back without a rebalance keeps the group's assignment")
+	case m.Leader == m.MemberID:
 		req.Assignments = c.computeAssignment(m)
 	}
 	c.syncInFlight = req.CorrelationID
@@ -161,15 +174,25 @@ func (c *Consumer) onJoinGroup(m *protocol.JoinGroupResponse) {
 	c.sim.SetTimer(c.node, c.cfg.requestTimeoutMs, consumerTimeout{correlation: req.CorrelationID})
 }
 
-// computeAssignment runs the group's assignor as the leader.
-func (c *Consumer) computeAssignment(m *protocol.JoinGroupResponse) []protocol.SyncGroupAssignment {
+// subscribedCounts are the partition counts, as this consumer knows them,
+// of every topic a member of the group subscribes to.
+func (c *Consumer) subscribedCounts(m *protocol.JoinGroupResponse) map[string]int32 {
 	partitions := map[string]int32{}
-	var members []AssignMember
 	for _, member := range m.Members {
-		members = append(members, AssignMember{MemberID: member.MemberID, Topics: member.Subscription.Topics, Owned: member.Subscription.OwnedPartitions})
 		for _, t := range member.Subscription.Topics {
 			partitions[t] = int32(len(c.topics[t]))
 		}
+	}
+	return partitions
+}
+
+// computeAssignment runs the group's assignor as the leader.
+func (c *Consumer) computeAssignment(m *protocol.JoinGroupResponse) []protocol.SyncGroupAssignment {
+	partitions := c.subscribedCounts(m)
+	var members []AssignMember
+	for _, member := range m.Members {
+		members = append(members, AssignMember{MemberID: member.MemberID, GroupInstanceID: member.GroupInstanceID, Topics: member.Subscription.Topics,
+			Owned: member.Subscription.OwnedPartitions})
 	}
 	c.assignedCounts = partitions
 	assignment := Assign(m.ProtocolName, members, partitions)
@@ -198,9 +221,23 @@ func (c *Consumer) onSyncGroup(m *protocol.SyncGroupResponse) {
 		c.memberID, c.generation = "", -1
 		c.retryLater()
 		return
+	case protocol.FencedInstanceID:
+		c.fenced()
+		return
 	default:
 		c.needsRejoin = true
 		c.retryLater()
+		return
+	}
+	if topic, ok := c.unsubscribedTopic(m.Partitions); ok {
+		// Java's checkAssignmentMatchedSubscription: an assignment made
+		// for another subscription (a static member restarted with other
+		// topics got its old one back) is not taken; the member rejoins
+		// with its subscription, which rebalances.
+		c.sim.Record(c.node, "rejoin", fmt.Sprintf("the assignment has %s, which this consumer does not subscribe to", topic))
+		c.joined, c.needsRejoin = true, true
+		c.armHeartbeat()
+		c.run()
 		return
 	}
 	owned := map[protocol.TopicPartition]bool{}
@@ -227,6 +264,29 @@ func (c *Consumer) onSyncGroup(m *protocol.SyncGroupResponse) {
 	c.run()
 }
 
+// unsubscribedTopic returns a topic of the assignment that the consumer
+// does not subscribe to, if any.
+func (c *Consumer) unsubscribedTopic(tps []protocol.TopicPartition) (string, bool) {
+	for _, tp := range tps {
+		if !slices.Contains(c.settings.Topics, tp.Topic) {
+			return tp.Topic, true
+		}
+	}
+	return "", false
+}
+
+// fenced handles FENCED_INSTANCE_ID: another process of the same
+// group.instance.id took this member's place. The Java consumer throws
+// FencedInstanceIdException from poll; this one's poll fails with it and
+// its heartbeats stop. A later poll joins again with the old member id,
+// fenced again while the other process holds the instance.
+func (c *Consumer) fenced() {
+	c.sim.Record(c.node, "fenced", fmt.Sprintf("group.instance.id %s was taken by another member: FENCED_INSTANCE_ID", c.cfg.instanceID))
+	c.joined = false
+	c.heartbeatToken++
+	c.refused(protocol.FencedInstanceID, protocol.FencedInstanceID.Info().Message)
+}
+
 func (c *Consumer) armHeartbeat() {
 	c.heartbeatToken++
 	c.sim.SetTimer(c.node, c.cfg.heartbeatIntervalMs, heartbeatTimer{token: c.heartbeatToken})
@@ -246,15 +306,29 @@ func (c *Consumer) onHeartbeatTimer(m heartbeatTimer) {
 		return
 	}
 	if c.sim.Now()-c.lastPollMs > c.cfg.maxPollIntervalMs {
-		c.sim.Record(c.node, "leave", fmt.Sprintf("poll timeout: no poll for %dms > max.poll.interval.ms %d", c.sim.Now()-c.lastPollMs, c.cfg.maxPollIntervalMs))
-		c.conns.send(c.settings.BrokerNode(c.coordinator), &protocol.LeaveGroupRequest{CorrelationID: c.next(),
-			GroupID: c.settings.Group, MemberID: c.memberID, Reason: "consumer poll timeout has expired"})
-		c.memberID, c.generation, c.joined = "", -1, false
+		c.pollTimeout()
 		return
 	}
 	c.conns.send(c.settings.BrokerNode(c.coordinator), &protocol.HeartbeatRequest{CorrelationID: c.next(),
-		GroupID: c.settings.Group, GenerationID: c.generation, MemberID: c.memberID})
+		GroupID: c.settings.Group, GenerationID: c.generation, MemberID: c.memberID, GroupInstanceID: c.GroupInstanceID()})
 	c.armHeartbeat()
+}
+
+// pollTimeout is max.poll.interval.ms passing without a poll: the member
+// leaves its group (Java's maybeLeaveGroup) and forgets its member id. A
+// static member sends no LeaveGroup: its next poll joins again with its
+// instance id, in its old place.
+func (c *Consumer) pollTimeout() {
+	idleMs := c.sim.Now() - c.lastPollMs
+	if c.GroupInstanceID() != "" {
+		c.sim.Record(c.node, "leave", fmt.Sprintf("poll timeout: no poll for %dms > max.poll.interval.ms %d; a static member sends no LeaveGroup",
+			idleMs, c.cfg.maxPollIntervalMs))
+	} else {
+		c.sim.Record(c.node, "leave", fmt.Sprintf("poll timeout: no poll for %dms > max.poll.interval.ms %d", idleMs, c.cfg.maxPollIntervalMs))
+		c.conns.send(c.settings.BrokerNode(c.coordinator), &protocol.LeaveGroupRequest{CorrelationID: c.next(),
+			GroupID: c.settings.Group, MemberID: c.memberID, Reason: "consumer poll timeout has expired"})
+	}
+	c.memberID, c.generation, c.joined = "", -1, false
 }
 
 func (c *Consumer) onHeartbeat(m *protocol.HeartbeatResponse) {
@@ -269,6 +343,9 @@ func (c *Consumer) onHeartbeat(m *protocol.HeartbeatResponse) {
 		c.memberID, c.generation, c.joined = "", -1, false
 	case protocol.NotCoordinator, protocol.CoordinatorNotAvailable:
 		c.coordinatorLost()
+		return
+	case protocol.FencedInstanceID:
+		c.fenced()
 		return
 	default:
 		return

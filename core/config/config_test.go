@@ -273,6 +273,10 @@ func TestErrorMessages(t *testing.T) {
 		{Consumer, map[string]string{"auto.offset.reset": "LATEST"}, `config "auto.offset.reset": value "LATEST" is not one of earliest, latest, none, by_duration:<ISO-8601 duration>`},
 		{Consumer, map[string]string{"auto.offset.reset": "by_duration:-PT1H"}, `config "auto.offset.reset": value "by_duration:-PT1H" holds a negative duration`},
 		{Consumer, map[string]string{"isolation.level": "READ_COMMITTED"}, `config "isolation.level": value "READ_COMMITTED" is not one of read_committed, read_uncommitted`},
+		{Consumer, map[string]string{"group.instance.id": " "}, `config "group.instance.id": value "" must be a non-empty string`},
+		{Consumer, map[string]string{"group.instance.id": ".."}, `config "group.instance.id": value ".." is invalid: '..' is not allowed`},
+		{Consumer, map[string]string{"group.instance.id": "host 1"}, `config "group.instance.id": value "host 1" is invalid: it contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'`},
+		{Consumer, map[string]string{"group.instance.id": strings.Repeat("i", 250)}, `config "group.instance.id": value "` + strings.Repeat("i", 250) + `" is invalid: longer than the max allowed length 249`},
 		{Broker, map[string]string{"zz": "1", "num.partitions": "0"}, `config "num.partitions": value "0" must be at least 1`},
 	}
 	for _, test := range cases {
@@ -298,6 +302,8 @@ func TestAcceptedValuesAreCanonical(t *testing.T) {
 		{Producer, "acks", " all ", "all"},
 		{Broker, "auto.create.topics.enable", "TRUE", "true"},
 		{Broker, "num.partitions", "007", "7"},
+		{Consumer, "group.instance.id", " web-1.eu_west ", "web-1.eu_west"},
+		{Consumer, "group.instance.id", strings.Repeat("i", 249), strings.Repeat("i", 249)},
 		{Producer, "security.protocol", "sasl_plaintext", "SASL_PLAINTEXT"},
 		{Consumer, "group.protocol", "CONSUMER", "consumer"},
 		{Consumer, "auto.offset.reset", "by_duration:PT1H", "by_duration:PT1H"},

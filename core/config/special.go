@@ -125,6 +125,31 @@ const (
 	OffsetResetByDuration = "by_duration"
 )
 
+// maxGroupInstanceIDLength is the longest group.instance.id, Kafka's
+// longest topic name: the id is checked by the topic name rules.
+const maxGroupInstanceIDLength = 249
+
+// validateGroupInstanceID checks a group.instance.id as the Java consumer
+// does when it starts (JoinGroupRequest.validateGroupInstanceId, Kafka's
+// topic name rules): not empty, not "." or "..", at most 249 characters,
+// only ASCII letters, digits, '.', '_' and '-'.
+func validateGroupInstanceID(_ Definition, value string) (string, string) {
+	switch {
+	case value == "":
+		return "", "must be a non-empty string"
+	case value == "." || value == "..":
+		return "", "is invalid: '" + value + "' is not allowed"
+	case len(value) > maxGroupInstanceIDLength:
+		return "", "is invalid: longer than the max allowed length " + strconv.Itoa(maxGroupInstanceIDLength)
+	}
+	for _, r := range value {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return "", "is invalid: it contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'"
+		}
+	}
+	return value, ""
+}
+
 // validateAutoOffsetReset accepts earliest, latest, none and by_duration:<ISO-8601 duration>, as Kafka 4's validator does.
 func validateAutoOffsetReset(definition Definition, value string) (string, string) {
 	switch value {

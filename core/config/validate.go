@@ -121,6 +121,7 @@ type specialValidator func(definition Definition, value string) (canonical strin
 var specialValidators = map[Scope]map[string]specialValidator{
 	Consumer: {
 		"auto.offset.reset":             validateAutoOffsetReset,
+		"group.instance.id":             validateGroupInstanceID,
 		"partition.assignment.strategy": validateAssignmentStrategy,
 	},
 }

@@ -56,12 +56,18 @@ type generator struct {
 	consumers   []string
 	nextMember  int
 	partitioned bool
+	// static makes the group's members static (group.instance.id), one
+	// seed in three; instances holds each member's instance id, which the
+	// member started in place of a crashed one keeps.
+	static    bool
+	instances map[string]string
 }
 
 // Generate returns the random scenario of a seed. The same seed gives the
 // same scenario; its cluster's PRNG is seeded by the seed too.
 func Generate(seed uint64) *scenario.Scenario {
-	g := &generator{rng: rand.New(rand.NewPCG(seed, 0x6a09e667f3bcc908)), down: map[int]bool{}, killedNodes: map[string]bool{}}
+	g := &generator{rng: rand.New(rand.NewPCG(seed, 0x6a09e667f3bcc908)), down: map[int]bool{}, killedNodes: map[string]bool{},
+		static: seed%3 == 0, instances: map[string]string{}}
 	g.brokers = 3 + g.rng.IntN(3)
 	g.zookeeper = g.rng.IntN(4) == 0
 	cluster := scenario.Cluster{Brokers: g.brokers, Metadata: scenario.MetadataKRaft, Controllers: 3, LatencyMs: 1}
@@ -93,17 +99,23 @@ func (g *generator) setUp() {
 	g.add(scenario.Step{Op: scenario.OpAddProducer, ID: fastProducer, Config: map[string]string{"acks": "1", "enable.idempotence": "false"}})
 	g.add(scenario.Step{Op: scenario.OpAddProducer, ID: txnProducer, Config: map[string]string{"transactional.id": "tx-1"}})
 	g.add(scenario.Step{Op: scenario.OpInitTransactions, Producer: txnProducer})
-	for i := 0; i < 2; i++ {
-		g.addMember()
+	for i := 1; i <= 2; i++ {
+		g.addMember("worker-" + strconv.Itoa(i))
 	}
 }
 
-func (g *generator) addMember() {
+// addMember adds a member of the group, static under instance when the
+// scenario's members are.
+func (g *generator) addMember(instance string) {
 	g.nextMember++
 	id := "c" + strconv.Itoa(g.nextMember)
 	g.consumers = append(g.consumers, id)
-	g.add(scenario.Step{Op: scenario.OpAddConsumer, ID: id, Group: group, Topics: []string{Topic},
-		Config: map[string]string{"auto.offset.reset": "earliest", "enable.auto.commit": "false", "isolation.level": "read_committed"}})
+	cfg := map[string]string{"auto.offset.reset": "earliest", "enable.auto.commit": "false", "isolation.level": "read_committed"}
+	if g.static {
+		cfg["group.instance.id"] = instance
+	}
+	g.instances[id] = instance
+	g.add(scenario.Step{Op: scenario.OpAddConsumer, ID: id, Group: group, Topics: []string{Topic}, Config: cfg})
 }
 
 func (g *generator) action() {
@@ -155,7 +167,7 @@ func (g *generator) produce(producer, value string, most int) {
 
 func (g *generator) consume() {
 	if len(g.consumers) == 0 {
-		g.addMember()
+		g.addMember("worker-" + strconv.Itoa(g.nextMember+1))
 		return
 	}
 	id := g.consumers[g.rng.IntN(len(g.consumers))]
@@ -258,7 +270,7 @@ func (g *generator) crashMember() {
 	id := g.consumers[i]
 	g.consumers = append(g.consumers[:i:i], g.consumers[i+1:]...)
 	g.add(scenario.Step{Op: scenario.OpCrash, Client: id})
-	g.addMember()
+	g.addMember(g.instances[id]) // a static member's restart keeps its instance id
 }
 
 // finish heals every fault, lets the cluster settle, flushes the

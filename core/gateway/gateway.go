@@ -20,8 +20,8 @@
 //     broker is down, so that clients are refused as by a dead host). On
 //     an SSL or SASL_SSL listener the host runs TLS on the real socket.
 //  3. For every decoded request, in the order they arrived, call either
-//     Request (a core/protocol request whose CorrelationID is the wire
-//     correlation id, for the broker to answer) or Answer (a response the
+//     Request (a core/protocol request, for the broker to answer, with
+//     the wire correlation id) or Answer (a response the
 //     host makes itself, such as ApiVersions or a refused version).
 //     Answer changes nothing in the simulation and records nothing in
 //     its trace. SaslHandshake and SaslAuthenticate are not requests for
@@ -47,6 +47,7 @@ package gateway
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 
@@ -58,8 +59,10 @@ import (
 )
 
 // MaxConnections bounds the gateway clients of one cluster connected at
-// once; each is a node of the simulation.
-const MaxConnections = 256
+// once; each is a node of the simulation, whose network keeps a matrix of
+// its nodes (512 nodes: about 5 MB). franz-go's group tests, a dozen
+// clients in each of three groups at once, open some 260.
+const MaxConnections = 512
 
 // MaxInFlightRequests bounds the requests of one connection that wait for
 // their answer; Kafka clients send at most a handful.
@@ -128,10 +131,12 @@ func (g *Gateway) Listeners() []config.Listener {
 
 // Response is one answer to write to a connection, in order.
 type Response struct {
+	// CorrelationID is the wire correlation id of the request answered.
 	CorrelationID int32
 	// Message is the broker's core/protocol response, or what the host
 	// passed to Answer. Nil means the request gets no response (a
-	// Produce with acks=0).
+	// Produce with acks=0). A broker's response carries the node's own
+	// number for the request (see Request), not the wire id.
 	Message any
 }
 
@@ -148,6 +153,9 @@ type Conn struct {
 	listener string
 	address  string
 	clientID string
+	// lastCorrelation numbers the requests the node sends, across all
+	// the connections it stands for in turn (see Request).
+	lastCorrelation int32
 	// pending are the requests in the order they arrived; the first ones
 	// that are done are Ready.
 	pending []*slot
@@ -155,10 +163,13 @@ type Conn struct {
 }
 
 type slot struct {
-	correlation int32
-	done        bool
-	fromBroker  bool
-	response    any
+	// correlation is the wire correlation id, sent the broker as
+	// brokerCorrelation.
+	correlation       int32
+	brokerCorrelation int32
+	done              bool
+	fromBroker        bool
+	response          any
 }
 
 // Start implements sim.Node.
@@ -182,7 +193,7 @@ func (c *Conn) Receive(from sim.NodeID, msg sim.Message) {
 		return
 	}
 	for _, s := range c.pending {
-		if s.fromBroker && !s.done && s.correlation == correlation {
+		if s.fromBroker && !s.done && s.brokerCorrelation == correlation {
 			s.done, s.response = true, msg
 			return
 		}
@@ -248,11 +259,17 @@ func (g *Gateway) node() *Conn {
 	return c
 }
 
-// Request sends a core/protocol request to the connection's broker; its
-// CorrelationID must be the wire correlation id. expectResponse is false
-// for a request the broker does not answer (Produce with acks=0). Only
-// the requests of the registry (APIName) are taken: a SASL request or a
-// message of the cluster's own protocol is refused.
+// Request sends a core/protocol request to the connection's broker, and
+// correlation is its wire correlation id. The broker sees instead a
+// number its node never sent before (the request's CorrelationID is
+// overwritten), and Ready gives the response back with the wire id: a
+// node serves one connection after another, and an answer to a request
+// of a closed connection (a long Fetch, a JoinGroup that waits for a
+// rebalance) must never pass for the answer to the next connection's
+// request of the same wire id. expectResponse is false for a request the
+// broker does not answer (Produce with acks=0). Only the requests of the
+// registry (APIName) are taken: a SASL request or a message of the
+// cluster's own protocol is refused.
 func (g *Gateway) Request(id ConnID, correlation int32, request sim.Message, expectResponse bool) error {
 	api, ok := APIName(request)
 	if !ok {
@@ -262,8 +279,12 @@ func (g *Gateway) Request(id ConnID, correlation int32, request sim.Message, exp
 	if err != nil {
 		return err
 	}
+	brokerCorrelation := c.nextCorrelation()
+	if !setCorrelation(request, brokerCorrelation) {
+		return fmt.Errorf("gateway: a %T has no correlation id to send", request)
+	}
 	if !g.untracked {
-		c.pending = append(c.pending, &slot{correlation: correlation, fromBroker: expectResponse, done: !expectResponse})
+		c.pending = append(c.pending, &slot{correlation: correlation, brokerCorrelation: brokerCorrelation, fromBroker: expectResponse, done: !expectResponse})
 	}
 	g.sim.Record(c.node, "request", fmt.Sprintf("%s sent %s to %s, correlation id %d", c.Label(), api, g.sim.Name(c.target), correlation))
 	// A request that does not reach the broker is answered by nothing: a
@@ -283,10 +304,14 @@ func (g *Gateway) Authenticate(id ConnID, outcome *protocol.GatewayAuthenticatio
 	if err != nil {
 		return err
 	}
+	// The broker answers a failure at the node's own number, as it
+	// answers requests (see Request).
+	sent := *outcome
+	sent.CorrelationID = c.nextCorrelation()
 	if outcome.Error != protocol.None && !g.untracked {
-		c.pending = append(c.pending, &slot{correlation: outcome.CorrelationID, fromBroker: true})
+		c.pending = append(c.pending, &slot{correlation: outcome.CorrelationID, brokerCorrelation: sent.CorrelationID, fromBroker: true})
 	}
-	g.sim.Send(c.node, c.target, outcome)
+	g.sim.Send(c.node, c.target, &sent)
 	return nil
 }
 
@@ -461,4 +486,29 @@ func (g *Gateway) Credential(id ConnID, mechanism, user string) (security.Creden
 		return g.cluster.PlainUser(user)
 	}
 	return g.cluster.Broker(c.broker).ScramCredential(user, mechanism)
+}
+
+// nextCorrelation returns the number of the node's next request to its
+// broker.
+func (c *Conn) nextCorrelation() int32 {
+	c.lastCorrelation++
+	if c.lastCorrelation < 0 {
+		c.lastCorrelation = 1 // after 2^31 requests of one node
+	}
+	return c.lastCorrelation
+}
+
+// setCorrelation sets the CorrelationID of a core/protocol request; it
+// reports whether the message has one.
+func setCorrelation(msg sim.Message, correlation int32) bool {
+	v := reflect.ValueOf(msg)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return false
+	}
+	field := v.Elem().FieldByName("CorrelationID")
+	if !field.IsValid() || field.Kind() != reflect.Int32 || !field.CanSet() {
+		return false
+	}
+	field.SetInt(int64(correlation))
+	return true
 }

@@ -53,13 +53,25 @@ type JoinGroupRequest struct {
 	RequireKnownMemberID bool
 	// Reason is why the member joins (KIP-800), for the trace.
 	Reason string
+	// GroupInstanceID makes the member a static one (KIP-345, JoinGroup
+	// v5+): a member that joins again under the same instance id, with
+	// a new member id, takes the old member's place; "" for a dynamic
+	// member.
+	GroupInstanceID string
+	// SupportsSkipAssignment says the client reads SkipAssignment
+	// (JoinGroup v9+, KIP-814): a returning static leader is then told
+	// it leads, without assigning; older clients are told the old
+	// member id leads.
+	SupportsSkipAssignment bool
 }
 
 // JoinGroupMember is one member as the leader sees it.
 type JoinGroupMember struct {
-	MemberID     string
-	ClientID     string
-	Subscription Subscription
+	MemberID string
+	// GroupInstanceID is the member's instance id, "" for a dynamic one.
+	GroupInstanceID string
+	ClientID        string
+	Subscription    Subscription
 	// Metadata is the member's metadata for the chosen protocol, as its
 	// client encoded it (nil for a simulated client).
 	Metadata []byte
@@ -76,6 +88,10 @@ type JoinGroupResponse struct {
 	Leader        string
 	MemberID      string
 	Members       []JoinGroupMember
+	// SkipAssignment tells a static leader that came back without a
+	// rebalance that it leads but must not assign: the group keeps its
+	// assignment (KIP-814).
+	SkipAssignment bool
 }
 
 // SyncGroupAssignment is one member's assignment, sent by the leader.
@@ -93,6 +109,9 @@ type SyncGroupRequest struct {
 	GroupID       string
 	GenerationID  int32
 	MemberID      string
+	// GroupInstanceID is the static member's instance id (v3+), checked
+	// against the member id: another member id is FENCED_INSTANCE_ID.
+	GroupInstanceID string
 	// ProtocolType and ProtocolName, when set (SyncGroup v5+), must be
 	// the group's, or the answer is INCONSISTENT_GROUP_PROTOCOL.
 	ProtocolType string
@@ -118,6 +137,8 @@ type HeartbeatRequest struct {
 	GroupID       string
 	GenerationID  int32
 	MemberID      string
+	// GroupInstanceID is the static member's instance id (v3+).
+	GroupInstanceID string
 }
 
 // HeartbeatResponse answers it; REBALANCE_IN_PROGRESS asks to rejoin.
@@ -138,10 +159,13 @@ type LeaveGroupRequest struct {
 	Members []LeaveGroupMember
 }
 
-// LeaveGroupMember is one member of a batched LeaveGroup.
+// LeaveGroupMember is one member of a batched LeaveGroup. An admin
+// removes a static member by its GroupInstanceID alone, with an empty
+// MemberID (RemoveMembersFromConsumerGroup, KIP-345).
 type LeaveGroupMember struct {
-	MemberID string
-	Reason   string
+	MemberID        string
+	GroupInstanceID string
+	Reason          string
 }
 
 // LeaveGroupResponse answers it.
@@ -154,8 +178,9 @@ type LeaveGroupResponse struct {
 
 // LeaveGroupMemberResponse is one member's result in a batched LeaveGroup.
 type LeaveGroupMemberResponse struct {
-	MemberID string
-	Error    ErrorCode
+	MemberID        string
+	GroupInstanceID string
+	Error           ErrorCode
 }
 
 // OffsetCommitPartition is one partition's committed position.
@@ -171,7 +196,9 @@ type OffsetCommitRequest struct {
 	GroupID       string
 	GenerationID  int32
 	MemberID      string
-	Offsets       []OffsetCommitPartition
+	// GroupInstanceID is the static member's instance id (v7+).
+	GroupInstanceID string
+	Offsets         []OffsetCommitPartition
 }
 
 // OffsetCommitResponse answers it: Error for the partitions committed,
@@ -264,13 +291,16 @@ type DescribedGroup struct {
 // them: as its client encoded them (Metadata, Assignment) for a real
 // client, decoded (Subscription, Partitions) for every member.
 type DescribedGroupMember struct {
-	MemberID     string
-	ClientID     string
-	ClientHost   string
-	Metadata     []byte
-	Assignment   []byte
-	Subscription Subscription
-	Partitions   []TopicPartition
+	MemberID string
+	// GroupInstanceID is the static member's instance id (v4+), "" for
+	// a dynamic member.
+	GroupInstanceID string
+	ClientID        string
+	ClientHost      string
+	Metadata        []byte
+	Assignment      []byte
+	Subscription    Subscription
+	Partitions      []TopicPartition
 }
 
 // ListGroupsRequest (API key 16) asks a broker for the groups it
@@ -325,7 +355,9 @@ type TxnOffsetCommitRequest struct {
 	// checked against the group when given; -1 and "" skip the check.
 	GenerationID int32
 	MemberID     string
-	Offsets      []OffsetCommitPartition
+	// GroupInstanceID is the static member's instance id (v3+).
+	GroupInstanceID string
+	Offsets         []OffsetCommitPartition
 }
 
 // TxnOffsetCommitResponse answers it, as OffsetCommitResponse.
