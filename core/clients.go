@@ -60,7 +60,7 @@ func (c *Cluster) AddProducer(id string, cfg map[string]string) error {
 		return err
 	}
 	p, err := client.NewProducer(c.sim, client.ProducerSettings{ClientID: id, Bootstrap: c.brokerNodes,
-		BrokerNode: c.BrokerNode, Config: values, Security: sec})
+		BrokerNodes: sim.NodeRange{First: c.brokerNodes[0]}, Config: values, Security: sec})
 	if err != nil {
 		return err
 	}

@@ -190,9 +190,10 @@ func (c *Cluster) buildKRaft() {
 		voters = append(voters, int32(i))
 	}
 	c.metadataLog = &controller.Log{Leader: -1}
-	base := sim.NodeID(0)
-	controllerNode := func(id int32) sim.NodeID { return base + sim.NodeID(id-1) }
-	brokerNode := func(id int32) sim.NodeID { return base + sim.NodeID(c.spec.Controllers) + sim.NodeID(id-1) }
+	controllerNodes := sim.NodeRange{First: 0}
+	brokerNodes := sim.NodeRange{First: sim.NodeID(c.spec.Controllers)}
+	// The admin client is the first client node, added after the brokers.
+	firstClient := brokerNodes.Node(int32(c.spec.Brokers) + 1)
 	static := c.brokerConfig
 	settings := controller.Settings{
 		Seed:                               c.spec.Seed,
@@ -203,14 +204,9 @@ func (c *Cluster) buildKRaft() {
 		SessionTimeoutMs:                   static.Int("broker.session.timeout.ms"),
 		CommitDelayMs:                      2 * c.spec.LatencyMs,
 		LeaderImbalancePerBrokerPercentage: static.Int("leader.imbalance.per.broker.percentage"),
-		BrokerDefault:                      func(name string) string { return static.String(name) },
-		ValidateTopicConfig: func(m map[string]string) error {
-			_, err := config.ResolveTopic(static, m)
-			return err
-		},
-		ValidateBrokerConfig: c.validateDynamicBrokerConfig,
-		ControllerNode:       controllerNode,
-		BrokerNode:           brokerNode,
+		Static:                             static,
+		ControllerNodes:                    controllerNodes,
+		BrokerNodes:                        brokerNodes,
 	}
 	if static.Bool("auto.leader.rebalance.enable") {
 		settings.LeaderImbalanceCheckIntervalMs = static.Int("leader.imbalance.check.interval.seconds") * 1000
@@ -225,35 +221,16 @@ func (c *Cluster) buildKRaft() {
 	}
 	for id := int32(1); id <= int32(c.spec.Brokers); id++ {
 		b := broker.New(c.sim, broker.Settings{ID: id, Static: static, ClusterID: c.clusterID, Voters: voters,
-			ControllerNode: controllerNode, BrokerNode: brokerNode, IsClient: c.isClientNode, PlainUser: c.plainUser}, broker.NewDisk())
+			ControllerNodes: controllerNodes, BrokerNodes: brokerNodes, FirstClient: firstClient, PlainUsers: c.plainUsers}, broker.NewDisk())
 		c.brokers = append(c.brokers, b)
 		node := c.sim.AddNode("broker-"+strconv.Itoa(int(id)), b)
 		c.brokerNodes = append(c.brokerNodes, node)
 	}
 	c.admin = client.NewAdmin(c.sim, client.DefaultAdminSettings(c.brokerNodes))
 	c.adminNode = c.sim.AddNode("admin", c.admin)
-}
-
-// validateDynamicBrokerConfig accepts only broker configs Kafka lets you
-// change at runtime.
-func (c *Cluster) validateDynamicBrokerConfig(m map[string]string) error {
-	var readOnly []string
-	for name := range m {
-		if d, ok := config.Lookup(config.Broker, name); ok && !d.Dynamic {
-			readOnly = append(readOnly, name)
-		}
+	if c.adminNode != firstClient {
+		panic("core: the admin client is not the first client node")
 	}
-	if len(readOnly) > 0 {
-		sort.Strings(readOnly)
-		return fmt.Errorf("Cannot update these configs dynamically: Set(%s)", strings.Join(readOnly, ", "))
-	}
-	for _, name := range []string{"listeners", "advertised.listeners", "listener.security.protocol.map", "sasl.enabled.mechanisms"} {
-		if _, ok := m[name]; ok {
-			return fmt.Errorf("%s: changing listeners and SASL mechanisms at run time is not simulated; set it in the cluster's config", name)
-		}
-	}
-	_, err := c.brokerConfig.With(m)
-	return err
 }
 
 // Sim returns the simulation kernel (clock, trace, network).

@@ -8,6 +8,7 @@ import (
 	"github.com/kafka-playground/playground/core/config"
 	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/kafka-playground/playground/core/record"
+	"github.com/kafka-playground/playground/core/sim"
 )
 
 // ConsumerState is a consumer's section of the state document.
@@ -69,7 +70,7 @@ func (c *Cluster) AddConsumer(id, group string, topics []string, cfg map[string]
 		return err
 	}
 	consumer := client.NewConsumer(c.sim, client.ConsumerSettings{ClientID: id, Group: group, Topics: topics,
-		Bootstrap: c.brokerNodes, BrokerNode: c.BrokerNode, Config: values, Security: sec})
+		Bootstrap: c.brokerNodes, BrokerNodes: sim.NodeRange{First: c.brokerNodes[0]}, Config: values, Security: sec})
 	c.consumers[id] = consumer
 	c.consumerNodes[id] = c.sim.AddNode(id, consumer)
 	c.clientSecurity[c.consumerNodes[id]] = sec

@@ -13,7 +13,6 @@ import (
 	"github.com/kafka-playground/playground/core/metadata"
 	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/kafka-playground/playground/core/security"
-	"github.com/kafka-playground/playground/core/sim"
 )
 
 // securitySetup checks the listeners and SASL mechanisms of the cluster's
@@ -90,10 +89,6 @@ func containsString(list []string, s string) bool {
 	}
 	return false
 }
-
-// isClientNode reports whether a node is a client (the admin client and
-// every producer and consumer): they are added after the servers.
-func (c *Cluster) isClientNode(id sim.NodeID) bool { return id >= c.adminNode }
 
 // plainUser looks a PLAIN user up in the brokers' JAAS configuration.
 func (c *Cluster) plainUser(user string) (security.Credential, bool) {

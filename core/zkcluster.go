@@ -22,21 +22,26 @@ func (c *Cluster) buildZooKeeper() {
 	}
 	c.zkTree = zookeeper.NewTree()
 	zookeeper.InitTree(c.zkTree)
-	zkNode := func(id int32) sim.NodeID { return sim.NodeID(id - 1) }
-	brokerNode := func(id int32) sim.NodeID { return sim.NodeID(c.spec.ZooKeepers) + sim.NodeID(id-1) }
+	zkNodes := sim.NodeRange{First: 0}
+	brokerNodes := sim.NodeRange{First: sim.NodeID(c.spec.ZooKeepers)}
+	// The admin client is the first client node, added after the brokers.
+	firstClient := brokerNodes.Node(int32(c.spec.Brokers) + 1)
 	for _, id := range ensemble {
-		z := zookeeper.NewServer(c.sim, zookeeper.Settings{ID: id, Ensemble: ensemble, ServerNode: zkNode, TickMs: zkTickMs}, c.zkTree)
+		z := zookeeper.NewServer(c.sim, zookeeper.Settings{ID: id, Ensemble: ensemble, ServerNodes: zkNodes, TickMs: zkTickMs}, c.zkTree)
 		c.zkServers = append(c.zkServers, z)
 		c.zkNodes = append(c.zkNodes, c.sim.AddNode("zookeeper-"+strconv.Itoa(int(id)), z))
 	}
 	for id := int32(1); id <= int32(c.spec.Brokers); id++ {
 		b := broker.New(c.sim, broker.Settings{ID: id, Seed: c.spec.Seed, Static: c.brokerConfig, ClusterID: c.clusterID,
-			BrokerNode: brokerNode, ZooKeepers: ensemble, ZooKeeperNode: zkNode, IsClient: c.isClientNode, PlainUser: c.plainUser}, broker.NewDisk())
+			BrokerNodes: brokerNodes, ZooKeepers: ensemble, ZooKeeperNodes: zkNodes, FirstClient: firstClient, PlainUsers: c.plainUsers}, broker.NewDisk())
 		c.brokers = append(c.brokers, b)
 		c.brokerNodes = append(c.brokerNodes, c.sim.AddNode("broker-"+strconv.Itoa(int(id)), b))
 	}
 	c.admin = client.NewAdmin(c.sim, client.DefaultAdminSettings(c.brokerNodes))
 	c.adminNode = c.sim.AddNode("admin", c.admin)
+	if c.adminNode != firstClient {
+		panic("core: the admin client is not the first client node")
+	}
 }
 
 // zooKeeperController returns the controller broker (the owner of

@@ -27,22 +27,44 @@ import (
 type Settings struct {
 	ID int32
 	// Static is the broker's server.properties configuration.
-	Static         config.Values
-	ClusterID      string
-	Voters         []int32
-	ControllerNode func(id int32) sim.NodeID
-	BrokerNode     func(id int32) sim.NodeID
+	Static    config.Values
+	ClusterID string
+	Voters    []int32
+	// ControllerNodes, BrokerNodes and ZooKeeperNodes name the nodes of
+	// the controllers, brokers and ZooKeeper servers by id.
+	ControllerNodes sim.NodeRange
+	BrokerNodes     sim.NodeRange
 	// Seed is the cluster's seed (replica placement derives from it).
 	Seed uint64
 	// ZooKeepers lists the ensemble in ZooKeeper mode (empty in KRaft mode).
-	ZooKeepers    []int32
-	ZooKeeperNode func(id int32) sim.NodeID
-	// IsClient tells client nodes (whose requests are authenticated and
-	// authorized) from the cluster's own servers.
-	IsClient func(sim.NodeID) bool
-	// PlainUser looks up a SASL/PLAIN user of the brokers' JAAS
-	// configuration.
-	PlainUser func(user string) (security.Credential, bool)
+	ZooKeepers     []int32
+	ZooKeeperNodes sim.NodeRange
+	// FirstClient is the first client node: nodes from it on are clients
+	// (whose requests are authenticated and authorized), those before it
+	// the cluster's own servers. 0, which is always a server, means that
+	// no node is a client.
+	FirstClient sim.NodeID
+	// PlainUsers are the SASL/PLAIN users of the brokers' JAAS
+	// configuration, shared with the cluster that adds them.
+	PlainUsers map[string]security.Credential
+}
+
+// ControllerNode returns the node of controller id.
+func (s *Settings) ControllerNode(id int32) sim.NodeID { return s.ControllerNodes.Node(id) }
+
+// BrokerNode returns the node of broker id.
+func (s *Settings) BrokerNode(id int32) sim.NodeID { return s.BrokerNodes.Node(id) }
+
+// ZooKeeperNode returns the node of ZooKeeper server id.
+func (s *Settings) ZooKeeperNode(id int32) sim.NodeID { return s.ZooKeeperNodes.Node(id) }
+
+// IsClient tells client nodes from the cluster's own servers.
+func (s *Settings) IsClient(node sim.NodeID) bool { return s.FirstClient > 0 && node >= s.FirstClient }
+
+// PlainUser looks up a SASL/PLAIN user of the brokers' JAAS configuration.
+func (s *Settings) PlainUser(user string) (security.Credential, bool) {
+	credential, ok := s.PlainUsers[user]
+	return credential, ok
 }
 
 // Disk is what a broker keeps across restarts: its partition logs and its

@@ -64,7 +64,7 @@ func (b *Broker) refreshSecurity() {
 // isClient reports whether a message comes from a client rather than
 // from the broker itself or another server of the cluster.
 func (b *Broker) isClient(from sim.NodeID) bool {
-	return from != b.node && b.settings.IsClient != nil && b.settings.IsClient(from)
+	return from != b.node && b.settings.IsClient(from)
 }
 
 // admit handles the connection-level messages of a client and reports
@@ -256,9 +256,6 @@ func (b *Broker) ScramCredential(user, mechanism string) (security.Credential, b
 }
 
 func (b *Broker) plainUser(user string) (security.Credential, bool) {
-	if b.settings.PlainUser == nil {
-		return security.Credential{}, false
-	}
 	return b.settings.PlainUser(user)
 }
 

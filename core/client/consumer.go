@@ -26,14 +26,18 @@ import (
 
 // ConsumerSettings configure a consumer node.
 type ConsumerSettings struct {
-	ClientID   string
-	Group      string
-	Topics     []string
-	Bootstrap  []sim.NodeID
-	BrokerNode func(id int32) sim.NodeID
-	Config     config.Values
-	Security   Security
+	ClientID  string
+	Group     string
+	Topics    []string
+	Bootstrap []sim.NodeID
+	// BrokerNodes names the brokers' nodes by id.
+	BrokerNodes sim.NodeRange
+	Config      config.Values
+	Security    Security
 }
+
+// BrokerNode returns the node of broker id.
+func (s *ConsumerSettings) BrokerNode(id int32) sim.NodeID { return s.BrokerNodes.Node(id) }
 
 type consumerConfig struct {
 	reset                  string

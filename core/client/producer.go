@@ -43,12 +43,16 @@ type SendResult struct {
 
 // ProducerSettings configure a producer node.
 type ProducerSettings struct {
-	ClientID   string
-	Bootstrap  []sim.NodeID
-	BrokerNode func(id int32) sim.NodeID
-	Config     config.Values
-	Security   Security
+	ClientID  string
+	Bootstrap []sim.NodeID
+	// BrokerNodes names the brokers' nodes by id.
+	BrokerNodes sim.NodeRange
+	Config      config.Values
+	Security    Security
 }
+
+// BrokerNode returns the node of broker id.
+func (s *ProducerSettings) BrokerNode(id int32) sim.NodeID { return s.BrokerNodes.Node(id) }
 
 // producerConfig is the producer's configuration, parsed once.
 type producerConfig struct {

@@ -204,3 +204,26 @@ func sortedKeys(values map[string]string) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// ValidateDynamicBroker accepts a change of broker configs at run time
+// (IncrementalAlterConfigs on a broker) only for configs Kafka lets you
+// change dynamically, and only with values static would accept.
+func ValidateDynamicBroker(static Values, m map[string]string) error {
+	var readOnly []string
+	for name := range m {
+		if d, ok := Lookup(Broker, name); ok && !d.Dynamic {
+			readOnly = append(readOnly, name)
+		}
+	}
+	if len(readOnly) > 0 {
+		sort.Strings(readOnly)
+		return fmt.Errorf("Cannot update these configs dynamically: Set(%s)", strings.Join(readOnly, ", "))
+	}
+	for _, name := range []string{"listeners", "advertised.listeners", "listener.security.protocol.map", "sasl.enabled.mechanisms"} {
+		if _, ok := m[name]; ok {
+			return fmt.Errorf("%s: changing listeners and SASL mechanisms at run time is not simulated; set it in the cluster's config", name)
+		}
+	}
+	_, err := static.With(m)
+	return err
+}

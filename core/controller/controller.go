@@ -15,6 +15,7 @@ package controller
 import (
 	"fmt"
 
+	"github.com/kafka-playground/playground/core/config"
 	"github.com/kafka-playground/playground/core/metadata"
 	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/kafka-playground/playground/core/sim"
@@ -47,17 +48,36 @@ type Settings struct {
 	// LeaderImbalanceCheckIntervalMs is 0 when auto.leader.rebalance.enable is false.
 	LeaderImbalanceCheckIntervalMs     int64
 	LeaderImbalancePerBrokerPercentage int64
-	// BrokerDefault returns the static (server.properties) value of a
-	// broker config the controller needs.
-	BrokerDefault func(name string) string
-	// ValidateTopicConfig checks a topic config change, returning an
-	// error whose text the response carries.
-	ValidateTopicConfig func(config map[string]string) error
-	// ValidateBrokerConfig checks a dynamic broker config change.
-	ValidateBrokerConfig func(config map[string]string) error
-	ControllerNode       func(id int32) sim.NodeID
-	BrokerNode           func(id int32) sim.NodeID
+	// Static is the brokers' static (server.properties) configuration,
+	// which holds the defaults of broker and topic configs.
+	Static config.Values
+	// ControllerNodes and BrokerNodes name the nodes of the controllers
+	// and brokers by id.
+	ControllerNodes sim.NodeRange
+	BrokerNodes     sim.NodeRange
 }
+
+// BrokerDefault returns the static (server.properties) value of a broker
+// config the controller needs.
+func (s *Settings) BrokerDefault(name string) string { return s.Static.String(name) }
+
+// ValidateTopicConfig checks a topic config change, returning an error
+// whose text the response carries.
+func (s *Settings) ValidateTopicConfig(m map[string]string) error {
+	_, err := config.ResolveTopic(s.Static, m)
+	return err
+}
+
+// ValidateBrokerConfig checks a dynamic broker config change.
+func (s *Settings) ValidateBrokerConfig(m map[string]string) error {
+	return config.ValidateDynamicBroker(s.Static, m)
+}
+
+// ControllerNode returns the node of controller id.
+func (s *Settings) ControllerNode(id int32) sim.NodeID { return s.ControllerNodes.Node(id) }
+
+// BrokerNode returns the node of broker id.
+func (s *Settings) BrokerNode(id int32) sim.NodeID { return s.BrokerNodes.Node(id) }
 
 // Disk is what a controller keeps across restarts: its vote.
 type Disk struct {

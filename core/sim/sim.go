@@ -69,10 +69,13 @@ type slot struct {
 
 // Sim is one simulation: clock, queue, PRNG, network and trace.
 type Sim struct {
-	nowMs  int64
-	seq    uint64
-	queue  eventQueue
-	rng    *rand.Rand
+	nowMs int64
+	seq   uint64
+	queue eventQueue
+	// pcg is the PRNG's state; rng draws from it (and holds nothing else,
+	// so a snapshot keeps pcg and Restored rebuilds rng).
+	pcg    *rand.PCG
+	rng    *rand.Rand `snapshot:"-"`
 	nodes  []slot
 	byName map[string]NodeID
 	net    network
@@ -84,9 +87,9 @@ type Sim struct {
 	watches   []linkWatch
 	// afterEvent, when set, runs after every delivered event (the
 	// invariant checker in tests).
-	afterEvent func()
+	afterEvent func() `snapshot:"-"`
 	// tap, when set, sees every message put on the network.
-	tap func(from, to NodeID, msg Message)
+	tap func(from, to NodeID, msg Message) `snapshot:"-"`
 }
 
 // New returns an empty simulation at time startMs whose PRNG is seeded by
@@ -100,10 +103,11 @@ func New(seed uint64, startMs int64, limits Limits) *Sim {
 	}
 	s := &Sim{
 		nowMs:  startMs,
-		rng:    rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		pcg:    rand.NewPCG(seed, seed^0x9e3779b97f4a7c15),
 		byName: map[string]NodeID{},
 		limits: limits,
 	}
+	s.rng = rand.New(s.pcg)
 	s.net.init(1)
 	s.trace.init(limits.MaxTraceEvents)
 	return s
@@ -337,3 +341,19 @@ func (s *Sim) SetTap(fn func(from, to NodeID, msg Message)) { s.tap = fn }
 
 // SetAfterEvent registers a function run after every delivered event.
 func (s *Sim) SetAfterEvent(fn func()) { s.afterEvent = fn }
+
+// Restored finishes a Sim read back from a snapshot: the PRNG draws from
+// the restored state again. Hooks (SetTraceSink, SetTap, SetAfterEvent)
+// are the host's to set again.
+func (s *Sim) Restored() { s.rng = rand.New(s.pcg) }
+
+// NodeRange names the nodes of one role numbered from 1 (brokers 1..N,
+// controllers 1..C, ZooKeeper servers 1..Z), which the cluster adds one
+// after another: id's node is First + id - 1. It is how nodes find each
+// other, as data (a snapshot carries it).
+type NodeRange struct {
+	First NodeID
+}
+
+// Node returns the node of id.
+func (r NodeRange) Node(id int32) NodeID { return r.First + NodeID(id-1) }

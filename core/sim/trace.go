@@ -2,6 +2,7 @@ package sim
 
 import (
 	"crypto/sha256"
+	"encoding"
 	"encoding/hex"
 	"hash"
 	"strconv"
@@ -28,17 +29,33 @@ func (e TraceEvent) String() string {
 
 // Trace keeps the most recent events in memory and a running hash of all.
 type Trace struct {
-	hash    hash.Hash
+	hash    traceHash
 	events  []TraceEvent // ring buffer
 	start   int
 	count   uint64
-	sink    func(TraceEvent)
+	sink    func(TraceEvent) `snapshot:"-"`
 	capsize int
-	line    []byte
+	// line is scratch space for one canonical line.
+	line []byte `snapshot:"-"`
+}
+
+// traceHash is the running SHA-256 of the trace; it writes its state into
+// a snapshot and reads it back.
+type traceHash struct{ hash.Hash }
+
+// MarshalBinary returns the hash's state.
+func (h traceHash) MarshalBinary() ([]byte, error) {
+	return h.Hash.(encoding.BinaryMarshaler).MarshalBinary()
+}
+
+// UnmarshalBinary restores a state MarshalBinary returned.
+func (h *traceHash) UnmarshalBinary(state []byte) error {
+	h.Hash = sha256.New()
+	return h.Hash.(encoding.BinaryUnmarshaler).UnmarshalBinary(state)
 }
 
 func (t *Trace) init(capacity int) {
-	t.hash = sha256.New()
+	t.hash = traceHash{sha256.New()}
 	t.capsize = capacity
 }
 

@@ -89,12 +89,16 @@ type WatchedEvent struct {
 
 // Settings configure a server.
 type Settings struct {
-	ID         int32
-	Ensemble   []int32
-	ServerNode func(id int32) sim.NodeID
+	ID       int32
+	Ensemble []int32
+	// ServerNodes names the ensemble's nodes by id.
+	ServerNodes sim.NodeRange
 	// TickMs is how often the session tracker looks for expired sessions.
 	TickMs int64
 }
+
+// ServerNode returns the node of server id.
+func (s *Settings) ServerNode(id int32) sim.NodeID { return s.ServerNodes.Node(id) }
 
 // Server is one ZooKeeper server node.
 type Server struct {

@@ -1,0 +1,427 @@
+package snapshot
+
+import (
+	"encoding"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"math"
+	"reflect"
+)
+
+// maxZeroSizeElements bounds the length of a slice, array or map whose
+// elements take no bytes in a snapshot (so their count is not bounded by
+// the bytes that are left).
+const maxZeroSizeElements = 1 << 20
+
+// Decode reads a snapshot made by Encode into root, a non-nil pointer to
+// a value of the type Encode was given (normally its zero value). Fields
+// tagged `snapshot:"-"` are left as they are. A snapshot that is corrupt,
+// truncated or of another type is an error, never a panic.
+func Decode(data []byte, root any) (err error) {
+	v := reflect.ValueOf(root)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return fmt.Errorf("snapshot: Decode needs a non-nil pointer, not %T", root)
+	}
+	if len(data) < len(magic)+1+4 || string(data[:len(magic)]) != magic {
+		return errors.New("snapshot: not a snapshot (no KPSN header)")
+	}
+	if data[len(magic)] != version {
+		return fmt.Errorf("snapshot: format version %d, this build reads version %d", data[len(magic)], version)
+	}
+	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
+	if crc32.Checksum(body, castagnoli) != sum {
+		return errors.New("snapshot: checksum mismatch (the snapshot is damaged)")
+	}
+	d := &decoder{data: body, at: len(magic) + 1}
+	defer func() {
+		// The decoder checks what it reads; this is the backstop that keeps
+		// a corrupt snapshot an error whatever reflection makes of it.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("snapshot: corrupt at byte %d: %v", d.at, r)
+		}
+	}()
+	// The root itself is object 0, as Encode wrote it.
+	if mark, err := d.uvarint(); err != nil || mark != markNew {
+		return errors.New("snapshot: corrupt root")
+	}
+	d.objects = append(d.objects, v)
+	if err := d.value(v.Elem()); err != nil {
+		return wrapRoot(v.Type(), err)
+	}
+	if d.at != len(d.data) {
+		return fmt.Errorf("snapshot: %d bytes after the state", len(d.data)-d.at)
+	}
+	return nil
+}
+
+type decoder struct {
+	data    []byte
+	at      int
+	objects []reflect.Value
+	types   []reflect.Type
+	scratch [][]any
+	depth   int
+}
+
+var errTruncated = errors.New("the snapshot ends early")
+
+func (d *decoder) uvarint() (uint64, error) {
+	x, n := binary.Uvarint(d.data[d.at:])
+	if n <= 0 {
+		return 0, errTruncated
+	}
+	d.at += n
+	return x, nil
+}
+
+func (d *decoder) varint() (int64, error) {
+	x, n := binary.Varint(d.data[d.at:])
+	if n <= 0 {
+		return 0, errTruncated
+	}
+	d.at += n
+	return x, nil
+}
+
+func (d *decoder) bytes(n uint64) ([]byte, error) {
+	if n > uint64(len(d.data)-d.at) {
+		return nil, errTruncated
+	}
+	b := d.data[d.at : d.at+int(n)]
+	d.at += int(n)
+	return b, nil
+}
+
+// length reads a count of elements of type elem and checks it against
+// what is left.
+func (d *decoder) length(elem reflect.Type) (int, error) {
+	n, err := d.uvarint()
+	if err != nil {
+		return 0, err
+	}
+	limit := uint64(maxZeroSizeElements)
+	if size := minSize(elem, 0); size > 0 {
+		limit = uint64(len(d.data)-d.at) / uint64(size)
+	}
+	if n > limit {
+		return 0, fmt.Errorf("a length of %d where at most %d can follow", n, limit)
+	}
+	return int(n), nil
+}
+
+// minSize is the fewest bytes a value of t takes in a snapshot.
+func minSize(t reflect.Type, depth int) int {
+	if depth > 8 {
+		return 0
+	}
+	switch t.Kind() {
+	case reflect.Func:
+		return 0
+	case reflect.Array:
+		return t.Len() * minSize(t.Elem(), depth+1)
+	case reflect.Struct:
+		in := info(t)
+		if in.marshal {
+			return 1
+		}
+		n := 0
+		for i := range in.fields {
+			if !in.skip[i] {
+				n += minSize(in.fields[i].Type, depth+1)
+			}
+		}
+		return n
+	}
+	return 1
+}
+
+// object reads an object marker: it returns the referenced object, or
+// reports that a new one follows.
+func (d *decoder) object(t reflect.Type) (existing reflect.Value, isNew, isNil bool, err error) {
+	mark, err := d.uvarint()
+	if err != nil {
+		return reflect.Value{}, false, false, err
+	}
+	switch mark {
+	case markNil:
+		return reflect.Value{}, false, true, nil
+	case markNew:
+		return reflect.Value{}, true, false, nil
+	}
+	id := mark - refBase
+	if id >= uint64(len(d.objects)) {
+		return reflect.Value{}, false, false, fmt.Errorf("a reference to object %d of %d", id, len(d.objects))
+	}
+	o := d.objects[id]
+	if o.Type() != t {
+		return reflect.Value{}, false, false, fmt.Errorf("a reference to a %v where a %v belongs", o.Type(), t)
+	}
+	return o, false, false, nil
+}
+
+func (d *decoder) value(v reflect.Value) error {
+	d.depth++
+	defer func() { d.depth-- }()
+	if d.depth > maxDepth {
+		return fmt.Errorf("values nest deeper than %d", maxDepth)
+	}
+	t := v.Type()
+	switch t.Kind() {
+	case reflect.Bool:
+		b, err := d.bytes(1)
+		if err != nil {
+			return err
+		}
+		if b[0] > 1 {
+			return fmt.Errorf("a bool of %d", b[0])
+		}
+		v.SetBool(b[0] == 1)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		x, err := d.varint()
+		if err != nil {
+			return err
+		}
+		if v.OverflowInt(x) {
+			return fmt.Errorf("%d overflows a %v", x, t)
+		}
+		v.SetInt(x)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		x, err := d.uvarint()
+		if err != nil {
+			return err
+		}
+		if v.OverflowUint(x) {
+			return fmt.Errorf("%d overflows a %v", x, t)
+		}
+		v.SetUint(x)
+	case reflect.Float32, reflect.Float64:
+		b, err := d.bytes(8)
+		if err != nil {
+			return err
+		}
+		v.SetFloat(math.Float64frombits(binary.LittleEndian.Uint64(b)))
+	case reflect.Complex64, reflect.Complex128:
+		b, err := d.bytes(16)
+		if err != nil {
+			return err
+		}
+		v.SetComplex(complex(math.Float64frombits(binary.LittleEndian.Uint64(b)), math.Float64frombits(binary.LittleEndian.Uint64(b[8:]))))
+	case reflect.String:
+		n, err := d.uvarint()
+		if err != nil {
+			return err
+		}
+		b, err := d.bytes(n)
+		if err != nil {
+			return err
+		}
+		v.SetString(string(b))
+	case reflect.Pointer:
+		existing, isNew, isNil, err := d.object(t)
+		switch {
+		case err != nil:
+			return err
+		case isNil:
+			v.SetZero()
+		case isNew:
+			p := reflect.New(t.Elem())
+			d.objects = append(d.objects, p)
+			v.Set(p)
+			return d.value(p.Elem())
+		default:
+			v.Set(existing)
+		}
+	case reflect.Map:
+		return d.mapValue(v)
+	case reflect.Slice:
+		return d.sliceValue(v)
+	case reflect.Array:
+		return d.elements(v, v.Len())
+	case reflect.Interface:
+		return d.interfaceValue(v)
+	case reflect.Struct:
+		return d.structValue(v)
+	case reflect.Func:
+		v.SetZero()
+	default:
+		return fmt.Errorf("a %v, which snapshots cannot carry", t.Kind())
+	}
+	return nil
+}
+
+func (d *decoder) elements(v reflect.Value, n int) error {
+	if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 {
+		b, err := d.bytes(uint64(n))
+		if err != nil {
+			return err
+		}
+		reflect.Copy(v, reflect.ValueOf(b))
+		return nil
+	}
+	for i := 0; i < n; i++ {
+		if err := d.value(v.Index(i)); err != nil {
+			return wrapIndex(i, err)
+		}
+	}
+	return nil
+}
+
+func (d *decoder) sliceValue(v reflect.Value) error {
+	t := v.Type()
+	existing, isNew, isNil, err := d.object(t)
+	switch {
+	case err != nil:
+		return err
+	case isNil:
+		v.SetZero()
+		return nil
+	case !isNew:
+		v.Set(existing)
+		return nil
+	}
+	n, err := d.length(t.Elem())
+	if err != nil {
+		return err
+	}
+	c, err := d.uvarint()
+	if err != nil {
+		return err
+	}
+	if c < uint64(n) || c-uint64(n) > uint64(len(d.data)) || c-uint64(n) > maxZeroSizeElements {
+		return fmt.Errorf("a slice of length %d with capacity %d", n, c)
+	}
+	s := reflect.MakeSlice(t, n, int(c))
+	d.objects = append(d.objects, s)
+	if err := d.elements(s, n); err != nil {
+		return err
+	}
+	v.Set(s)
+	return nil
+}
+
+func (d *decoder) mapValue(v reflect.Value) error {
+	t := v.Type()
+	existing, isNew, isNil, err := d.object(t)
+	switch {
+	case err != nil:
+		return err
+	case isNil:
+		v.SetZero()
+		return nil
+	case !isNew:
+		v.Set(existing)
+		return nil
+	}
+	m := reflect.MakeMap(t)
+	d.objects = append(d.objects, m)
+	v.Set(m)
+	n, err := d.length(t.Key())
+	if err != nil {
+		return err
+	}
+	key, value := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
+	for i := 0; i < n; i++ {
+		key.SetZero()
+		if err := d.value(key); err != nil {
+			return err
+		}
+		if m.MapIndex(key).IsValid() {
+			return fmt.Errorf("map key %v twice", key)
+		}
+		// A fresh value each time: pointers into it must not be shared
+		// between entries.
+		value = reflect.New(t.Elem()).Elem()
+		if err := d.value(value); err != nil {
+			return prefix(fmt.Sprintf("[%v]", key), err)
+		}
+		m.SetMapIndex(key, value)
+	}
+	return nil
+}
+
+func (d *decoder) interfaceValue(v reflect.Value) error {
+	mark, err := d.uvarint()
+	if err != nil {
+		return err
+	}
+	if mark == markNil {
+		v.SetZero()
+		return nil
+	}
+	var t reflect.Type
+	switch id := mark - 1; {
+	case id < uint64(len(d.types)):
+		t = d.types[id]
+	case id == uint64(len(d.types)):
+		n, err := d.uvarint()
+		if err != nil {
+			return err
+		}
+		name, err := d.bytes(n)
+		if err != nil {
+			return err
+		}
+		if t, err = parseType(string(name)); err != nil {
+			return err
+		}
+		d.types = append(d.types, t)
+	default:
+		return fmt.Errorf("type %d of %d", id, len(d.types))
+	}
+	if !t.AssignableTo(v.Type()) {
+		return fmt.Errorf("a %v cannot be a %v", t, v.Type())
+	}
+	dynamic := reflect.New(t).Elem()
+	if err := d.value(dynamic); err != nil {
+		return err
+	}
+	v.Set(dynamic)
+	return nil
+}
+
+func (d *decoder) structValue(v reflect.Value) error {
+	t := v.Type()
+	in := info(t)
+	if in.err != nil {
+		return in.err
+	}
+	if in.marshal {
+		n, err := d.uvarint()
+		if err != nil {
+			return err
+		}
+		b, err := d.bytes(n)
+		if err != nil {
+			return err
+		}
+		if err := v.Addr().Interface().(encoding.BinaryUnmarshaler).UnmarshalBinary(b); err != nil {
+			return fmt.Errorf("(%v).UnmarshalBinary: %w", t, err)
+		}
+		return nil
+	}
+	var pointers []any
+	if in.accessor != nil {
+		for len(d.scratch) <= d.depth {
+			d.scratch = append(d.scratch, nil)
+		}
+		pointers = in.accessor(v.Addr().Interface(), d.scratch[d.depth][:0])
+		d.scratch[d.depth] = pointers
+	}
+	for i := range in.fields {
+		if in.skip[i] {
+			continue
+		}
+		var field reflect.Value
+		if pointers != nil {
+			field = reflect.ValueOf(pointers[i]).Elem()
+		} else {
+			field = v.Field(i)
+		}
+		if err := d.value(field); err != nil {
+			return wrapField(in.fields[i].Name, err)
+		}
+	}
+	return nil
+}

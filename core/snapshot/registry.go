@@ -1,0 +1,280 @@
+package snapshot
+
+import (
+	"encoding"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Fields lists a pointer to each field of *x, in declaration order,
+// appended to dst (so that walking a struct allocates nothing).
+type Fields[T any] func(x *T, dst []any) []any
+
+// Register makes the struct type T known to snapshots: fields gives the
+// codec a settable pointer to each of its fields, unexported ones too,
+// and T may sit behind an interface. tools/snapgen writes the calls, one
+// per struct type of a package, into its snapshot_types.go.
+func Register[T any](fields Fields[T]) {
+	t := reflect.TypeFor[T]()
+	if t.Kind() != reflect.Struct {
+		panic(fmt.Sprintf("snapshot: Register of %v, which is not a struct", t))
+	}
+	registry.add(t, func(p any, dst []any) []any { return fields(p.(*T), dst) })
+}
+
+// RegisterType makes a named type that is not a struct (an integer kind,
+// a slice type, an interface) known to snapshots by name, so that values
+// of it may sit behind an interface.
+func RegisterType[T any]() {
+	registry.add(reflect.TypeFor[T](), nil)
+}
+
+type typeRegistry struct {
+	mu     sync.RWMutex
+	byName map[string]reflect.Type
+	fields map[reflect.Type]func(p any, dst []any) []any
+	// infos caches what the codec learned of a type (see info).
+	infos sync.Map
+}
+
+var registry = typeRegistry{byName: map[string]reflect.Type{}, fields: map[reflect.Type]func(any, []any) []any{}}
+
+func (r *typeRegistry) add(t reflect.Type, fields func(any, []any) []any) {
+	if t.Name() == "" || t.PkgPath() == "" {
+		panic(fmt.Sprintf("snapshot: %v is not a named type of a package (unnamed types need no registering)", t))
+	}
+	name := typeName(t)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if other, taken := r.byName[name]; taken && other != t {
+		panic(fmt.Sprintf("snapshot: two types named %s", name))
+	}
+	r.byName[name] = t
+	if fields != nil {
+		r.fields[t] = fields
+	}
+}
+
+func (r *typeRegistry) lookup(name string) (reflect.Type, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	t, ok := r.byName[name]
+	return t, ok
+}
+
+func (r *typeRegistry) accessor(t reflect.Type) func(any, []any) []any {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.fields[t]
+}
+
+// typeName is a named type's registry name: its package path and name.
+func typeName(t reflect.Type) string {
+	if t.PkgPath() == "" {
+		return t.Name()
+	}
+	return t.PkgPath() + "." + t.Name()
+}
+
+var (
+	binaryMarshaler   = reflect.TypeFor[encoding.BinaryMarshaler]()
+	binaryUnmarshaler = reflect.TypeFor[encoding.BinaryUnmarshaler]()
+	emptyInterface    = reflect.TypeFor[any]()
+)
+
+// predeclared are the types named without a package.
+var predeclared = map[string]reflect.Type{}
+
+func init() {
+	for _, v := range []any{false, int(0), int8(0), int16(0), int32(0), int64(0), uint(0), uint8(0), uint16(0),
+		uint32(0), uint64(0), uintptr(0), float32(0), float64(0), complex64(0), complex128(0), ""} {
+		t := reflect.TypeOf(v)
+		predeclared[t.Name()] = t
+	}
+	predeclared["error"] = reflect.TypeFor[error]()
+	predeclared["any"] = emptyInterface
+}
+
+// describe returns the name under which t is written behind an
+// interface: a registered or predeclared name, or a pointer, slice,
+// array or map of those.
+func describe(t reflect.Type) (string, error) {
+	if t == emptyInterface {
+		return "any", nil
+	}
+	if t.Name() != "" {
+		name := typeName(t)
+		if t.PkgPath() == "" {
+			if _, ok := predeclared[name]; ok {
+				return name, nil
+			}
+		} else if registered, ok := registry.lookup(name); ok && registered == t {
+			return name, nil
+		}
+		return "", fmt.Errorf("type %v is not registered", t)
+	}
+	var elem string
+	var err error
+	if t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+		if elem, err = describe(t.Elem()); err != nil {
+			return "", err
+		}
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return "*" + elem, nil
+	case reflect.Slice:
+		return "[]" + elem, nil
+	case reflect.Array:
+		return "[" + strconv.Itoa(t.Len()) + "]" + elem, nil
+	case reflect.Map:
+		key, err := describe(t.Key())
+		if err != nil {
+			return "", err
+		}
+		return "map[" + key + "]" + elem, nil
+	}
+	return "", fmt.Errorf("type %v has no name a snapshot can carry", t)
+}
+
+// maxDescribeDepth bounds the nesting of a type name read from a snapshot.
+const maxDescribeDepth = 32
+
+// parseType reads a name written by describe back into its type.
+func parseType(name string) (reflect.Type, error) {
+	t, rest, err := parseTypePrefix(name, 0)
+	if err != nil {
+		return nil, err
+	}
+	if rest != "" {
+		return nil, fmt.Errorf("type name %q has %q after its end", name, rest)
+	}
+	return t, nil
+}
+
+func parseTypePrefix(name string, depth int) (t reflect.Type, rest string, err error) {
+	if depth > maxDescribeDepth {
+		return nil, "", fmt.Errorf("type name nested deeper than %d", maxDescribeDepth)
+	}
+	switch {
+	case strings.HasPrefix(name, "*"):
+		elem, rest, err := parseTypePrefix(name[1:], depth+1)
+		if err != nil {
+			return nil, "", err
+		}
+		return reflect.PointerTo(elem), rest, nil
+	case strings.HasPrefix(name, "[]"):
+		elem, rest, err := parseTypePrefix(name[2:], depth+1)
+		if err != nil {
+			return nil, "", err
+		}
+		return reflect.SliceOf(elem), rest, nil
+	case strings.HasPrefix(name, "["):
+		end := strings.IndexByte(name, ']')
+		n, convErr := strconv.Atoi(name[1:max(end, 1)])
+		if end < 0 || convErr != nil || n < 0 || n > maxArrayLength {
+			return nil, "", fmt.Errorf("type name %q has a bad array length", name)
+		}
+		elem, rest, err := parseTypePrefix(name[end+1:], depth+1)
+		if err != nil {
+			return nil, "", err
+		}
+		return reflect.ArrayOf(n, elem), rest, nil
+	case strings.HasPrefix(name, "map["):
+		key, rest, err := parseTypePrefix(name[4:], depth+1)
+		if err != nil {
+			return nil, "", err
+		}
+		if !strings.HasPrefix(rest, "]") || !key.Comparable() {
+			return nil, "", fmt.Errorf("type name %q has a bad map key", name)
+		}
+		elem, rest, err := parseTypePrefix(rest[1:], depth+1)
+		if err != nil {
+			return nil, "", err
+		}
+		return reflect.MapOf(key, elem), rest, nil
+	}
+	end := strings.IndexAny(name, "]")
+	if end < 0 {
+		end = len(name)
+	}
+	word := name[:end]
+	if t, ok := predeclared[word]; ok {
+		return t, name[end:], nil
+	}
+	if t, ok := registry.lookup(word); ok {
+		return t, name[end:], nil
+	}
+	return nil, "", fmt.Errorf("type %q is not registered", word)
+}
+
+// maxArrayLength bounds an array type named in a snapshot.
+const maxArrayLength = 1 << 16
+
+// typeInfo is what the codec learned of a struct type: which fields it
+// walks, and how to get settable pointers to them.
+type typeInfo struct {
+	// fields lists every field; skip marks those tagged snapshot:"-".
+	fields []reflect.StructField
+	skip   []bool
+	// accessor lists pointers to the fields; nil when every field is
+	// exported (reflection then sets them directly).
+	accessor func(any, []any) []any
+	// marshal is set when the type encodes itself (encoding.BinaryMarshaler
+	// and BinaryUnmarshaler on its pointer).
+	marshal bool
+	err     error
+}
+
+// info returns the codec's description of a type, built once.
+func info(t reflect.Type) *typeInfo {
+	if cached, ok := registry.infos.Load(t); ok {
+		return cached.(*typeInfo)
+	}
+	in := &typeInfo{}
+	pointer := reflect.PointerTo(t)
+	if pointer.Implements(binaryUnmarshaler) && (t.Implements(binaryMarshaler) || pointer.Implements(binaryMarshaler)) {
+		in.marshal = true
+	} else if t.Kind() == reflect.Struct {
+		exported := true
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			in.fields = append(in.fields, f)
+			in.skip = append(in.skip, f.Tag.Get("snapshot") == "-")
+			if !f.IsExported() {
+				exported = false
+			}
+		}
+		if !exported {
+			in.accessor = registry.accessor(t)
+			if in.accessor == nil {
+				in.err = fmt.Errorf("struct %v has unexported fields and is not registered (run tools/snapgen)", t)
+			} else {
+				zero := reflect.New(t)
+				in.err = in.checkAccessor(zero.Elem(), in.accessor(zero.Interface(), nil))
+			}
+		}
+	}
+	actual, _ := registry.infos.LoadOrStore(t, in)
+	return actual.(*typeInfo)
+}
+
+// checkAccessor compares the pointers an accessor lists for the struct at
+// v (addressable) with the struct's declaration: one per field, in order.
+func (in *typeInfo) checkAccessor(v reflect.Value, pointers []any) error {
+	if len(pointers) != len(in.fields) {
+		return fmt.Errorf("the snapshot accessor of %v lists %d fields where %d are declared (run tools/snapgen)", v.Type(), len(pointers), len(in.fields))
+	}
+	base := v.Addr().Pointer()
+	for i, p := range pointers {
+		pv := reflect.ValueOf(p)
+		f := in.fields[i]
+		if pv.Kind() != reflect.Pointer || pv.Type().Elem() != f.Type || pv.Pointer() != base+f.Offset {
+			return fmt.Errorf("the snapshot accessor of %v does not list field %s at position %d (run tools/snapgen)", v.Type(), f.Name, i)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,299 @@
+package snapshot
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// The test's own types, registered as tools/snapgen would register them.
+
+type node struct {
+	name     string
+	peers    []*node
+	parent   *node
+	counts   map[string]int64
+	message  any
+	shared   map[int32]bool
+	weight   float64
+	Exported string
+	inline   inner
+	list     []inner
+	array    [3]int16
+	raw      []byte
+	hook     func() `snapshot:"-"`
+}
+
+type inner struct {
+	flag bool
+	id   uint32
+}
+
+type timer struct{ token uint64 }
+
+type code int16
+
+type withFunc struct {
+	callback func()
+}
+
+type holder struct {
+	items []inner
+	item  *inner
+}
+
+type seeded struct {
+	pcg *rand.PCG
+}
+
+func init() {
+	Register(func(x *node, f []any) []any {
+		return append(f, &x.name, &x.peers, &x.parent, &x.counts, &x.message, &x.shared, &x.weight, &x.Exported,
+			&x.inline, &x.list, &x.array, &x.raw, &x.hook)
+	})
+	Register(func(x *inner, f []any) []any { return append(f, &x.flag, &x.id) })
+	Register(func(x *timer, f []any) []any { return append(f, &x.token) })
+	RegisterType[code]()
+	Register(func(x *withFunc, f []any) []any { return append(f, &x.callback) })
+	Register(func(x *holder, f []any) []any { return append(f, &x.items, &x.item) })
+	Register(func(x *seeded, f []any) []any { return append(f, &x.pcg) })
+}
+
+// graph is a state with sharing, a cycle, maps, interfaces of several
+// kinds and every scalar kind the codec writes.
+func graph() *node {
+	shared := map[int32]bool{1: true, 7: false}
+	root := &node{name: "root", counts: map[string]int64{"a": 1, "b": -2, "c": 1 << 40}, shared: shared, weight: 0.5,
+		Exported: "yes", inline: inner{flag: true, id: 9}, list: []inner{{id: 1}, {flag: true, id: 2}}, array: [3]int16{-1, 0, 1},
+		raw: []byte{0, 1, 2, 255}, message: timer{token: 42}}
+	a := &node{name: "a", parent: root, shared: shared, message: code(6)}
+	b := &node{name: "b", parent: root, peers: []*node{a}, message: &timer{token: 7}}
+	a.peers = []*node{b, a}
+	root.peers = []*node{a, b}
+	return root
+}
+
+func TestRoundTripKeepsValuesSharingAndCycles(t *testing.T) {
+	root := graph()
+	data, err := Encode(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back node
+	if err := Decode(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(root, &back) {
+		t.Fatalf("decoded state differs:\n%#v\n%#v", root, &back)
+	}
+	a, b := back.peers[0], back.peers[1]
+	if a.parent != &back || b.parent != &back || a.peers[1] != a || b.peers[0] != a {
+		t.Error("pointers to one object came back as different objects")
+	}
+	a.shared[99] = true
+	if !back.shared[99] {
+		t.Error("one map held in two places came back as two maps")
+	}
+	if _, ok := b.message.(*timer); !ok {
+		t.Errorf("interface holding *timer came back as %T", b.message)
+	}
+	delete(a.shared, 99)
+	again, err := Encode(&back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(data, again) {
+		t.Error("encoding the decoded state gives other bytes")
+	}
+}
+
+func TestSameStateSameBytes(t *testing.T) {
+	// Maps filled in different orders (and Go's random iteration order)
+	// must not reach the bytes.
+	one, two := graph(), graph()
+	one.counts, two.counts = map[string]int64{}, map[string]int64{}
+	for i := 0; i < 100; i++ {
+		one.counts[string(rune('a'+i%26))+strings.Repeat("x", i)] = int64(i)
+		two.counts[string(rune('a'+(99-i)%26))+strings.Repeat("x", 99-i)] = int64(99 - i)
+	}
+	first, err := Encode(one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		other, err := Encode(two)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(first, other) {
+			t.Fatal("equal states gave different bytes")
+		}
+	}
+}
+
+func TestHooksAreLeftOutAndStayAsTheHostSetThem(t *testing.T) {
+	root := graph()
+	called := false
+	root.hook = func() { called = true }
+	data, err := Encode(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back node
+	back.hook = func() {}
+	if err := Decode(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.hook == nil || called {
+		t.Error("a field tagged snapshot:\"-\" was overwritten or called")
+	}
+}
+
+func TestFuncValueIsRefusedWithItsPath(t *testing.T) {
+	_, err := Encode(&holderOfFunc{inner: []withFunc{{}, {callback: func() {}}}})
+	if err == nil || !strings.Contains(err.Error(), ".inner[1].callback") || !strings.Contains(err.Error(), "func value") {
+		t.Fatalf("got %v, want an error naming .inner[1].callback", err)
+	}
+	if _, err := Encode(&holderOfFunc{inner: []withFunc{{}}}); err != nil {
+		t.Errorf("a nil func is data: %v", err)
+	}
+}
+
+type holderOfFunc struct{ inner []withFunc }
+
+func init() { Register(func(x *holderOfFunc, f []any) []any { return append(f, &x.inner) }) }
+
+func TestInteriorPointerIsRefused(t *testing.T) {
+	h := &holder{items: []inner{{id: 1}, {id: 2}}}
+	h.item = &h.items[1]
+	if _, err := Encode(h); err == nil || !strings.Contains(err.Error(), "share memory") {
+		t.Fatalf("a pointer into a slice kept beside it: got %v, want a refusal", err)
+	}
+	h.item = &inner{id: 2}
+	if _, err := Encode(h); err != nil {
+		t.Fatalf("separate objects: %v", err)
+	}
+}
+
+func TestOverlappingSlicesAreRefused(t *testing.T) {
+	all := []inner{{id: 1}, {id: 2}, {id: 3}}
+	two := &node{list: all, parent: &node{list: all[:2]}}
+	if _, err := Encode(two); err == nil || !strings.Contains(err.Error(), "share memory") {
+		t.Fatalf("two views of one array: got %v, want a refusal", err)
+	}
+	same := &node{list: all, parent: &node{list: all}}
+	data, err := Encode(same)
+	if err != nil {
+		t.Fatalf("one view held twice: %v", err)
+	}
+	var back node
+	if err := Decode(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	back.list[0].id = 100
+	if back.parent.list[0].id != 100 {
+		t.Error("one slice held in two places came back as two arrays")
+	}
+	disjoint := &node{list: all[:1:1], parent: &node{list: all[1:]}}
+	if _, err := Encode(disjoint); err != nil {
+		t.Errorf("two views of one array that do not overlap: %v", err)
+	}
+}
+
+func TestStaleAccessorIsCaught(t *testing.T) {
+	type later struct{ a, b int }
+	Register(func(x *later, f []any) []any { return append(f, &x.a) })
+	if _, err := Encode(&later{}); err == nil || !strings.Contains(err.Error(), "lists 1 fields where 2 are declared") {
+		t.Fatalf("got %v, want the stale accessor named", err)
+	}
+	type swapped struct{ a, b int }
+	Register(func(x *swapped, f []any) []any { return append(f, &x.b, &x.a) })
+	if _, err := Encode(&swapped{}); err == nil || !strings.Contains(err.Error(), "does not list field a") {
+		t.Fatalf("got %v, want the misordered accessor named", err)
+	}
+}
+
+func TestUnregisteredTypesAreNamed(t *testing.T) {
+	type local struct{ x int }
+	if _, err := Encode(&node{message: local{}}); err == nil || !strings.Contains(err.Error(), "not registered") {
+		t.Fatalf("got %v", err)
+	}
+	type hidden struct{ x int }
+	if _, err := Encode(&struct{ H hidden }{}); err == nil || !strings.Contains(err.Error(), "not registered") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestBinaryMarshalerKeepsPRNGState(t *testing.T) {
+	s := &seeded{pcg: rand.NewPCG(1, 2)}
+	r := rand.New(s.pcg)
+	r.Uint64()
+	data, err := Encode(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back seeded
+	if err := Decode(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	want, got := r.Uint64(), rand.New(back.pcg).Uint64()
+	if want != got {
+		t.Errorf("the restored PRNG draws %d, the original %d", got, want)
+	}
+}
+
+func TestCorruptSnapshotsAreErrors(t *testing.T) {
+	data, err := Encode(graph())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back node
+	if err := Decode(data[:len(data)-1], &back); err == nil {
+		t.Error("a truncated snapshot decoded")
+	}
+	damaged := bytes.Clone(data)
+	damaged[len(damaged)/2] ^= 0x40
+	if err := Decode(damaged, &back); err == nil || !strings.Contains(err.Error(), "checksum") {
+		t.Errorf("a damaged snapshot: %v", err)
+	}
+	if err := Decode([]byte("not a snapshot"), &back); err == nil {
+		t.Error("garbage decoded")
+	}
+	var wrong timer
+	if err := Decode(data, &wrong); err == nil {
+		t.Error("a node snapshot decoded into a timer")
+	}
+}
+
+// FuzzDecode feeds Decode arbitrary bytes behind a valid header and
+// checksum: it must return, with or without an error, never panic or
+// hang.
+func FuzzDecode(f *testing.F) {
+	data, _ := Encode(graph())
+	f.Add(data[len(magic)+1 : len(data)-4])
+	f.Add([]byte{1, 0})
+	f.Fuzz(func(t *testing.T, body []byte) {
+		framed := append([]byte(magic+string(rune(version))), body...)
+		framed = appendChecksum(framed)
+		var back node
+		_ = Decode(framed, &back)
+	})
+}
+
+func appendChecksum(b []byte) []byte {
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+}
+
+func TestDecodeNeedsAPointer(t *testing.T) {
+	if _, err := Encode(node{}); err == nil {
+		t.Error("Encode of a non-pointer")
+	}
+	var n *node
+	if err := Decode(nil, n); err == nil {
+		t.Error("Decode into a nil pointer")
+	}
+}
