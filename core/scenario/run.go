@@ -111,8 +111,9 @@ func checkConfigs(file string, s *Scenario) error {
 type runner struct {
 	file    string
 	cluster *core.Cluster
-	onSend  func(step int, value string, valueNull bool, result *client.SendResult)
-	onPoll  func(step int, consumer string, records []client.ConsumerRecord)
+	// onSend and onPoll are the host's hooks (Options).
+	onSend func(step int, value string, valueNull bool, result *client.SendResult) `snapshot:"-"`
+	onPoll func(step int, consumer string, records []client.ConsumerRecord)     `snapshot:"-"`
 	// index is the step running.
 	index int
 }

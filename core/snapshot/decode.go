@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"bytes"
 	"encoding"
 	"encoding/binary"
 	"errors"
@@ -24,7 +25,8 @@ func Decode(data []byte, root any) (err error) {
 	if v.Kind() != reflect.Pointer || v.IsNil() {
 		return fmt.Errorf("snapshot: Decode needs a non-nil pointer, not %T", root)
 	}
-	if len(data) < len(magic)+1+4 || string(data[:len(magic)]) != magic {
+	header := len(magic) + 1 + fingerprintSize
+	if len(data) < header+4 || string(data[:len(magic)]) != magic {
 		return errors.New("snapshot: not a snapshot (no KPSN header)")
 	}
 	if data[len(magic)] != version {
@@ -34,7 +36,10 @@ func Decode(data []byte, root any) (err error) {
 	if crc32.Checksum(body, castagnoli) != sum {
 		return errors.New("snapshot: checksum mismatch (the snapshot is damaged)")
 	}
-	d := &decoder{data: body, at: len(magic) + 1}
+	if !bytes.Equal(data[len(magic)+1:header], Fingerprint()) {
+		return ErrOtherEngine
+	}
+	d := &decoder{data: body, at: header}
 	defer func() {
 		// The decoder checks what it reads; this is the backstop that keeps
 		// a corrupt snapshot an error whatever reflection makes of it.
@@ -63,7 +68,15 @@ type decoder struct {
 	types   []reflect.Type
 	scratch [][]any
 	depth   int
+	infos   infoCache
+	// minSizes caches minSize by type.
+	minSizes map[reflect.Type]int
 }
+
+// ErrOtherEngine is the error of a snapshot written by a build whose
+// types differ from this one's: its state cannot be read, and the host
+// replays the journal it came from instead.
+var ErrOtherEngine = errors.New("snapshot: written by another version of the engine (its types differ)")
 
 var errTruncated = errors.New("the snapshot ends early")
 
@@ -102,7 +115,15 @@ func (d *decoder) length(elem reflect.Type) (int, error) {
 		return 0, err
 	}
 	limit := uint64(maxZeroSizeElements)
-	if size := minSize(elem, 0); size > 0 {
+	size, ok := d.minSizes[elem]
+	if !ok {
+		if d.minSizes == nil {
+			d.minSizes = map[reflect.Type]int{}
+		}
+		size = minSize(elem, 0)
+		d.minSizes[elem] = size
+	}
+	if size > 0 {
 		limit = uint64(len(d.data)-d.at) / uint64(size)
 	}
 	if n > limit {
@@ -163,7 +184,12 @@ func (d *decoder) object(t reflect.Type) (existing reflect.Value, isNew, isNil b
 
 func (d *decoder) value(v reflect.Value) error {
 	d.depth++
-	defer func() { d.depth-- }()
+	err := d.valueAtDepth(v)
+	d.depth--
+	return err
+}
+
+func (d *decoder) valueAtDepth(v reflect.Value) error {
 	if d.depth > maxDepth {
 		return fmt.Errorf("values nest deeper than %d", maxDepth)
 	}
@@ -383,7 +409,7 @@ func (d *decoder) interfaceValue(v reflect.Value) error {
 
 func (d *decoder) structValue(v reflect.Value) error {
 	t := v.Type()
-	in := info(t)
+	in := d.infos.get(t)
 	if in.err != nil {
 		return in.err
 	}

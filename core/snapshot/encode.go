@@ -14,7 +14,8 @@ import (
 	"strconv"
 )
 
-// magic opens every snapshot; version is the format's version.
+// magic opens every snapshot, then the format's version and the
+// Fingerprint of the types it was written with.
 const (
 	magic   = "KPSN"
 	version = 1
@@ -43,6 +44,7 @@ func Encode(root any) ([]byte, error) {
 	e := &encoder{objects: map[objectKey]uint64{}, types: map[reflect.Type]uint64{}}
 	e.buf = append(e.buf, magic...)
 	e.buf = append(e.buf, version)
+	e.buf = append(e.buf, Fingerprint()...)
 	if err := e.value(v); err != nil {
 		return nil, wrapRoot(v.Type(), err)
 	}
@@ -79,6 +81,7 @@ type encoder struct {
 	// appends field pointers to.
 	scratch [][]any
 	depth   int
+	infos   infoCache
 }
 
 func (e *encoder) uvarint(x uint64) { e.buf = binary.AppendUvarint(e.buf, x) }
@@ -102,7 +105,12 @@ func (e *encoder) object(key objectKey, size uintptr) bool {
 
 func (e *encoder) value(v reflect.Value) error {
 	e.depth++
-	defer func() { e.depth-- }()
+	err := e.valueAtDepth(v)
+	e.depth--
+	return err
+}
+
+func (e *encoder) valueAtDepth(v reflect.Value) error {
 	if e.depth > maxDepth {
 		return fmt.Errorf("values nest deeper than %d", maxDepth)
 	}
@@ -271,7 +279,7 @@ func (e *encoder) interfaceValue(v reflect.Value) error {
 
 func (e *encoder) structValue(v reflect.Value) error {
 	t := v.Type()
-	in := info(t)
+	in := e.infos.get(t)
 	if in.err != nil {
 		return in.err
 	}
@@ -383,3 +391,4 @@ func wrapRoot(t reflect.Type, err error) error {
 	}
 	return fmt.Errorf("snapshot: at (%v): %w", t, err)
 }
+

@@ -1,9 +1,11 @@
 package snapshot
 
 import (
+	"crypto/sha256"
 	"encoding"
 	"fmt"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -70,6 +72,39 @@ func (r *typeRegistry) accessor(t reflect.Type) func(any, []any) []any {
 	defer r.mu.RUnlock()
 	return r.fields[t]
 }
+
+// fingerprintSize is how many bytes of Fingerprint a snapshot carries.
+const fingerprintSize = 16
+
+var fingerprint = sync.OnceValue(func() []byte {
+	registry.mu.RLock()
+	names := make([]string, 0, len(registry.byName))
+	for name := range registry.byName {
+		names = append(names, name)
+	}
+	registry.mu.RUnlock()
+	sort.Strings(names)
+	h := sha256.New()
+	for _, name := range names {
+		t, _ := registry.lookup(name)
+		fmt.Fprintf(h, "%s %v %v\n", name, t.Kind(), t)
+		if t.Kind() == reflect.Struct {
+			for i := 0; i < t.NumField(); i++ {
+				f := t.Field(i)
+				fmt.Fprintf(h, "\t%s %v %q\n", f.Name, f.Type, f.Tag)
+			}
+		} else if t.Kind() != reflect.Interface {
+			fmt.Fprintf(h, "\t%v\n", t.Kind())
+		}
+	}
+	return h.Sum(nil)[:fingerprintSize]
+})
+
+// Fingerprint returns a digest of the layout of every registered type:
+// snapshots carry it, and Decode refuses one whose layout is not this
+// build's (a snapshot is a cache of state; the journal it came from is
+// the truth to replay instead).
+func Fingerprint() []byte { return fingerprint() }
 
 // typeName is a named type's registry name: its package path and name.
 func typeName(t reflect.Type) string {
@@ -227,6 +262,22 @@ type typeInfo struct {
 	// and BinaryUnmarshaler on its pointer).
 	marshal bool
 	err     error
+}
+
+// infoCache is one Encode's or Decode's own view of info, without the
+// registry's synchronisation.
+type infoCache map[reflect.Type]*typeInfo
+
+func (c *infoCache) get(t reflect.Type) *typeInfo {
+	if in, ok := (*c)[t]; ok {
+		return in
+	}
+	if *c == nil {
+		*c = infoCache{}
+	}
+	in := info(t)
+	(*c)[t] = in
+	return in
 }
 
 // info returns the codec's description of a type, built once.

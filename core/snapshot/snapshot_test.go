@@ -3,6 +3,7 @@ package snapshot
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"math/rand/v2"
 	"reflect"
@@ -274,10 +275,11 @@ func TestCorruptSnapshotsAreErrors(t *testing.T) {
 // hang.
 func FuzzDecode(f *testing.F) {
 	data, _ := Encode(graph())
-	f.Add(data[len(magic)+1 : len(data)-4])
+	f.Add(data[len(magic)+1+fingerprintSize : len(data)-4])
 	f.Add([]byte{1, 0})
 	f.Fuzz(func(t *testing.T, body []byte) {
-		framed := append([]byte(magic+string(rune(version))), body...)
+		framed := append([]byte(magic+string(rune(version))), Fingerprint()...)
+		framed = append(framed, body...)
 		framed = appendChecksum(framed)
 		var back node
 		_ = Decode(framed, &back)
@@ -295,5 +297,19 @@ func TestDecodeNeedsAPointer(t *testing.T) {
 	var n *node
 	if err := Decode(nil, n); err == nil {
 		t.Error("Decode into a nil pointer")
+	}
+}
+
+func TestOtherEngineIsRecognised(t *testing.T) {
+	data, err := Encode(graph())
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := bytes.Clone(data[:len(data)-4])
+	other[len(magic)+1] ^= 1
+	other = appendChecksum(other)
+	var back node
+	if err := Decode(other, &back); !errors.Is(err, ErrOtherEngine) {
+		t.Fatalf("a snapshot of other types: got %v, want ErrOtherEngine", err)
 	}
 }
