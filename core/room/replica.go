@@ -59,7 +59,8 @@ type Replica struct {
 	actors  []string
 	last    scenario.Step
 	session *scenario.Session
-	options scenario.Options
+	// options are the host's hooks on the session (RestoreWith).
+	options scenario.Options `snapshot:"-"`
 	gateway gatewayJournal
 }
 

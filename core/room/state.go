@@ -1,0 +1,32 @@
+package room
+
+import (
+	"errors"
+
+	"github.com/kafka-playground/playground/core/scenario"
+	"github.com/kafka-playground/playground/core/snapshot"
+)
+
+// StateSnapshot returns the replica's whole state — its journal's texts
+// and actors, its session with the cluster, its gateway — as bytes
+// (core/snapshot): RestoreState reads them back into a replica that
+// applies the inputs after them exactly as this one would. It is what a
+// host stores so that a restart need not replay the journal (rule 3);
+// the journal stays the truth, and a state snapshot of another build of
+// the engine is refused (snapshot.ErrOtherEngine).
+func (r *Replica) StateSnapshot() ([]byte, error) { return snapshot.Encode(r) }
+
+// RestoreState reads a StateSnapshot back; options are the host's hooks
+// on the session, as RestoreWith takes them.
+func RestoreState(data []byte, options scenario.Options) (*Replica, error) {
+	r := &Replica{}
+	if err := snapshot.Decode(data, r); err != nil {
+		return nil, err
+	}
+	if r.session == nil || r.header == nil || len(r.actors) != len(r.texts) {
+		return nil, errors.New("room: not the state snapshot of a replica")
+	}
+	r.session.Restored(options)
+	r.options = options
+	return r, nil
+}
