@@ -39,11 +39,7 @@ func (b *Broker) handleAdmin(from sim.NodeID, m protocol.AdminRequest) {
 		reply.send(b, nil)
 	case !b.zkMode():
 		corr := b.nextCorrelation()
-		b.control.send(b, corr, allowed.WithCorrelation(corr), controlRequestTimeoutMs, func(resp sim.Message) {
-			reply.send(b, resp)
-		}, func() {
-			reply.send(b, allowed.Failed(protocol.RequestTimedOut))
-		})
+		b.control.send(b, corr, allowed.WithCorrelation(corr), controlRequestTimeoutMs, forwardedAdmin{request: allowed, reply: reply})
 	case b.zkc != nil && b.zkc.loaded:
 		b.zkc.handleAdminReply(allowed, func(resp sim.Message) { reply.send(b, resp) })
 	default:
