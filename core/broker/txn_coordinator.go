@@ -483,17 +483,9 @@ func (b *Broker) sendMarkers(t *TxnMetadata) {
 		b.sim.SetTimer(b.node, markerRetryBackoffMs, markerRetry{id: t.TransactionalID, token: b.token})
 		return
 	}
-	remaining := len(byLeader)
-	failed := false
-	finish := func() {
-		if failed {
-			b.sim.SetTimer(b.node, markerRetryBackoffMs, markerRetry{id: t.TransactionalID, token: b.token})
-			return
-		}
-		b.completeTxn(t.TransactionalID, committed)
-	}
-	if remaining == 0 {
-		finish()
+	round := &markerRound{id: t.TransactionalID, committed: committed, remaining: len(byLeader)}
+	if round.remaining == 0 {
+		round.finish(b)
 		return
 	}
 	coordinatorEpoch := b.txn.loaded[CoordinatorPartition(t.TransactionalID, b.txnPartitionCount())]
@@ -501,15 +493,7 @@ func (b *Broker) sendMarkers(t *TxnMetadata) {
 		corr := b.nextCorrelation()
 		req := &protocol.WriteTxnMarkersRequest{CorrelationID: corr, ProducerID: t.ProducerID, ProducerEpoch: t.ProducerEpoch,
 			Committed: committed, CoordinatorEpoch: coordinatorEpoch, Partitions: byLeader[leader]}
-		b.markerCalls[corr] = func(resp *protocol.WriteTxnMarkersResponse) {
-			for _, code := range resp.Errors {
-				failed = failed || code != protocol.None
-			}
-			remaining--
-			if remaining == 0 {
-				finish()
-			}
-		}
+		b.markerCalls[corr] = round
 		if leader == b.settings.ID {
 			b.handleWriteTxnMarkers(b.node, req)
 		} else {
@@ -519,22 +503,54 @@ func (b *Broker) sendMarkers(t *TxnMetadata) {
 	}
 }
 
+// markerRound is one sending of a transaction's markers, one
+// WriteTxnMarkers request per partition leader; every request of the
+// round waits in markerCalls on the same round. remaining counts the
+// leaders yet to answer, failed tells whether one failed.
+type markerRound struct {
+	id        string
+	committed bool
+	remaining int
+	failed    bool
+}
+
+// answered takes one leader's answer; the last one finishes the round.
+func (r *markerRound) answered(b *Broker, resp *protocol.WriteTxnMarkersResponse) {
+	for _, code := range resp.Errors {
+		r.failed = r.failed || code != protocol.None
+	}
+	r.remaining--
+	if r.remaining == 0 {
+		r.finish(b)
+	}
+}
+
+// finish completes the transaction, or sends the markers again after a
+// failure.
+func (r *markerRound) finish(b *Broker) {
+	if r.failed {
+		b.sim.SetTimer(b.node, markerRetryBackoffMs, markerRetry{id: r.id, token: b.token})
+		return
+	}
+	b.completeTxn(r.id, r.committed)
+}
+
 type markerTimeout struct {
 	correlation int32
 	token       uint64
 }
 
 func (b *Broker) onWriteTxnMarkersResponse(m *protocol.WriteTxnMarkersResponse) {
-	if fn := b.markerCalls[m.CorrelationID]; fn != nil {
+	if round := b.markerCalls[m.CorrelationID]; round != nil {
 		delete(b.markerCalls, m.CorrelationID)
-		fn(m)
+		round.answered(b, m)
 	}
 }
 
 func (b *Broker) onMarkerTimeout(m markerTimeout) {
-	if fn := b.markerCalls[m.correlation]; m.token == b.token && fn != nil {
+	if round := b.markerCalls[m.correlation]; m.token == b.token && round != nil {
 		delete(b.markerCalls, m.correlation)
-		fn(&protocol.WriteTxnMarkersResponse{CorrelationID: m.correlation, Errors: []protocol.ErrorCode{protocol.RequestTimedOut}})
+		round.answered(b, &protocol.WriteTxnMarkersResponse{CorrelationID: m.correlation, Errors: []protocol.ErrorCode{protocol.RequestTimedOut}})
 	}
 }
 
