@@ -184,11 +184,11 @@ func (c *Conn) authenticate(e Engine, id coregateway.ConnID, r *protocol.SaslAut
 		done = err == nil
 	} else {
 		if x.scram == nil {
-			if x.scram, err = security.NewScramServer(x.mechanism, lookup, nonce()); err != nil {
+			if x.scram, err = security.NewScramServer(x.mechanism, nonce()); err != nil {
 				return c.refuseAuthentication(e, id, r.CorrelationID, "", err)
 			}
 		}
-		reply, done, err = x.scram.Step(r.AuthBytes)
+		reply, done, err = x.scram.Step(r.AuthBytes, lookup)
 		user = x.scram.User()
 	}
 	switch {

@@ -26,9 +26,17 @@ type delayedProduce struct {
 	// required[i] is the offset the HW must reach for results[i]; -1 once
 	// that partition is answered.
 	required []int64
-	// onDone, when set, receives the results instead of a ProduceResponse
+	// then, when set, receives the results instead of a ProduceResponse
 	// (the broker's own appends: transaction markers, coordinator state).
-	onDone func([]protocol.ProducePartitionResponse)
+	then localAppend
+}
+
+// localAppend is what one of the broker's own appends (appendLocally)
+// does with each partition's outcome, once replicated or failed. Each is
+// a small value holding what it needs, not a closure, so that a waiting
+// append can be in a snapshot.
+type localAppend interface {
+	appended(b *Broker, results []protocol.ProducePartitionResponse)
 }
 
 type produceTimeout struct{ token uint64 }
@@ -201,19 +209,19 @@ func (b *Broker) onProduceTimeout(m produceTimeout) {
 }
 
 func (b *Broker) answerProduce(dp *delayedProduce) {
-	if dp.onDone != nil {
-		dp.onDone(dp.results)
+	if dp.then != nil {
+		dp.then.appended(b, dp.results)
 		return
 	}
 	b.sim.Send(b.node, dp.from, &protocol.ProduceResponse{CorrelationID: dp.correlation, Partitions: dp.results})
 }
 
 // appendLocally appends batches as this broker's own acks=all write (a
-// transaction marker, the transaction coordinator's state) and calls
-// done with each partition's outcome once replicated or failed.
-func (b *Broker) appendLocally(partitions []protocol.ProducePartition, timeoutMs int64, done func([]protocol.ProducePartitionResponse)) {
+// transaction marker, the transaction coordinator's state) and hands then
+// each partition's outcome once replicated or failed.
+func (b *Broker) appendLocally(partitions []protocol.ProducePartition, timeoutMs int64, then localAppend) {
 	req := &protocol.ProduceRequest{Acks: protocol.AcksAll, TimeoutMs: int32(timeoutMs), Partitions: partitions}
-	dp := &delayedProduce{onDone: done, token: b.nextToken()}
+	dp := &delayedProduce{then: then, token: b.nextToken()}
 	for _, pp := range partitions {
 		result, required := b.appendToLeader(req, pp)
 		dp.results = append(dp.results, result)

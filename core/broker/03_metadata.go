@@ -92,7 +92,7 @@ func (b *Broker) autoCreate(name string) {
 	b.record("auto-create", "topic %s", name)
 	switch {
 	case !b.zkMode():
-		b.control.send(b, corr, req, controlRequestTimeoutMs, func(sim.Message) {}, func() {})
+		b.control.send(b, corr, req, controlRequestTimeoutMs, unanswered{})
 	case b.controllerID >= 0:
 		b.sim.Send(b.node, b.settings.BrokerNode(b.controllerID), req)
 	}

@@ -116,7 +116,7 @@ func (b *Broker) createInternalTopic(name string, partitions int32, rf int16, cf
 		Name: name, NumPartitions: partitions, ReplicationFactor: rf, Configs: cfg}}}
 	switch {
 	case !b.zkMode():
-		b.control.send(b, corr, req, controlRequestTimeoutMs, func(sim.Message) {}, func() {})
+		b.control.send(b, corr, req, controlRequestTimeoutMs, unanswered{})
 	case b.zkc != nil && b.zkc.loaded:
 		b.zkc.handleAdmin(b.node, req)
 	case b.controllerID >= 0:

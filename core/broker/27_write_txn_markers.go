@@ -24,14 +24,23 @@ func (b *Broker) handleWriteTxnMarkers(from sim.NodeID, req *protocol.WriteTxnMa
 		batch := record.NewEndTransactionMarkerBatch(req.ProducerID, req.ProducerEpoch, controlType, req.CoordinatorEpoch, b.now())
 		partitions = append(partitions, protocol.ProducePartition{TopicPartition: tp, Batch: batch})
 	}
-	b.appendLocally(partitions, markerTimeoutMs, func(results []protocol.ProducePartitionResponse) {
-		resp := &protocol.WriteTxnMarkersResponse{CorrelationID: req.CorrelationID}
-		for _, r := range results {
-			resp.Errors = append(resp.Errors, r.Error)
-			if r.Error == protocol.None && r.Topic == ConsumerOffsetsTopic {
-				b.onOffsetsMarker(r.TopicPartition, req.ProducerID, req.Committed)
-			}
+	b.appendLocally(partitions, markerTimeoutMs, markersAppended{from: from, req: req})
+}
+
+// markersAppended answers the WriteTxnMarkers request req from from once
+// its markers are written.
+type markersAppended struct {
+	from sim.NodeID
+	req  *protocol.WriteTxnMarkersRequest
+}
+
+func (m markersAppended) appended(b *Broker, results []protocol.ProducePartitionResponse) {
+	resp := &protocol.WriteTxnMarkersResponse{CorrelationID: m.req.CorrelationID}
+	for _, r := range results {
+		resp.Errors = append(resp.Errors, r.Error)
+		if r.Error == protocol.None && r.Topic == ConsumerOffsetsTopic {
+			b.onOffsetsMarker(r.TopicPartition, m.req.ProducerID, m.req.Committed)
 		}
-		b.sim.Send(b.node, from, resp)
-	})
+	}
+	b.sim.Send(b.node, m.from, resp)
 }

@@ -144,7 +144,7 @@ type Broker struct {
 	groupLoaded map[int32]int32
 	// Transaction coordinator.
 	txn         txnCoordinator
-	markerCalls map[int32]func(*protocol.WriteTxnMarkersResponse)
+	markerCalls map[int32]*markerRound
 	// Security: client connections and the authorizer's settings.
 	sessions map[sim.NodeID]*session
 	// closedPeers are clients whose connection this broker closed and
@@ -193,7 +193,7 @@ func (b *Broker) Start(self sim.NodeID) {
 		b.rebuildProducerStates(b.partitions[tp])
 	}
 	b.shutdownTries = 0
-	b.markerCalls = map[int32]func(*protocol.WriteTxnMarkersResponse){}
+	b.markerCalls = map[int32]*markerRound{}
 	b.startTxnCoordinator()
 	b.startGroupCoordinator()
 	if b.zkMode() {

@@ -25,11 +25,46 @@ type controlPlane struct {
 
 // controlRequest is a request in flight to the controller.
 type controlRequest struct {
-	voter      int32
-	node       sim.NodeID
-	onResponse func(sim.Message)
-	onFailure  func()
+	voter int32
+	node  sim.NodeID
+	then  controlContinuation
 }
+
+// controlContinuation is what a request to the controller does once
+// answered, or once it failed (timed out, link lost, controller gone).
+// Each is a small value holding what its request needs, not a closure,
+// so that the requests in flight can be in a snapshot.
+type controlContinuation interface {
+	onResponse(b *Broker, msg sim.Message)
+	onFailure(b *Broker)
+}
+
+// The continuations of the control plane's requests.
+type (
+	// brokerRegistration follows a BrokerRegistrationRequest.
+	brokerRegistration struct{}
+	// brokerHeartbeat follows a BrokerHeartbeatRequest; intervalMs is
+	// broker.heartbeat.interval.ms when it was sent.
+	brokerHeartbeat struct{ intervalMs int64 }
+	// metadataFetch follows a MetadataFetchRequest.
+	metadataFetch struct{}
+	// isrChange follows an AlterPartitionRequest for p, sent while it led
+	// in leaderEpoch.
+	isrChange struct {
+		p           *partition
+		leaderEpoch int32
+	}
+	// forwardedAdmin follows an admin request forwarded for a client (or
+	// for the broker itself): request is the part sent, reply where the
+	// answer goes.
+	forwardedAdmin struct {
+		request protocol.AdminRequest
+		reply   adminReply
+	}
+	// unanswered follows a request whose answer nobody waits for (a
+	// topic auto-created, callers retry).
+	unanswered struct{}
+)
 
 // Timers of the control plane.
 type (
@@ -131,10 +166,11 @@ func (c *controlPlane) forgetController() {
 	c.voterIndex++
 }
 
-func (c *controlPlane) send(b *Broker, correlation int32, msg sim.Message, timeoutMs int64, onResponse func(sim.Message), onFailure func()) {
+// send sends msg to the controller; then handles its answer or failure.
+func (c *controlPlane) send(b *Broker, correlation int32, msg sim.Message, timeoutMs int64, then controlContinuation) {
 	voter := c.target(b)
 	node := b.settings.ControllerNode(voter)
-	c.requests[correlation] = &controlRequest{voter: voter, node: node, onResponse: onResponse, onFailure: onFailure}
+	c.requests[correlation] = &controlRequest{voter: voter, node: node, then: then}
 	b.sim.Send(b.node, node, msg)
 	if timeoutMs > 0 {
 		b.sim.SetTimer(b.node, timeoutMs, controlTimeout{correlation: correlation, token: b.token})
@@ -151,7 +187,7 @@ func (c *controlPlane) complete(b *Broker, correlation int32, msg sim.Message) {
 	if refusedAsNotController(msg) {
 		c.forgetVoter(b, r.voter)
 	}
-	r.onResponse(msg)
+	r.then.onResponse(b, msg)
 }
 
 // refusedAsNotController reports whether a controller answered that it is
@@ -187,7 +223,7 @@ func (c *controlPlane) fail(b *Broker, correlation int32) {
 	}
 	delete(c.requests, correlation)
 	c.forgetVoter(b, r.voter)
-	r.onFailure()
+	r.then.onFailure(b)
 }
 
 func (c *controlPlane) failAllTo(b *Broker, node sim.NodeID) {
@@ -230,27 +266,32 @@ func (c *controlPlane) register(b *Broker) {
 	c.registering = true
 	corr := b.nextCorrelation()
 	req := &protocol.BrokerRegistrationRequest{CorrelationID: corr, BrokerID: b.settings.ID, IncarnationID: b.sim.Incarnation(b.node)}
-	c.send(b, corr, req, controlRequestTimeoutMs, func(msg sim.Message) {
-		c.registering = false
-		resp := msg.(*protocol.BrokerRegistrationResponse)
-		switch resp.Error {
-		case protocol.None:
-			b.epoch = resp.BrokerEpoch
-			c.controllerID = c.answeredBy
-			b.state = Fenced
-			b.record("registered", "broker epoch %d", b.epoch)
-			c.fetchMetadata(b)
-			c.heartbeat(b)
-		case protocol.DuplicateBrokerRegistration:
-			c.retryLater(b, registrationBackoffMs)
-		default:
-			c.forgetController()
-			c.retryLater(b, controlRetryBackoffMs)
-		}
-	}, func() {
-		c.registering = false
+	c.send(b, corr, req, controlRequestTimeoutMs, brokerRegistration{})
+}
+
+func (brokerRegistration) onResponse(b *Broker, msg sim.Message) {
+	c := &b.control
+	c.registering = false
+	resp := msg.(*protocol.BrokerRegistrationResponse)
+	switch resp.Error {
+	case protocol.None:
+		b.epoch = resp.BrokerEpoch
+		c.controllerID = c.answeredBy
+		b.state = Fenced
+		b.record("registered", "broker epoch %d", b.epoch)
+		c.fetchMetadata(b)
+		c.heartbeat(b)
+	case protocol.DuplicateBrokerRegistration:
+		c.retryLater(b, registrationBackoffMs)
+	default:
+		c.forgetController()
 		c.retryLater(b, controlRetryBackoffMs)
-	})
+	}
+}
+
+func (brokerRegistration) onFailure(b *Broker) {
+	b.control.registering = false
+	b.control.retryLater(b, controlRetryBackoffMs)
 }
 
 // heartbeat reports the broker's metadata offset to the controller. A
@@ -265,37 +306,41 @@ func (c *controlPlane) heartbeat(b *Broker) {
 	corr := b.nextCorrelation()
 	req := &protocol.BrokerHeartbeatRequest{CorrelationID: corr, BrokerID: b.settings.ID, BrokerEpoch: b.epoch,
 		CurrentMetadataOffset: b.disk.Image.Offset, WantShutDown: c.wantShutDown}
-	interval := b.brokerInt("broker.heartbeat.interval.ms")
-	c.send(b, corr, req, controlRequestTimeoutMs, func(msg sim.Message) {
-		c.heartbeating = false
-		resp := msg.(*protocol.BrokerHeartbeatResponse)
-		switch resp.Error {
-		case protocol.None:
-		case protocol.StaleBrokerEpoch:
-			b.epoch = -1
-			b.state = Starting
-			c.register(b)
-			return
-		default:
-			c.forgetController()
-			c.retryLater(b, controlRetryBackoffMs)
-			return
-		}
-		if resp.ShouldShutDown && c.wantShutDown {
-			b.finishShutdown()
-			return
-		}
-		if !resp.IsFenced && b.state == Fenced {
-			b.state = Running
-			b.record("unfenced", "broker epoch %d", b.epoch)
-		}
-		if b.state == Fenced || c.wantShutDown {
-			b.sim.SetTimer(b.node, interval, heartbeatTick{token: b.token})
-		}
-	}, func() {
-		c.heartbeating = false
+	c.send(b, corr, req, controlRequestTimeoutMs, brokerHeartbeat{intervalMs: b.brokerInt("broker.heartbeat.interval.ms")})
+}
+
+func (h brokerHeartbeat) onResponse(b *Broker, msg sim.Message) {
+	c := &b.control
+	c.heartbeating = false
+	resp := msg.(*protocol.BrokerHeartbeatResponse)
+	switch resp.Error {
+	case protocol.None:
+	case protocol.StaleBrokerEpoch:
+		b.epoch = -1
+		b.state = Starting
+		c.register(b)
+		return
+	default:
+		c.forgetController()
 		c.retryLater(b, controlRetryBackoffMs)
-	})
+		return
+	}
+	if resp.ShouldShutDown && c.wantShutDown {
+		b.finishShutdown()
+		return
+	}
+	if !resp.IsFenced && b.state == Fenced {
+		b.state = Running
+		b.record("unfenced", "broker epoch %d", b.epoch)
+	}
+	if b.state == Fenced || c.wantShutDown {
+		b.sim.SetTimer(b.node, h.intervalMs, heartbeatTick{token: b.token})
+	}
+}
+
+func (brokerHeartbeat) onFailure(b *Broker) {
+	b.control.heartbeating = false
+	b.control.retryLater(b, controlRetryBackoffMs)
 }
 
 // fetchMetadata keeps one fetch of the metadata log outstanding. The
@@ -308,28 +353,33 @@ func (c *controlPlane) fetchMetadata(b *Broker) {
 	corr := b.nextCorrelation()
 	c.fetching = corr
 	req := &protocol.MetadataFetchRequest{CorrelationID: corr, BrokerID: b.settings.ID, FetchOffset: b.disk.Image.Offset + 1}
-	c.send(b, corr, req, 0, func(msg sim.Message) {
-		c.fetching = 0
-		resp := msg.(*protocol.MetadataFetchResponse)
-		if resp.Error != protocol.None {
-			c.controllerID = -1
-			if resp.LeaderID >= 0 && resp.LeaderID != c.answeredBy {
-				c.controllerID = resp.LeaderID
-				c.fetchMetadata(b)
-				return
-			}
-			c.voterIndex++
-			c.retryLater(b, controlRetryBackoffMs)
+	c.send(b, corr, req, 0, metadataFetch{})
+	b.sim.WatchLink(b.node, c.requests[corr].node, metadataLinkLost{correlation: corr, token: b.token})
+}
+
+func (metadataFetch) onResponse(b *Broker, msg sim.Message) {
+	c := &b.control
+	c.fetching = 0
+	resp := msg.(*protocol.MetadataFetchResponse)
+	if resp.Error != protocol.None {
+		c.controllerID = -1
+		if resp.LeaderID >= 0 && resp.LeaderID != c.answeredBy {
+			c.controllerID = resp.LeaderID
+			c.fetchMetadata(b)
 			return
 		}
-		c.controllerID = resp.LeaderID
-		b.applyMetadata(resp.Entries, resp.HighWatermark)
-		c.fetchMetadata(b)
-	}, func() {
-		c.fetching = 0
+		c.voterIndex++
 		c.retryLater(b, controlRetryBackoffMs)
-	})
-	b.sim.WatchLink(b.node, c.requests[corr].node, metadataLinkLost{correlation: corr, token: b.token})
+		return
+	}
+	c.controllerID = resp.LeaderID
+	b.applyMetadata(resp.Entries, resp.HighWatermark)
+	c.fetchMetadata(b)
+}
+
+func (metadataFetch) onFailure(b *Broker) {
+	b.control.fetching = 0
+	b.control.retryLater(b, controlRetryBackoffMs)
 }
 
 // applyMetadata applies committed metadata records to the broker's image
@@ -406,25 +456,39 @@ func (b *Broker) alterPartition(p *partition, newIsr []int32) {
 	corr := b.nextCorrelation()
 	req := &protocol.AlterPartitionRequest{CorrelationID: corr, BrokerID: b.settings.ID, BrokerEpoch: b.epoch,
 		Partition: p.tp, LeaderEpoch: p.leaderEpoch, PartitionEpoch: p.partitionEpoch, NewIsr: newIsr}
-	leaderEpoch := p.leaderEpoch
-	b.control.send(b, corr, req, controlRequestTimeoutMs, func(msg sim.Message) {
-		resp := msg.(*protocol.AlterPartitionResponse)
-		if p.role != roleLeader || p.leaderEpoch != leaderEpoch {
-			return
-		}
+	b.control.send(b, corr, req, controlRequestTimeoutMs, isrChange{p: p, leaderEpoch: p.leaderEpoch})
+}
+
+func (c isrChange) onResponse(b *Broker, msg sim.Message) {
+	resp := msg.(*protocol.AlterPartitionResponse)
+	p := c.p
+	if p.role != roleLeader || p.leaderEpoch != c.leaderEpoch {
+		return
+	}
+	p.alterInFlight = false
+	p.pendingIsr = nil
+	if resp.Error == protocol.None && resp.PartitionEpoch > p.partitionEpoch {
+		b.setIsr(p, resp.Isr, resp.PartitionEpoch)
+	} else if resp.Error != protocol.None {
+		b.retryIsrChange(p)
+	}
+	b.maybeIncrementHighWatermark(p)
+}
+
+func (c isrChange) onFailure(b *Broker) {
+	if p := c.p; p.role == roleLeader && p.leaderEpoch == c.leaderEpoch {
 		p.alterInFlight = false
 		p.pendingIsr = nil
-		if resp.Error == protocol.None && resp.PartitionEpoch > p.partitionEpoch {
-			b.setIsr(p, resp.Isr, resp.PartitionEpoch)
-		} else if resp.Error != protocol.None {
-			b.retryIsrChange(p)
-		}
-		b.maybeIncrementHighWatermark(p)
-	}, func() {
-		if p.role == roleLeader && p.leaderEpoch == leaderEpoch {
-			p.alterInFlight = false
-			p.pendingIsr = nil
-			b.retryIsrChange(p)
-		}
-	})
+		b.retryIsrChange(p)
+	}
 }
+
+func (f forwardedAdmin) onResponse(b *Broker, msg sim.Message) { f.reply.send(b, msg) }
+
+func (f forwardedAdmin) onFailure(b *Broker) {
+	f.reply.send(b, f.request.Failed(protocol.RequestTimedOut))
+}
+
+func (unanswered) onResponse(*Broker, sim.Message) {}
+
+func (unanswered) onFailure(*Broker) {}

@@ -168,7 +168,7 @@ func (b *Broker) onOffsetsRetentionCheck(m offsetsRetentionCheck) {
 		}
 		p, _ := b.groupCoordinatorFor(g.ID)
 		b.appendLocally([]protocol.ProducePartition{{TopicPartition: p.tp, Batch: record.NewBatch(tombstones)}}, txnWriteTimeoutMs,
-			func([]protocol.ProducePartitionResponse) {})
+			appendIgnored{})
 	}
 }
 
@@ -395,15 +395,25 @@ type memberRecord struct {
 }
 
 // persistGroup writes the group's metadata record to its partition.
-func (b *Broker) persistGroup(g *Group) { b.persistGroupThen(g, func(protocol.ErrorCode) {}) }
+func (b *Broker) persistGroup(g *Group) { b.persistGroupThen(g, nil) }
 
-// persistGroupThen writes the group's metadata record and calls done
-// with the error a member gets when the write fails (Kafka's
-// appendGroupMetadataErrorToResponseError), NONE once it is written.
-func (b *Broker) persistGroupThen(g *Group, done func(protocol.ErrorCode)) {
+// groupWriteDone is what follows the write of a group's metadata record;
+// a value, not a closure, so that a waiting write can be in a snapshot.
+type groupWriteDone interface {
+	// groupWritten takes the error a member gets when the write failed
+	// (Kafka's appendGroupMetadataErrorToResponseError), NONE once it is
+	// written.
+	groupWritten(b *Broker, code protocol.ErrorCode)
+}
+
+// persistGroupThen writes the group's metadata record, then (when not
+// nil) tells done how it went.
+func (b *Broker) persistGroupThen(g *Group, done groupWriteDone) {
 	p, code := b.groupCoordinatorFor(g.ID)
 	if code != protocol.None {
-		done(code)
+		if done != nil {
+			done.groupWritten(b, code)
+		}
 		return
 	}
 	rec := groupRecord{Generation: g.Generation, ProtocolType: g.ProtocolType}
@@ -422,10 +432,23 @@ func (b *Broker) persistGroupThen(g *Group, done func(protocol.ErrorCode)) {
 		panic(fmt.Sprintf("group record of %s: %v", g.ID, err)) // only plain data: cannot happen
 	}
 	batch := record.NewBatch([]record.Record{{Key: "group|" + g.ID, Value: string(value), TimestampMs: b.now()}})
-	b.appendLocally([]protocol.ProducePartition{{TopicPartition: p.tp, Batch: batch}}, txnWriteTimeoutMs, func(results []protocol.ProducePartitionResponse) {
-		done(groupWriteError(results[0].Error))
-	})
+	b.appendLocally([]protocol.ProducePartition{{TopicPartition: p.tp, Batch: batch}}, txnWriteTimeoutMs, groupAppended{then: done})
 }
+
+// groupAppended follows the append of a group's metadata record.
+type groupAppended struct{ then groupWriteDone }
+
+func (a groupAppended) appended(b *Broker, results []protocol.ProducePartitionResponse) {
+	if a.then != nil {
+		a.then.groupWritten(b, groupWriteError(results[0].Error))
+	}
+}
+
+// appendIgnored follows an append whose outcome nobody waits for (the
+// tombstones of expired offsets).
+type appendIgnored struct{}
+
+func (appendIgnored) appended(*Broker, []protocol.ProducePartitionResponse) {}
 
 // groupWriteError is the error a group member gets for a failed write of
 // its group's metadata, as Kafka's appendGroupMetadataErrorToResponseError.
@@ -1076,17 +1099,29 @@ func (b *Broker) handleOffsetCommit(from sim.NodeID, req *protocol.OffsetCommitR
 	for _, o := range offsets {
 		records = append(records, record.Record{Key: offsetKey(req.GroupID, o.TopicPartition), Value: strconv.FormatInt(o.Offset, 10), TimestampMs: b.now()})
 	}
-	b.appendLocally([]protocol.ProducePartition{{TopicPartition: p.tp, Batch: record.NewBatch(records)}}, txnWriteTimeoutMs, func(results []protocol.ProducePartitionResponse) {
-		if results[0].Error != protocol.None {
-			resp.Error = protocol.CoordinatorNotAvailable
-		} else {
-			g := b.group(req.GroupID)
-			for _, o := range offsets {
-				g.setOffset(o.TopicPartition, o.Offset, b.now())
-			}
+	b.appendLocally([]protocol.ProducePartition{{TopicPartition: p.tp, Batch: record.NewBatch(records)}}, txnWriteTimeoutMs,
+		offsetsAppended{from: from, req: req, resp: resp, offsets: offsets})
+}
+
+// offsetsAppended answers an OffsetCommit once its offsets are written,
+// and then applies them.
+type offsetsAppended struct {
+	from    sim.NodeID
+	req     *protocol.OffsetCommitRequest
+	resp    *protocol.OffsetCommitResponse
+	offsets []protocol.OffsetCommitPartition
+}
+
+func (a offsetsAppended) appended(b *Broker, results []protocol.ProducePartitionResponse) {
+	if results[0].Error != protocol.None {
+		a.resp.Error = protocol.CoordinatorNotAvailable
+	} else {
+		g := b.group(a.req.GroupID)
+		for _, o := range a.offsets {
+			g.setOffset(o.TopicPartition, o.Offset, b.now())
 		}
-		b.sendGroup(from, resp)
-	})
+	}
+	b.sendGroup(a.from, a.resp)
 }
 
 // existingOffsets splits a commit into the partitions that exist and the
@@ -1249,19 +1284,31 @@ func (b *Broker) handleTxnOffsetCommit(from sim.NodeID, req *protocol.TxnOffsetC
 	batch := record.NewBatch(records)
 	batch.ProducerID, batch.ProducerEpoch, batch.Transactional = req.ProducerID, req.ProducerEpoch, true
 	batch.SizeBytes = batch.ComputeSize()
-	b.appendLocally([]protocol.ProducePartition{{TopicPartition: p.tp, Batch: batch}}, txnWriteTimeoutMs, func(results []protocol.ProducePartitionResponse) {
-		resp.Error = results[0].Error
-		if resp.Error == protocol.None {
-			g := b.group(req.GroupID)
-			if g.pendingTxnOffsets[req.ProducerID] == nil {
-				g.pendingTxnOffsets[req.ProducerID] = map[protocol.TopicPartition]int64{}
-			}
-			for _, o := range offsets {
-				g.pendingTxnOffsets[req.ProducerID][o.TopicPartition] = o.Offset
-			}
+	b.appendLocally([]protocol.ProducePartition{{TopicPartition: p.tp, Batch: batch}}, txnWriteTimeoutMs,
+		txnOffsetsAppended{from: from, req: req, resp: resp, offsets: offsets})
+}
+
+// txnOffsetsAppended answers a TxnOffsetCommit once its offsets are
+// written, and keeps them pending until the transaction's marker.
+type txnOffsetsAppended struct {
+	from    sim.NodeID
+	req     *protocol.TxnOffsetCommitRequest
+	resp    *protocol.TxnOffsetCommitResponse
+	offsets []protocol.OffsetCommitPartition
+}
+
+func (a txnOffsetsAppended) appended(b *Broker, results []protocol.ProducePartitionResponse) {
+	a.resp.Error = results[0].Error
+	if a.resp.Error == protocol.None {
+		g := b.group(a.req.GroupID)
+		if g.pendingTxnOffsets[a.req.ProducerID] == nil {
+			g.pendingTxnOffsets[a.req.ProducerID] = map[protocol.TopicPartition]int64{}
 		}
-		b.sendGroup(from, resp)
-	})
+		for _, o := range a.offsets {
+			g.pendingTxnOffsets[a.req.ProducerID][o.TopicPartition] = o.Offset
+		}
+	}
+	b.sendGroup(a.from, a.resp)
 }
 
 // Groups returns the groups this broker coordinates, for the state document.

@@ -140,32 +140,46 @@ type staticRejoin struct {
 // fails the old member comes back as it was and the new one gets the
 // error, as in Kafka.
 func (b *Broker) keepStaticMember(g *Group, m *GroupMember, before staticRejoin, req *protocol.JoinGroupRequest) {
-	pending, generation := m.join, g.Generation
-	b.persistGroupThen(g, func(code protocol.ErrorCode) {
-		if m.join != pending || g.Members[m.MemberID] != m {
-			return // a rebalance, or the member's removal, answered the join meanwhile
+	b.persistGroupThen(g, &staticMemberKept{g: g, m: m, pending: m.join, generation: g.Generation, before: before, req: req})
+}
+
+// staticMemberKept ends keepStaticMember once the group's metadata is
+// written: m's join was pending, and g in generation, when the write
+// started.
+type staticMemberKept struct {
+	g          *Group
+	m          *GroupMember
+	pending    *pendingGroupCall
+	generation int32
+	before     staticRejoin
+	req        *protocol.JoinGroupRequest
+}
+
+func (k *staticMemberKept) groupWritten(b *Broker, code protocol.ErrorCode) {
+	g, m, pending, before := k.g, k.m, k.pending, k.before
+	if m.join != pending || g.Members[m.MemberID] != m {
+		return // a rebalance, or the member's removal, answered the join meanwhile
+	}
+	m.join = nil
+	resp := &protocol.JoinGroupResponse{CorrelationID: pending.correlation, GenerationID: g.Generation, ProtocolType: g.ProtocolType,
+		ProtocolName: g.Protocol, Leader: before.leader, MemberID: m.MemberID}
+	if code != protocol.None {
+		if g.Generation == k.generation {
+			old := b.replaceStaticMember(g, m.MemberID, before.oldID)
+			old.Protocols, old.SessionTimeoutMs, old.RebalanceTimeoutMs = before.protocols, before.sessionTimeoutMs, before.rebalanceTimeoutMs
+			b.armSession(g, old)
 		}
-		m.join = nil
-		resp := &protocol.JoinGroupResponse{CorrelationID: pending.correlation, GenerationID: g.Generation, ProtocolType: g.ProtocolType,
-			ProtocolName: g.Protocol, Leader: before.leader, MemberID: m.MemberID}
-		if code != protocol.None {
-			if g.Generation == generation {
-				old := b.replaceStaticMember(g, m.MemberID, before.oldID)
-				old.Protocols, old.SessionTimeoutMs, old.RebalanceTimeoutMs = before.protocols, before.sessionTimeoutMs, before.rebalanceTimeoutMs
-				b.armSession(g, old)
-			}
-			resp.Error, resp.MemberID = code, ""
-			b.sendGroup(pending.from, resp)
-			return
-		}
-		if req.SupportsSkipAssignment {
-			resp.Leader = g.Leader
-			if g.Leader == m.MemberID {
-				resp.Members, resp.SkipAssignment = joinMembers(g), true
-			}
-		}
-		b.record("group", "%s static member %s back without a rebalance: generation %d, assignment %s", g.ID, m.GroupInstanceID,
-			g.Generation, describePartitions(m.Assignment))
+		resp.Error, resp.MemberID = code, ""
 		b.sendGroup(pending.from, resp)
-	})
+		return
+	}
+	if k.req.SupportsSkipAssignment {
+		resp.Leader = g.Leader
+		if g.Leader == m.MemberID {
+			resp.Members, resp.SkipAssignment = joinMembers(g), true
+		}
+	}
+	b.record("group", "%s static member %s back without a rebalance: generation %d, assignment %s", g.ID, m.GroupInstanceID,
+		g.Generation, describePartitions(m.Assignment))
+	b.sendGroup(pending.from, resp)
 }

@@ -200,16 +200,16 @@ func (b *Broker) onSaslAuthenticate(from sim.NodeID, m *protocol.SaslAuthenticat
 		return
 	}
 	if s.scram == nil {
-		server, err := security.NewScramServer(s.mechanism, func(user string) (security.Credential, bool) {
-			return b.disk.Image.ScramCredential(user, s.mechanism)
-		}, nonce(b.sim))
+		server, err := security.NewScramServer(s.mechanism, nonce(b.sim))
 		if err != nil {
 			fail("", err)
 			return
 		}
 		s.scram = server
 	}
-	reply, done, err := s.scram.Step(m.AuthBytes)
+	reply, done, err := s.scram.Step(m.AuthBytes, func(user string) (security.Credential, bool) {
+		return b.disk.Image.ScramCredential(user, s.mechanism)
+	})
 	switch {
 	case err != nil:
 		fail(s.scram.User(), err)

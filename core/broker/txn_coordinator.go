@@ -179,43 +179,133 @@ func (b *Broker) coordinatorFor(id string) (*partition, protocol.ErrorCode) {
 	return p, protocol.None
 }
 
+// txnWriteDone is what follows the write of a transactional id's next
+// state: a value, not a closure, so that a waiting write can be in a
+// snapshot.
+type txnWriteDone interface {
+	// txnWritten takes NONE once the state is written, else
+	// COORDINATOR_NOT_AVAILABLE.
+	txnWritten(b *Broker, code protocol.ErrorCode)
+}
+
 // writeTxn appends a transactional id's next state to its partition;
-// once replicated, it becomes the state and done runs.
-func (b *Broker) writeTxn(p *partition, next TxnMetadata, done func(protocol.ErrorCode)) {
+// once replicated, it becomes the state and done follows.
+func (b *Broker) writeTxn(p *partition, next TxnMetadata, done txnWriteDone) {
 	current := b.txn.txns[next.TransactionalID]
 	if current != nil {
 		current.pending = true
 	}
 	batch := record.NewBatch([]record.Record{{Key: next.TransactionalID, Value: next.encode(), TimestampMs: b.now()}})
-	b.appendLocally([]protocol.ProducePartition{{TopicPartition: p.tp, Batch: batch}}, txnWriteTimeoutMs, func(results []protocol.ProducePartitionResponse) {
-		if current != nil {
-			current.pending = false
-		}
-		code := results[0].Error
-		if code != protocol.None {
-			done(protocol.CoordinatorNotAvailable)
-			return
-		}
-		stored := next
-		b.txn.txns[next.TransactionalID] = &stored
-		b.record("txn", "%s %s producer %d epoch %d partitions %s", next.TransactionalID, next.State, next.ProducerID, next.ProducerEpoch, describePartitions(next.Partitions))
-		done(protocol.None)
-	})
+	b.appendLocally([]protocol.ProducePartition{{TopicPartition: p.tp, Batch: batch}}, txnWriteTimeoutMs,
+		&txnAppended{current: current, next: next, done: done})
+}
+
+// txnAppended follows the append of a transactional id's next state;
+// current is the state it replaces (nil for a new id), marked pending
+// meanwhile.
+type txnAppended struct {
+	current *TxnMetadata
+	next    TxnMetadata
+	done    txnWriteDone
+}
+
+func (a *txnAppended) appended(b *Broker, results []protocol.ProducePartitionResponse) {
+	if a.current != nil {
+		a.current.pending = false
+	}
+	code := results[0].Error
+	if code != protocol.None {
+		a.done.txnWritten(b, protocol.CoordinatorNotAvailable)
+		return
+	}
+	next := a.next
+	stored := next
+	b.txn.txns[next.TransactionalID] = &stored
+	b.record("txn", "%s %s producer %d epoch %d partitions %s", next.TransactionalID, next.State, next.ProducerID, next.ProducerEpoch, describePartitions(next.Partitions))
+	a.done.txnWritten(b, protocol.None)
+}
+
+// txnReply answers a client's transaction request: resp (an
+// InitProducerId, AddPartitionsToTxn, EndTxn or AddOffsetsToTxn response)
+// with its error set, to to.
+type txnReply struct {
+	to   sim.NodeID
+	resp sim.Message
+}
+
+func (r txnReply) send(b *Broker, code protocol.ErrorCode) {
+	switch m := r.resp.(type) {
+	case *protocol.InitProducerIDResponse:
+		m.Error = code
+	case *protocol.AddPartitionsToTxnResponse:
+		m.Error = code
+	case *protocol.EndTxnResponse:
+		m.Error = code
+	case *protocol.AddOffsetsToTxnResponse:
+		m.Error = code
+	default:
+		panic(fmt.Sprintf("txnReply: cannot answer with a %T", r.resp))
+	}
+	b.sim.Send(b.node, r.to, r.resp)
+}
+
+// txnWritten answers with the write's outcome.
+func (r txnReply) txnWritten(b *Broker, code protocol.ErrorCode) { r.send(b, code) }
+
+// producerIDWritten answers InitProducerId once the id's new producer id
+// and epoch are written (with them even when the write failed).
+type producerIDWritten struct {
+	reply         txnReply
+	producerID    int64
+	producerEpoch int16
+}
+
+func (w producerIDWritten) txnWritten(b *Broker, code protocol.ErrorCode) {
+	resp := w.reply.resp.(*protocol.InitProducerIDResponse)
+	resp.ProducerID, resp.ProducerEpoch = w.producerID, w.producerEpoch
+	w.reply.send(b, code)
+}
+
+// txnPrepared follows the write of PrepareCommit or PrepareAbort for id:
+// reply, when it has a response, answers the client's EndTxn (a
+// coordinator's own abort has none); then, once durable, the markers go
+// out.
+type txnPrepared struct {
+	id    string
+	reply txnReply
+}
+
+func (w txnPrepared) txnWritten(b *Broker, code protocol.ErrorCode) {
+	if w.reply.resp != nil {
+		w.reply.send(b, code)
+	}
+	if code == protocol.None {
+		b.sendMarkers(b.txn.txns[w.id])
+	}
+}
+
+// txnCompleted follows the write of CompleteCommit or CompleteAbort for
+// id, which is tried again after a failure.
+type txnCompleted struct{ id string }
+
+func (w txnCompleted) txnWritten(b *Broker, code protocol.ErrorCode) {
+	if code != protocol.None {
+		b.sim.SetTimer(b.node, markerRetryBackoffMs, markerRetry{id: w.id, token: b.token})
+	}
 }
 
 // handleTxnInitProducerID is InitProducerId with a transactional id: a new
 // id gets a producer id; an existing one gets its epoch bumped, which
 // fences the previous producer. An open transaction is aborted first.
 func (b *Broker) handleTxnInitProducerID(from sim.NodeID, req *protocol.InitProducerIDRequest) {
-	resp := &protocol.InitProducerIDResponse{CorrelationID: req.CorrelationID, ProducerID: -1, ProducerEpoch: -1}
-	reply := func(code protocol.ErrorCode) { resp.Error = code; b.sim.Send(b.node, from, resp) }
+	reply := txnReply{to: from, resp: &protocol.InitProducerIDResponse{CorrelationID: req.CorrelationID, ProducerID: -1, ProducerEpoch: -1}}
 	p, code := b.coordinatorFor(req.TransactionalID)
 	if code != protocol.None {
-		reply(code)
+		reply.send(b, code)
 		return
 	}
 	if req.TransactionTimeoutMs > int32(b.brokerInt("transaction.max.timeout.ms")) {
-		reply(protocol.InvalidTransactionTimeout)
+		reply.send(b, protocol.InvalidTransactionTimeout)
 		return
 	}
 	t := b.txn.txns[req.TransactionalID]
@@ -224,23 +314,17 @@ func (b *Broker) handleTxnInitProducerID(from sim.NodeID, req *protocol.InitProd
 		b.disk.NextProducerID++
 		next := TxnMetadata{TransactionalID: req.TransactionalID, ProducerID: int64(b.settings.ID)*producerIDsPerBroker + b.disk.NextProducerID,
 			TimeoutMs: req.TransactionTimeoutMs, State: TxnEmpty}
-		b.writeTxn(p, next, func(code protocol.ErrorCode) {
-			resp.ProducerID, resp.ProducerEpoch = next.ProducerID, next.ProducerEpoch
-			reply(code)
-		})
+		b.writeTxn(p, next, producerIDWritten{reply: reply, producerID: next.ProducerID, producerEpoch: next.ProducerEpoch})
 	case t.pending || t.State == TxnPrepareCommit || t.State == TxnPrepareAbort || t.State == TxnPrepareEpochFence:
-		reply(protocol.ConcurrentTransactions)
+		reply.send(b, protocol.ConcurrentTransactions)
 	case t.State == TxnOngoing:
 		b.abortTxn(p, t, true)
-		reply(protocol.ConcurrentTransactions)
+		reply.send(b, protocol.ConcurrentTransactions)
 	default:
 		next := *t
 		next.ProducerEpoch++
 		next.TimeoutMs, next.State, next.Partitions = req.TransactionTimeoutMs, TxnEmpty, nil
-		b.writeTxn(p, next, func(code protocol.ErrorCode) {
-			resp.ProducerID, resp.ProducerEpoch = next.ProducerID, next.ProducerEpoch
-			reply(code)
-		})
+		b.writeTxn(p, next, producerIDWritten{reply: reply, producerID: next.ProducerID, producerEpoch: next.ProducerEpoch})
 	}
 }
 
@@ -279,7 +363,7 @@ func (b *Broker) handleAddPartitionsToTxn(from sim.NodeID, req *protocol.AddPart
 		b.sim.Send(b.node, from, resp)
 		return
 	}
-	b.addPartitionsToTxn(req, func(code protocol.ErrorCode) { resp.Error = code; b.sim.Send(b.node, from, resp) })
+	b.addPartitionsToTxn(req, txnReply{to: from, resp: resp})
 }
 
 // unknownPartitions returns the partitions that do not exist.
@@ -293,15 +377,15 @@ func (b *Broker) unknownPartitions(tps []protocol.TopicPartition) []protocol.Top
 	return out
 }
 
-func (b *Broker) addPartitionsToTxn(req *protocol.AddPartitionsToTxnRequest, reply func(protocol.ErrorCode)) {
+func (b *Broker) addPartitionsToTxn(req *protocol.AddPartitionsToTxnRequest, reply txnReply) {
 	p, code := b.coordinatorFor(req.TransactionalID)
 	if code != protocol.None {
-		reply(code)
+		reply.send(b, code)
 		return
 	}
 	t := b.txn.txns[req.TransactionalID]
 	if code := checkTxnProducer(t, req.ProducerID, req.ProducerEpoch); code != protocol.None {
-		reply(code)
+		reply.send(b, code)
 		return
 	}
 	next := *t
@@ -311,7 +395,7 @@ func (b *Broker) addPartitionsToTxn(req *protocol.AddPartitionsToTxnRequest, rep
 	}
 	for _, tp := range req.Partitions {
 		if b.disk.Image.Partition(tp.Topic, tp.Partition) == nil {
-			reply(protocol.UnknownTopicOrPartition)
+			reply.send(b, protocol.UnknownTopicOrPartition)
 			return
 		}
 		if !containsTP(next.Partitions, tp) {
@@ -333,11 +417,10 @@ func containsTP(tps []protocol.TopicPartition, tp protocol.TopicPartition) bool 
 }
 
 func (b *Broker) handleEndTxn(from sim.NodeID, req *protocol.EndTxnRequest) {
-	resp := &protocol.EndTxnResponse{CorrelationID: req.CorrelationID}
-	reply := func(code protocol.ErrorCode) { resp.Error = code; b.sim.Send(b.node, from, resp) }
+	reply := txnReply{to: from, resp: &protocol.EndTxnResponse{CorrelationID: req.CorrelationID}}
 	p, code := b.coordinatorFor(req.TransactionalID)
 	if code != protocol.None {
-		reply(code)
+		reply.send(b, code)
 		return
 	}
 	t := b.txn.txns[req.TransactionalID]
@@ -346,15 +429,15 @@ func (b *Broker) handleEndTxn(from sim.NodeID, req *protocol.EndTxnRequest) {
 		switch {
 		case req.Committed && (t.State == TxnPrepareCommit || t.State == TxnCompleteCommit),
 			!req.Committed && (t.State == TxnPrepareAbort || t.State == TxnCompleteAbort):
-			reply(protocol.None)
+			reply.send(b, protocol.None)
 			return
 		case t.State != TxnOngoing:
-			reply(protocol.InvalidTxnState)
+			reply.send(b, protocol.InvalidTxnState)
 			return
 		}
 	}
 	if code := checkTxnProducer(t, req.ProducerID, req.ProducerEpoch); code != protocol.None {
-		reply(code)
+		reply.send(b, code)
 		return
 	}
 	if req.Committed {
@@ -366,15 +449,10 @@ func (b *Broker) handleEndTxn(from sim.NodeID, req *protocol.EndTxnRequest) {
 
 // prepareEnd writes PrepareCommit or PrepareAbort; once it is durable the
 // outcome is decided (the client is answered) and the markers go out.
-func (b *Broker) prepareEnd(p *partition, t *TxnMetadata, state string, reply func(protocol.ErrorCode)) {
+func (b *Broker) prepareEnd(p *partition, t *TxnMetadata, state string, reply txnReply) {
 	next := *t
 	next.State = state
-	b.writeTxn(p, next, func(code protocol.ErrorCode) {
-		reply(code)
-		if code == protocol.None {
-			b.sendMarkers(b.txn.txns[t.TransactionalID])
-		}
-	})
+	b.writeTxn(p, next, txnPrepared{id: t.TransactionalID, reply: reply})
 }
 
 // abortTxn aborts an open transaction on the coordinator's own initiative
@@ -386,11 +464,7 @@ func (b *Broker) abortTxn(p *partition, t *TxnMetadata, fence bool) {
 		next.ProducerEpoch++
 	}
 	next.State = TxnPrepareAbort
-	b.writeTxn(p, next, func(code protocol.ErrorCode) {
-		if code == protocol.None {
-			b.sendMarkers(b.txn.txns[t.TransactionalID])
-		}
-	})
+	b.writeTxn(p, next, txnPrepared{id: t.TransactionalID})
 }
 
 // sendMarkers writes the transaction's markers to every partition's leader
@@ -409,17 +483,9 @@ func (b *Broker) sendMarkers(t *TxnMetadata) {
 		b.sim.SetTimer(b.node, markerRetryBackoffMs, markerRetry{id: t.TransactionalID, token: b.token})
 		return
 	}
-	remaining := len(byLeader)
-	failed := false
-	finish := func() {
-		if failed {
-			b.sim.SetTimer(b.node, markerRetryBackoffMs, markerRetry{id: t.TransactionalID, token: b.token})
-			return
-		}
-		b.completeTxn(t.TransactionalID, committed)
-	}
-	if remaining == 0 {
-		finish()
+	round := &markerRound{id: t.TransactionalID, committed: committed, remaining: len(byLeader)}
+	if round.remaining == 0 {
+		round.finish(b)
 		return
 	}
 	coordinatorEpoch := b.txn.loaded[CoordinatorPartition(t.TransactionalID, b.txnPartitionCount())]
@@ -427,15 +493,7 @@ func (b *Broker) sendMarkers(t *TxnMetadata) {
 		corr := b.nextCorrelation()
 		req := &protocol.WriteTxnMarkersRequest{CorrelationID: corr, ProducerID: t.ProducerID, ProducerEpoch: t.ProducerEpoch,
 			Committed: committed, CoordinatorEpoch: coordinatorEpoch, Partitions: byLeader[leader]}
-		b.markerCalls[corr] = func(resp *protocol.WriteTxnMarkersResponse) {
-			for _, code := range resp.Errors {
-				failed = failed || code != protocol.None
-			}
-			remaining--
-			if remaining == 0 {
-				finish()
-			}
-		}
+		b.markerCalls[corr] = round
 		if leader == b.settings.ID {
 			b.handleWriteTxnMarkers(b.node, req)
 		} else {
@@ -445,22 +503,54 @@ func (b *Broker) sendMarkers(t *TxnMetadata) {
 	}
 }
 
+// markerRound is one sending of a transaction's markers, one
+// WriteTxnMarkers request per partition leader; every request of the
+// round waits in markerCalls on the same round. remaining counts the
+// leaders yet to answer, failed tells whether one failed.
+type markerRound struct {
+	id        string
+	committed bool
+	remaining int
+	failed    bool
+}
+
+// answered takes one leader's answer; the last one finishes the round.
+func (r *markerRound) answered(b *Broker, resp *protocol.WriteTxnMarkersResponse) {
+	for _, code := range resp.Errors {
+		r.failed = r.failed || code != protocol.None
+	}
+	r.remaining--
+	if r.remaining == 0 {
+		r.finish(b)
+	}
+}
+
+// finish completes the transaction, or sends the markers again after a
+// failure.
+func (r *markerRound) finish(b *Broker) {
+	if r.failed {
+		b.sim.SetTimer(b.node, markerRetryBackoffMs, markerRetry{id: r.id, token: b.token})
+		return
+	}
+	b.completeTxn(r.id, r.committed)
+}
+
 type markerTimeout struct {
 	correlation int32
 	token       uint64
 }
 
 func (b *Broker) onWriteTxnMarkersResponse(m *protocol.WriteTxnMarkersResponse) {
-	if fn := b.markerCalls[m.CorrelationID]; fn != nil {
+	if round := b.markerCalls[m.CorrelationID]; round != nil {
 		delete(b.markerCalls, m.CorrelationID)
-		fn(m)
+		round.answered(b, m)
 	}
 }
 
 func (b *Broker) onMarkerTimeout(m markerTimeout) {
-	if fn := b.markerCalls[m.correlation]; m.token == b.token && fn != nil {
+	if round := b.markerCalls[m.correlation]; m.token == b.token && round != nil {
 		delete(b.markerCalls, m.correlation)
-		fn(&protocol.WriteTxnMarkersResponse{CorrelationID: m.correlation, Errors: []protocol.ErrorCode{protocol.RequestTimedOut}})
+		round.answered(b, &protocol.WriteTxnMarkersResponse{CorrelationID: m.correlation, Errors: []protocol.ErrorCode{protocol.RequestTimedOut}})
 	}
 }
 
@@ -488,11 +578,7 @@ func (b *Broker) completeTxn(id string, committed bool) {
 		next.State = TxnCompleteCommit
 	}
 	next.Partitions = nil
-	b.writeTxn(p, next, func(code protocol.ErrorCode) {
-		if code != protocol.None {
-			b.sim.SetTimer(b.node, markerRetryBackoffMs, markerRetry{id: id, token: b.token})
-		}
-	})
+	b.writeTxn(p, next, txnCompleted{id: id})
 }
 
 // onTxnTimeoutTick aborts (and fences) transactions open longer than
@@ -546,9 +632,7 @@ func (b *Broker) handleAddOffsetsToTxn(from sim.NodeID, req *protocol.AddOffsets
 	tp := protocol.TopicPartition{Topic: ConsumerOffsetsTopic, Partition: CoordinatorPartition(req.GroupID, int32(len(t.Partitions)))}
 	add := &protocol.AddPartitionsToTxnRequest{CorrelationID: req.CorrelationID, TransactionalID: req.TransactionalID,
 		ProducerID: req.ProducerID, ProducerEpoch: req.ProducerEpoch, Partitions: []protocol.TopicPartition{tp}}
-	b.addPartitionsToTxn(add, func(code protocol.ErrorCode) {
-		b.sim.Send(b.node, from, &protocol.AddOffsetsToTxnResponse{CorrelationID: req.CorrelationID, Error: code})
-	})
+	b.addPartitionsToTxn(add, txnReply{to: from, resp: &protocol.AddOffsetsToTxnResponse{CorrelationID: req.CorrelationID}})
 }
 
 func describePartitions(tps []protocol.TopicPartition) string {

@@ -4,6 +4,8 @@
 package client
 
 import (
+	"fmt"
+
 	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/kafka-playground/playground/core/security"
 	"github.com/kafka-playground/playground/core/sim"
@@ -54,12 +56,14 @@ type Admin struct {
 	conns       connections
 }
 
+// adminCall is one call in progress. It is data only (no callback), so
+// that a snapshot can hold it: request is sent again, with a new
+// correlation id, on every try, and adminOutcome reads its answer.
 type adminCall struct {
-	build      func(correlation int32) sim.Message
+	request    protocol.AdminRequest
 	future     *Future
 	deadlineMs int64
 	target     sim.NodeID
-	onResponse func(sim.Message) (retry bool)
 }
 
 type (
@@ -112,12 +116,48 @@ func (a *Admin) Receive(from sim.NodeID, msg sim.Message) {
 			return
 		}
 		delete(a.calls, corr)
-		if call.onResponse(msg) {
+		code, message, result := adminOutcome(call.request, msg)
+		if retriableAdmin(code) {
 			// Another broker may be (or know) the controller.
 			a.next++
 			a.retry(call, protocol.NotController)
+			return
 		}
+		call.future.complete(code, message, result)
 	}
+}
+
+// adminOutcome reads the answer to request, a call of one item: Kafka's
+// error, its message, and the future's result (the item's result, or
+// the whole response where the call has no single item to show).
+func adminOutcome(request protocol.AdminRequest, msg sim.Message) (code protocol.ErrorCode, message string, result any) {
+	switch request.(type) {
+	case *protocol.CreateTopicsRequest:
+		r := msg.(*protocol.CreateTopicsResponse).Topics[0]
+		return r.Error, r.ErrorMessage, r
+	case *protocol.CreatePartitionsRequest:
+		r := msg.(*protocol.CreatePartitionsResponse).Results[0]
+		return r.Error, r.ErrorMessage, r
+	case *protocol.DeleteTopicsRequest:
+		r := msg.(*protocol.DeleteTopicsResponse).Topics[0]
+		return r.Error, r.ErrorMessage, r
+	case *protocol.IncrementalAlterConfigsRequest:
+		r := msg.(*protocol.IncrementalAlterConfigsResponse).Resources[0]
+		return r.Error, r.ErrorMessage, r
+	case *protocol.ElectLeadersRequest:
+		r := msg.(*protocol.ElectLeadersResponse)
+		return r.Error, "", r
+	case *protocol.AlterUserScramCredentialsRequest:
+		r := msg.(*protocol.AlterUserScramCredentialsResponse).Results[0]
+		return r.Error, r.ErrorMessage, msg
+	case *protocol.CreateAclsRequest:
+		r := msg.(*protocol.CreateAclsResponse).Results[0]
+		return r.Error, r.ErrorMessage, msg
+	case *protocol.DeleteAclsRequest:
+		r := msg.(*protocol.DeleteAclsResponse).Results[0]
+		return r.Error, r.ErrorMessage, msg
+	}
+	panic(fmt.Sprintf("admin client: no outcome for a %T", request))
 }
 
 func (a *Admin) sortedCalls() []int32 {
@@ -143,9 +183,12 @@ func correlationOf(msg sim.Message) int32 {
 	return -1
 }
 
-func (a *Admin) start(call *adminCall) {
-	call.deadlineMs = a.sim.Now() + a.settings.APITimeoutMs
+// start sends a call of request (whose correlation id each try sets)
+// and returns its future.
+func (a *Admin) start(request protocol.AdminRequest) *Future {
+	call := &adminCall{request: request, future: &Future{}, deadlineMs: a.sim.Now() + a.settings.APITimeoutMs}
 	a.send(call)
+	return call.future
 }
 
 func (a *Admin) send(call *adminCall) {
@@ -157,7 +200,7 @@ func (a *Admin) send(call *adminCall) {
 	corr := a.correlation
 	call.target = a.settings.Bootstrap[a.next%len(a.settings.Bootstrap)]
 	a.calls[corr] = call
-	a.conns.send(call.target, call.build(corr))
+	a.conns.send(call.target, call.request.WithCorrelation(corr))
 	timeout := min(a.settings.RequestTimeoutMs, call.deadlineMs-a.sim.Now())
 	a.sim.SetTimer(a.node, timeout, adminTimeout{correlation: corr})
 }
@@ -182,138 +225,41 @@ func retriableAdmin(code protocol.ErrorCode) bool {
 
 // CreateTopic creates one topic.
 func (a *Admin) CreateTopic(topic protocol.CreatableTopic) *Future {
-	f := &Future{}
-	a.start(&adminCall{future: f,
-		build: func(corr int32) sim.Message {
-			return &protocol.CreateTopicsRequest{CorrelationID: corr, TimeoutMs: int32(a.settings.RequestTimeoutMs), Topics: []protocol.CreatableTopic{topic}}
-		},
-		onResponse: func(msg sim.Message) bool {
-			r := msg.(*protocol.CreateTopicsResponse).Topics[0]
-			if retriableAdmin(r.Error) {
-				return true
-			}
-			f.complete(r.Error, r.ErrorMessage, r)
-			return false
-		}})
-	return f
+	return a.start(&protocol.CreateTopicsRequest{TimeoutMs: int32(a.settings.RequestTimeoutMs), Topics: []protocol.CreatableTopic{topic}})
 }
 
 // CreatePartitions takes a topic to count partitions in all.
 func (a *Admin) CreatePartitions(name string, count int32) *Future {
-	f := &Future{}
-	a.start(&adminCall{future: f,
-		build: func(corr int32) sim.Message {
-			return &protocol.CreatePartitionsRequest{CorrelationID: corr, TimeoutMs: int32(a.settings.RequestTimeoutMs),
-				Topics: []protocol.CreatePartitionsTopic{{Name: name, Count: count}}}
-		},
-		onResponse: func(msg sim.Message) bool {
-			r := msg.(*protocol.CreatePartitionsResponse).Results[0]
-			if retriableAdmin(r.Error) {
-				return true
-			}
-			f.complete(r.Error, r.ErrorMessage, r)
-			return false
-		}})
-	return f
+	return a.start(&protocol.CreatePartitionsRequest{TimeoutMs: int32(a.settings.RequestTimeoutMs),
+		Topics: []protocol.CreatePartitionsTopic{{Name: name, Count: count}}})
 }
 
 // DeleteTopic deletes one topic.
 func (a *Admin) DeleteTopic(name string) *Future {
-	f := &Future{}
-	a.start(&adminCall{future: f,
-		build: func(corr int32) sim.Message {
-			return &protocol.DeleteTopicsRequest{CorrelationID: corr, TimeoutMs: int32(a.settings.RequestTimeoutMs), Topics: []string{name}}
-		},
-		onResponse: func(msg sim.Message) bool {
-			r := msg.(*protocol.DeleteTopicsResponse).Topics[0]
-			if retriableAdmin(r.Error) {
-				return true
-			}
-			f.complete(r.Error, r.ErrorMessage, r)
-			return false
-		}})
-	return f
+	return a.start(&protocol.DeleteTopicsRequest{TimeoutMs: int32(a.settings.RequestTimeoutMs), Topics: []string{name}})
 }
 
 // AlterConfigs changes one resource's configs incrementally.
 func (a *Admin) AlterConfigs(resource protocol.AlterConfigsResource) *Future {
-	f := &Future{}
-	a.start(&adminCall{future: f,
-		build: func(corr int32) sim.Message {
-			return &protocol.IncrementalAlterConfigsRequest{CorrelationID: corr, Resources: []protocol.AlterConfigsResource{resource}}
-		},
-		onResponse: func(msg sim.Message) bool {
-			r := msg.(*protocol.IncrementalAlterConfigsResponse).Resources[0]
-			if retriableAdmin(r.Error) {
-				return true
-			}
-			f.complete(r.Error, r.ErrorMessage, r)
-			return false
-		}})
-	return f
+	return a.start(&protocol.IncrementalAlterConfigsRequest{Resources: []protocol.AlterConfigsResource{resource}})
 }
 
 // ElectLeaders runs a preferred or unclean election; nil partitions means all.
 func (a *Admin) ElectLeaders(electionType int8, partitions []protocol.TopicPartition) *Future {
-	f := &Future{}
-	a.start(&adminCall{future: f,
-		build: func(corr int32) sim.Message {
-			return &protocol.ElectLeadersRequest{CorrelationID: corr, ElectionType: electionType, Partitions: partitions, TimeoutMs: int32(a.settings.RequestTimeoutMs)}
-		},
-		onResponse: func(msg sim.Message) bool {
-			r := msg.(*protocol.ElectLeadersResponse)
-			if retriableAdmin(r.Error) {
-				return true
-			}
-			f.complete(r.Error, "", r)
-			return false
-		}})
-	return f
-}
-
-// call runs an admin call whose response has one outcome, which outcome
-// reads; the future's Result is the response.
-func (a *Admin) call(build func(correlation int32) sim.Message, outcome func(sim.Message) (protocol.ErrorCode, string)) *Future {
-	f := &Future{}
-	a.start(&adminCall{future: f, build: build,
-		onResponse: func(msg sim.Message) bool {
-			code, message := outcome(msg)
-			if retriableAdmin(code) {
-				return true
-			}
-			f.complete(code, message, msg)
-			return false
-		}})
-	return f
+	return a.start(&protocol.ElectLeadersRequest{ElectionType: electionType, Partitions: partitions, TimeoutMs: int32(a.settings.RequestTimeoutMs)})
 }
 
 // AlterUserScramCredentials sets one user's SCRAM credential.
 func (a *Admin) AlterUserScramCredentials(user string, credential security.Credential) *Future {
-	return a.call(func(corr int32) sim.Message {
-		return &protocol.AlterUserScramCredentialsRequest{CorrelationID: corr,
-			Upsertions: []protocol.ScramUpsertion{{User: user, Credential: credential}}}
-	}, func(msg sim.Message) (protocol.ErrorCode, string) {
-		r := msg.(*protocol.AlterUserScramCredentialsResponse).Results[0]
-		return r.Error, r.ErrorMessage
-	})
+	return a.start(&protocol.AlterUserScramCredentialsRequest{Upsertions: []protocol.ScramUpsertion{{User: user, Credential: credential}}})
 }
 
 // CreateACL creates one ACL binding.
 func (a *Admin) CreateACL(acl security.ACL) *Future {
-	return a.call(func(corr int32) sim.Message {
-		return &protocol.CreateAclsRequest{CorrelationID: corr, Creations: []security.ACL{acl}}
-	}, func(msg sim.Message) (protocol.ErrorCode, string) {
-		r := msg.(*protocol.CreateAclsResponse).Results[0]
-		return r.Error, r.ErrorMessage
-	})
+	return a.start(&protocol.CreateAclsRequest{Creations: []security.ACL{acl}})
 }
 
 // DeleteACLs deletes the bindings a filter matches.
 func (a *Admin) DeleteACLs(filter protocol.AclFilter) *Future {
-	return a.call(func(corr int32) sim.Message {
-		return &protocol.DeleteAclsRequest{CorrelationID: corr, Filters: []protocol.AclFilter{filter}}
-	}, func(msg sim.Message) (protocol.ErrorCode, string) {
-		r := msg.(*protocol.DeleteAclsResponse).Results[0]
-		return r.Error, r.ErrorMessage
-	})
+	return a.start(&protocol.DeleteAclsRequest{Filters: []protocol.AclFilter{filter}})
 }

@@ -94,9 +94,17 @@ type connections struct {
 	// before it was ready (refused, closed during the handshake).
 	backoff map[sim.NodeID]*reconnect
 	lastID  uint64
-	// failed is told when authentication with a broker failed; the
-	// requests waiting on that connection are gone.
-	failed func(peer sim.NodeID, code protocol.ErrorCode, message string)
+	// owner, when set, is told when authentication with a broker failed;
+	// the requests waiting on that connection are gone. It is the client
+	// the connections belong to (a method call, not a stored func, so
+	// that a snapshot can hold the connections).
+	owner authenticationFailures
+}
+
+// authenticationFailures is a client that answers the requests lost with
+// a connection whose authentication failed.
+type authenticationFailures interface {
+	onAuthenticationFailed(peer sim.NodeID, code protocol.ErrorCode, message string)
 }
 
 // reconnect is the backoff state of one broker.
@@ -281,8 +289,8 @@ func (cs *connections) fail(from sim.NodeID, code protocol.ErrorCode, message st
 	delete(cs.peers, from)
 	cs.connectFailed(from)
 	cs.sim.Record(cs.node, "auth", fmt.Sprintf("authentication to %s failed: %s", cs.sim.Name(from), code))
-	if cs.failed != nil {
-		cs.failed(from, code, message)
+	if cs.owner != nil {
+		cs.owner.onAuthenticationFailed(from, code, message)
 	}
 }
 

@@ -164,7 +164,7 @@ func NewConsumer(s *sim.Sim, settings ConsumerSettings) *Consumer {
 func (c *Consumer) Start(self sim.NodeID) {
 	c.node = self
 	c.conns.reset(c.sim, self)
-	c.conns.security, c.conns.failed = c.settings.Security, c.onAuthenticationFailed
+	c.conns.security, c.conns.owner = c.settings.Security, c
 	c.topics = map[string][]protocol.PartitionMetadata{}
 	c.coordinator, c.generation = -1, -1
 	c.positions = map[protocol.TopicPartition]int64{}

@@ -237,7 +237,7 @@ func NewProducer(s *sim.Sim, settings ProducerSettings) (*Producer, error) {
 func (p *Producer) Start(self sim.NodeID) {
 	p.node = self
 	p.conns.reset(p.sim, self)
-	p.conns.security, p.conns.failed = p.settings.Security, p.onAuthenticationFailed
+	p.conns.security, p.conns.owner = p.settings.Security, p
 	p.metadata = newProducerMetadata()
 	p.pending = nil
 	p.batches = map[protocol.TopicPartition]*partitionQueue{}

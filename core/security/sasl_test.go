@@ -74,18 +74,19 @@ func TestScramRFC7677Client(t *testing.T) {
 }
 
 func TestScramRFC7677Server(t *testing.T) {
-	s, err := NewScramServer(MechanismScramSHA256, lookupOf(map[string]Credential{"user": rfcCredential()}), rfcServerNonce)
+	lookup := lookupOf(map[string]Credential{"user": rfcCredential()})
+	s, err := NewScramServer(MechanismScramSHA256, rfcServerNonce)
 	if err != nil {
 		t.Fatal(err)
 	}
-	reply, done, err := s.Step([]byte(rfcClientFirst))
+	reply, done, err := s.Step([]byte(rfcClientFirst), lookup)
 	if err != nil || done || string(reply) != rfcServerFirst {
 		t.Fatalf("Step(client-first) = %q, %v, %v; want %q", reply, done, err, rfcServerFirst)
 	}
 	if s.User() != "" {
 		t.Fatalf("User() = %q before the end", s.User())
 	}
-	reply, done, err = s.Step([]byte(rfcClientFinal))
+	reply, done, err = s.Step([]byte(rfcClientFinal), lookup)
 	if err != nil || !done || string(reply) != rfcServerFinal {
 		t.Fatalf("Step(client-final) = %q, %v, %v; want %q", reply, done, err, rfcServerFinal)
 	}
@@ -93,7 +94,7 @@ func TestScramRFC7677Server(t *testing.T) {
 		t.Fatalf("User() = %q", s.User())
 	}
 	// Nothing more is expected.
-	if _, done, err := s.Step([]byte(rfcClientFinal)); err == nil || !done || s.User() != "" {
+	if _, done, err := s.Step([]byte(rfcClientFinal), lookup); err == nil || !done || s.User() != "" {
 		t.Fatalf("Step after the end = %v, %v, user %q", done, err, s.User())
 	}
 }
@@ -106,11 +107,12 @@ func exchange(t *testing.T, mechanism, user, password string, creds map[string]C
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err = NewScramServer(mechanism, lookupOf(creds), "server-nonce")
+	lookup := lookupOf(creds)
+	s, err = NewScramServer(mechanism, "server-nonce")
 	if err != nil {
 		t.Fatal(err)
 	}
-	serverFirst, done, err := s.Step(c.FirstMessage())
+	serverFirst, done, err := s.Step(c.FirstMessage(), lookup)
 	if err != nil {
 		if !done || serverFirst != nil {
 			t.Errorf("failed Step returned %q, done %v", serverFirst, done)
@@ -121,7 +123,7 @@ func exchange(t *testing.T, mechanism, user, password string, creds map[string]C
 	if err != nil {
 		return err, nil, s
 	}
-	serverFinal, done, err := s.Step(clientFinal)
+	serverFinal, done, err := s.Step(clientFinal, lookup)
 	if !done {
 		t.Errorf("Step(client-final) not done")
 	}
@@ -216,6 +218,7 @@ func TestScramUsernameEscaping(t *testing.T) {
 
 func TestScramTamperedNonce(t *testing.T) {
 	creds := map[string]Credential{"user": rfcCredential()}
+	lookup := lookupOf(creds)
 
 	// The client refuses a server nonce that does not extend its own.
 	c, _ := NewScramClient(MechanismScramSHA256, "user", "pencil", rfcClientNonce)
@@ -233,9 +236,9 @@ func TestScramTamperedNonce(t *testing.T) {
 		strings.Replace(rfcClientFinal, "hNlF$k0", "hNlF$k1", 1),
 		strings.Replace(rfcClientFinal, "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0", "r=rOprNGfwEbeRWgbNEkqO", 1),
 	} {
-		s, _ := NewScramServer(MechanismScramSHA256, lookupOf(creds), rfcServerNonce)
-		s.Step([]byte(rfcClientFirst))
-		reply, done, err := s.Step([]byte(final))
+		s, _ := NewScramServer(MechanismScramSHA256, rfcServerNonce)
+		s.Step([]byte(rfcClientFirst), lookup)
+		reply, done, err := s.Step([]byte(final), lookup)
 		if err == nil || !done || reply != nil || s.User() != "" {
 			t.Errorf("tampered final %q: %q, %v, %v", final, reply, done, err)
 		}
@@ -244,15 +247,15 @@ func TestScramTamperedNonce(t *testing.T) {
 
 	// A longer nonce ending with the combined one passes Kafka's nonce
 	// check but not the proof.
-	s, _ := NewScramServer(MechanismScramSHA256, lookupOf(creds), rfcServerNonce)
-	s.Step([]byte(rfcClientFirst))
-	_, _, err = s.Step([]byte(strings.Replace(rfcClientFinal, "r=", "r=X", 1)))
+	s, _ := NewScramServer(MechanismScramSHA256, rfcServerNonce)
+	s.Step([]byte(rfcClientFirst), lookup)
+	_, _, err = s.Step([]byte(strings.Replace(rfcClientFinal, "r=", "r=X", 1)), lookup)
 	checkAuthError(t, err, MechanismScramSHA256, "Invalid client credentials", false)
 
 	// A proof that is not the right size fails the same way.
-	s, _ = NewScramServer(MechanismScramSHA256, lookupOf(creds), rfcServerNonce)
-	s.Step([]byte(rfcClientFirst))
-	_, _, err = s.Step([]byte(rfcClientFinal[:strings.Index(rfcClientFinal, ",p=")] + ",p=AAAA"))
+	s, _ = NewScramServer(MechanismScramSHA256, rfcServerNonce)
+	s.Step([]byte(rfcClientFirst), lookup)
+	_, _, err = s.Step([]byte(rfcClientFinal[:strings.Index(rfcClientFinal, ",p=")]+",p=AAAA"), lookup)
 	checkAuthError(t, err, MechanismScramSHA256, "Invalid client credentials", false)
 }
 
@@ -262,6 +265,7 @@ func TestScramServerFailures(t *testing.T) {
 	short := rfcCredential()
 	short.StoredKey = short.StoredKey[:16]
 	creds := map[string]Credential{"user": rfcCredential(), "weak": weak, "short": short}
+	lookup := lookupOf(creds)
 	cases := []struct {
 		first  string
 		reason string
@@ -283,29 +287,29 @@ func TestScramServerFailures(t *testing.T) {
 		{"n,,n=user,r=abc,tokenauth=TRUE", "Token Authentication failed: Invalid tokenId : user", false},
 	}
 	for _, c := range cases {
-		s, _ := NewScramServer(MechanismScramSHA256, lookupOf(creds), "srv")
-		reply, done, err := s.Step([]byte(c.first))
+		s, _ := NewScramServer(MechanismScramSHA256, "srv")
+		reply, done, err := s.Step([]byte(c.first), lookup)
 		if err == nil || !done || reply != nil {
 			t.Errorf("Step(%q) = %q, %v, %v", c.first, reply, done, err)
 			continue
 		}
 		checkAuthError(t, err, MechanismScramSHA256, c.reason, c.public)
-		if _, _, err := s.Step([]byte(c.first)); err == nil {
+		if _, _, err := s.Step([]byte(c.first), lookup); err == nil {
 			t.Errorf("Step after failing on %q succeeded", c.first)
 		}
 	}
 	// Accepted variants of the client-first message.
 	for _, first := range []string{"n,a=user,n=user,r=abc", "n,,m=x,n=user,r=abc", "n,,n=user,r=abc,tokenauth=false,x=a=b"} {
-		s, _ := NewScramServer(MechanismScramSHA256, lookupOf(creds), "srv")
-		if reply, done, err := s.Step([]byte(first)); err != nil || done || !strings.HasPrefix(string(reply), "r=abcsrv,s=") {
+		s, _ := NewScramServer(MechanismScramSHA256, "srv")
+		if reply, done, err := s.Step([]byte(first), lookup); err != nil || done || !strings.HasPrefix(string(reply), "r=abcsrv,s=") {
 			t.Errorf("Step(%q) = %q, %v, %v", first, reply, done, err)
 		}
 	}
 	// Malformed client-final messages.
 	for _, final := range []string{"", "c=biws,r=x", "c=biws,p=AAAA", "c=biw,r=x,p=AAAA", "r=x,c=biws,p=AAAA", "c=biws,r=x,p=AAA="} {
-		s, _ := NewScramServer(MechanismScramSHA256, lookupOf(creds), rfcServerNonce)
-		s.Step([]byte(rfcClientFirst))
-		_, done, err := s.Step([]byte(final))
+		s, _ := NewScramServer(MechanismScramSHA256, rfcServerNonce)
+		s.Step([]byte(rfcClientFirst), lookup)
+		_, done, err := s.Step([]byte(final), lookup)
 		if !done {
 			t.Errorf("Step(%q) not done", final)
 		}
@@ -376,7 +380,6 @@ func TestScramClientFailures(t *testing.T) {
 }
 
 func TestNewScramClientAndServerArguments(t *testing.T) {
-	lookup := lookupOf(nil)
 	for _, bad := range []struct{ mech, nonce, password string }{
 		{MechanismPlain, "n", "p"}, {"scram-sha-256", "n", "p"}, {MechanismScramSHA256, "", "p"},
 		{MechanismScramSHA256, "a,b", "p"}, {MechanismScramSHA256, "a b", "p"}, {MechanismScramSHA256, "n", ""},
@@ -387,12 +390,16 @@ func TestNewScramClientAndServerArguments(t *testing.T) {
 		if bad.password == "" {
 			continue
 		}
-		if _, err := NewScramServer(bad.mech, lookup, bad.nonce); err == nil {
+		if _, err := NewScramServer(bad.mech, bad.nonce); err == nil {
 			t.Errorf("NewScramServer(%q, nonce %q) succeeded", bad.mech, bad.nonce)
 		}
 	}
-	if _, err := NewScramServer(MechanismScramSHA512, nil, "n"); err == nil {
-		t.Error("NewScramServer without lookup succeeded")
+	s, err := NewScramServer(MechanismScramSHA256, rfcServerNonce)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, done, err := s.Step([]byte(rfcClientFirst), nil); err == nil || !done {
+		t.Error("Step without lookup succeeded")
 	}
 }
 
@@ -490,7 +497,7 @@ func with2(c Credential, f func(*Credential)) Credential {
 
 func TestStringsHideSecrets(t *testing.T) {
 	c, _ := NewScramClient(MechanismScramSHA256, "alice", "hunter2", "nonce")
-	s, _ := NewScramServer(MechanismScramSHA256, lookupOf(map[string]Credential{"alice": rfcCredential()}), "srv")
+	s, _ := NewScramServer(MechanismScramSHA256, "srv")
 	for _, out := range []string{fmt.Sprint(c), fmt.Sprintf("%v %+v %s", c, c, s)} {
 		if strings.Contains(out, "hunter2") || !strings.Contains(out, "alice") {
 			t.Errorf("String output %q", out)

@@ -27,9 +27,11 @@ const gs2Header = "n,,"
 // ScramClient is the client side of one SCRAM exchange, as Kafka's
 // ScramSaslClient runs it: FirstMessage, then FinalMessage with the
 // server's first message, then Verify with the server's final message.
+//
+// It keeps only data between the steps (the mechanism names its hash), so
+// that a snapshot of the simulation can hold a client mid-exchange.
 type ScramClient struct {
 	mechanism string
-	h         func() hash.Hash
 	user      string
 	password  string
 	nonce     string
@@ -64,8 +66,7 @@ func NewScramClient(mechanism, user, password, clientNonce string) (*ScramClient
 	if password == "" {
 		return nil, errors.New("password must not be empty")
 	}
-	h, _ := mechanismHash(mechanism)
-	return &ScramClient{mechanism: mechanism, h: h, user: user, password: password, nonce: clientNonce,
+	return &ScramClient{mechanism: mechanism, user: user, password: password, nonce: clientNonce,
 		firstBare: "n=" + saslName(user) + ",r=" + clientNonce}, nil
 }
 
@@ -99,7 +100,8 @@ func (c *ScramClient) FinalMessage(serverFirst []byte) ([]byte, error) {
 		return nil, errors.New("Requested iterations " + strconv.Itoa(iterations) + " is more than the maximum " +
 			strconv.Itoa(ScramMaxIterations) + " for " + c.mechanism)
 	}
-	salted, err := saltedPassword(c.h, c.password, salt, iterations)
+	h := scramHash(c.mechanism)
+	salted, err := saltedPassword(h, c.password, salt, iterations)
 	if err != nil {
 		return nil, err
 	}
@@ -107,12 +109,12 @@ func (c *ScramClient) FinalMessage(serverFirst []byte) ([]byte, error) {
 	// re-formats it.
 	withoutProof := "c=" + base64.StdEncoding.EncodeToString([]byte(gs2Header)) + ",r=" + nonce
 	auth := []byte(c.firstBare + "," + formatServerFirst(nonce, salt, iterations) + "," + withoutProof)
-	clientKey := hmacSum(c.h, salted, "Client Key")
-	proof := hmacBytes(c.h, hashSum(c.h, clientKey), auth)
+	clientKey := hmacSum(h, salted, "Client Key")
+	proof := hmacBytes(h, hashSum(h, clientKey), auth)
 	for i := range proof {
 		proof[i] ^= clientKey[i]
 	}
-	c.serverSignature = hmacBytes(c.h, hmacSum(c.h, salted, "Server Key"), auth)
+	c.serverSignature = hmacBytes(h, hmacSum(h, salted, "Server Key"), auth)
 	c.state = clientFinalSent
 	return []byte(withoutProof + ",p=" + base64.StdEncoding.EncodeToString(proof)), nil
 }
@@ -155,11 +157,10 @@ func (s clientState) String() string {
 }
 
 // ScramServer is the server side of one SCRAM exchange, as Kafka's
-// ScramSaslServer runs it.
+// ScramSaslServer runs it. Like ScramClient it keeps only data between
+// the steps: the credential lookup is an argument of Step, not a field.
 type ScramServer struct {
 	mechanism   string
-	h           func() hash.Hash
-	lookup      func(user string) (Credential, bool)
 	serverNonce string
 	state       serverState
 	cred        Credential
@@ -181,23 +182,17 @@ const (
 )
 
 // NewScramServer starts an exchange for mechanism SCRAM-SHA-256 or
-// SCRAM-SHA-512. lookup returns a user's stored credential; one whose
-// Mechanism is not mechanism counts as missing. serverNonce must be
-// printable ASCII without ','; callers draw it from the simulation's
-// PRNG.
-func NewScramServer(mechanism string, lookup func(user string) (Credential, bool), serverNonce string) (*ScramServer, error) {
+// SCRAM-SHA-512. serverNonce must be printable ASCII without ','; callers
+// draw it from the simulation's PRNG.
+func NewScramServer(mechanism, serverNonce string) (*ScramServer, error) {
 	if mechanism != MechanismScramSHA256 && mechanism != MechanismScramSHA512 {
 		return nil, errors.New("unsupported SCRAM mechanism " + quote(mechanism) + "; valid mechanisms are " +
 			MechanismScramSHA256 + ", " + MechanismScramSHA512)
 	}
-	if lookup == nil {
-		return nil, errors.New("SCRAM server needs a credential lookup")
-	}
 	if !printable(serverNonce) {
 		return nil, errors.New("invalid SCRAM server nonce " + quote(serverNonce) + ": expected printable ASCII without ','")
 	}
-	h, _ := mechanismHash(mechanism)
-	return &ScramServer{mechanism: mechanism, h: h, lookup: lookup, serverNonce: serverNonce}, nil
+	return &ScramServer{mechanism: mechanism, serverNonce: serverNonce}, nil
 }
 
 // String names the mechanism, and the user once authenticated.
@@ -217,8 +212,11 @@ func (s *ScramServer) User() string {
 	return s.user
 }
 
-// Step consumes one client message and returns the reply. The
-// client-first message gets the server-first message (done false). The
+// Step consumes one client message and returns the reply. lookup returns
+// a user's stored credential, one whose Mechanism is not the exchange's
+// counting as missing; only the client-first message reads it, in this
+// call. The client-first message gets the server-first message (done
+// false). The
 // client-final message gets the server-final message "v=<signature>"
 // with done true and User set. On a failure done is true, reply is nil
 // and err is an *AuthError: like Kafka's server this one sends no "e="
@@ -227,10 +225,10 @@ func (s *ScramServer) User() string {
 // (delegation tokens do not exist here) or a credential with too few
 // iterations; on the client-final message for a wrong nonce or proof.
 // Any message after done fails.
-func (s *ScramServer) Step(msg []byte) (reply []byte, done bool, err error) {
+func (s *ScramServer) Step(msg []byte, lookup func(user string) (Credential, bool)) (reply []byte, done bool, err error) {
 	switch s.state {
 	case serverReceiveFirst:
-		reply, err = s.receiveFirst(string(msg))
+		reply, err = s.receiveFirst(string(msg), lookup)
 		if err == nil {
 			s.state = serverReceiveFinal
 			return reply, false, nil
@@ -258,7 +256,7 @@ func (s *ScramServer) fail(public bool, reason string) error {
 	return &AuthError{Mechanism: s.mechanism, Reason: reason, Public: public}
 }
 
-func (s *ScramServer) receiveFirst(msg string) ([]byte, error) {
+func (s *ScramServer) receiveFirst(msg string, lookup func(user string) (Credential, bool)) ([]byte, error) {
 	authzid, name, nonce, bare, tokenAuth, ok := parseClientFirst(msg)
 	if !ok {
 		return nil, s.fail(false, "Invalid SCRAM client first message format")
@@ -267,7 +265,10 @@ func (s *ScramServer) receiveFirst(msg string) ([]byte, error) {
 	if tokenAuth {
 		return nil, s.fail(false, "Token Authentication failed: Invalid tokenId : "+user)
 	}
-	cred, found := s.lookup(user)
+	if lookup == nil {
+		return nil, s.fail(false, "SCRAM server needs a credential lookup")
+	}
+	cred, found := lookup(user)
 	if !found || cred.Mechanism != s.mechanism {
 		return nil, s.fail(false, "Authentication failed: Invalid user credentials")
 	}
@@ -278,7 +279,7 @@ func (s *ScramServer) receiveFirst(msg string) ([]byte, error) {
 		return nil, s.fail(false, "Iterations "+strconv.Itoa(int(cred.Iterations))+" is less than the minimum "+
 			strconv.Itoa(ScramMinIterations)+" for "+s.mechanism)
 	}
-	if size := s.h().Size(); len(cred.StoredKey) != size || len(cred.ServerKey) != size {
+	if size := scramHash(s.mechanism)().Size(); len(cred.StoredKey) != size || len(cred.ServerKey) != size {
 		return nil, s.fail(false, "Authentication failed: Credentials could not be obtained")
 	}
 	s.cred, s.user, s.clientFirstBare = cred, user, bare
@@ -299,17 +300,25 @@ func (s *ScramServer) receiveFinal(msg string) ([]byte, error) {
 	}
 	withoutProof := "c=" + base64.StdEncoding.EncodeToString(channel) + ",r=" + nonce
 	auth := []byte(s.clientFirstBare + "," + s.serverFirst + "," + withoutProof)
-	signature := hmacBytes(s.h, s.cred.StoredKey, auth)
+	h := scramHash(s.mechanism)
+	signature := hmacBytes(h, s.cred.StoredKey, auth)
 	if len(proof) != len(signature) {
 		return nil, s.fail(false, "Invalid client credentials")
 	}
 	for i := range signature {
 		signature[i] ^= proof[i] // now the client key
 	}
-	if !hmac.Equal(hashSum(s.h, signature), s.cred.StoredKey) {
+	if !hmac.Equal(hashSum(h, signature), s.cred.StoredKey) {
 		return nil, s.fail(false, "Invalid client credentials")
 	}
-	return []byte("v=" + base64.StdEncoding.EncodeToString(hmacBytes(s.h, s.cred.ServerKey, auth))), nil
+	return []byte("v=" + base64.StdEncoding.EncodeToString(hmacBytes(h, s.cred.ServerKey, auth))), nil
+}
+
+// scramHash returns the hash of a SCRAM mechanism the exchange was
+// started with (so one mechanismHash knows).
+func scramHash(mechanism string) func() hash.Hash {
+	h, _ := mechanismHash(mechanism)
+	return h
 }
 
 func hmacBytes(h func() hash.Hash, key, msg []byte) []byte {
