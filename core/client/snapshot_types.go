@@ -39,17 +39,16 @@ func init() {
 		return append(f, &x.Topic, &x.Key, &x.Message, &x.Offset, &x.Partition, &x.Error, &x.KeyNull, &x.Accepted, &x.Done)
 	})
 	snapshot.Register(func(x *StickyPartitioner, f []any) []any { return append(f, &x.topics) })
-	snapshot.Register(func(x *adminCall, f []any) []any {
-		return append(f, &x.build, &x.future, &x.deadlineMs, &x.target, &x.onResponse)
-	})
+	snapshot.Register(func(x *adminCall, f []any) []any { return append(f, &x.request, &x.future, &x.deadlineMs, &x.target) })
 	snapshot.Register(func(x *adminRetry, f []any) []any { return append(f, &x.call) })
 	snapshot.Register(func(x *adminTimeout, f []any) []any { return append(f, &x.correlation) })
+	snapshot.RegisterType[authenticationFailures]()
 	snapshot.Register(func(x *conn, f []any) []any {
 		return append(f, &x.id, &x.ready, &x.answered, &x.waiting, &x.scram, &x.scramStep)
 	})
 	snapshot.Register(func(x *connectionSetupTimeout, f []any) []any { return append(f, &x.peer, &x.id) })
 	snapshot.Register(func(x *connections, f []any) []any {
-		return append(f, &x.sim, &x.node, &x.security, &x.peers, &x.backoff, &x.lastID, &x.failed)
+		return append(f, &x.sim, &x.node, &x.security, &x.peers, &x.backoff, &x.lastID, &x.owner)
 	})
 	snapshot.Register(func(x *consumerConfig, f []any) []any {
 		return append(f, &x.reset, &x.autoCommit, &x.autoCommitIntervalMs, &x.readCommitted, &x.assignors, &x.sessionTimeoutMs, &x.heartbeatIntervalMs, &x.maxPollIntervalMs, &x.maxPollRecords, &x.fetchMinBytes, &x.fetchMaxBytes, &x.fetchMaxWaitMs, &x.maxPartitionFetchBytes, &x.requestTimeoutMs, &x.retryBackoffMs, &x.metadataMaxAgeMs, &x.instanceID)

@@ -22,10 +22,10 @@ func init() {
 	})
 	snapshot.RegisterType[ResourceType]()
 	snapshot.Register(func(x *ScramClient, f []any) []any {
-		return append(f, &x.mechanism, &x.h, &x.user, &x.password, &x.nonce, &x.firstBare, &x.serverSignature, &x.state)
+		return append(f, &x.mechanism, &x.user, &x.password, &x.nonce, &x.firstBare, &x.serverSignature, &x.state)
 	})
 	snapshot.Register(func(x *ScramServer, f []any) []any {
-		return append(f, &x.mechanism, &x.h, &x.lookup, &x.serverNonce, &x.state, &x.cred, &x.clientFirstBare, &x.serverFirst, &x.nonce, &x.user)
+		return append(f, &x.mechanism, &x.serverNonce, &x.state, &x.cred, &x.clientFirstBare, &x.serverFirst, &x.nonce, &x.user)
 	})
 	snapshot.Register(func(x *Settings, f []any) []any { return append(f, &x.SuperUsers, &x.AllowEveryoneIfNoACLFound) })
 	snapshot.RegisterType[clientState]()

@@ -158,8 +158,9 @@ func minSize(t reflect.Type, depth int) int {
 	return 1
 }
 
-// object reads an object marker: it returns the referenced object, or
-// reports that a new one follows.
+// object reads an object marker for a value of type t: it returns the
+// referenced object or the place inside one, or reports that a new one
+// follows.
 func (d *decoder) object(t reflect.Type) (existing reflect.Value, isNew, isNil bool, err error) {
 	mark, err := d.uvarint()
 	if err != nil {
@@ -170,6 +171,9 @@ func (d *decoder) object(t reflect.Type) (existing reflect.Value, isNew, isNil b
 		return reflect.Value{}, false, true, nil
 	case markNew:
 		return reflect.Value{}, true, false, nil
+	case markInterior, markInteriorNew:
+		existing, err = d.interior(t, mark == markInteriorNew)
+		return existing, false, false, err
 	}
 	id := mark - refBase
 	if id >= uint64(len(d.objects)) {
@@ -180,6 +184,96 @@ func (d *decoder) object(t reflect.Type) (existing reflect.Value, isNew, isNil b
 		return reflect.Value{}, false, false, fmt.Errorf("a reference to a %v where a %v belongs", o.Type(), t)
 	}
 	return o, false, false, nil
+}
+
+// interior reads a pointer or slice that lies inside another object
+// (see memory.go): the container, when it comes first, then its id and
+// the path to the place.
+func (d *decoder) interior(t reflect.Type, containerFirst bool) (reflect.Value, error) {
+	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Slice {
+		return reflect.Value{}, fmt.Errorf("a place inside an object where a %v belongs", t)
+	}
+	if containerFirst {
+		ct, err := d.typeName()
+		if err != nil {
+			return reflect.Value{}, err
+		}
+		if ct.Kind() != reflect.Pointer && ct.Kind() != reflect.Slice {
+			return reflect.Value{}, fmt.Errorf("a container of type %v", ct)
+		}
+		if err := d.value(reflect.New(ct).Elem()); err != nil {
+			return reflect.Value{}, err
+		}
+	}
+	id, err := d.uvarint()
+	if err != nil {
+		return reflect.Value{}, err
+	}
+	if id >= uint64(len(d.objects)) {
+		return reflect.Value{}, fmt.Errorf("a place inside object %d of %d", id, len(d.objects))
+	}
+	steps, err := d.uvarint()
+	if err != nil {
+		return reflect.Value{}, err
+	}
+	if steps > maxDepth || steps > uint64(len(d.data)-d.at) {
+		return reflect.Value{}, fmt.Errorf("a path of %d steps", steps)
+	}
+	path := make([]int, steps)
+	for i := range path {
+		step, err := d.uvarint()
+		if err != nil {
+			return reflect.Value{}, err
+		}
+		if step > math.MaxInt32 {
+			return reflect.Value{}, fmt.Errorf("a path step of %d", step)
+		}
+		path[i] = int(step)
+	}
+	var n, c uint64
+	if t.Kind() == reflect.Slice {
+		if n, err = d.uvarint(); err == nil {
+			c, err = d.uvarint()
+		}
+		if err != nil {
+			return reflect.Value{}, err
+		}
+		if c > math.MaxInt32 || n > c {
+			return reflect.Value{}, fmt.Errorf("a view of length %d and capacity %d", n, c)
+		}
+	}
+	return resolve(&d.infos, d.objects[id], path, t, int(n), int(c))
+}
+
+// typeName reads a type written by the encoder's typeName.
+func (d *decoder) typeName() (reflect.Type, error) {
+	mark, err := d.uvarint()
+	if err != nil {
+		return nil, err
+	}
+	switch id := mark - 1; {
+	case mark == 0:
+		return nil, errors.New("a type index of 0")
+	case id < uint64(len(d.types)):
+		return d.types[id], nil
+	case id == uint64(len(d.types)):
+		n, err := d.uvarint()
+		if err != nil {
+			return nil, err
+		}
+		name, err := d.bytes(n)
+		if err != nil {
+			return nil, err
+		}
+		t, err := parseType(string(name))
+		if err != nil {
+			return nil, err
+		}
+		d.types = append(d.types, t)
+		return t, nil
+	default:
+		return nil, fmt.Errorf("type %d of %d", id, len(d.types))
+	}
 }
 
 func (d *decoder) value(v reflect.Value) error {
@@ -318,9 +412,17 @@ func (d *decoder) sliceValue(v reflect.Value) error {
 	if c < uint64(n) || c-uint64(n) > uint64(len(d.data)) || c-uint64(n) > maxZeroSizeElements {
 		return fmt.Errorf("a slice of length %d with capacity %d", n, c)
 	}
+	// Elements past the length, used by places inside the array.
+	extra, err := d.length(t.Elem())
+	if err != nil {
+		return err
+	}
+	if uint64(n+extra) > c {
+		return fmt.Errorf("%d elements written of a slice of capacity %d", n+extra, c)
+	}
 	s := reflect.MakeSlice(t, n, int(c))
 	d.objects = append(d.objects, s)
-	if err := d.elements(s, n); err != nil {
+	if err := d.elements(s.Slice3(0, n+extra, int(c)), n+extra); err != nil {
 		return err
 	}
 	v.Set(s)
@@ -368,33 +470,14 @@ func (d *decoder) mapValue(v reflect.Value) error {
 }
 
 func (d *decoder) interfaceValue(v reflect.Value) error {
-	mark, err := d.uvarint()
-	if err != nil {
-		return err
-	}
-	if mark == markNil {
+	if len(d.data) > d.at && d.data[d.at] == markNil {
+		d.at++
 		v.SetZero()
 		return nil
 	}
-	var t reflect.Type
-	switch id := mark - 1; {
-	case id < uint64(len(d.types)):
-		t = d.types[id]
-	case id == uint64(len(d.types)):
-		n, err := d.uvarint()
-		if err != nil {
-			return err
-		}
-		name, err := d.bytes(n)
-		if err != nil {
-			return err
-		}
-		if t, err = parseType(string(name)); err != nil {
-			return err
-		}
-		d.types = append(d.types, t)
-	default:
-		return fmt.Errorf("type %d of %d", id, len(d.types))
+	t, err := d.typeName()
+	if err != nil {
+		return err
 	}
 	if !t.AssignableTo(v.Type()) {
 		return fmt.Errorf("a %v cannot be a %v", t, v.Type())

@@ -25,11 +25,15 @@ const (
 const maxDepth = 20_000
 
 // Object-table markers: a pointer, map or slice is nil, a new object
-// (its contents follow), or a reference to object k written as k+refBase.
+// (its contents follow), a place inside object k (interior: k and a
+// path follow; interiorNew: object k itself first, with its type), or a
+// reference to object k written as k+refBase.
 const (
-	markNil = 0
-	markNew = 1
-	refBase = 2
+	markNil         = 0
+	markNew         = 1
+	markInterior    = 2
+	markInteriorNew = 3
+	refBase         = 4
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -41,42 +45,40 @@ func Encode(root any) ([]byte, error) {
 	if v.Kind() != reflect.Pointer || v.IsNil() {
 		return nil, fmt.Errorf("snapshot: Encode needs a non-nil pointer, not %T", root)
 	}
-	e := &encoder{objects: map[objectKey]uint64{}, types: map[reflect.Type]uint64{}}
+	m := newMemory()
+	if err := m.scan(v); err != nil {
+		return nil, wrapRoot(v.Type(), err)
+	}
+	if err := m.group(); err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	e := &encoder{objects: map[objectKey]uint64{}, types: map[reflect.Type]uint64{}, memory: m, infos: m.infos}
 	e.buf = append(e.buf, magic...)
 	e.buf = append(e.buf, version)
 	e.buf = append(e.buf, Fingerprint()...)
 	if err := e.value(v); err != nil {
 		return nil, wrapRoot(v.Type(), err)
 	}
-	if err := e.checkOverlaps(); err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
-	}
 	return binary.LittleEndian.AppendUint32(e.buf, crc32.Checksum(e.buf, castagnoli)), nil
 }
 
 // objectKey identifies a pointer's, map's or slice's object: where its
 // memory starts, its type, and for a slice its length and capacity (the
-// same view of an array is one object; other views are checked for
-// overlap).
+// same view of an array is one object; other views are interior to the
+// view that contains them, see memory.go).
 type objectKey struct {
 	address  uintptr
 	typ      reflect.Type
 	len, cap int
 }
 
-// region is the memory of an object written as new, for checkOverlaps.
-type region struct {
-	start, end uintptr
-	typ        reflect.Type
-}
-
 type encoder struct {
 	buf     []byte
 	objects map[objectKey]uint64
 	// count is how many objects were written: the next one's id.
-	count   uint64
-	types   map[reflect.Type]uint64
-	regions []region
+	count  uint64
+	types  map[reflect.Type]uint64
+	memory *memory
 	// scratch holds, per struct nesting depth, the slice an accessor
 	// appends field pointers to.
 	scratch [][]any
@@ -89,7 +91,7 @@ func (e *encoder) varint(x int64)   { e.buf = binary.AppendVarint(e.buf, x) }
 
 // object writes the marker of an object with identity and reports
 // whether its contents must follow (it is new).
-func (e *encoder) object(key objectKey, size uintptr) bool {
+func (e *encoder) object(key objectKey) bool {
 	if id, seen := e.objects[key]; seen {
 		e.uvarint(id + refBase)
 		return false
@@ -97,10 +99,58 @@ func (e *encoder) object(key objectKey, size uintptr) bool {
 	e.objects[key] = e.count
 	e.count++
 	e.uvarint(markNew)
-	if size > 0 {
-		e.regions = append(e.regions, region{start: key.address, end: key.address + size, typ: key.typ})
-	}
 	return true
+}
+
+// interior writes a pointer or slice v that lies inside the container
+// region c: the container (first, if it was not written yet), then the
+// path to v in it, and for a slice its length and capacity.
+func (e *encoder) interior(v reflect.Value, c *region) error {
+	id, written := e.objects[c.key]
+	if !written {
+		e.uvarint(markInteriorNew)
+		if err := e.typeName(c.value.Type()); err != nil {
+			return err
+		}
+		if err := e.value(c.value); err != nil {
+			return err
+		}
+		id = e.objects[c.key]
+	} else {
+		e.uvarint(markInterior)
+	}
+	e.uvarint(id)
+	path, err := e.memory.locate(c.value, v)
+	if err != nil {
+		return err
+	}
+	e.uvarint(uint64(len(path)))
+	for _, step := range path {
+		e.uvarint(uint64(step))
+	}
+	if v.Kind() == reflect.Slice {
+		e.uvarint(uint64(v.Len()))
+		e.uvarint(uint64(v.Cap()))
+	}
+	return nil
+}
+
+// typeName writes t as interfaces name their dynamic types: an index
+// into the types written so far, or the next index and its name.
+func (e *encoder) typeName(t reflect.Type) error {
+	if id, seen := e.types[t]; seen {
+		e.uvarint(id + 1)
+		return nil
+	}
+	name, err := describe(t)
+	if err != nil {
+		return fmt.Errorf("(%v): %w", t, err)
+	}
+	e.types[t] = uint64(len(e.types))
+	e.uvarint(uint64(len(e.types)))
+	e.uvarint(uint64(len(name)))
+	e.buf = append(e.buf, name...)
+	return nil
 }
 
 func (e *encoder) value(v reflect.Value) error {
@@ -141,7 +191,11 @@ func (e *encoder) valueAtDepth(v reflect.Value) error {
 			e.uvarint(markNil)
 			return nil
 		}
-		if e.object(objectKey{address: v.Pointer(), typ: t}, t.Elem().Size()) {
+		key := objectKey{address: v.Pointer(), typ: t}
+		if c, inside := e.memory.interior[key]; inside {
+			return e.interior(v, &e.memory.regions[c])
+		}
+		if e.object(key) {
 			return e.value(v.Elem())
 		}
 	case reflect.Map:
@@ -186,17 +240,24 @@ func (e *encoder) sliceValue(v reflect.Value) error {
 	}
 	t := v.Type()
 	key := objectKey{address: v.Pointer(), typ: t, len: v.Len(), cap: v.Cap()}
+	if c, inside := e.memory.interior[key]; inside {
+		return e.interior(v, &e.memory.regions[c])
+	}
 	if v.Cap() == 0 {
 		// Empty arrays may all start at one address: each is its own
 		// object, never referenced.
 		e.count++
 		e.uvarint(markNew)
-	} else if !e.object(key, uintptr(v.Cap())*t.Elem().Size()) {
+	} else if !e.object(key) {
 		return nil
 	}
+	// Elements past the length are written when an interior pointer or
+	// view uses them.
+	n := max(v.Len(), e.memory.written[key])
 	e.uvarint(uint64(v.Len()))
 	e.uvarint(uint64(v.Cap()))
-	return e.elements(v, v.Len())
+	e.uvarint(uint64(n - v.Len()))
+	return e.elements(v.Slice3(0, n, v.Cap()), n)
 }
 
 func (e *encoder) mapValue(v reflect.Value) error {
@@ -204,7 +265,7 @@ func (e *encoder) mapValue(v reflect.Value) error {
 		e.uvarint(markNil)
 		return nil
 	}
-	if !e.object(objectKey{address: v.Pointer(), typ: v.Type()}, 0) {
+	if !e.object(objectKey{address: v.Pointer(), typ: v.Type()}) {
 		return nil
 	}
 	if err := checkKeyType(v.Type().Key()); err != nil {
@@ -217,7 +278,7 @@ func (e *encoder) mapValue(v reflect.Value) error {
 		key, value reflect.Value
 	}
 	entries := make([]entry, 0, v.Len())
-	keys := &encoder{objects: map[objectKey]uint64{}, types: map[reflect.Type]uint64{}}
+	keys := &encoder{objects: map[objectKey]uint64{}, types: map[reflect.Type]uint64{}, memory: newMemory()}
 	iter := v.MapRange()
 	for iter.Next() {
 		keys.buf = keys.buf[:0]
@@ -261,18 +322,8 @@ func (e *encoder) interfaceValue(v reflect.Value) error {
 		return nil
 	}
 	dynamic := v.Elem()
-	t := dynamic.Type()
-	if id, seen := e.types[t]; seen {
-		e.uvarint(id + 1)
-	} else {
-		name, err := describe(t)
-		if err != nil {
-			return fmt.Errorf("(%v): %w", t, err)
-		}
-		e.types[t] = uint64(len(e.types))
-		e.uvarint(uint64(len(e.types)))
-		e.uvarint(uint64(len(name)))
-		e.buf = append(e.buf, name...)
+	if err := e.typeName(dynamic.Type()); err != nil {
+		return err
 	}
 	return e.value(dynamic)
 }
@@ -339,30 +390,6 @@ func (e *encoder) marshalValue(v reflect.Value) error {
 	return nil
 }
 
-// checkOverlaps refuses a state in which two objects share memory: a
-// pointer into another object (&slice[i], &s.field beside s) or two
-// different views of one array would come back from Decode as separate
-// copies.
-func (e *encoder) checkOverlaps() error {
-	r := e.regions
-	sort.Slice(r, func(i, j int) bool {
-		if r[i].start != r[j].start {
-			return r[i].start < r[j].start
-		}
-		return r[i].end < r[j].end
-	})
-	var last region
-	for i, x := range r {
-		if i > 0 && x.start < last.end {
-			return fmt.Errorf("a %v and a %v share memory; a snapshot would give each its own copy (keep a pointer to the whole object, or an index, instead)", last.typ, x.typ)
-		}
-		if x.end > last.end || i == 0 {
-			last = x
-		}
-	}
-	return nil
-}
-
 // pathError is an error with the path to the value it is about, built
 // as the error returns through the walk.
 type pathError struct {
@@ -391,4 +418,3 @@ func wrapRoot(t reflect.Type, err error) error {
 	}
 	return fmt.Errorf("snapshot: at (%v): %w", t, err)
 }
-
