@@ -184,6 +184,9 @@ func TestDeleteUntouchedRooms(t *testing.T) {
 	defer s.Close()
 	ctx := context.Background()
 	old, _ := s.CreateRoom(ctx, Room{Token: "old", Header: []byte(`{}`), CreatedMs: 10}, []Input{{Seq: 1, Step: tick}})
+	if _, err := s.SaveSnapshot(ctx, old, Snapshot{Seq: 1, Engine: "e", Data: []byte("state")}); err != nil {
+		t.Fatal(err)
+	}
 	saved, _ := s.CreateRoom(ctx, Room{Token: "saved", Header: []byte(`{}`), CreatedMs: 20}, nil)
 	appended, _ := s.CreateRoom(ctx, Room{Token: "appended", Header: []byte(`{}`), CreatedMs: 30}, nil)
 	recent, _ := s.CreateRoom(ctx, Room{Token: "recent", Header: []byte(`{}`), CreatedMs: 999_000}, nil)
@@ -208,6 +211,9 @@ func TestDeleteUntouchedRooms(t *testing.T) {
 	}
 	if _, err := s.Room(ctx, "old"); err != ErrNoRoom || rowCount(t, s.db, old) != 0 {
 		t.Fatalf("the old room or its journal is still there: %v", err)
+	}
+	if _, found, err := s.LatestSnapshot(ctx, old); found || err != nil {
+		t.Fatalf("the old room's snapshot is still there (%v)", err)
 	}
 	if count, _ := s.CountRooms(ctx); count != 3 {
 		t.Fatalf("%d rooms left, want 3", count)

@@ -290,10 +290,50 @@ func (s *Store) DeleteRoom(ctx context.Context, roomID, touchedBeforeMs int64) (
 	if _, err := tx.ExecContext(ctx, `DELETE FROM inputs WHERE room_id = ?`, roomID); err != nil {
 		return false, err
 	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM room_snapshots WHERE room_id = ?`, roomID); err != nil {
+		return false, err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM rooms WHERE id = ?`, roomID); err != nil {
 		return false, err
 	}
 	return true, tx.Commit()
+}
+
+// Snapshot is a room's stored state snapshot.
+type Snapshot struct {
+	// Seq is the last input the state has applied.
+	Seq int64
+	// Engine names the build of the engine that wrote it; a server uses
+	// only a snapshot of its own engine.
+	Engine    string
+	CreatedMs int64
+	Data      []byte
+}
+
+// SaveSnapshot stores a room's state snapshot unless a snapshot of a
+// later seq is stored already; it reports whether it stored it.
+func (s *Store) SaveSnapshot(ctx context.Context, roomID int64, snapshot Snapshot) (bool, error) {
+	result, err := s.db.ExecContext(ctx, `INSERT INTO room_snapshots (room_id, seq, engine, created_ms, data) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (room_id) DO UPDATE SET seq = excluded.seq, engine = excluded.engine, created_ms = excluded.created_ms, data = excluded.data
+		WHERE excluded.seq >= room_snapshots.seq OR excluded.engine != room_snapshots.engine`,
+		roomID, snapshot.Seq, snapshot.Engine, snapshot.CreatedMs, snapshot.Data)
+	if err != nil {
+		return false, fmt.Errorf("store: snapshot of room %d: %w", roomID, err)
+	}
+	changed, err := result.RowsAffected()
+	return changed == 1, err
+}
+
+// LatestSnapshot returns a room's stored state snapshot, and false when
+// it has none.
+func (s *Store) LatestSnapshot(ctx context.Context, roomID int64) (Snapshot, bool, error) {
+	var snapshot Snapshot
+	err := s.db.QueryRowContext(ctx, `SELECT seq, engine, created_ms, data FROM room_snapshots WHERE room_id = ?`, roomID).
+		Scan(&snapshot.Seq, &snapshot.Engine, &snapshot.CreatedMs, &snapshot.Data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Snapshot{}, false, nil
+	}
+	return snapshot, err == nil, err
 }
 
 // Inputs calls visit with the room's inputs whose seq is in

@@ -156,3 +156,45 @@ func TestLinkStore(t *testing.T) {
 		})
 	})
 }
+
+// TestSnapshots: a room keeps its latest state snapshot; an older one
+// does not replace it, one of another engine does.
+func TestSnapshots(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	id, err := s.CreateRoom(ctx, Room{Token: "r", Header: []byte(`{}`)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, found, err := s.LatestSnapshot(ctx, id); found || err != nil {
+		t.Fatalf("a new room has a snapshot (%v)", err)
+	}
+	save := func(seq int64, engine, data string) bool {
+		t.Helper()
+		stored, err := s.SaveSnapshot(ctx, id, Snapshot{Seq: seq, Engine: engine, CreatedMs: seq, Data: []byte(data)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return stored
+	}
+	latest := func() Snapshot {
+		t.Helper()
+		snapshot, found, err := s.LatestSnapshot(ctx, id)
+		if !found || err != nil {
+			t.Fatalf("no snapshot (%v)", err)
+		}
+		return snapshot
+	}
+	if !save(10, "a", "ten") || !save(20, "a", "twenty") {
+		t.Fatal("a newer snapshot was not stored")
+	}
+	if save(15, "a", "fifteen") {
+		t.Error("an older snapshot replaced a newer one")
+	}
+	if got := latest(); got.Seq != 20 || string(got.Data) != "twenty" || got.Engine != "a" {
+		t.Errorf("latest %+v, want seq 20 of engine a", got)
+	}
+	if !save(5, "b", "other engine") || latest().Engine != "b" {
+		t.Error("a snapshot of the server's new engine did not replace one of another")
+	}
+}
