@@ -30,32 +30,78 @@ import (
 
 // handleAdmin serves an admin request from from.
 func (b *Broker) handleAdmin(from sim.NodeID, m protocol.AdminRequest) {
-	allowed, complete := m, func(r protocol.AdminResponse) protocol.AdminResponse { return r }
+	allowed, reply := m, adminReply{to: from, correlation: m.Correlation()}
 	if b.isClient(from) {
-		allowed, complete = b.authorizeAdmin(from, m)
-	}
-	reply := func(r sim.Message) {
-		resp, _ := r.(protocol.AdminResponse)
-		b.sim.Send(b.node, from, complete(resp).WithCorrelation(m.Correlation()))
+		allowed, reply.completion = b.authorizeAdmin(from, m)
 	}
 	switch {
 	case allowed == nil:
-		reply(nil)
+		reply.send(b, nil)
 	case !b.zkMode():
 		corr := b.nextCorrelation()
-		b.control.send(b, corr, allowed.WithCorrelation(corr), controlRequestTimeoutMs, reply, func() {
-			reply(allowed.Failed(protocol.RequestTimedOut))
+		b.control.send(b, corr, allowed.WithCorrelation(corr), controlRequestTimeoutMs, func(resp sim.Message) {
+			reply.send(b, resp)
+		}, func() {
+			reply.send(b, allowed.Failed(protocol.RequestTimedOut))
 		})
 	case b.zkc != nil && b.zkc.loaded:
-		b.zkc.handleAdminReply(allowed, reply)
+		b.zkc.handleAdminReply(allowed, func(resp sim.Message) { reply.send(b, resp) })
 	default:
-		reply(allowed.Failed(protocol.NotController))
+		reply.send(b, allowed.Failed(protocol.NotController))
 	}
 }
 
-// adminCompletion puts the refused parts of a request back into the
-// controller's answer to the rest (nil when nothing was sent).
-type adminCompletion func(protocol.AdminResponse) protocol.AdminResponse
+// adminReply is where the answer to an admin request goes once the
+// controller has answered the part it may make: to the requester, with
+// the refused parts put back and the requester's correlation id. It is
+// data, not a closure, so that a request waiting for the controller can
+// be in a snapshot.
+type adminReply struct {
+	to          sim.NodeID
+	correlation int32
+	completion  adminCompletion
+}
+
+// send answers the request with the controller's answer resp (an
+// AdminResponse; nil when nothing was sent).
+func (r adminReply) send(b *Broker, resp sim.Message) {
+	answer, _ := resp.(protocol.AdminResponse)
+	b.sim.Send(b.node, r.to, r.completion.complete(answer).WithCorrelation(r.correlation))
+}
+
+// adminCompletion puts the refused parts of a client's request back into
+// the controller's answer to the rest. The zero value passes the answer
+// on as it is.
+type adminCompletion struct {
+	// refused, when set, is the whole answer: the request was refused
+	// before its items were looked at.
+	refused protocol.AdminResponse
+	// request, when set, is a request authorized item by item, and
+	// verdicts the authorization error of each of its items; messages
+	// (DeleteTopics only) the message of each refused item.
+	request  protocol.AdminRequest
+	verdicts topicVerdicts
+	messages []string
+}
+
+// complete returns the answer to the whole request given the
+// controller's answer to the part sent (nil when nothing was sent).
+func (c adminCompletion) complete(resp protocol.AdminResponse) protocol.AdminResponse {
+	if c.refused != nil {
+		return c.refused
+	}
+	switch r := c.request.(type) {
+	case *protocol.CreateTopicsRequest:
+		return c.completeCreateTopics(r, resp)
+	case *protocol.DeleteTopicsRequest:
+		return c.completeDeleteTopics(r, resp)
+	case *protocol.CreatePartitionsRequest:
+		return c.completeCreatePartitions(r, resp)
+	case *protocol.IncrementalAlterConfigsRequest:
+		return c.completeAlterConfigs(r, resp)
+	}
+	return resp
+}
 
 // authorizeAdmin splits a client's admin request into the part it may
 // make (nil for none) and the completion that answers the rest.
@@ -64,8 +110,7 @@ func (b *Broker) authorizeAdmin(from sim.NodeID, m protocol.AdminRequest) (proto
 		return b.authorize(from, op, security.ClusterResource, security.ClusterResourceName)
 	}
 	refuseAll := func(code protocol.ErrorCode) (protocol.AdminRequest, adminCompletion) {
-		failed := m.Failed(code)
-		return nil, func(protocol.AdminResponse) protocol.AdminResponse { return failed }
+		return nil, adminCompletion{refused: m.Failed(code)}
 	}
 	switch r := m.(type) {
 	case *protocol.CreateTopicsRequest:
@@ -88,7 +133,7 @@ func (b *Broker) authorizeAdmin(from sim.NodeID, m protocol.AdminRequest) (proto
 			return refuseAll(protocol.ClusterAuthorizationFailed)
 		}
 	}
-	return m, func(r protocol.AdminResponse) protocol.AdminResponse { return r }
+	return m, adminCompletion{}
 }
 
 // topicVerdicts is the authorization error of each item of a request by
@@ -116,15 +161,17 @@ func (b *Broker) authorizeCreateTopics(from sim.NodeID, r *protocol.CreateTopics
 		}
 		allowed.Topics = append(allowed.Topics, t)
 	}
-	return partial(&allowed, verdicts, func(resp protocol.AdminResponse) protocol.AdminResponse {
-		var answered []protocol.CreateTopicResult
-		if m, ok := resp.(*protocol.CreateTopicsResponse); ok {
-			answered = m.Topics
-		}
-		return &protocol.CreateTopicsResponse{CorrelationID: r.CorrelationID, Topics: mergeResults(verdicts, answered, func(i int) protocol.CreateTopicResult {
-			return protocol.CreateTopicResult{Name: r.Topics[i].Name, Error: verdicts[i], ErrorMessage: verdicts[i].Info().Message}
-		})}
-	})
+	return partial(&allowed, adminCompletion{request: r, verdicts: verdicts})
+}
+
+func (c adminCompletion) completeCreateTopics(r *protocol.CreateTopicsRequest, resp protocol.AdminResponse) protocol.AdminResponse {
+	var answered []protocol.CreateTopicResult
+	if m, ok := resp.(*protocol.CreateTopicsResponse); ok {
+		answered = m.Topics
+	}
+	return &protocol.CreateTopicsResponse{CorrelationID: r.CorrelationID, Topics: mergeResults(c.verdicts, answered, func(i int) protocol.CreateTopicResult {
+		return protocol.CreateTopicResult{Name: r.Topics[i].Name, Error: c.verdicts[i], ErrorMessage: c.verdicts[i].Info().Message}
+	})}
 }
 
 func (b *Broker) authorizeDeleteTopics(from sim.NodeID, r *protocol.DeleteTopicsRequest) (protocol.AdminRequest, adminCompletion) {
@@ -154,15 +201,17 @@ func (b *Broker) authorizeDeleteTopics(from sim.NodeID, r *protocol.DeleteTopics
 			messages[i] = verdicts[i].Info().Message
 		}
 	}
-	return partial(&allowed, verdicts, func(resp protocol.AdminResponse) protocol.AdminResponse {
-		var answered []protocol.DeleteTopicResult
-		if m, ok := resp.(*protocol.DeleteTopicsResponse); ok {
-			answered = m.Topics
-		}
-		return &protocol.DeleteTopicsResponse{CorrelationID: r.CorrelationID, Topics: mergeResults(verdicts, answered, func(i int) protocol.DeleteTopicResult {
-			return protocol.DeleteTopicResult{Name: r.Topics[i], Error: verdicts[i], ErrorMessage: messages[i]}
-		})}
-	})
+	return partial(&allowed, adminCompletion{request: r, verdicts: verdicts, messages: messages})
+}
+
+func (c adminCompletion) completeDeleteTopics(r *protocol.DeleteTopicsRequest, resp protocol.AdminResponse) protocol.AdminResponse {
+	var answered []protocol.DeleteTopicResult
+	if m, ok := resp.(*protocol.DeleteTopicsResponse); ok {
+		answered = m.Topics
+	}
+	return &protocol.DeleteTopicsResponse{CorrelationID: r.CorrelationID, Topics: mergeResults(c.verdicts, answered, func(i int) protocol.DeleteTopicResult {
+		return protocol.DeleteTopicResult{Name: r.Topics[i], Error: c.verdicts[i], ErrorMessage: c.messages[i]}
+	})}
 }
 
 func (b *Broker) authorizeCreatePartitions(from sim.NodeID, r *protocol.CreatePartitionsRequest) (protocol.AdminRequest, adminCompletion) {
@@ -176,15 +225,17 @@ func (b *Broker) authorizeCreatePartitions(from sim.NodeID, r *protocol.CreatePa
 		}
 		allowed.Topics = append(allowed.Topics, t)
 	}
-	return partial(&allowed, verdicts, func(resp protocol.AdminResponse) protocol.AdminResponse {
-		var answered []protocol.CreatePartitionsResult
-		if m, ok := resp.(*protocol.CreatePartitionsResponse); ok {
-			answered = m.Results
-		}
-		return &protocol.CreatePartitionsResponse{CorrelationID: r.CorrelationID, Results: mergeResults(verdicts, answered, func(i int) protocol.CreatePartitionsResult {
-			return protocol.CreatePartitionsResult{Name: r.Topics[i].Name, Error: verdicts[i], ErrorMessage: verdicts[i].Info().Message}
-		})}
-	})
+	return partial(&allowed, adminCompletion{request: r, verdicts: verdicts})
+}
+
+func (c adminCompletion) completeCreatePartitions(r *protocol.CreatePartitionsRequest, resp protocol.AdminResponse) protocol.AdminResponse {
+	var answered []protocol.CreatePartitionsResult
+	if m, ok := resp.(*protocol.CreatePartitionsResponse); ok {
+		answered = m.Results
+	}
+	return &protocol.CreatePartitionsResponse{CorrelationID: r.CorrelationID, Results: mergeResults(c.verdicts, answered, func(i int) protocol.CreatePartitionsResult {
+		return protocol.CreatePartitionsResult{Name: r.Topics[i].Name, Error: c.verdicts[i], ErrorMessage: c.verdicts[i].Info().Message}
+	})}
 }
 
 func (b *Broker) authorizeAlterConfigs(from sim.NodeID, r *protocol.IncrementalAlterConfigsRequest) (protocol.AdminRequest, adminCompletion) {
@@ -201,16 +252,18 @@ func (b *Broker) authorizeAlterConfigs(from sim.NodeID, r *protocol.IncrementalA
 			allowed.Resources = append(allowed.Resources, res)
 		}
 	}
-	return partial(&allowed, verdicts, func(resp protocol.AdminResponse) protocol.AdminResponse {
-		var answered []protocol.AlterConfigsResult
-		if m, ok := resp.(*protocol.IncrementalAlterConfigsResponse); ok {
-			answered = m.Resources
-		}
-		return &protocol.IncrementalAlterConfigsResponse{CorrelationID: r.CorrelationID, Resources: mergeResults(verdicts, answered, func(i int) protocol.AlterConfigsResult {
-			res := &r.Resources[i]
-			return protocol.AlterConfigsResult{ResourceType: res.ResourceType, ResourceName: res.ResourceName, Error: verdicts[i], ErrorMessage: verdicts[i].Info().Message}
-		})}
-	})
+	return partial(&allowed, adminCompletion{request: r, verdicts: verdicts})
+}
+
+func (c adminCompletion) completeAlterConfigs(r *protocol.IncrementalAlterConfigsRequest, resp protocol.AdminResponse) protocol.AdminResponse {
+	var answered []protocol.AlterConfigsResult
+	if m, ok := resp.(*protocol.IncrementalAlterConfigsResponse); ok {
+		answered = m.Resources
+	}
+	return &protocol.IncrementalAlterConfigsResponse{CorrelationID: r.CorrelationID, Resources: mergeResults(c.verdicts, answered, func(i int) protocol.AlterConfigsResult {
+		res := &r.Resources[i]
+		return protocol.AlterConfigsResult{ResourceType: res.ResourceType, ResourceName: res.ResourceName, Error: c.verdicts[i], ErrorMessage: c.verdicts[i].Info().Message}
+	})}
 }
 
 // mergeResults returns one result per item of a request, in request
@@ -230,8 +283,8 @@ func mergeResults[T any](verdicts topicVerdicts, answered []T, refused func(i in
 
 // partial is the outcome of an itemized authorization: nothing to send
 // when every item was refused.
-func partial(allowed protocol.AdminRequest, verdicts topicVerdicts, complete adminCompletion) (protocol.AdminRequest, adminCompletion) {
-	if len(verdicts) > 0 && verdicts.refusedAll() {
+func partial(allowed protocol.AdminRequest, complete adminCompletion) (protocol.AdminRequest, adminCompletion) {
+	if len(complete.verdicts) > 0 && complete.verdicts.refusedAll() {
 		return nil, complete
 	}
 	return allowed, complete
