@@ -18,9 +18,6 @@ type zkClient struct {
 	serverIndex int
 	server      sim.NodeID
 	requests    map[int32]zkPending
-	// onSession runs when a new session is established; onEvent for watches.
-	onSession func()
-	onEvent   func(*zookeeper.WatchedEvent)
 }
 
 // zkPending is a request in flight: onResponse gets the answer, onLost
@@ -41,9 +38,11 @@ type (
 
 const zkRequestTimeoutMs = 6000
 
-func (b *Broker) zkStart(onSession func(), onEvent func(*zookeeper.WatchedEvent)) {
+// zkStart opens the broker's session. Each new session registers the
+// broker (zkRegister); watch events go to zkOnEvent.
+func (b *Broker) zkStart() {
 	z := &b.zk
-	*z = zkClient{requests: map[int32]zkPending{}, onSession: onSession, onEvent: onEvent}
+	*z = zkClient{requests: map[int32]zkPending{}}
 	z.serverIndex = b.sim.Rand().IntN(len(b.settings.ZooKeepers))
 	b.zkConnect()
 }
@@ -71,7 +70,7 @@ func (b *Broker) zkConnect() {
 			b.sim.SetTimer(b.node, b.zkSessionTimeoutMs()/3, zkPing{token: b.token})
 			if fresh {
 				b.record("zk-session", "0x%x with %s", z.sessionID, b.sim.Name(z.server))
-				z.onSession()
+				b.zkRegister()
 			}
 		case zookeeper.SessionExpired:
 			b.record("zk-session", "0x%x expired; opening a new one", z.sessionID)
@@ -141,7 +140,7 @@ func (b *Broker) zkReceive(from sim.NodeID, msg sim.Message) bool {
 	case *zookeeper.ReadResponse:
 		corr = m.CorrelationID
 	case *zookeeper.WatchedEvent:
-		z.onEvent(m)
+		b.zkOnEvent(m)
 		return true
 	case zkPing:
 		if m.token == b.token && z.connected {

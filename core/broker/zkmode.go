@@ -33,7 +33,7 @@ func (b *Broker) zkStartBroker() {
 	b.controllerID = -1
 	b.controllerEpoch = -1
 	b.zkc = nil
-	b.zkStart(b.zkRegister, b.zkOnEvent)
+	b.zkStart()
 }
 
 // zkRegister creates the broker's ephemeral registration in a new session.
