@@ -41,6 +41,16 @@ type zkController struct {
 	synced map[int32]int64
 }
 
+// zkReadFunc and zkMultiFunc let the controller's closures wait for
+// ZooKeeper until they too are data.
+type (
+	zkReadFunc  func(*zookeeper.ReadResponse)
+	zkMultiFunc func(*zookeeper.MultiResponse)
+)
+
+func (f zkReadFunc) readDone(_ *Broker, resp *zookeeper.ReadResponse)    { f(resp) }
+func (f zkMultiFunc) multiDone(_ *Broker, resp *zookeeper.MultiResponse) { f(resp) }
+
 type zkControllerTimer struct {
 	token uint64
 	kind  int
@@ -117,7 +127,7 @@ func (c *zkController) load() {
 		{Path: zookeeper.BrokerConfigsPath, Children: true},
 		{Path: zookeeper.UserConfigsPath, Children: true},
 		{Path: zookeeper.AclPath, Children: true},
-	}, func(resp *zookeeper.ReadResponse) {
+	}, zkReadFunc(func(resp *zookeeper.ReadResponse) {
 		if resp.Error != zookeeper.OK {
 			c.done()
 			return
@@ -138,8 +148,8 @@ func (c *zkController) load() {
 		for _, a := range resp.Results[5].Children {
 			reads = append(reads, zookeeper.Read{Path: zookeeper.AclPath + "/" + a})
 		}
-		b.zkRead(reads, func(resp *zookeeper.ReadResponse) { c.loadPartitions(resp) })
-	})
+		b.zkRead(reads, zkReadFunc(func(resp *zookeeper.ReadResponse) { c.loadPartitions(resp) }))
+	}))
 }
 
 func (c *zkController) loadPartitions(resp *zookeeper.ReadResponse) {
@@ -173,7 +183,7 @@ func (c *zkController) loadPartitions(resp *zookeeper.ReadResponse) {
 			im.Apply(im.Offset+1, &metadata.AccessControlEntryRecord{ACL: data})
 		}
 	}
-	b.zkRead(reads, func(resp *zookeeper.ReadResponse) {
+	b.zkRead(reads, zkReadFunc(func(resp *zookeeper.ReadResponse) {
 		if resp.Error != zookeeper.OK {
 			c.done()
 			return
@@ -188,7 +198,7 @@ func (c *zkController) loadPartitions(resp *zookeeper.ReadResponse) {
 			p.Leader, p.LeaderEpoch, p.Isr, p.PartitionEpoch = st.Leader, st.LeaderEpoch, st.Isr, r.Version
 		}
 		c.finishLoad(im)
-	})
+	}))
 }
 
 func (c *zkController) loadConfig(im *metadata.Image, path string, data map[string]string) {
@@ -313,7 +323,7 @@ func (c *zkController) commitOn(base *metadata.Image, records []metadata.Record,
 		work.Apply(work.Offset+1, r)
 	}
 	records = written
-	b.zkMulti(ops, func(resp *zookeeper.MultiResponse) {
+	b.zkMulti(ops, zkMultiFunc(func(resp *zookeeper.MultiResponse) {
 		if b.zkc != c {
 			then(false)
 			return
@@ -330,7 +340,7 @@ func (c *zkController) commitOn(base *metadata.Image, records []metadata.Record,
 		c.image = work
 		c.broadcast(records, false)
 		then(true)
-	})
+	}))
 }
 
 // newLeaderEpoch makes a partition change the controller decides start a
@@ -532,7 +542,7 @@ func (c *zkController) onEvent(e *zookeeper.WatchedEvent) {
 // onBrokersChanged handles brokers that registered or whose session ended.
 func (c *zkController) onBrokersChanged() {
 	b := c.b
-	b.zkRead([]zookeeper.Read{{Path: zookeeper.BrokerIDsPath, Children: true, Watch: true}}, func(resp *zookeeper.ReadResponse) {
+	b.zkRead([]zookeeper.Read{{Path: zookeeper.BrokerIDsPath, Children: true, Watch: true}}, zkReadFunc(func(resp *zookeeper.ReadResponse) {
 		if resp.Error != zookeeper.OK {
 			c.done()
 			return
@@ -544,14 +554,14 @@ func (c *zkController) onBrokersChanged() {
 			live[int32(n)] = true
 			reads = append(reads, zookeeper.Read{Path: zookeeper.BrokerIDsPath + "/" + name})
 		}
-		b.zkRead(reads, func(resp *zookeeper.ReadResponse) {
+		b.zkRead(reads, zkReadFunc(func(resp *zookeeper.ReadResponse) {
 			if resp.Error != zookeeper.OK {
 				c.done()
 				return
 			}
 			c.applyBrokerChanges(live, resp.Results)
-		})
-	})
+		}))
+	}))
 }
 
 func (c *zkController) applyBrokerChanges(live map[int32]bool, registrations []zookeeper.ReadResult) {
@@ -611,7 +621,7 @@ func (c *zkController) sendFull(id int32) {
 // them, and propagates the new ISRs.
 func (c *zkController) onIsrChanges() {
 	b := c.b
-	b.zkRead([]zookeeper.Read{{Path: zookeeper.IsrChangeNotificationPath, Children: true, Watch: true}}, func(resp *zookeeper.ReadResponse) {
+	b.zkRead([]zookeeper.Read{{Path: zookeeper.IsrChangeNotificationPath, Children: true, Watch: true}}, zkReadFunc(func(resp *zookeeper.ReadResponse) {
 		if resp.Error != zookeeper.OK || len(resp.Results[0].Children) == 0 {
 			c.done()
 			return
@@ -623,7 +633,7 @@ func (c *zkController) onIsrChanges() {
 			reads = append(reads, zookeeper.Read{Path: path})
 			deletes = append(deletes, zookeeper.Op{Kind: zookeeper.OpDelete, Path: path, Version: -1})
 		}
-		b.zkRead(reads, func(resp *zookeeper.ReadResponse) {
+		b.zkRead(reads, zkReadFunc(func(resp *zookeeper.ReadResponse) {
 			seen := map[protocol.TopicPartition]bool{}
 			var stateReads []zookeeper.Read
 			for _, r := range resp.Results {
@@ -632,11 +642,11 @@ func (c *zkController) onIsrChanges() {
 					stateReads = append(stateReads, zookeeper.Read{Path: zookeeper.PartitionStatePath(ch.Topic, ch.Partition)})
 				}
 			}
-			b.zkRead(stateReads, func(resp *zookeeper.ReadResponse) {
+			b.zkRead(stateReads, zkReadFunc(func(resp *zookeeper.ReadResponse) {
 				c.applyIsrChanges(resp.Results, deletes)
-			})
-		})
-	})
+			}))
+		}))
+	}))
 }
 
 func (c *zkController) applyIsrChanges(states []zookeeper.ReadResult, deletes []zookeeper.Op) {
@@ -658,7 +668,7 @@ func (c *zkController) applyIsrChanges(states []zookeeper.ReadResult, deletes []
 		records = append(records, &metadata.PartitionChangeRecord{Topic: topic, Partition: partition, Leader: metadata.NoLeaderChange,
 			Isr: st.Isr, PartitionEpoch: r.Version})
 	}
-	b.zkMulti(deletes, func(*zookeeper.MultiResponse) {})
+	b.zkMulti(deletes, zkMultiFunc(func(*zookeeper.MultiResponse) {}))
 	if len(records) == 0 {
 		c.done()
 		return
