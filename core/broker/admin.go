@@ -45,7 +45,7 @@ func (b *Broker) handleAdmin(from sim.NodeID, m protocol.AdminRequest) {
 			reply.send(b, allowed.Failed(protocol.RequestTimedOut))
 		})
 	case b.zkc != nil && b.zkc.loaded:
-		b.zkc.handleAdminReply(allowed, func(resp sim.Message) { reply.send(b, resp) })
+		b.zkc.handleAdminReply(allowed, reply)
 	default:
 		reply.send(b, allowed.Failed(protocol.NotController))
 	}
