@@ -41,7 +41,7 @@ func (b *Broker) handleAdmin(from sim.NodeID, m protocol.AdminRequest) {
 		corr := b.nextCorrelation()
 		b.control.send(b, corr, allowed.WithCorrelation(corr), controlRequestTimeoutMs, forwardedAdmin{request: allowed, reply: reply})
 	case b.zkc != nil && b.zkc.loaded:
-		b.zkc.handleAdminReply(allowed, func(resp sim.Message) { reply.send(b, resp) })
+		b.zkc.handleAdminReply(allowed, reply)
 	default:
 		reply.send(b, allowed.Failed(protocol.NotController))
 	}

@@ -18,17 +18,43 @@ type zkClient struct {
 	serverIndex int
 	server      sim.NodeID
 	requests    map[int32]zkPending
-	// onSession runs when a new session is established; onEvent for watches.
-	onSession func()
-	onEvent   func(*zookeeper.WatchedEvent)
 }
 
-// zkPending is a request in flight: onResponse gets the answer, onLost
-// runs when none comes (the connection was lost).
-type zkPending struct {
-	onResponse func(sim.Message)
-	onLost     func()
+// zkPending is a request in flight: answered gets its response, lost
+// runs when none comes (the connection was lost first). It is data (no
+// func values), so that the broker's state can be written to bytes.
+type zkPending interface {
+	answered(b *Broker, msg sim.Message)
+	lost(b *Broker)
 }
+
+// zkMultiDone continues once a zkMulti is answered (or lost).
+type zkMultiDone interface {
+	multiDone(b *Broker, resp *zookeeper.MultiResponse)
+}
+
+// zkReadDone continues once a zkRead is answered (or lost).
+type zkReadDone interface {
+	readDone(b *Broker, resp *zookeeper.ReadResponse)
+}
+
+// The requests the client itself keeps in flight.
+type (
+	// zkConnecting waits for a ConnectRequest's answer.
+	zkConnecting struct{}
+	// zkPinging waits for a PingRequest's answer.
+	zkPinging struct{}
+	// zkMultiCall waits for a MultiRequest's answer for done.
+	zkMultiCall struct {
+		correlation int32
+		done        zkMultiDone
+	}
+	// zkReadCall waits for a ReadRequest's answer for done.
+	zkReadCall struct {
+		correlation int32
+		done        zkReadDone
+	}
+)
 
 type (
 	zkPing      struct{ token uint64 }
@@ -41,9 +67,11 @@ type (
 
 const zkRequestTimeoutMs = 6000
 
-func (b *Broker) zkStart(onSession func(), onEvent func(*zookeeper.WatchedEvent)) {
+// zkStart opens the broker's session. Each new session registers the
+// broker (zkRegister); watch events go to zkOnEvent.
+func (b *Broker) zkStart() {
 	z := &b.zk
-	*z = zkClient{requests: map[int32]zkPending{}, onSession: onSession, onEvent: onEvent}
+	*z = zkClient{requests: map[int32]zkPending{}}
 	z.serverIndex = b.sim.Rand().IntN(len(b.settings.ZooKeepers))
 	b.zkConnect()
 }
@@ -60,28 +88,35 @@ func (b *Broker) zkConnect() {
 	ids := b.settings.ZooKeepers
 	z.server = b.settings.ZooKeeperNode(ids[z.serverIndex%len(ids)])
 	corr := b.nextCorrelation()
-	b.zkSend(corr, &zookeeper.ConnectRequest{CorrelationID: corr, SessionID: z.sessionID, TimeoutMs: b.zkSessionTimeoutMs()}, func(msg sim.Message) {
-		z.connecting = false
-		resp := msg.(*zookeeper.ConnectResponse)
-		switch resp.Error {
-		case zookeeper.OK:
-			fresh := z.sessionID != resp.SessionID
-			z.sessionID = resp.SessionID
-			z.connected = true
-			b.sim.SetTimer(b.node, b.zkSessionTimeoutMs()/3, zkPing{token: b.token})
-			if fresh {
-				b.record("zk-session", "0x%x with %s", z.sessionID, b.sim.Name(z.server))
-				z.onSession()
-			}
-		case zookeeper.SessionExpired:
-			b.record("zk-session", "0x%x expired; opening a new one", z.sessionID)
-			z.sessionID = 0
-			b.zkNextServer(0)
-		default:
-			b.zkNextServer(1000)
-		}
-	}, func() {})
+	b.zkSend(corr, &zookeeper.ConnectRequest{CorrelationID: corr, SessionID: z.sessionID, TimeoutMs: b.zkSessionTimeoutMs()}, zkConnecting{})
 }
+
+func (zkConnecting) answered(b *Broker, msg sim.Message) {
+	z := &b.zk
+	z.connecting = false
+	resp := msg.(*zookeeper.ConnectResponse)
+	switch resp.Error {
+	case zookeeper.OK:
+		fresh := z.sessionID != resp.SessionID
+		z.sessionID = resp.SessionID
+		z.connected = true
+		b.sim.SetTimer(b.node, b.zkSessionTimeoutMs()/3, zkPing{token: b.token})
+		if fresh {
+			b.record("zk-session", "0x%x with %s", z.sessionID, b.sim.Name(z.server))
+			b.zkRegister()
+		}
+	case zookeeper.SessionExpired:
+		b.record("zk-session", "0x%x expired; opening a new one", z.sessionID)
+		z.sessionID = 0
+		b.zkNextServer(0)
+	default:
+		b.zkNextServer(1000)
+	}
+}
+
+// lost does nothing: whoever lost the connection moved to another
+// server already.
+func (zkConnecting) lost(*Broker) {}
 
 // zkNextServer moves to the next server of the connect string after delayMs.
 func (b *Broker) zkNextServer(delayMs int64) {
@@ -92,39 +127,51 @@ func (b *Broker) zkNextServer(delayMs int64) {
 	b.sim.SetTimer(b.node, delayMs, zkReconnect{token: b.token})
 }
 
-// zkSend sends a request to the connected server; fn gets its response,
-// or nothing if the connection is lost first (requests are then retried
-// by the caller's own logic on reconnection).
-func (b *Broker) zkSend(corr int32, msg sim.Message, fn func(sim.Message), onLost func()) {
+// zkSend sends a request to the connected server; pending gets its
+// response, or is told it is lost if the connection is lost first
+// (requests are then retried by the caller's own logic on reconnection).
+func (b *Broker) zkSend(corr int32, msg sim.Message, pending zkPending) {
 	z := &b.zk
-	z.requests[corr] = zkPending{onResponse: fn, onLost: onLost}
+	z.requests[corr] = pending
 	b.sim.Send(b.node, z.server, msg)
 	b.sim.SetTimer(b.node, zkRequestTimeoutMs, zkTimeout{correlation: corr, token: b.token})
 }
 
-// zkMulti applies ops atomically; fn gets the response (Error
+// zkMulti applies ops atomically; done gets the response (Error
 // ConnectionLoss when the connection was lost).
-func (b *Broker) zkMulti(ops []zookeeper.Op, fn func(*zookeeper.MultiResponse)) {
+func (b *Broker) zkMulti(ops []zookeeper.Op, done zkMultiDone) {
 	corr := b.nextCorrelation()
 	if !b.zk.connected {
-		fn(&zookeeper.MultiResponse{CorrelationID: corr, Error: zookeeper.ConnectionLoss})
+		done.multiDone(b, &zookeeper.MultiResponse{CorrelationID: corr, Error: zookeeper.ConnectionLoss})
 		return
 	}
-	b.zkSend(corr, &zookeeper.MultiRequest{CorrelationID: corr, SessionID: b.zk.sessionID, Ops: ops}, func(msg sim.Message) {
-		fn(msg.(*zookeeper.MultiResponse))
-	}, func() { fn(&zookeeper.MultiResponse{CorrelationID: corr, Error: zookeeper.ConnectionLoss}) })
+	b.zkSend(corr, &zookeeper.MultiRequest{CorrelationID: corr, SessionID: b.zk.sessionID, Ops: ops}, zkMultiCall{correlation: corr, done: done})
 }
 
-// zkRead reads znodes; fn gets the response.
-func (b *Broker) zkRead(reads []zookeeper.Read, fn func(*zookeeper.ReadResponse)) {
+func (p zkMultiCall) answered(b *Broker, msg sim.Message) {
+	p.done.multiDone(b, msg.(*zookeeper.MultiResponse))
+}
+
+func (p zkMultiCall) lost(b *Broker) {
+	p.done.multiDone(b, &zookeeper.MultiResponse{CorrelationID: p.correlation, Error: zookeeper.ConnectionLoss})
+}
+
+// zkRead reads znodes; done gets the response.
+func (b *Broker) zkRead(reads []zookeeper.Read, done zkReadDone) {
 	corr := b.nextCorrelation()
 	if !b.zk.connected {
-		fn(&zookeeper.ReadResponse{CorrelationID: corr, Error: zookeeper.ConnectionLoss})
+		done.readDone(b, &zookeeper.ReadResponse{CorrelationID: corr, Error: zookeeper.ConnectionLoss})
 		return
 	}
-	b.zkSend(corr, &zookeeper.ReadRequest{CorrelationID: corr, SessionID: b.zk.sessionID, Reads: reads}, func(msg sim.Message) {
-		fn(msg.(*zookeeper.ReadResponse))
-	}, func() { fn(&zookeeper.ReadResponse{CorrelationID: corr, Error: zookeeper.ConnectionLoss}) })
+	b.zkSend(corr, &zookeeper.ReadRequest{CorrelationID: corr, SessionID: b.zk.sessionID, Reads: reads}, zkReadCall{correlation: corr, done: done})
+}
+
+func (p zkReadCall) answered(b *Broker, msg sim.Message) {
+	p.done.readDone(b, msg.(*zookeeper.ReadResponse))
+}
+
+func (p zkReadCall) lost(b *Broker) {
+	p.done.readDone(b, &zookeeper.ReadResponse{CorrelationID: p.correlation, Error: zookeeper.ConnectionLoss})
 }
 
 // zkReceive handles ZooKeeper messages; it reports whether msg was one.
@@ -141,7 +188,7 @@ func (b *Broker) zkReceive(from sim.NodeID, msg sim.Message) bool {
 	case *zookeeper.ReadResponse:
 		corr = m.CorrelationID
 	case *zookeeper.WatchedEvent:
-		z.onEvent(m)
+		b.zkOnEvent(m)
 		return true
 	case zkPing:
 		if m.token == b.token && z.connected {
@@ -157,7 +204,7 @@ func (b *Broker) zkReceive(from sim.NodeID, msg sim.Message) bool {
 		if pending, ok := z.requests[m.correlation]; m.token == b.token && ok {
 			delete(z.requests, m.correlation)
 			b.zkNextServer(0)
-			pending.onLost()
+			pending.lost(b)
 		}
 		return true
 	case sim.Disconnected:
@@ -174,7 +221,7 @@ func (b *Broker) zkReceive(from sim.NodeID, msg sim.Message) bool {
 		return true
 	}
 	delete(z.requests, corr)
-	pending.onResponse(msg)
+	pending.answered(b, msg)
 	return true
 }
 
@@ -193,7 +240,7 @@ func (b *Broker) zkLoseAll() {
 	}
 	b.zkNextServer(0)
 	for _, p := range lost {
-		p.onLost()
+		p.lost(b)
 	}
 }
 
@@ -208,15 +255,20 @@ func sortInt32(s []int32) {
 func (b *Broker) zkPing() {
 	z := &b.zk
 	corr := b.nextCorrelation()
-	b.zkSend(corr, &zookeeper.PingRequest{CorrelationID: corr, SessionID: z.sessionID}, func(msg sim.Message) {
-		resp, ok := msg.(*zookeeper.PingResponse)
-		if !ok || resp.Error != zookeeper.OK {
-			if ok && resp.Error == zookeeper.SessionExpired {
-				z.sessionID = 0
-			}
-			b.zkNextServer(0)
-			return
-		}
-		b.sim.SetTimer(b.node, b.zkSessionTimeoutMs()/3, zkPing{token: b.token})
-	}, func() {})
+	b.zkSend(corr, &zookeeper.PingRequest{CorrelationID: corr, SessionID: z.sessionID}, zkPinging{})
 }
+
+func (zkPinging) answered(b *Broker, msg sim.Message) {
+	resp, ok := msg.(*zookeeper.PingResponse)
+	if !ok || resp.Error != zookeeper.OK {
+		if ok && resp.Error == zookeeper.SessionExpired {
+			b.zk.sessionID = 0
+		}
+		b.zkNextServer(0)
+		return
+	}
+	b.sim.SetTimer(b.node, b.zkSessionTimeoutMs()/3, zkPing{token: b.token})
+}
+
+// lost does nothing, as for zkConnecting.
+func (zkPinging) lost(*Broker) {}

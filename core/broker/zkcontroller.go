@@ -27,7 +27,7 @@ type zkController struct {
 	image        *metadata.Image
 	loaded       bool
 	busy         bool
-	queue        []func()
+	queue        []zkControllerEvent
 	token        uint64
 	// unsent marks brokers an UpdateMetadata did not reach (the link was
 	// cut): they get the whole metadata again, as Kafka's controller
@@ -40,6 +40,130 @@ type zkController struct {
 	// whole partition states; these records are deltas).
 	synced map[int32]int64
 }
+
+// zkControllerEvent is one piece of the controller's work, waiting its
+// turn in the queue, as the events of Kafka's ControllerEventManager do
+// (BrokerChange, IsrChangeNotification, ControlledShutdown, ...). It is
+// data (no func values), so that the broker's state can be written to
+// bytes. process starts the work; the work ends with c.done(), often
+// several ZooKeeper round trips later.
+type zkControllerEvent interface {
+	process(c *zkController)
+}
+
+// The controller's events.
+type (
+	// zkLoadContext reads the whole cluster state from ZooKeeper, as
+	// Kafka's controller does on failover (initializeControllerContext,
+	// from its Startup event); it is queued again, first, when ZooKeeper
+	// refuses a write.
+	zkLoadContext struct{}
+	// zkBrokerChange handles a change of /brokers/ids, as Kafka's
+	// BrokerChange event.
+	zkBrokerChange struct{}
+	// zkIsrChangeNotification takes the ISR changes leaders wrote, as
+	// Kafka's IsrChangeNotification event.
+	zkIsrChangeNotification struct{}
+	// zkAutoPreferredReplicaLeaderElection moves leaderships back to
+	// preferred replicas, as Kafka's event of that name.
+	zkAutoPreferredReplicaLeaderElection struct{}
+	// zkControlledShutdown moves leaderships away from a broker that
+	// asked to stop (request, sent from from), as Kafka's
+	// ControlledShutdown event; it is its own commit continuation too,
+	// which answers.
+	zkControlledShutdown struct {
+		from    sim.NodeID
+		request *protocol.ControlledShutdownRequest
+	}
+	// zkAdminRequest serves an admin request and hands its answer to
+	// reply. (Kafka's ZooKeeper-mode brokers write topics to ZooKeeper
+	// themselves and the controller follows; here the controller writes.)
+	zkAdminRequest struct {
+		request sim.Message
+		reply   zkAdminReply
+	}
+)
+
+// zkAdminReply is where an admin request's answer goes once the
+// controller has served it (admin.go's adminReply for a client's
+// request).
+type zkAdminReply interface {
+	send(b *Broker, resp sim.Message)
+}
+
+// zkAdminSend sends the answer as it is to the node to.
+type zkAdminSend struct{ to sim.NodeID }
+
+func (r zkAdminSend) send(b *Broker, resp sim.Message) { b.sim.Send(b.node, r.to, resp) }
+
+// zkCommitDone continues controller work once its commit is written (ok)
+// or refused or abandoned.
+type zkCommitDone interface {
+	committed(c *zkController, ok bool)
+}
+
+// The steps of the controller's work that wait for ZooKeeper, each with
+// what its step needs afterwards. The reads and writes hold the
+// controller they work for, which may have resigned by the answer: the
+// work goes on for that controller, as the closures did, until its
+// commit finds it resigned. The commit continuations get it from commit.
+type (
+	// zkLoadChildren waits for the lists of brokers, topics, configs,
+	// users and ACLs.
+	zkLoadChildren struct{ c *zkController }
+	// zkLoadNodes waits for the znodes those lists name.
+	zkLoadNodes struct{ c *zkController }
+	// zkLoadStates waits for the partition states of image.
+	zkLoadStates struct {
+		c     *zkController
+		image *metadata.Image
+	}
+	// zkLoadCommitted ends a load once its elections are written.
+	zkLoadCommitted struct{}
+	// zkCommitWrite waits for the write of records, with work the image
+	// they make.
+	zkCommitWrite struct {
+		c       *zkController
+		records []metadata.Record
+		work    *metadata.Image
+		then    zkCommitDone
+	}
+	// zkBrokerList waits for the children of /brokers/ids.
+	zkBrokerList struct{ c *zkController }
+	// zkBrokerRegistrations waits for the registrations of the live
+	// brokers.
+	zkBrokerRegistrations struct {
+		c    *zkController
+		live map[int32]bool
+	}
+	// zkBrokerChangeCommitted sends the brokers added the whole metadata.
+	zkBrokerChangeCommitted struct{ added []int32 }
+	// zkIsrNotificationList waits for the children of
+	// /isr_change_notification.
+	zkIsrNotificationList struct{ c *zkController }
+	// zkIsrNotifications waits for the notifications, to be deleted by
+	// deletes once taken.
+	zkIsrNotifications struct {
+		c       *zkController
+		deletes []zookeeper.Op
+	}
+	// zkIsrStates waits for the states of the partitions notified.
+	zkIsrStates struct {
+		c       *zkController
+		deletes []zookeeper.Op
+	}
+	// zkIsrNotificationsDeleted waits for nothing: the deletion of the
+	// notifications taken is not waited for.
+	zkIsrNotificationsDeleted struct{}
+	// zkEventDone ends an event once its commit is done, either way.
+	zkEventDone struct{}
+	// zkAdminCommitted hands the admin response to reply once its
+	// records are written (or not).
+	zkAdminCommitted struct {
+		response sim.Message
+		reply    zkAdminReply
+	}
+)
 
 type zkControllerTimer struct {
 	token uint64
@@ -58,7 +182,7 @@ const zkResendBackoffMs = 1000
 func (b *Broker) becomeZkController(epoch int32) {
 	b.zkc = &zkController{b: b, epoch: epoch, epochVersion: epoch, image: metadata.NewImage(), token: b.nextToken()}
 	b.record("controller", "elected controller, controller epoch %d", epoch)
-	b.zkc.enqueue(b.zkc.load)
+	b.zkc.enqueue(zkLoadContext{})
 	if b.config.Bool("auto.leader.rebalance.enable") {
 		b.sim.SetTimer(b.node, b.brokerInt("leader.imbalance.check.interval.seconds")*1000, zkControllerTimer{token: b.zkc.token, kind: zkTimerRebalance})
 	}
@@ -71,8 +195,8 @@ func (b *Broker) resignZkController() {
 
 // enqueue runs controller work one piece at a time, as Kafka's controller
 // event thread does; done() starts the next.
-func (c *zkController) enqueue(work func()) {
-	c.queue = append(c.queue, work)
+func (c *zkController) enqueue(event zkControllerEvent) {
+	c.queue = append(c.queue, event)
 	c.next()
 }
 
@@ -80,10 +204,10 @@ func (c *zkController) next() {
 	if c.busy || len(c.queue) == 0 || c.b.zkc != c {
 		return
 	}
-	work := c.queue[0]
+	event := c.queue[0]
 	c.queue = c.queue[1:]
 	c.busy = true
-	work()
+	event.process(c)
 }
 
 func (c *zkController) done() {
@@ -105,42 +229,46 @@ func (c *zkController) policy() metadata.Policy {
 	}}
 }
 
-// load reads the whole cluster state from ZooKeeper: live brokers, topics,
-// partition states and configs, leaving watches on the broker list and
-// the ISR notifications.
-func (c *zkController) load() {
-	b := c.b
-	b.zkRead([]zookeeper.Read{
+// process reads the whole cluster state from ZooKeeper: live brokers,
+// topics, partition states and configs, leaving watches on the broker
+// list and the ISR notifications.
+func (zkLoadContext) process(c *zkController) {
+	c.b.zkRead([]zookeeper.Read{
 		{Path: zookeeper.BrokerIDsPath, Children: true, Watch: true},
 		{Path: zookeeper.TopicsPath, Children: true},
 		{Path: zookeeper.IsrChangeNotificationPath, Children: true, Watch: true},
 		{Path: zookeeper.BrokerConfigsPath, Children: true},
 		{Path: zookeeper.UserConfigsPath, Children: true},
 		{Path: zookeeper.AclPath, Children: true},
-	}, func(resp *zookeeper.ReadResponse) {
-		if resp.Error != zookeeper.OK {
-			c.done()
-			return
-		}
-		var reads []zookeeper.Read
-		for _, id := range resp.Results[0].Children {
-			reads = append(reads, zookeeper.Read{Path: zookeeper.BrokerIDsPath + "/" + id})
-		}
-		for _, t := range resp.Results[1].Children {
-			reads = append(reads, zookeeper.Read{Path: zookeeper.TopicPath(t)}, zookeeper.Read{Path: zookeeper.TopicConfigsPath + "/" + t})
-		}
-		for _, r := range resp.Results[3].Children {
-			reads = append(reads, zookeeper.Read{Path: zookeeper.BrokerConfigsPath + "/" + r})
-		}
-		for _, u := range resp.Results[4].Children {
-			reads = append(reads, zookeeper.Read{Path: zookeeper.UserConfigsPath + "/" + u})
-		}
-		for _, a := range resp.Results[5].Children {
-			reads = append(reads, zookeeper.Read{Path: zookeeper.AclPath + "/" + a})
-		}
-		b.zkRead(reads, func(resp *zookeeper.ReadResponse) { c.loadPartitions(resp) })
-	})
+	}, zkLoadChildren{c: c})
 }
+
+func (l zkLoadChildren) readDone(b *Broker, resp *zookeeper.ReadResponse) {
+	c := l.c
+	if resp.Error != zookeeper.OK {
+		c.done()
+		return
+	}
+	var reads []zookeeper.Read
+	for _, id := range resp.Results[0].Children {
+		reads = append(reads, zookeeper.Read{Path: zookeeper.BrokerIDsPath + "/" + id})
+	}
+	for _, t := range resp.Results[1].Children {
+		reads = append(reads, zookeeper.Read{Path: zookeeper.TopicPath(t)}, zookeeper.Read{Path: zookeeper.TopicConfigsPath + "/" + t})
+	}
+	for _, r := range resp.Results[3].Children {
+		reads = append(reads, zookeeper.Read{Path: zookeeper.BrokerConfigsPath + "/" + r})
+	}
+	for _, u := range resp.Results[4].Children {
+		reads = append(reads, zookeeper.Read{Path: zookeeper.UserConfigsPath + "/" + u})
+	}
+	for _, a := range resp.Results[5].Children {
+		reads = append(reads, zookeeper.Read{Path: zookeeper.AclPath + "/" + a})
+	}
+	b.zkRead(reads, zkLoadNodes{c: c})
+}
+
+func (l zkLoadNodes) readDone(b *Broker, resp *zookeeper.ReadResponse) { l.c.loadPartitions(resp) }
 
 func (c *zkController) loadPartitions(resp *zookeeper.ReadResponse) {
 	b := c.b
@@ -173,22 +301,25 @@ func (c *zkController) loadPartitions(resp *zookeeper.ReadResponse) {
 			im.Apply(im.Offset+1, &metadata.AccessControlEntryRecord{ACL: data})
 		}
 	}
-	b.zkRead(reads, func(resp *zookeeper.ReadResponse) {
-		if resp.Error != zookeeper.OK {
-			c.done()
-			return
+	b.zkRead(reads, zkLoadStates{c: c, image: im})
+}
+
+func (l zkLoadStates) readDone(b *Broker, resp *zookeeper.ReadResponse) {
+	c, im := l.c, l.image
+	if resp.Error != zookeeper.OK {
+		c.done()
+		return
+	}
+	for _, r := range resp.Results {
+		st, ok := r.Data.(zookeeper.PartitionState)
+		if !ok {
+			continue
 		}
-		for _, r := range resp.Results {
-			st, ok := r.Data.(zookeeper.PartitionState)
-			if !ok {
-				continue
-			}
-			topic, partition := statePathParts(r.Path)
-			p := im.Partition(topic, partition)
-			p.Leader, p.LeaderEpoch, p.Isr, p.PartitionEpoch = st.Leader, st.LeaderEpoch, st.Isr, r.Version
-		}
-		c.finishLoad(im)
-	})
+		topic, partition := statePathParts(r.Path)
+		p := im.Partition(topic, partition)
+		p.Leader, p.LeaderEpoch, p.Isr, p.PartitionEpoch = st.Leader, st.LeaderEpoch, st.Isr, r.Version
+	}
+	c.finishLoad(im)
 }
 
 func (c *zkController) loadConfig(im *metadata.Image, path string, data map[string]string) {
@@ -269,13 +400,15 @@ func (c *zkController) finishLoad(im *metadata.Image) {
 		}
 		records = append(records, more...)
 	}
-	c.commitOn(im, records, nil, func(ok bool) {
-		c.loaded = ok
-		if ok {
-			c.broadcast(nil, true)
-		}
-		c.done()
-	})
+	c.commitOn(im, records, nil, zkLoadCommitted{})
+}
+
+func (zkLoadCommitted) committed(c *zkController, ok bool) {
+	c.loaded = ok
+	if ok {
+		c.broadcast(nil, true)
+	}
+	c.done()
 }
 
 func (c *zkController) policyFor(im *metadata.Image) metadata.Policy {
@@ -289,17 +422,17 @@ func (c *zkController) policyFor(im *metadata.Image) metadata.Policy {
 // commit writes records' partition state changes (and extra ops) to
 // ZooKeeper, fenced by the controller epoch; once written they apply to
 // the controller's image and go to every live broker.
-func (c *zkController) commit(records []metadata.Record, extra []zookeeper.Op, then func(ok bool)) {
+func (c *zkController) commit(records []metadata.Record, extra []zookeeper.Op, then zkCommitDone) {
 	c.commitOn(c.image, records, extra, then)
 }
 
 // commitOn is commit with base in place of the controller's image: once
 // the records are written, base with them becomes the image.
-func (c *zkController) commitOn(base *metadata.Image, records []metadata.Record, extra []zookeeper.Op, then func(ok bool)) {
+func (c *zkController) commitOn(base *metadata.Image, records []metadata.Record, extra []zookeeper.Op, then zkCommitDone) {
 	b := c.b
 	if len(records) == 0 && len(extra) == 0 {
 		c.image = base
-		then(true)
+		then.committed(c, true)
 		return
 	}
 	work := base.Clone()
@@ -312,25 +445,27 @@ func (c *zkController) commitOn(base *metadata.Image, records []metadata.Record,
 		ops = append(ops, c.opsFor(work, r)...)
 		work.Apply(work.Offset+1, r)
 	}
-	records = written
-	b.zkMulti(ops, func(resp *zookeeper.MultiResponse) {
-		if b.zkc != c {
-			then(false)
-			return
-		}
-		if resp.Error != zookeeper.OK {
-			b.record("controller", "ZooKeeper refused the update (%s); reloading state", resp.Error)
-			c.queue = append([]func(){c.load}, c.queue...)
-			then(false)
-			return
-		}
-		for _, r := range records {
-			b.record("metadata", "%s", r.Describe())
-		}
-		c.image = work
-		c.broadcast(records, false)
-		then(true)
-	})
+	b.zkMulti(ops, zkCommitWrite{c: c, records: written, work: work, then: then})
+}
+
+func (w zkCommitWrite) multiDone(b *Broker, resp *zookeeper.MultiResponse) {
+	c := w.c
+	if b.zkc != c {
+		w.then.committed(c, false)
+		return
+	}
+	if resp.Error != zookeeper.OK {
+		b.record("controller", "ZooKeeper refused the update (%s); reloading state", resp.Error)
+		c.queue = append([]zkControllerEvent{zkLoadContext{}}, c.queue...)
+		w.then.committed(c, false)
+		return
+	}
+	for _, r := range w.records {
+		b.record("metadata", "%s", r.Describe())
+	}
+	c.image = w.work
+	c.broadcast(w.records, false)
+	w.then.committed(c, true)
 }
 
 // newLeaderEpoch makes a partition change the controller decides start a
@@ -523,35 +658,38 @@ func (c *zkController) resend() {
 func (c *zkController) onEvent(e *zookeeper.WatchedEvent) {
 	switch e.Path {
 	case zookeeper.BrokerIDsPath:
-		c.enqueue(c.onBrokersChanged)
+		c.enqueue(zkBrokerChange{})
 	case zookeeper.IsrChangeNotificationPath:
-		c.enqueue(c.onIsrChanges)
+		c.enqueue(zkIsrChangeNotification{})
 	}
 }
 
-// onBrokersChanged handles brokers that registered or whose session ended.
-func (c *zkController) onBrokersChanged() {
-	b := c.b
-	b.zkRead([]zookeeper.Read{{Path: zookeeper.BrokerIDsPath, Children: true, Watch: true}}, func(resp *zookeeper.ReadResponse) {
-		if resp.Error != zookeeper.OK {
-			c.done()
-			return
-		}
-		live := map[int32]bool{}
-		var reads []zookeeper.Read
-		for _, name := range resp.Results[0].Children {
-			n, _ := strconv.Atoi(name)
-			live[int32(n)] = true
-			reads = append(reads, zookeeper.Read{Path: zookeeper.BrokerIDsPath + "/" + name})
-		}
-		b.zkRead(reads, func(resp *zookeeper.ReadResponse) {
-			if resp.Error != zookeeper.OK {
-				c.done()
-				return
-			}
-			c.applyBrokerChanges(live, resp.Results)
-		})
-	})
+// process handles brokers that registered or whose session ended.
+func (zkBrokerChange) process(c *zkController) {
+	c.b.zkRead([]zookeeper.Read{{Path: zookeeper.BrokerIDsPath, Children: true, Watch: true}}, zkBrokerList{c: c})
+}
+
+func (l zkBrokerList) readDone(b *Broker, resp *zookeeper.ReadResponse) {
+	if resp.Error != zookeeper.OK {
+		l.c.done()
+		return
+	}
+	live := map[int32]bool{}
+	var reads []zookeeper.Read
+	for _, name := range resp.Results[0].Children {
+		n, _ := strconv.Atoi(name)
+		live[int32(n)] = true
+		reads = append(reads, zookeeper.Read{Path: zookeeper.BrokerIDsPath + "/" + name})
+	}
+	b.zkRead(reads, zkBrokerRegistrations{c: l.c, live: live})
+}
+
+func (r zkBrokerRegistrations) readDone(b *Broker, resp *zookeeper.ReadResponse) {
+	if resp.Error != zookeeper.OK {
+		r.c.done()
+		return
+	}
+	r.c.applyBrokerChanges(r.live, resp.Results)
 }
 
 func (c *zkController) applyBrokerChanges(live map[int32]bool, registrations []zookeeper.ReadResult) {
@@ -585,14 +723,16 @@ func (c *zkController) applyBrokerChanges(live map[int32]bool, registrations []z
 	for _, id := range added {
 		add(work.ElectionsFor(id, c.policyFor(work))...)
 	}
-	c.commit(records, nil, func(ok bool) {
-		if ok {
-			for _, id := range added {
-				c.sendFull(id)
-			}
+	c.commit(records, nil, zkBrokerChangeCommitted{added: added})
+}
+
+func (a zkBrokerChangeCommitted) committed(c *zkController, ok bool) {
+	if ok {
+		for _, id := range a.added {
+			c.sendFull(id)
 		}
-		c.done()
-	})
+	}
+	c.done()
 }
 
 // sendFull sends a (re)joining broker the whole metadata.
@@ -607,36 +747,41 @@ func (c *zkController) sendFull(id int32) {
 	c.deliver(id, req)
 }
 
-// onIsrChanges reads the ISR change notifications leaders left, deletes
-// them, and propagates the new ISRs.
-func (c *zkController) onIsrChanges() {
-	b := c.b
-	b.zkRead([]zookeeper.Read{{Path: zookeeper.IsrChangeNotificationPath, Children: true, Watch: true}}, func(resp *zookeeper.ReadResponse) {
-		if resp.Error != zookeeper.OK || len(resp.Results[0].Children) == 0 {
-			c.done()
-			return
+// process reads the ISR change notifications leaders left, deletes them,
+// and propagates the new ISRs.
+func (zkIsrChangeNotification) process(c *zkController) {
+	c.b.zkRead([]zookeeper.Read{{Path: zookeeper.IsrChangeNotificationPath, Children: true, Watch: true}}, zkIsrNotificationList{c: c})
+}
+
+func (l zkIsrNotificationList) readDone(b *Broker, resp *zookeeper.ReadResponse) {
+	if resp.Error != zookeeper.OK || len(resp.Results[0].Children) == 0 {
+		l.c.done()
+		return
+	}
+	var reads []zookeeper.Read
+	var deletes []zookeeper.Op
+	for _, n := range resp.Results[0].Children {
+		path := zookeeper.IsrChangeNotificationPath + "/" + n
+		reads = append(reads, zookeeper.Read{Path: path})
+		deletes = append(deletes, zookeeper.Op{Kind: zookeeper.OpDelete, Path: path, Version: -1})
+	}
+	b.zkRead(reads, zkIsrNotifications{c: l.c, deletes: deletes})
+}
+
+func (n zkIsrNotifications) readDone(b *Broker, resp *zookeeper.ReadResponse) {
+	seen := map[protocol.TopicPartition]bool{}
+	var stateReads []zookeeper.Read
+	for _, r := range resp.Results {
+		if ch, ok := r.Data.(zookeeper.IsrChange); ok && !seen[protocol.TopicPartition{Topic: ch.Topic, Partition: ch.Partition}] {
+			seen[protocol.TopicPartition{Topic: ch.Topic, Partition: ch.Partition}] = true
+			stateReads = append(stateReads, zookeeper.Read{Path: zookeeper.PartitionStatePath(ch.Topic, ch.Partition)})
 		}
-		var reads []zookeeper.Read
-		var deletes []zookeeper.Op
-		for _, n := range resp.Results[0].Children {
-			path := zookeeper.IsrChangeNotificationPath + "/" + n
-			reads = append(reads, zookeeper.Read{Path: path})
-			deletes = append(deletes, zookeeper.Op{Kind: zookeeper.OpDelete, Path: path, Version: -1})
-		}
-		b.zkRead(reads, func(resp *zookeeper.ReadResponse) {
-			seen := map[protocol.TopicPartition]bool{}
-			var stateReads []zookeeper.Read
-			for _, r := range resp.Results {
-				if ch, ok := r.Data.(zookeeper.IsrChange); ok && !seen[protocol.TopicPartition{Topic: ch.Topic, Partition: ch.Partition}] {
-					seen[protocol.TopicPartition{Topic: ch.Topic, Partition: ch.Partition}] = true
-					stateReads = append(stateReads, zookeeper.Read{Path: zookeeper.PartitionStatePath(ch.Topic, ch.Partition)})
-				}
-			}
-			b.zkRead(stateReads, func(resp *zookeeper.ReadResponse) {
-				c.applyIsrChanges(resp.Results, deletes)
-			})
-		})
-	})
+	}
+	b.zkRead(stateReads, zkIsrStates{c: n.c, deletes: n.deletes})
+}
+
+func (s zkIsrStates) readDone(b *Broker, resp *zookeeper.ReadResponse) {
+	s.c.applyIsrChanges(resp.Results, s.deletes)
 }
 
 func (c *zkController) applyIsrChanges(states []zookeeper.ReadResult, deletes []zookeeper.Op) {
@@ -658,7 +803,7 @@ func (c *zkController) applyIsrChanges(states []zookeeper.ReadResult, deletes []
 		records = append(records, &metadata.PartitionChangeRecord{Topic: topic, Partition: partition, Leader: metadata.NoLeaderChange,
 			Isr: st.Isr, PartitionEpoch: r.Version})
 	}
-	b.zkMulti(deletes, func(*zookeeper.MultiResponse) {})
+	b.zkMulti(deletes, zkIsrNotificationsDeleted{})
 	if len(records) == 0 {
 		c.done()
 		return
@@ -682,149 +827,168 @@ func (c *zkController) onTimer(m zkControllerTimer) {
 	}
 	b := c.b
 	b.sim.SetTimer(b.node, b.brokerInt("leader.imbalance.check.interval.seconds")*1000, m)
-	c.enqueue(func() {
-		records := c.image.ImbalancedPreferredElections(b.brokerInt("leader.imbalance.per.broker.percentage"))
-		c.commit(records, nil, func(bool) { c.done() })
-	})
+	c.enqueue(zkAutoPreferredReplicaLeaderElection{})
 }
+
+func (zkAutoPreferredReplicaLeaderElection) process(c *zkController) {
+	records := c.image.ImbalancedPreferredElections(c.b.brokerInt("leader.imbalance.per.broker.percentage"))
+	c.commit(records, nil, zkEventDone{})
+}
+
+func (zkEventDone) committed(c *zkController, _ bool) { c.done() }
+
+func (zkIsrNotificationsDeleted) multiDone(*Broker, *zookeeper.MultiResponse) {}
 
 func (c *zkController) onControlledShutdown(from sim.NodeID, m *protocol.ControlledShutdownRequest) {
-	c.enqueue(func() {
-		b := c.b
-		reg := c.image.Brokers[m.BrokerID]
-		if reg == nil {
-			b.sim.Send(b.node, from, &protocol.ControlledShutdownResponse{CorrelationID: m.CorrelationID, Error: protocol.BrokerNotAvailable})
-			c.done()
-			return
-		}
-		work := c.image.Clone()
-		records := []metadata.Record{&metadata.ControlledShutdownRecord{BrokerID: m.BrokerID, BrokerEpoch: reg.Epoch}}
-		work.Apply(work.Offset+1, records[0])
-		records = append(records, work.ChangesWithout(m.BrokerID, c.policyFor(work))...)
-		c.commit(records, nil, func(ok bool) {
-			resp := &protocol.ControlledShutdownResponse{CorrelationID: m.CorrelationID}
-			if !ok {
-				resp.Error = protocol.NotController
-			}
-			c.image.EachPartition(func(topic string, index int32, p *metadata.Partition) {
-				if p.Leader == m.BrokerID {
-					resp.RemainingPartitions = append(resp.RemainingPartitions, protocol.TopicPartition{Topic: topic, Partition: index})
-				}
-			})
-			b.sim.Send(b.node, from, resp)
-			c.done()
-		})
-	})
+	c.enqueue(zkControlledShutdown{from: from, request: m})
 }
 
-// handleAdmin serves CreateTopics, CreatePartitions, DeleteTopics,
-// IncrementalAlterConfigs and ElectLeaders at the controller broker.
+func (e zkControlledShutdown) process(c *zkController) {
+	b, m := c.b, e.request
+	reg := c.image.Brokers[m.BrokerID]
+	if reg == nil {
+		b.sim.Send(b.node, e.from, &protocol.ControlledShutdownResponse{CorrelationID: m.CorrelationID, Error: protocol.BrokerNotAvailable})
+		c.done()
+		return
+	}
+	work := c.image.Clone()
+	records := []metadata.Record{&metadata.ControlledShutdownRecord{BrokerID: m.BrokerID, BrokerEpoch: reg.Epoch}}
+	work.Apply(work.Offset+1, records[0])
+	records = append(records, work.ChangesWithout(m.BrokerID, c.policyFor(work))...)
+	c.commit(records, nil, e)
+}
+
+// committed answers the broker with the partitions it still leads.
+func (e zkControlledShutdown) committed(c *zkController, ok bool) {
+	b, m := c.b, e.request
+	resp := &protocol.ControlledShutdownResponse{CorrelationID: m.CorrelationID}
+	if !ok {
+		resp.Error = protocol.NotController
+	}
+	c.image.EachPartition(func(topic string, index int32, p *metadata.Partition) {
+		if p.Leader == m.BrokerID {
+			resp.RemainingPartitions = append(resp.RemainingPartitions, protocol.TopicPartition{Topic: topic, Partition: index})
+		}
+	})
+	b.sim.Send(b.node, e.from, resp)
+	c.done()
+}
+
 // handleAdmin serves an admin request as the controller and answers from.
 func (c *zkController) handleAdmin(from sim.NodeID, msg sim.Message) {
-	c.handleAdminReply(msg, func(resp sim.Message) { c.b.sim.Send(c.b.node, from, resp) })
+	c.handleAdminReply(msg, zkAdminSend{to: from})
 }
 
 // handleAdminReply serves an admin request as the controller and hands
 // the response to reply once it is committed.
-func (c *zkController) handleAdminReply(msg sim.Message, reply func(sim.Message)) {
-	c.enqueue(func() {
-		b := c.b
-		var records []metadata.Record
-		var extra []zookeeper.Op
-		var respond func(ok bool)
-		switch m := msg.(type) {
-		case *protocol.CreateTopicsRequest:
-			resp := &protocol.CreateTopicsResponse{CorrelationID: m.CorrelationID}
-			for _, t := range m.Topics {
-				result, more, ops := c.createTopic(t)
-				resp.Topics = append(resp.Topics, result)
-				records = append(records, more...)
-				extra = append(extra, ops...)
-			}
-			respond = func(bool) { reply(resp) }
-		case *protocol.CreatePartitionsRequest:
-			resp := &protocol.CreatePartitionsResponse{CorrelationID: m.CorrelationID}
-			for _, t := range m.Topics {
-				more, err := c.image.AddPartitions(b.settings.Seed, t.Name, t.Count)
-				resp.Results = append(resp.Results, protocol.NewCreatePartitionsResult(t.Name, err))
-				if err != nil || m.ValidateOnly {
-					continue
-				}
-				records = append(records, more...)
-				// The topic's znode holds its whole assignment.
-				assignment := zookeeper.TopicAssignment{TopicID: c.image.Topics[t.Name].ID}
-				for _, p := range c.image.Topics[t.Name].Partitions {
-					assignment.Partitions = append(assignment.Partitions, p.Replicas)
-				}
-				for _, r := range more {
-					assignment.Partitions = append(assignment.Partitions, r.(*metadata.PartitionRecord).Replicas)
-				}
-				extra = append(extra, zookeeper.Op{Kind: zookeeper.OpSetData, Path: zookeeper.TopicPath(t.Name), Data: assignment, Version: -1})
-			}
-			respond = func(bool) { reply(resp) }
-		case *protocol.DeleteTopicsRequest:
-			resp := &protocol.DeleteTopicsResponse{CorrelationID: m.CorrelationID}
-			for _, name := range m.Topics {
-				result := protocol.DeleteTopicResult{Name: name}
-				if c.image.Topics[name] == nil {
-					result.Error = protocol.UnknownTopicOrPartition
-				} else {
-					records = append(records, &metadata.RemoveTopicRecord{Name: name})
-				}
-				resp.Topics = append(resp.Topics, result)
-			}
-			respond = func(bool) { reply(resp) }
-		case *protocol.IncrementalAlterConfigsRequest:
-			resp := &protocol.IncrementalAlterConfigsResponse{CorrelationID: m.CorrelationID}
-			for _, res := range m.Resources {
-				result, more := c.alterConfigs(res)
-				resp.Resources = append(resp.Resources, result)
-				records = append(records, more...)
-			}
-			work := c.image.Clone()
-			for _, r := range records {
-				work.Apply(work.Offset+1, r)
-			}
-			records = append(records, work.UncleanElections(c.policyFor(work))...)
-			respond = func(bool) { reply(resp) }
-		case *protocol.ElectLeadersRequest:
-			resp := &protocol.ElectLeadersResponse{CorrelationID: m.CorrelationID}
-			targets := m.Partitions
-			if targets == nil {
-				c.image.EachPartition(func(topic string, index int32, p *metadata.Partition) {
-					targets = append(targets, protocol.TopicPartition{Topic: topic, Partition: index})
-				})
-			}
-			for _, tp := range targets {
-				result := protocol.ElectLeadersResult{TopicPartition: tp}
-				if c.image.Partition(tp.Topic, tp.Partition) == nil {
-					result.Error = protocol.UnknownTopicOrPartition
-				} else if r, reason := c.image.PreferredElection(tp.Topic, tp.Partition); r != nil {
-					records = append(records, r)
-				} else {
-					result.Error = reasonCode(reason)
-				}
-				resp.Results = append(resp.Results, result)
-			}
-			respond = func(bool) { reply(resp) }
-		case *protocol.CreateAclsRequest:
-			resp, more := m.Records(c.image)
-			records = more
-			respond = func(bool) { reply(resp) }
-		case *protocol.DeleteAclsRequest:
-			resp, more := m.Records(c.image)
-			records = more
-			respond = func(bool) { reply(resp) }
-		case *protocol.AlterUserScramCredentialsRequest:
-			resp, more := m.Records()
-			records = more
-			respond = func(bool) { reply(resp) }
+func (c *zkController) handleAdminReply(msg sim.Message, reply zkAdminReply) {
+	c.enqueue(zkAdminRequest{request: msg, reply: reply})
+}
+
+// process serves CreateTopics, CreatePartitions, DeleteTopics,
+// IncrementalAlterConfigs, ElectLeaders, CreateAcls, DeleteAcls and
+// AlterUserScramCredentials.
+func (e zkAdminRequest) process(c *zkController) {
+	b := c.b
+	var records []metadata.Record
+	var extra []zookeeper.Op
+	var response sim.Message
+	switch m := e.request.(type) {
+	case *protocol.CreateTopicsRequest:
+		resp := &protocol.CreateTopicsResponse{CorrelationID: m.CorrelationID}
+		for _, t := range m.Topics {
+			result, more, ops := c.createTopic(t)
+			resp.Topics = append(resp.Topics, result)
+			records = append(records, more...)
+			extra = append(extra, ops...)
 		}
-		c.commit(records, extra, func(ok bool) {
-			respond(ok)
-			c.done()
-		})
-	})
+		response = resp
+	case *protocol.CreatePartitionsRequest:
+		resp := &protocol.CreatePartitionsResponse{CorrelationID: m.CorrelationID}
+		for _, t := range m.Topics {
+			more, err := c.image.AddPartitions(b.settings.Seed, t.Name, t.Count)
+			resp.Results = append(resp.Results, protocol.NewCreatePartitionsResult(t.Name, err))
+			if err != nil || m.ValidateOnly {
+				continue
+			}
+			records = append(records, more...)
+			// The topic's znode holds its whole assignment.
+			assignment := zookeeper.TopicAssignment{TopicID: c.image.Topics[t.Name].ID}
+			for _, p := range c.image.Topics[t.Name].Partitions {
+				assignment.Partitions = append(assignment.Partitions, p.Replicas)
+			}
+			for _, r := range more {
+				assignment.Partitions = append(assignment.Partitions, r.(*metadata.PartitionRecord).Replicas)
+			}
+			extra = append(extra, zookeeper.Op{Kind: zookeeper.OpSetData, Path: zookeeper.TopicPath(t.Name), Data: assignment, Version: -1})
+		}
+		response = resp
+	case *protocol.DeleteTopicsRequest:
+		resp := &protocol.DeleteTopicsResponse{CorrelationID: m.CorrelationID}
+		for _, name := range m.Topics {
+			result := protocol.DeleteTopicResult{Name: name}
+			if c.image.Topics[name] == nil {
+				result.Error = protocol.UnknownTopicOrPartition
+			} else {
+				records = append(records, &metadata.RemoveTopicRecord{Name: name})
+			}
+			resp.Topics = append(resp.Topics, result)
+		}
+		response = resp
+	case *protocol.IncrementalAlterConfigsRequest:
+		resp := &protocol.IncrementalAlterConfigsResponse{CorrelationID: m.CorrelationID}
+		for _, res := range m.Resources {
+			result, more := c.alterConfigs(res)
+			resp.Resources = append(resp.Resources, result)
+			records = append(records, more...)
+		}
+		work := c.image.Clone()
+		for _, r := range records {
+			work.Apply(work.Offset+1, r)
+		}
+		records = append(records, work.UncleanElections(c.policyFor(work))...)
+		response = resp
+	case *protocol.ElectLeadersRequest:
+		resp := &protocol.ElectLeadersResponse{CorrelationID: m.CorrelationID}
+		targets := m.Partitions
+		if targets == nil {
+			c.image.EachPartition(func(topic string, index int32, p *metadata.Partition) {
+				targets = append(targets, protocol.TopicPartition{Topic: topic, Partition: index})
+			})
+		}
+		for _, tp := range targets {
+			result := protocol.ElectLeadersResult{TopicPartition: tp}
+			if c.image.Partition(tp.Topic, tp.Partition) == nil {
+				result.Error = protocol.UnknownTopicOrPartition
+			} else if r, reason := c.image.PreferredElection(tp.Topic, tp.Partition); r != nil {
+				records = append(records, r)
+			} else {
+				result.Error = reasonCode(reason)
+			}
+			resp.Results = append(resp.Results, result)
+		}
+		response = resp
+	case *protocol.CreateAclsRequest:
+		resp, more := m.Records(c.image)
+		records = more
+		response = resp
+	case *protocol.DeleteAclsRequest:
+		resp, more := m.Records(c.image)
+		records = more
+		response = resp
+	case *protocol.AlterUserScramCredentialsRequest:
+		resp, more := m.Records()
+		records = more
+		response = resp
+	}
+	c.commit(records, extra, zkAdminCommitted{response: response, reply: e.reply})
+}
+
+// committed answers alike whether the records were written or not: the
+// response was decided before the write.
+func (a zkAdminCommitted) committed(c *zkController, _ bool) {
+	a.reply.send(c.b, a.response)
+	c.done()
 }
 
 func reasonCode(reason string) protocol.ErrorCode {

@@ -33,57 +33,90 @@ func (b *Broker) zkStartBroker() {
 	b.controllerID = -1
 	b.controllerEpoch = -1
 	b.zkc = nil
-	b.zkStart(b.zkRegister, b.zkOnEvent)
+	b.zkStart()
 }
+
+// The continuations of the broker's own ZooKeeper requests, named after
+// what they wait for; each holds what its step needs afterwards.
+type (
+	// zkBrokerRegistration waits for the broker's /brokers/ids/N.
+	zkBrokerRegistration struct{}
+	// zkControllerRead waits for /controller and the controller epoch.
+	zkControllerRead struct{}
+	// zkControllerRegistration waits for this broker's /controller,
+	// written with the controller epoch epoch.
+	zkControllerRegistration struct{ epoch int32 }
+	// zkIsrWrite waits for a leader's conditional write of its
+	// partition's new ISR (state, at path) in leader epoch leaderEpoch.
+	zkIsrWrite struct {
+		p           *partition
+		newIsr      []int32
+		leaderEpoch int32
+		path        string
+		state       zookeeper.PartitionState
+	}
+	// zkIsrCheck waits for the partition state read back after
+	// ZooKeeper refused an ISR write with refused.
+	zkIsrCheck struct {
+		write   zkIsrWrite
+		refused zookeeper.Error
+	}
+)
 
 // zkRegister creates the broker's ephemeral registration in a new session.
 func (b *Broker) zkRegister() {
 	data := zookeeper.BrokerRegistration{ID: b.settings.ID, Host: "broker-" + strconv.Itoa(int(b.settings.ID))}
-	b.zkMulti([]zookeeper.Op{{Kind: zookeeper.OpCreate, Path: zookeeper.BrokerPath(b.settings.ID), Data: data, Ephemeral: true}}, func(resp *zookeeper.MultiResponse) {
-		switch resp.Error {
-		case zookeeper.OK:
-			b.epoch = resp.Czxids[0]
-			if b.state == Starting {
-				b.state = Running
-			}
-			b.record("registered", "/brokers/ids/%d (broker epoch %d)", b.settings.ID, b.epoch)
-			b.zkElect()
-		case zookeeper.NodeExists:
-			// The registration of this broker's previous session is
-			// still there until that session expires.
-			b.sim.SetTimer(b.node, 1000, zkRetryRegister{token: b.token})
-		default:
-			b.sim.SetTimer(b.node, 1000, zkRetryRegister{token: b.token})
+	b.zkMulti([]zookeeper.Op{{Kind: zookeeper.OpCreate, Path: zookeeper.BrokerPath(b.settings.ID), Data: data, Ephemeral: true}}, zkBrokerRegistration{})
+}
+
+func (zkBrokerRegistration) multiDone(b *Broker, resp *zookeeper.MultiResponse) {
+	switch resp.Error {
+	case zookeeper.OK:
+		b.epoch = resp.Czxids[0]
+		if b.state == Starting {
+			b.state = Running
 		}
-	})
+		b.record("registered", "/brokers/ids/%d (broker epoch %d)", b.settings.ID, b.epoch)
+		b.zkElect()
+	case zookeeper.NodeExists:
+		// The registration of this broker's previous session is
+		// still there until that session expires.
+		b.sim.SetTimer(b.node, 1000, zkRetryRegister{token: b.token})
+	default:
+		b.sim.SetTimer(b.node, 1000, zkRetryRegister{token: b.token})
+	}
 }
 
 // zkElect tries to become the controller by creating /controller; either
 // way it leaves a watch on it.
 func (b *Broker) zkElect() {
-	b.zkRead([]zookeeper.Read{{Path: zookeeper.ControllerPath, Watch: true}, {Path: zookeeper.ControllerEpochPath}}, func(resp *zookeeper.ReadResponse) {
-		if resp.Error != zookeeper.OK {
-			return
-		}
-		if current := resp.Results[0]; current.Error == zookeeper.OK {
-			b.controllerID = current.Data.(zookeeper.ControllerData).BrokerID
-			return
-		}
-		epochNode := resp.Results[1]
-		epoch := epochNode.Data.(int32) + 1
-		ops := []zookeeper.Op{
-			{Kind: zookeeper.OpCreate, Path: zookeeper.ControllerPath, Data: zookeeper.ControllerData{BrokerID: b.settings.ID}, Ephemeral: true},
-			{Kind: zookeeper.OpSetData, Path: zookeeper.ControllerEpochPath, Data: epoch, Version: epochNode.Version},
-		}
-		b.zkMulti(ops, func(resp *zookeeper.MultiResponse) {
-			if resp.Error == zookeeper.OK {
-				b.controllerID = b.settings.ID
-				b.becomeZkController(epoch)
-				return
-			}
-			b.zkElect()
-		})
-	})
+	b.zkRead([]zookeeper.Read{{Path: zookeeper.ControllerPath, Watch: true}, {Path: zookeeper.ControllerEpochPath}}, zkControllerRead{})
+}
+
+func (zkControllerRead) readDone(b *Broker, resp *zookeeper.ReadResponse) {
+	if resp.Error != zookeeper.OK {
+		return
+	}
+	if current := resp.Results[0]; current.Error == zookeeper.OK {
+		b.controllerID = current.Data.(zookeeper.ControllerData).BrokerID
+		return
+	}
+	epochNode := resp.Results[1]
+	epoch := epochNode.Data.(int32) + 1
+	ops := []zookeeper.Op{
+		{Kind: zookeeper.OpCreate, Path: zookeeper.ControllerPath, Data: zookeeper.ControllerData{BrokerID: b.settings.ID}, Ephemeral: true},
+		{Kind: zookeeper.OpSetData, Path: zookeeper.ControllerEpochPath, Data: epoch, Version: epochNode.Version},
+	}
+	b.zkMulti(ops, zkControllerRegistration{epoch: epoch})
+}
+
+func (r zkControllerRegistration) multiDone(b *Broker, resp *zookeeper.MultiResponse) {
+	if resp.Error == zookeeper.OK {
+		b.controllerID = b.settings.ID
+		b.becomeZkController(r.epoch)
+		return
+	}
+	b.zkElect()
 }
 
 func (b *Broker) zkOnEvent(e *zookeeper.WatchedEvent) {
@@ -145,29 +178,37 @@ func (b *Broker) zkAlterIsr(p *partition, newIsr []int32) {
 		{Kind: zookeeper.OpSetData, Path: path, Data: state, Version: p.partitionEpoch},
 		{Kind: zookeeper.OpCreate, Path: notification, Data: zookeeper.IsrChange{Topic: p.tp.Topic, Partition: p.tp.Partition}},
 	}
-	current := func() bool { return p.role == roleLeader && p.leaderEpoch == leaderEpoch }
-	b.zkMulti(ops, func(resp *zookeeper.MultiResponse) {
-		if !current() {
-			return
-		}
-		if resp.Error != zookeeper.BadVersion {
-			b.zkIsrWritten(p, newIsr, resp.Error, resp.Versions)
-			return
-		}
-		b.zkRead([]zookeeper.Read{{Path: path}}, func(read *zookeeper.ReadResponse) {
-			if !current() {
-				return
-			}
-			if read.Error == zookeeper.OK && len(read.Results) == 1 && read.Results[0].Error == zookeeper.OK &&
-				samePartitionState(read.Results[0].Data, state) {
-				b.record("isr-write", "%s refused by ZooKeeper: %s, but the znode holds this ISR already (version %d)",
-					p.tp, resp.Error, read.Results[0].Version)
-				b.zkIsrWritten(p, newIsr, zookeeper.OK, []int32{read.Results[0].Version})
-				return
-			}
-			b.zkIsrWritten(p, newIsr, resp.Error, nil)
-		})
-	})
+	b.zkMulti(ops, zkIsrWrite{p: p, newIsr: newIsr, leaderEpoch: leaderEpoch, path: path, state: state})
+}
+
+// current reports whether the write's partition is still led here in
+// the leader epoch it was written in.
+func (w zkIsrWrite) current() bool { return w.p.role == roleLeader && w.p.leaderEpoch == w.leaderEpoch }
+
+func (w zkIsrWrite) multiDone(b *Broker, resp *zookeeper.MultiResponse) {
+	if !w.current() {
+		return
+	}
+	if resp.Error != zookeeper.BadVersion {
+		b.zkIsrWritten(w.p, w.newIsr, resp.Error, resp.Versions)
+		return
+	}
+	b.zkRead([]zookeeper.Read{{Path: w.path}}, zkIsrCheck{write: w, refused: resp.Error})
+}
+
+func (c zkIsrCheck) readDone(b *Broker, read *zookeeper.ReadResponse) {
+	w := c.write
+	if !w.current() {
+		return
+	}
+	if read.Error == zookeeper.OK && len(read.Results) == 1 && read.Results[0].Error == zookeeper.OK &&
+		samePartitionState(read.Results[0].Data, w.state) {
+		b.record("isr-write", "%s refused by ZooKeeper: %s, but the znode holds this ISR already (version %d)",
+			w.p.tp, c.refused, read.Results[0].Version)
+		b.zkIsrWritten(w.p, w.newIsr, zookeeper.OK, []int32{read.Results[0].Version})
+		return
+	}
+	b.zkIsrWritten(w.p, w.newIsr, c.refused, nil)
 }
 
 // zkIsrWritten ends a leader's ISR write: adopted at its new version, or
