@@ -1,6 +1,9 @@
 package controller
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/kafka-playground/playground/core/sim"
 )
@@ -175,7 +178,9 @@ func (c *Controller) stepDown(epoch int32, leaderID int32) {
 func (c *Controller) resetLeaderState() {
 	c.sessions = map[int32]*session{}
 	c.pending = nil
-	for _, p := range c.parked {
+	// In broker order: map order must not reach the network.
+	for _, id := range slices.Sorted(maps.Keys(c.parked)) {
+		p := c.parked[id]
 		c.sim.Send(c.node, p.from, &protocol.MetadataFetchResponse{CorrelationID: p.req.CorrelationID,
 			Error: protocol.NotLeaderOrFollower, LeaderID: c.leaderID, LeaderEpoch: c.disk.Epoch})
 	}
