@@ -1,0 +1,67 @@
+package room
+
+import (
+	"bytes"
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/kafka-playground/playground/core/scenario"
+	"github.com/kafka-playground/playground/core/snapshot"
+)
+
+// TestStateSnapshotAnywhere: a replica restored from the stored inputs up
+// to any point of a journal with steps, runs of ticks and gateway
+// inputs, then saved as a state snapshot and restored from it, applies
+// the rest of the journal to the live replica's trace hash, steps,
+// actors and inputs; the restored state snapshots to the same bytes.
+func TestStateSnapshotAnywhere(t *testing.T) {
+	live, err := New("room", header())
+	if err != nil {
+		t.Fatal(err)
+	}
+	journal := driveGatewayRoom(t, live)
+	for cut := 0; cut <= len(journal); cut++ {
+		partial, err := RestoreInputs("room", header(), journal[:cut], scenario.Options{})
+		if err != nil {
+			t.Fatalf("cut %d: %v", cut, err)
+		}
+		data, err := partial.StateSnapshot()
+		if err != nil {
+			t.Fatalf("cut %d: %v", cut, err)
+		}
+		restored, err := RestoreState(data, scenario.Options{})
+		if err != nil {
+			t.Fatalf("cut %d: %v", cut, err)
+		}
+		if again, err := restored.StateSnapshot(); err != nil || !bytes.Equal(again, data) {
+			t.Fatalf("cut %d: the restored state snapshots to other bytes (%v)", cut, err)
+		}
+		for i, input := range journal[cut:] {
+			if err := restored.replay(input); err != nil {
+				t.Fatalf("cut %d: input %d: %v", cut, cut+i, err)
+			}
+		}
+		if restored.TraceHash() != live.TraceHash() || !reflect.DeepEqual(restored.Texts(), live.Texts()) ||
+			!reflect.DeepEqual(restored.Actors(), live.Actors()) || !reflect.DeepEqual(restored.Inputs(), live.Inputs()) {
+			t.Errorf("cut %d: the restored replica ends otherwise than the live one", cut)
+		}
+	}
+}
+
+func TestRestoreStateRefusesOtherSnapshots(t *testing.T) {
+	x, err := scenario.NewSession("s", header(), scenario.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	session, err := x.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RestoreState(session, scenario.Options{}); err == nil {
+		t.Error("a session's snapshot restored as a replica")
+	}
+	if _, err := RestoreState([]byte("KPSN?"), scenario.Options{}); err == nil || errors.Is(err, snapshot.ErrOtherEngine) {
+		t.Errorf("garbage: %v", err)
+	}
+}
