@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -33,7 +35,8 @@ var wasmScenarioGlobs = []string{
 
 // TestWasmMatchesNative checks SCENARIO.md's promise: the same scenario
 // gives the same trace hash and the same output document natively and in
-// WebAssembly (the module run by Node, with no DOM).
+// WebAssembly (the module run by Node, with no DOM); and the state
+// snapshot of the session that ran it has the same bytes on both.
 func TestWasmMatchesNative(t *testing.T) {
 	var files []string
 	for _, pattern := range wasmScenarioGlobs {
@@ -63,11 +66,12 @@ func TestWasmMatchesNative(t *testing.T) {
 	for _, file := range files {
 		file := file
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			wasmDoc, ok := wasmOutputs[file]
+			wasm, ok := wasmOutputs[file]
 			if !ok {
 				t.Fatalf("node printed no line for %s", file)
 			}
-			compareWithNative(t, file, wasmDoc)
+			compareWithNative(t, file, wasm.Output)
+			compareSnapshots(t, file, wasm.Snapshot)
 		})
 	}
 }
@@ -82,9 +86,16 @@ func needForWasm(t *testing.T, message string) {
 	t.Skip(message)
 }
 
+// wasmRun is what Node printed of one file: the output document and the
+// hex SHA-256 of the session's state snapshot.
+type wasmRun struct {
+	Output   json.RawMessage `json:"output"`
+	Snapshot string          `json:"snapshot"`
+}
+
 // runInNode runs every file through the WebAssembly module in one Node
-// process and returns each file's output document, keyed by the path given.
-func runInNode(t *testing.T, node string, files []string) map[string]json.RawMessage {
+// process and returns what it printed of each, keyed by the path given.
+func runInNode(t *testing.T, node string, files []string) map[string]wasmRun {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -100,7 +111,7 @@ func runInNode(t *testing.T, node string, files []string) map[string]json.RawMes
 		t.Fatalf("node %s: %v\nstderr:\n%s", nodeRunJS, err, stderr.String())
 	}
 
-	outputs := make(map[string]json.RawMessage, len(files))
+	outputs := make(map[string]wasmRun, len(files))
 	scanner := bufio.NewScanner(&stdout)
 	scanner.Buffer(make([]byte, 0, 1<<20), 256<<20)
 	for scanner.Scan() {
@@ -109,8 +120,8 @@ func runInNode(t *testing.T, node string, files []string) map[string]json.RawMes
 			continue
 		}
 		var entry struct {
-			File   string          `json:"file"`
-			Output json.RawMessage `json:"output"`
+			File string `json:"file"`
+			wasmRun
 		}
 		if err := json.Unmarshal(line, &entry); err != nil {
 			t.Fatalf("node printed a line that is not {\"file\", \"output\"}: %v\n%s", err, truncate(string(line), 400))
@@ -121,7 +132,7 @@ func runInNode(t *testing.T, node string, files []string) map[string]json.RawMes
 		if len(entry.Output) == 0 {
 			t.Fatalf("node printed no output for %s", entry.File)
 		}
-		outputs[entry.File] = append(json.RawMessage(nil), entry.Output...)
+		outputs[entry.File] = entry.wasmRun
 	}
 	if err := scanner.Err(); err != nil {
 		t.Fatalf("reading node's output: %v", err)
@@ -130,6 +141,32 @@ func runInNode(t *testing.T, node string, files []string) map[string]json.RawMes
 		t.Fatalf("node printed %d documents for %d files\nstderr:\n%s", len(outputs), len(files), stderr.String())
 	}
 	return outputs
+}
+
+// compareSnapshots checks that the state snapshot of a session that ran
+// file natively, as wasm/run.go runs it, hashes as WebAssembly's did.
+func compareSnapshots(t *testing.T, file, wasmHash string) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := scenario.Decode("scenario", data)
+	if err != nil {
+		return // compareWithNative reports an invalid scenario
+	}
+	session, err := scenario.NewSession("scenario", s, scenario.Options{})
+	if err != nil {
+		return
+	}
+	snapshot, err := session.Snapshot()
+	if err != nil {
+		t.Fatalf("native snapshot: %v", err)
+	}
+	sum := sha256.Sum256(snapshot)
+	if native := hex.EncodeToString(sum[:]); native != wasmHash {
+		t.Errorf("the state snapshot differs: native SHA-256 %s, WebAssembly %s", native, wasmHash)
+	}
 }
 
 // compareWithNative runs file natively the way the WebAssembly host does

@@ -23,10 +23,13 @@ package record
 // records) that a retention or truncation frees comes back only when the
 // block's other batches go too. Blocks start small and double, so a
 // producer that sends a few records takes a few kilobytes.
+//
+// A Slab is no state of the simulation, only of its memory: a snapshot
+// leaves it out, and a restored producer starts a new block.
 type Slab struct {
-	free []entry
+	free []entry `snapshot:"-"`
 	// blockEntries is the size of the last block taken.
-	blockEntries int
+	blockEntries int `snapshot:"-"`
 }
 
 // slabFirstBlockEntries is the size of a Slab's first block.

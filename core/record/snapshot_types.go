@@ -19,6 +19,7 @@ func init() {
 	snapshot.Register(func(x *Slab, f []any) []any { return append(f, &x.free, &x.blockEntries) })
 	snapshot.Register(func(x *entry, f []any) []any { return append(f, &x.key, &x.value, &x.timestampMs) })
 	snapshot.Register(func(x *headerJSON, f []any) []any { return append(f, &x.Key, &x.Value) })
+	snapshot.Register(func(x *reader, f []any) []any { return append(f, &x.data, &x.err) })
 	snapshot.Register(func(x *recordJSON, f []any) []any { return append(f, &x.Key, &x.Value, &x.TimestampMs, &x.Headers) })
 	snapshot.Register(func(x *special, f []any) []any { return append(f, &x.headers, &x.keyNull, &x.valueNull) })
 }

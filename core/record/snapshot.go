@@ -1,0 +1,203 @@
+package record
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// Records and Builders write themselves into a state snapshot
+// (core/snapshot) as their records, not as their memory: how entries sit
+// in memory is the allocator's business (slab blocks in WebAssembly, one
+// allocation per batch natively), and a snapshot must be the same bytes
+// on every platform. Records are immutable, so nothing can tell a batch
+// read back with arrays of its own from the one that shared a block.
+
+// MarshalBinary returns the records in the snapshot's form.
+func (rs Records) MarshalBinary() ([]byte, error) {
+	return appendRecords(nil, rs.entries, rs.special), nil
+}
+
+// UnmarshalBinary reads records MarshalBinary wrote.
+func (rs *Records) UnmarshalBinary(data []byte) error {
+	entries, special, rest, err := readRecords(data)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 0 {
+		return fmt.Errorf("record: %d bytes after the records", len(rest))
+	}
+	*rs = Records{entries: entries, special: special}
+	return nil
+}
+
+// MarshalBinary returns the records appended so far, in the snapshot's
+// form, and the largest timestamp.
+func (b *Builder) MarshalBinary() ([]byte, error) {
+	out := appendRecords(nil, b.entries, b.special)
+	return binary.AppendVarint(out, b.maxTimestampMs), nil
+}
+
+// UnmarshalBinary reads a Builder MarshalBinary wrote.
+func (b *Builder) UnmarshalBinary(data []byte) error {
+	entries, special, rest, err := readRecords(data)
+	if err != nil {
+		return err
+	}
+	maxTimestampMs, n := binary.Varint(rest)
+	if n <= 0 || n != len(rest) {
+		return errors.New("record: a builder without its largest timestamp")
+	}
+	*b = Builder{entries: entries, special: special, maxTimestampMs: maxTimestampMs}
+	return nil
+}
+
+const (
+	flagKeyNull = 1 << iota
+	flagValueNull
+	flagHeaderValueNull = 1
+)
+
+func appendString(out []byte, s string) []byte {
+	out = binary.AppendUvarint(out, uint64(len(s)))
+	return append(out, s...)
+}
+
+func appendRecords(out []byte, entries []entry, special []special) []byte {
+	out = binary.AppendUvarint(out, uint64(len(entries)))
+	for i := range entries {
+		e := &entries[i]
+		out = appendString(out, e.key)
+		out = appendString(out, e.value)
+		out = binary.AppendVarint(out, e.timestampMs)
+	}
+	if special == nil {
+		return append(out, 0)
+	}
+	out = append(out, 1)
+	for i := range special {
+		s := &special[i]
+		var flags byte
+		if s.keyNull {
+			flags |= flagKeyNull
+		}
+		if s.valueNull {
+			flags |= flagValueNull
+		}
+		out = append(out, flags)
+		out = binary.AppendUvarint(out, uint64(len(s.headers)))
+		for _, h := range s.headers {
+			out = appendString(out, h.Key)
+			out = appendString(out, h.Value)
+			flags = 0
+			if h.ValueNull {
+				flags = flagHeaderValueNull
+			}
+			out = append(out, flags)
+		}
+	}
+	return out
+}
+
+// reader reads the snapshot form, every length checked against what is
+// left.
+type reader struct {
+	data []byte
+	err  error
+}
+
+var errShort = errors.New("record: the snapshot of records ends early")
+
+func (r *reader) uvarint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	x, n := binary.Uvarint(r.data)
+	if n <= 0 {
+		r.err = errShort
+		return 0
+	}
+	r.data = r.data[n:]
+	return x
+}
+
+func (r *reader) varint() int64 {
+	if r.err != nil {
+		return 0
+	}
+	x, n := binary.Varint(r.data)
+	if n <= 0 {
+		r.err = errShort
+		return 0
+	}
+	r.data = r.data[n:]
+	return x
+}
+
+func (r *reader) byte() byte {
+	if r.err != nil || len(r.data) == 0 {
+		r.err = errShort
+		return 0
+	}
+	b := r.data[0]
+	r.data = r.data[1:]
+	return b
+}
+
+func (r *reader) string() string {
+	n := r.uvarint()
+	if r.err != nil || n > uint64(len(r.data)) {
+		r.err = errShort
+		return ""
+	}
+	s := string(r.data[:n])
+	r.data = r.data[n:]
+	return s
+}
+
+// count reads a count of items that take at least min bytes each.
+func (r *reader) count(min int) int {
+	n := r.uvarint()
+	if r.err == nil && n > uint64(len(r.data)/min) {
+		r.err = fmt.Errorf("record: %d items where at most %d can follow", n, len(r.data)/min)
+	}
+	if r.err != nil {
+		return 0
+	}
+	return int(n)
+}
+
+func readRecords(data []byte) ([]entry, []special, []byte, error) {
+	r := &reader{data: data}
+	n := r.count(3)
+	entries := make([]entry, n)
+	for i := range entries {
+		entries[i] = entry{key: r.string(), value: r.string(), timestampMs: r.varint()}
+	}
+	var specials []special
+	switch r.byte() {
+	case 0:
+	case 1:
+		specials = make([]special, n)
+		for i := range specials {
+			flags := r.byte()
+			specials[i].keyNull, specials[i].valueNull = flags&flagKeyNull != 0, flags&flagValueNull != 0
+			if h := r.count(3); h > 0 {
+				specials[i].headers = make([]Header, h)
+				for j := range specials[i].headers {
+					hd := &specials[i].headers[j]
+					hd.Key, hd.Value = r.string(), r.string()
+					hd.ValueNull = r.byte()&flagHeaderValueNull != 0
+				}
+			}
+		}
+	default:
+		if r.err == nil {
+			r.err = errors.New("record: a bad flag in the snapshot of records")
+		}
+	}
+	if r.err != nil {
+		return nil, nil, nil, r.err
+	}
+	return entries, specials, r.data, nil
+}
