@@ -2,6 +2,7 @@ package room
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/kafka-playground/playground/core/scenario"
 	"github.com/kafka-playground/playground/core/snapshot"
@@ -29,4 +30,16 @@ func RestoreState(data []byte, options scenario.Options) (*Replica, error) {
 	r.session.Restored(options)
 	r.options = options
 	return r, nil
+}
+
+// ApplyStored applies stored inputs of a journal, one by one, as they
+// were applied live (a run of ticks as its ticks): what a host does with
+// the inputs stored after a state snapshot once RestoreState has read it.
+func (r *Replica) ApplyStored(inputs []Input) error {
+	for i, input := range inputs {
+		if err := r.replay(input); err != nil {
+			return fmt.Errorf("room: stored input %d after the snapshot does not apply: %w", i, err)
+		}
+	}
+	return nil
 }

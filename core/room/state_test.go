@@ -37,10 +37,8 @@ func TestStateSnapshotAnywhere(t *testing.T) {
 		if again, err := restored.StateSnapshot(); err != nil || !bytes.Equal(again, data) {
 			t.Fatalf("cut %d: the restored state snapshots to other bytes (%v)", cut, err)
 		}
-		for i, input := range journal[cut:] {
-			if err := restored.replay(input); err != nil {
-				t.Fatalf("cut %d: input %d: %v", cut, cut+i, err)
-			}
+		if err := restored.ApplyStored(journal[cut:]); err != nil {
+			t.Fatalf("cut %d: %v", cut, err)
 		}
 		if restored.TraceHash() != live.TraceHash() || !reflect.DeepEqual(restored.Texts(), live.Texts()) ||
 			!reflect.DeepEqual(restored.Actors(), live.Actors()) || !reflect.DeepEqual(restored.Inputs(), live.Inputs()) {
