@@ -5,58 +5,79 @@ package core
 import "github.com/kafka-playground/playground/core/snapshot"
 
 func init() {
-	snapshot.Register(func(x *ACLState, f []any) []any {
+	snapshot.Register((*ACLState)(nil), func(p any, f []any) []any {
+		x := p.(*ACLState)
 		return append(f, &x.Principal, &x.Host, &x.ResourceType, &x.ResourceName, &x.PatternType, &x.Operation, &x.Permission)
 	})
-	snapshot.Register(func(x *BrokerState, f []any) []any {
+	snapshot.Register((*BrokerState)(nil), func(p any, f []any) []any {
+		x := p.(*BrokerState)
 		return append(f, &x.Alive, &x.State, &x.Fenced, &x.Leaders, &x.DelayMs)
 	})
-	snapshot.Register(func(x *Checker, f []any) []any {
+	snapshot.Register((*Checker)(nil), func(p any, f []any) []any {
+		x := p.(*Checker)
 		return append(f, &x.cluster, &x.events, &x.leaders, &x.committed, &x.violations, &x.lastControllerEpoch, &x.controllerSinceMs, &x.behindSince, &x.maxHW)
 	})
-	snapshot.Register(func(x *Cluster, f []any) []any {
+	snapshot.Register((*Cluster)(nil), func(p any, f []any) []any {
+		x := p.(*Cluster)
 		return append(f, &x.sim, &x.spec, &x.brokerConfig, &x.clusterID, &x.brokers, &x.brokerNodes, &x.controllers, &x.controllerNodes, &x.metadataLog, &x.zkTree, &x.zkServers, &x.zkNodes, &x.admin, &x.adminNode, &x.committed, &x.producers, &x.producerNodes, &x.consumers, &x.processed, &x.consumerNodes, &x.listeners, &x.plainUsers, &x.clientSecurity, &x.eavesdroppers)
 	})
-	snapshot.Register(func(x *ConsumerState, f []any) []any {
+	snapshot.Register((*ConsumerState)(nil), func(p any, f []any) []any {
+		x := p.(*ConsumerState)
 		return append(f, &x.Alive, &x.Group, &x.MemberID, &x.GroupInstanceID, &x.Generation, &x.Assignment, &x.Positions, &x.Consumed)
 	})
-	snapshot.Register(func(x *ControllerState, f []any) []any {
+	snapshot.Register((*ControllerState)(nil), func(p any, f []any) []any {
+		x := p.(*ControllerState)
 		return append(f, &x.Mode, &x.Active, &x.Epoch, &x.Voters, &x.AliveVoters, &x.MetadataOffset, &x.ZooKeeper)
 	})
-	snapshot.Register(func(x *EavesdropperState, f []any) []any {
+	snapshot.Register((*EavesdropperState)(nil), func(p any, f []any) []any {
+		x := p.(*EavesdropperState)
 		return append(f, &x.Node, &x.Messages, &x.Readable, &x.Encrypted, &x.RecordsSeen, &x.PasswordsSeen, &x.Captured)
 	})
-	snapshot.Register(func(x *GroupState, f []any) []any {
+	snapshot.Register((*GroupState)(nil), func(p any, f []any) []any {
+		x := p.(*GroupState)
 		return append(f, &x.State, &x.Generation, &x.Protocol, &x.Leader, &x.Coordinator, &x.Members, &x.Offsets, &x.Lag, &x.Processed, &x.Duplicates, &x.Lost)
 	})
-	snapshot.Register(func(x *LogRecord, f []any) []any {
+	snapshot.Register((*LogRecord)(nil), func(p any, f []any) []any {
+		x := p.(*LogRecord)
 		return append(f, &x.Offset, &x.Key, &x.Value, &x.Headers, &x.TimestampMs, &x.LeaderEpoch, &x.ProducerID, &x.ProducerEpoch, &x.Sequence, &x.Transactional, &x.Marker)
 	})
-	snapshot.Register(func(x *MemberState, f []any) []any { return append(f, &x.MemberID, &x.GroupInstanceID, &x.Assignment) })
-	snapshot.Register(func(x *NetworkState, f []any) []any { return append(f, &x.Partitions) })
-	snapshot.Register(func(x *PartitionState, f []any) []any {
+	snapshot.Register((*MemberState)(nil), func(p any, f []any) []any {
+		x := p.(*MemberState)
+		return append(f, &x.MemberID, &x.GroupInstanceID, &x.Assignment)
+	})
+	snapshot.Register((*NetworkState)(nil), func(p any, f []any) []any { x := p.(*NetworkState); return append(f, &x.Partitions) })
+	snapshot.Register((*PartitionState)(nil), func(p any, f []any) []any {
+		x := p.(*PartitionState)
 		return append(f, &x.Leader, &x.LeaderEpoch, &x.PartitionEpoch, &x.Replicas, &x.Isr, &x.OfflineReplicas, &x.UnderReplicated, &x.UncleanElections, &x.LogStartOffset, &x.HighWatermark, &x.LogEndOffset, &x.LastStableOffset, &x.ReplicaLogs)
 	})
-	snapshot.Register(func(x *ProducerState, f []any) []any {
+	snapshot.Register((*ProducerState)(nil), func(p any, f []any) []any {
+		x := p.(*ProducerState)
 		return append(f, &x.Alive, &x.Acks, &x.Idempotent, &x.ProducerID, &x.Epoch, &x.Sent, &x.Acked, &x.Failed, &x.Errors, &x.Retries, &x.Requests, &x.Buffered, &x.InFlight, &x.TransactionState)
 	})
-	snapshot.Register(func(x *ReplicaLog, f []any) []any {
+	snapshot.Register((*ReplicaLog)(nil), func(p any, f []any) []any {
+		x := p.(*ReplicaLog)
 		return append(f, &x.LogStartOffset, &x.HighWatermark, &x.LogEndOffset, &x.Segments, &x.SizeBytes, &x.LeaderEpoch)
 	})
-	snapshot.Register(func(x *Spec, f []any) []any {
+	snapshot.Register((*Spec)(nil), func(p any, f []any) []any {
+		x := p.(*Spec)
 		return append(f, &x.Seed, &x.Brokers, &x.Metadata, &x.Controllers, &x.ZooKeepers, &x.LatencyMs, &x.Config)
 	})
-	snapshot.Register(func(x *State, f []any) []any {
+	snapshot.Register((*State)(nil), func(p any, f []any) []any {
+		x := p.(*State)
 		return append(f, &x.Controller, &x.Brokers, &x.Topics, &x.Groups, &x.Producers, &x.Consumers, &x.Transactions, &x.Network, &x.Users, &x.ACLs, &x.Eavesdroppers)
 	})
-	snapshot.Register(func(x *TopicState, f []any) []any { return append(f, &x.ID, &x.Config, &x.Partitions) })
-	snapshot.Register(func(x *TransactionState, f []any) []any {
+	snapshot.Register((*TopicState)(nil), func(p any, f []any) []any { x := p.(*TopicState); return append(f, &x.ID, &x.Config, &x.Partitions) })
+	snapshot.Register((*TransactionState)(nil), func(p any, f []any) []any {
+		x := p.(*TransactionState)
 		return append(f, &x.State, &x.ProducerID, &x.Epoch, &x.Partitions, &x.Coordinator, &x.TimeoutMs)
 	})
-	snapshot.Register(func(x *UserState, f []any) []any { return append(f, &x.Mechanisms) })
-	snapshot.Register(func(x *ZooKeeperState, f []any) []any { return append(f, &x.Leader, &x.RegisteredBrokers, &x.Sessions) })
-	snapshot.Register(func(x *behindKey, f []any) []any { return append(f, &x.tp, &x.follower) })
-	snapshot.Register(func(x *committedLog, f []any) []any { return append(f, &x.topicID, &x.batches, &x.end) })
-	snapshot.Register(func(x *eavesdropper, f []any) []any { return append(f, &x.id, &x.node, &x.state) })
-	snapshot.Register(func(x *leaderKey, f []any) []any { return append(f, &x.tp, &x.epoch) })
+	snapshot.Register((*UserState)(nil), func(p any, f []any) []any { x := p.(*UserState); return append(f, &x.Mechanisms) })
+	snapshot.Register((*ZooKeeperState)(nil), func(p any, f []any) []any {
+		x := p.(*ZooKeeperState)
+		return append(f, &x.Leader, &x.RegisteredBrokers, &x.Sessions)
+	})
+	snapshot.Register((*behindKey)(nil), func(p any, f []any) []any { x := p.(*behindKey); return append(f, &x.tp, &x.follower) })
+	snapshot.Register((*committedLog)(nil), func(p any, f []any) []any { x := p.(*committedLog); return append(f, &x.topicID, &x.batches, &x.end) })
+	snapshot.Register((*eavesdropper)(nil), func(p any, f []any) []any { x := p.(*eavesdropper); return append(f, &x.id, &x.node, &x.state) })
+	snapshot.Register((*leaderKey)(nil), func(p any, f []any) []any { x := p.(*leaderKey); return append(f, &x.tp, &x.epoch) })
 }

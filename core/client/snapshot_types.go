@@ -5,85 +5,128 @@ package client
 import "github.com/kafka-playground/playground/core/snapshot"
 
 func init() {
-	snapshot.Register(func(x *Admin, f []any) []any {
+	snapshot.Register((*Admin)(nil), func(p any, f []any) []any {
+		x := p.(*Admin)
 		return append(f, &x.sim, &x.node, &x.settings, &x.correlation, &x.next, &x.calls, &x.conns)
 	})
-	snapshot.Register(func(x *AdminSettings, f []any) []any {
+	snapshot.Register((*AdminSettings)(nil), func(p any, f []any) []any {
+		x := p.(*AdminSettings)
 		return append(f, &x.Bootstrap, &x.RequestTimeoutMs, &x.APITimeoutMs, &x.RetryBackoffMs)
 	})
-	snapshot.Register(func(x *AssignMember, f []any) []any {
+	snapshot.Register((*AssignMember)(nil), func(p any, f []any) []any {
+		x := p.(*AssignMember)
 		return append(f, &x.MemberID, &x.GroupInstanceID, &x.Topics, &x.Owned)
 	})
-	snapshot.Register(func(x *Consumer, f []any) []any {
+	snapshot.Register((*Consumer)(nil), func(p any, f []any) []any {
+		x := p.(*Consumer)
 		return append(f, &x.sim, &x.node, &x.settings, &x.cfg, &x.correlation, &x.topics, &x.metaInFlight, &x.metaTo, &x.metaAtMs, &x.assignedCounts, &x.coordinator, &x.coordInFlight, &x.coordTo, &x.memberID, &x.generation, &x.protocol, &x.joined, &x.needsRejoin, &x.joinInFlight, &x.syncInFlight, &x.offsetsInFlight, &x.assignment, &x.positions, &x.fetchOffsets, &x.resetInFlight, &x.fetching, &x.aborted, &x.buffer, &x.poll, &x.lastPollMs, &x.nextAutoCommitMs, &x.commits, &x.heartbeatToken, &x.wakeToken, &x.consumed, &x.closing, &x.lastPolled, &x.conns, &x.pendingError)
 	})
-	snapshot.Register(func(x *ConsumerRecord, f []any) []any { return append(f, &x.TopicPartition, &x.Offset, &x.Record) })
-	snapshot.Register(func(x *ConsumerSettings, f []any) []any {
+	snapshot.Register((*ConsumerRecord)(nil), func(p any, f []any) []any {
+		x := p.(*ConsumerRecord)
+		return append(f, &x.TopicPartition, &x.Offset, &x.Record)
+	})
+	snapshot.Register((*ConsumerSettings)(nil), func(p any, f []any) []any {
+		x := p.(*ConsumerSettings)
 		return append(f, &x.ClientID, &x.Group, &x.Topics, &x.Bootstrap, &x.BrokerNodes, &x.Config, &x.Security)
 	})
-	snapshot.Register(func(x *Future, f []any) []any { return append(f, &x.Done, &x.Error, &x.Message, &x.Result) })
-	snapshot.Register(func(x *PollResult, f []any) []any { return append(f, &x.Done, &x.Records, &x.Error, &x.Message) })
-	snapshot.Register(func(x *Producer, f []any) []any {
+	snapshot.Register((*Future)(nil), func(p any, f []any) []any {
+		x := p.(*Future)
+		return append(f, &x.Done, &x.Error, &x.Message, &x.Result)
+	})
+	snapshot.Register((*PollResult)(nil), func(p any, f []any) []any {
+		x := p.(*PollResult)
+		return append(f, &x.Done, &x.Records, &x.Error, &x.Message)
+	})
+	snapshot.Register((*Producer)(nil), func(p any, f []any) []any {
+		x := p.(*Producer)
 		return append(f, &x.sim, &x.node, &x.settings, &x.cfg, &x.correlation, &x.metadata, &x.pending, &x.batches, &x.queues, &x.batchCount, &x.bufferUsed, &x.inFlight, &x.perNode, &x.sticky, &x.wakeAtMs, &x.wakeToken, &x.initToken, &x.producerID, &x.epoch, &x.sequences, &x.initPending, &x.initStalled, &x.refused, &x.closed, &x.counters, &x.txn, &x.offsets, &x.conns, &x.resultSlab, &x.resultsTaken, &x.recordSlab, &x.requestScratch)
 	})
-	snapshot.Register(func(x *ProducerCounters, f []any) []any {
+	snapshot.Register((*ProducerCounters)(nil), func(p any, f []any) []any {
+		x := p.(*ProducerCounters)
 		return append(f, &x.Sent, &x.Acked, &x.Failed, &x.Errors, &x.Retries, &x.Requests)
 	})
-	snapshot.Register(func(x *ProducerSettings, f []any) []any {
+	snapshot.Register((*ProducerSettings)(nil), func(p any, f []any) []any {
+		x := p.(*ProducerSettings)
 		return append(f, &x.ClientID, &x.Bootstrap, &x.BrokerNodes, &x.Config, &x.Security)
 	})
-	snapshot.Register(func(x *Security, f []any) []any {
+	snapshot.Register((*Security)(nil), func(p any, f []any) []any {
+		x := p.(*Security)
 		return append(f, &x.Listener, &x.Protocol, &x.Mechanism, &x.Username, &x.Password, &x.Operator, &x.ReconnectBackoffMs, &x.ReconnectBackoffMaxMs)
 	})
-	snapshot.Register(func(x *SendResult, f []any) []any {
+	snapshot.Register((*SendResult)(nil), func(p any, f []any) []any {
+		x := p.(*SendResult)
 		return append(f, &x.Topic, &x.Key, &x.Message, &x.Offset, &x.Partition, &x.Error, &x.KeyNull, &x.Accepted, &x.Done)
 	})
-	snapshot.Register(func(x *StickyPartitioner, f []any) []any { return append(f, &x.topics) })
-	snapshot.Register(func(x *adminCall, f []any) []any { return append(f, &x.request, &x.future, &x.deadlineMs, &x.target) })
-	snapshot.Register(func(x *adminRetry, f []any) []any { return append(f, &x.call) })
-	snapshot.Register(func(x *adminTimeout, f []any) []any { return append(f, &x.correlation) })
-	snapshot.RegisterType[authenticationFailures]()
-	snapshot.Register(func(x *conn, f []any) []any {
+	snapshot.Register((*StickyPartitioner)(nil), func(p any, f []any) []any { x := p.(*StickyPartitioner); return append(f, &x.topics) })
+	snapshot.Register((*adminCall)(nil), func(p any, f []any) []any {
+		x := p.(*adminCall)
+		return append(f, &x.request, &x.future, &x.deadlineMs, &x.target)
+	})
+	snapshot.Register((*adminRetry)(nil), func(p any, f []any) []any { x := p.(*adminRetry); return append(f, &x.call) })
+	snapshot.Register((*adminTimeout)(nil), func(p any, f []any) []any { x := p.(*adminTimeout); return append(f, &x.correlation) })
+	snapshot.RegisterType((*authenticationFailures)(nil))
+	snapshot.Register((*conn)(nil), func(p any, f []any) []any {
+		x := p.(*conn)
 		return append(f, &x.id, &x.ready, &x.answered, &x.waiting, &x.scram, &x.scramStep)
 	})
-	snapshot.Register(func(x *connectionSetupTimeout, f []any) []any { return append(f, &x.peer, &x.id) })
-	snapshot.Register(func(x *connections, f []any) []any {
+	snapshot.Register((*connectionSetupTimeout)(nil), func(p any, f []any) []any { x := p.(*connectionSetupTimeout); return append(f, &x.peer, &x.id) })
+	snapshot.Register((*connections)(nil), func(p any, f []any) []any {
+		x := p.(*connections)
 		return append(f, &x.sim, &x.node, &x.security, &x.peers, &x.backoff, &x.lastID, &x.owner)
 	})
-	snapshot.Register(func(x *consumerConfig, f []any) []any {
+	snapshot.Register((*consumerConfig)(nil), func(p any, f []any) []any {
+		x := p.(*consumerConfig)
 		return append(f, &x.reset, &x.autoCommit, &x.autoCommitIntervalMs, &x.readCommitted, &x.assignors, &x.sessionTimeoutMs, &x.heartbeatIntervalMs, &x.maxPollIntervalMs, &x.maxPollRecords, &x.fetchMinBytes, &x.fetchMaxBytes, &x.fetchMaxWaitMs, &x.maxPartitionFetchBytes, &x.requestTimeoutMs, &x.retryBackoffMs, &x.metadataMaxAgeMs, &x.instanceID)
 	})
-	snapshot.Register(func(x *consumerTimeout, f []any) []any { return append(f, &x.correlation) })
-	snapshot.Register(func(x *consumerWake, f []any) []any { return append(f, &x.token) })
-	snapshot.Register(func(x *heartbeatTimer, f []any) []any { return append(f, &x.token) })
-	snapshot.Register(func(x *initRetry, f []any) []any { return append(f, &x.token) })
-	snapshot.Register(func(x *metadataTimeout, f []any) []any { return append(f, &x.correlation) })
-	snapshot.Register(func(x *offsetsCall, f []any) []any {
+	snapshot.Register((*consumerTimeout)(nil), func(p any, f []any) []any { x := p.(*consumerTimeout); return append(f, &x.correlation) })
+	snapshot.Register((*consumerWake)(nil), func(p any, f []any) []any { x := p.(*consumerWake); return append(f, &x.token) })
+	snapshot.Register((*heartbeatTimer)(nil), func(p any, f []any) []any { x := p.(*heartbeatTimer); return append(f, &x.token) })
+	snapshot.Register((*initRetry)(nil), func(p any, f []any) []any { x := p.(*initRetry); return append(f, &x.token) })
+	snapshot.Register((*metadataTimeout)(nil), func(p any, f []any) []any { x := p.(*metadataTimeout); return append(f, &x.correlation) })
+	snapshot.Register((*offsetsCall)(nil), func(p any, f []any) []any {
+		x := p.(*offsetsCall)
 		return append(f, &x.group, &x.offsets, &x.future, &x.stage, &x.coordinator, &x.inFlight, &x.retryAtMs)
 	})
-	snapshot.Register(func(x *partitionQueue, f []any) []any { return append(f, &x.tp, &x.batches) })
-	snapshot.Register(func(x *pendingRequest, f []any) []any { return append(f, &x.node, &x.batches, &x.bytes) })
-	snapshot.Register(func(x *pendingSend, f []any) []any {
+	snapshot.Register((*partitionQueue)(nil), func(p any, f []any) []any { x := p.(*partitionQueue); return append(f, &x.tp, &x.batches) })
+	snapshot.Register((*pendingRequest)(nil), func(p any, f []any) []any { x := p.(*pendingRequest); return append(f, &x.node, &x.batches, &x.bytes) })
+	snapshot.Register((*pendingSend)(nil), func(p any, f []any) []any {
+		x := p.(*pendingSend)
 		return append(f, &x.result, &x.topic, &x.rec, &x.payloadBytes, &x.partition, &x.startMs)
 	})
-	snapshot.Register(func(x *pollCall, f []any) []any { return append(f, &x.result, &x.maxRecords, &x.deadlineMs) })
-	snapshot.Register(func(x *produceRequest, f []any) []any { return append(f, &x.node, &x.batches, &x.sentMs) })
-	snapshot.Register(func(x *producerBatch, f []any) []any {
+	snapshot.Register((*pollCall)(nil), func(p any, f []any) []any {
+		x := p.(*pollCall)
+		return append(f, &x.result, &x.maxRecords, &x.deadlineMs)
+	})
+	snapshot.Register((*produceRequest)(nil), func(p any, f []any) []any { x := p.(*produceRequest); return append(f, &x.node, &x.batches, &x.sentMs) })
+	snapshot.Register((*producerBatch)(nil), func(p any, f []any) []any {
+		x := p.(*producerBatch)
 		return append(f, &x.tp, &x.records, &x.results, &x.createdMs, &x.sizeBytes, &x.allocated, &x.attempts, &x.retryAtMs, &x.baseSequence, &x.producerID, &x.epoch, &x.inFlight)
 	})
-	snapshot.Register(func(x *producerConfig, f []any) []any {
+	snapshot.Register((*producerConfig)(nil), func(p any, f []any) []any {
+		x := p.(*producerConfig)
 		return append(f, &x.acks, &x.idempotent, &x.batchSize, &x.lingerMs, &x.bufferMemory, &x.maxBlockMs, &x.maxRequestSize, &x.deliveryTimeoutMs, &x.requestTimeoutMs, &x.retries, &x.retryBackoffMs, &x.retryBackoffMaxMs, &x.maxInFlight, &x.metadataMaxAgeMs, &x.ignoreKeys, &x.transactionalID, &x.txnTimeoutMs)
 	})
-	snapshot.Register(func(x *producerMetadata, f []any) []any {
+	snapshot.Register((*producerMetadata)(nil), func(p any, f []any) []any {
+		x := p.(*producerMetadata)
 		return append(f, &x.topics, &x.last, &x.lastTopic, &x.brokers, &x.needUpdate, &x.inFlight, &x.lastUpdateMs, &x.nextTryMs, &x.bootstrap)
 	})
-	snapshot.Register(func(x *producerTimeout, f []any) []any { return append(f, &x.correlation) })
-	snapshot.Register(func(x *producerWake, f []any) []any { return append(f, &x.token) })
-	snapshot.Register(func(x *reconnect, f []any) []any { return append(f, &x.failures, &x.retryAtMs, &x.notifying) })
-	snapshot.Register(func(x *stickyPartition, f []any) []any { return append(f, &x.partition, &x.producedBytes) })
-	snapshot.Register(func(x *topicMetadata, f []any) []any { return append(f, &x.error, &x.partitions, &x.queues) })
-	snapshot.Register(func(x *txnManager, f []any) []any {
+	snapshot.Register((*producerTimeout)(nil), func(p any, f []any) []any { x := p.(*producerTimeout); return append(f, &x.correlation) })
+	snapshot.Register((*producerWake)(nil), func(p any, f []any) []any { x := p.(*producerWake); return append(f, &x.token) })
+	snapshot.Register((*reconnect)(nil), func(p any, f []any) []any {
+		x := p.(*reconnect)
+		return append(f, &x.failures, &x.retryAtMs, &x.notifying)
+	})
+	snapshot.Register((*stickyPartition)(nil), func(p any, f []any) []any {
+		x := p.(*stickyPartition)
+		return append(f, &x.partition, &x.producedBytes)
+	})
+	snapshot.Register((*topicMetadata)(nil), func(p any, f []any) []any {
+		x := p.(*topicMetadata)
+		return append(f, &x.error, &x.partitions, &x.queues)
+	})
+	snapshot.Register((*txnManager)(nil), func(p any, f []any) []any {
+		x := p.(*txnManager)
 		return append(f, &x.id, &x.timeoutMs, &x.state, &x.coordinator, &x.inFlight, &x.retryAtMs, &x.inTxn, &x.pendingAdd, &x.adding, &x.op, &x.lastError)
 	})
-	snapshot.Register(func(x *txnTimeout, f []any) []any { return append(f, &x.correlation) })
+	snapshot.Register((*txnTimeout)(nil), func(p any, f []any) []any { x := p.(*txnTimeout); return append(f, &x.correlation) })
 }

@@ -5,14 +5,15 @@ package config
 import "github.com/kafka-playground/playground/core/snapshot"
 
 func init() {
-	snapshot.Register(func(x *Definition, f []any) []any {
+	snapshot.Register((*Definition)(nil), func(p any, f []any) []any {
+		x := p.(*Definition)
 		return append(f, &x.Name, &x.Scope, &x.Type, &x.Default, &x.DefaultNull, &x.Doc, &x.Min, &x.Max, &x.OneOf, &x.CaseInsensitive, &x.NonEmpty, &x.Dynamic, &x.PerBrokerOnly, &x.BrokerSynonym, &x.Removed, &x.Simulated)
 	})
-	snapshot.Register(func(x *Error, f []any) []any { return append(f, &x.Key, &x.Value, &x.Message) })
-	snapshot.Register(func(x *Listener, f []any) []any { return append(f, &x.Name, &x.Protocol, &x.Port) })
-	snapshot.RegisterType[Scope]()
-	snapshot.RegisterType[Type]()
-	snapshot.Register(func(x *Values, f []any) []any { return append(f, &x.scope, &x.explicit, &x.defaults) })
-	snapshot.Register(func(x *scopeTable, f []any) []any { return append(f, &x.byName, &x.names) })
-	snapshot.RegisterType[specialValidator]()
+	snapshot.Register((*Error)(nil), func(p any, f []any) []any { x := p.(*Error); return append(f, &x.Key, &x.Value, &x.Message) })
+	snapshot.Register((*Listener)(nil), func(p any, f []any) []any { x := p.(*Listener); return append(f, &x.Name, &x.Protocol, &x.Port) })
+	snapshot.RegisterType((*Scope)(nil))
+	snapshot.RegisterType((*Type)(nil))
+	snapshot.Register((*Values)(nil), func(p any, f []any) []any { x := p.(*Values); return append(f, &x.scope, &x.explicit, &x.defaults) })
+	snapshot.Register((*scopeTable)(nil), func(p any, f []any) []any { x := p.(*scopeTable); return append(f, &x.byName, &x.names) })
+	snapshot.RegisterType((*specialValidator)(nil))
 }

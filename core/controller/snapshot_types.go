@@ -5,27 +5,33 @@ package controller
 import "github.com/kafka-playground/playground/core/snapshot"
 
 func init() {
-	snapshot.Register(func(x *Controller, f []any) []any {
+	snapshot.Register((*Controller)(nil), func(p any, f []any) []any {
+		x := p.(*Controller)
 		return append(f, &x.sim, &x.node, &x.settings, &x.log, &x.disk, &x.role, &x.leaderID, &x.leaderIncarnation, &x.votes, &x.token, &x.image, &x.sessions, &x.parked, &x.pending, &x.watchedVoters, &x.sessionSequence, &x.preVote, &x.quorumCheckPending)
 	})
-	snapshot.Register(func(x *Disk, f []any) []any { return append(f, &x.Epoch, &x.VotedFor) })
-	snapshot.Register(func(x *Log, f []any) []any { return append(f, &x.Entries, &x.Committed, &x.Epoch, &x.Leader) })
-	snapshot.Register(func(x *Settings, f []any) []any {
+	snapshot.Register((*Disk)(nil), func(p any, f []any) []any { x := p.(*Disk); return append(f, &x.Epoch, &x.VotedFor) })
+	snapshot.Register((*Log)(nil), func(p any, f []any) []any {
+		x := p.(*Log)
+		return append(f, &x.Entries, &x.Committed, &x.Epoch, &x.Leader)
+	})
+	snapshot.Register((*Settings)(nil), func(p any, f []any) []any {
+		x := p.(*Settings)
 		return append(f, &x.ID, &x.Seed, &x.Voters, &x.ElectionTimeoutMs, &x.FetchTimeoutMs, &x.ElectionBackoffMaxMs, &x.SessionTimeoutMs, &x.CommitDelayMs, &x.LeaderImbalanceCheckIntervalMs, &x.LeaderImbalancePerBrokerPercentage, &x.Static, &x.ControllerNodes, &x.BrokerNodes)
 	})
-	snapshot.Register(func(x *commitDone, f []any) []any { return append(f, &x.epoch, &x.upTo) })
-	snapshot.Register(func(x *electionTimeout, f []any) []any { return append(f, &x.token) })
-	snapshot.Register(func(x *leaderCheck, f []any) []any { return append(f, &x.token) })
-	snapshot.Register(func(x *leaderLinkBroken, f []any) []any { return append(f, &x.token) })
-	snapshot.Register(func(x *parkedFetch, f []any) []any { return append(f, &x.from, &x.req) })
-	snapshot.Register(func(x *pendingResponse, f []any) []any { return append(f, &x.offset, &x.to, &x.msg) })
-	snapshot.Register(func(x *quorumCheck, f []any) []any { return append(f, &x.token) })
-	snapshot.Register(func(x *rebalanceTick, f []any) []any { return append(f, &x.token) })
-	snapshot.RegisterType[role]()
-	snapshot.Register(func(x *session, f []any) []any {
+	snapshot.Register((*commitDone)(nil), func(p any, f []any) []any { x := p.(*commitDone); return append(f, &x.epoch, &x.upTo) })
+	snapshot.Register((*electionTimeout)(nil), func(p any, f []any) []any { x := p.(*electionTimeout); return append(f, &x.token) })
+	snapshot.Register((*leaderCheck)(nil), func(p any, f []any) []any { x := p.(*leaderCheck); return append(f, &x.token) })
+	snapshot.Register((*leaderLinkBroken)(nil), func(p any, f []any) []any { x := p.(*leaderLinkBroken); return append(f, &x.token) })
+	snapshot.Register((*parkedFetch)(nil), func(p any, f []any) []any { x := p.(*parkedFetch); return append(f, &x.from, &x.req) })
+	snapshot.Register((*pendingResponse)(nil), func(p any, f []any) []any { x := p.(*pendingResponse); return append(f, &x.offset, &x.to, &x.msg) })
+	snapshot.Register((*quorumCheck)(nil), func(p any, f []any) []any { x := p.(*quorumCheck); return append(f, &x.token) })
+	snapshot.Register((*rebalanceTick)(nil), func(p any, f []any) []any { x := p.(*rebalanceTick); return append(f, &x.token) })
+	snapshot.RegisterType((*role)(nil))
+	snapshot.Register((*session)(nil), func(p any, f []any) []any {
+		x := p.(*session)
 		return append(f, &x.brokerID, &x.node, &x.incarnation, &x.epoch, &x.registeredOffset, &x.token, &x.lastContactMs, &x.expiring)
 	})
-	snapshot.Register(func(x *sessionExpiry, f []any) []any { return append(f, &x.broker, &x.token) })
-	snapshot.Register(func(x *sessionLinkBroken, f []any) []any { return append(f, &x.broker, &x.token) })
-	snapshot.Register(func(x *voterLinkBroken, f []any) []any { return append(f, &x.token, &x.voter) })
+	snapshot.Register((*sessionExpiry)(nil), func(p any, f []any) []any { x := p.(*sessionExpiry); return append(f, &x.broker, &x.token) })
+	snapshot.Register((*sessionLinkBroken)(nil), func(p any, f []any) []any { x := p.(*sessionLinkBroken); return append(f, &x.broker, &x.token) })
+	snapshot.Register((*voterLinkBroken)(nil), func(p any, f []any) []any { x := p.(*voterLinkBroken); return append(f, &x.token, &x.voter) })
 }

@@ -5,31 +5,39 @@ package gateway
 import "github.com/kafka-playground/playground/core/snapshot"
 
 func init() {
-	snapshot.Register(func(x *AuthenticateInput, f []any) []any {
+	snapshot.Register((*AuthenticateInput)(nil), func(p any, f []any) []any {
+		x := p.(*AuthenticateInput)
 		return append(f, &x.Connection, &x.Correlation, &x.Mechanism, &x.User, &x.Error, &x.Message)
 	})
-	snapshot.Register(func(x *Client, f []any) []any {
+	snapshot.Register((*Client)(nil), func(p any, f []any) []any {
+		x := p.(*Client)
 		return append(f, &x.ID, &x.Node, &x.Broker, &x.Listener, &x.Address, &x.ClientID, &x.Label, &x.Closed, &x.Waiting)
 	})
-	snapshot.Register(func(x *Conn, f []any) []any {
+	snapshot.Register((*Conn)(nil), func(p any, f []any) []any {
+		x := p.(*Conn)
 		return append(f, &x.gateway, &x.node, &x.name, &x.broker, &x.target, &x.listener, &x.address, &x.clientID, &x.lastCorrelation, &x.pending, &x.closed)
 	})
-	snapshot.RegisterType[ConnID]()
-	snapshot.Register(func(x *ConnectInput, f []any) []any {
+	snapshot.RegisterType((*ConnID)(nil))
+	snapshot.Register((*ConnectInput)(nil), func(p any, f []any) []any {
+		x := p.(*ConnectInput)
 		return append(f, &x.Connection, &x.Broker, &x.Listener, &x.Address)
 	})
-	snapshot.Register(func(x *DisconnectInput, f []any) []any { return append(f, &x.Connection) })
-	snapshot.Register(func(x *Gateway, f []any) []any {
+	snapshot.Register((*DisconnectInput)(nil), func(p any, f []any) []any { x := p.(*DisconnectInput); return append(f, &x.Connection) })
+	snapshot.Register((*Gateway)(nil), func(p any, f []any) []any {
+		x := p.(*Gateway)
 		return append(f, &x.cluster, &x.sim, &x.listeners, &x.conns, &x.lastID, &x.idle, &x.nodes, &x.untracked)
 	})
-	snapshot.Register(func(x *Input, f []any) []any {
+	snapshot.Register((*Input)(nil), func(p any, f []any) []any {
+		x := p.(*Input)
 		return append(f, &x.AtMs, &x.Connect, &x.Request, &x.Authenticate, &x.Disconnect)
 	})
-	snapshot.Register(func(x *RequestInput, f []any) []any {
+	snapshot.Register((*RequestInput)(nil), func(p any, f []any) []any {
+		x := p.(*RequestInput)
 		return append(f, &x.Connection, &x.Correlation, &x.ClientID, &x.API, &x.ExpectResponse, &x.Body, &x.decoded)
 	})
-	snapshot.Register(func(x *Response, f []any) []any { return append(f, &x.CorrelationID, &x.Message) })
-	snapshot.Register(func(x *slot, f []any) []any {
+	snapshot.Register((*Response)(nil), func(p any, f []any) []any { x := p.(*Response); return append(f, &x.CorrelationID, &x.Message) })
+	snapshot.Register((*slot)(nil), func(p any, f []any) []any {
+		x := p.(*slot)
 		return append(f, &x.correlation, &x.brokerCorrelation, &x.done, &x.fromBroker, &x.response)
 	})
 }

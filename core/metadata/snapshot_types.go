@@ -5,34 +5,57 @@ package metadata
 import "github.com/kafka-playground/playground/core/snapshot"
 
 func init() {
-	snapshot.Register(func(x *AccessControlEntryRecord, f []any) []any { return append(f, &x.ACL) })
-	snapshot.Register(func(x *Broker, f []any) []any { return append(f, &x.ID, &x.Epoch, &x.Fenced, &x.InControlledShutdown) })
-	snapshot.Register(func(x *ConfigRecord, f []any) []any {
+	snapshot.Register((*AccessControlEntryRecord)(nil), func(p any, f []any) []any { x := p.(*AccessControlEntryRecord); return append(f, &x.ACL) })
+	snapshot.Register((*Broker)(nil), func(p any, f []any) []any {
+		x := p.(*Broker)
+		return append(f, &x.ID, &x.Epoch, &x.Fenced, &x.InControlledShutdown)
+	})
+	snapshot.Register((*ConfigRecord)(nil), func(p any, f []any) []any {
+		x := p.(*ConfigRecord)
 		return append(f, &x.ResourceType, &x.ResourceName, &x.Name, &x.Value, &x.Delete)
 	})
-	snapshot.Register(func(x *ControlledShutdownRecord, f []any) []any { return append(f, &x.BrokerID, &x.BrokerEpoch) })
-	snapshot.Register(func(x *Election, f []any) []any { return append(f, &x.Leader, &x.Isr, &x.Unclean) })
-	snapshot.Register(func(x *FenceBrokerRecord, f []any) []any { return append(f, &x.BrokerID, &x.BrokerEpoch) })
-	snapshot.Register(func(x *Image, f []any) []any {
+	snapshot.Register((*ControlledShutdownRecord)(nil), func(p any, f []any) []any {
+		x := p.(*ControlledShutdownRecord)
+		return append(f, &x.BrokerID, &x.BrokerEpoch)
+	})
+	snapshot.Register((*Election)(nil), func(p any, f []any) []any { x := p.(*Election); return append(f, &x.Leader, &x.Isr, &x.Unclean) })
+	snapshot.Register((*FenceBrokerRecord)(nil), func(p any, f []any) []any { x := p.(*FenceBrokerRecord); return append(f, &x.BrokerID, &x.BrokerEpoch) })
+	snapshot.Register((*Image)(nil), func(p any, f []any) []any {
+		x := p.(*Image)
 		return append(f, &x.Brokers, &x.Topics, &x.BrokerConfig, &x.Offset, &x.security)
 	})
-	snapshot.Register(func(x *Partition, f []any) []any {
+	snapshot.Register((*Partition)(nil), func(p any, f []any) []any {
+		x := p.(*Partition)
 		return append(f, &x.Replicas, &x.Isr, &x.Leader, &x.LeaderEpoch, &x.PartitionEpoch, &x.UncleanElections)
 	})
-	snapshot.Register(func(x *PartitionChangeRecord, f []any) []any {
+	snapshot.Register((*PartitionChangeRecord)(nil), func(p any, f []any) []any {
+		x := p.(*PartitionChangeRecord)
 		return append(f, &x.Topic, &x.Partition, &x.Leader, &x.Isr, &x.Unclean, &x.PartitionEpoch)
 	})
-	snapshot.Register(func(x *PartitionRecord, f []any) []any {
+	snapshot.Register((*PartitionRecord)(nil), func(p any, f []any) []any {
+		x := p.(*PartitionRecord)
 		return append(f, &x.Topic, &x.Partition, &x.Replicas, &x.Isr, &x.Leader, &x.LeaderEpoch, &x.PartitionEpoch)
 	})
-	snapshot.Register(func(x *Policy, f []any) []any { return append(f, &x.UncleanAllowed) })
-	snapshot.RegisterType[Record]()
-	snapshot.Register(func(x *RegisterBrokerRecord, f []any) []any { return append(f, &x.BrokerID, &x.BrokerEpoch) })
-	snapshot.Register(func(x *RemoveAccessControlEntryRecord, f []any) []any { return append(f, &x.ACL) })
-	snapshot.Register(func(x *RemoveTopicRecord, f []any) []any { return append(f, &x.Name) })
-	snapshot.Register(func(x *Topic, f []any) []any { return append(f, &x.Name, &x.ID, &x.Partitions, &x.Config) })
-	snapshot.Register(func(x *TopicRecord, f []any) []any { return append(f, &x.Name, &x.TopicID) })
-	snapshot.Register(func(x *UnfenceBrokerRecord, f []any) []any { return append(f, &x.BrokerID, &x.BrokerEpoch) })
-	snapshot.Register(func(x *UserScramCredentialRecord, f []any) []any { return append(f, &x.User, &x.Credential) })
-	snapshot.Register(func(x *securityState, f []any) []any { return append(f, &x.Scram, &x.ACLs, &x.aclIndex) })
+	snapshot.Register((*Policy)(nil), func(p any, f []any) []any { x := p.(*Policy); return append(f, &x.UncleanAllowed) })
+	snapshot.RegisterType((*Record)(nil))
+	snapshot.Register((*RegisterBrokerRecord)(nil), func(p any, f []any) []any {
+		x := p.(*RegisterBrokerRecord)
+		return append(f, &x.BrokerID, &x.BrokerEpoch)
+	})
+	snapshot.Register((*RemoveAccessControlEntryRecord)(nil), func(p any, f []any) []any { x := p.(*RemoveAccessControlEntryRecord); return append(f, &x.ACL) })
+	snapshot.Register((*RemoveTopicRecord)(nil), func(p any, f []any) []any { x := p.(*RemoveTopicRecord); return append(f, &x.Name) })
+	snapshot.Register((*Topic)(nil), func(p any, f []any) []any {
+		x := p.(*Topic)
+		return append(f, &x.Name, &x.ID, &x.Partitions, &x.Config)
+	})
+	snapshot.Register((*TopicRecord)(nil), func(p any, f []any) []any { x := p.(*TopicRecord); return append(f, &x.Name, &x.TopicID) })
+	snapshot.Register((*UnfenceBrokerRecord)(nil), func(p any, f []any) []any {
+		x := p.(*UnfenceBrokerRecord)
+		return append(f, &x.BrokerID, &x.BrokerEpoch)
+	})
+	snapshot.Register((*UserScramCredentialRecord)(nil), func(p any, f []any) []any {
+		x := p.(*UserScramCredentialRecord)
+		return append(f, &x.User, &x.Credential)
+	})
+	snapshot.Register((*securityState)(nil), func(p any, f []any) []any { x := p.(*securityState); return append(f, &x.Scram, &x.ACLs, &x.aclIndex) })
 }

@@ -5,291 +5,480 @@ package protocol
 import "github.com/kafka-playground/playground/core/snapshot"
 
 func init() {
-	snapshot.Register(func(x *AbortedTransaction, f []any) []any { return append(f, &x.ProducerID, &x.FirstOffset) })
-	snapshot.Register(func(x *AclFilter, f []any) []any {
+	snapshot.Register((*AbortedTransaction)(nil), func(p any, f []any) []any {
+		x := p.(*AbortedTransaction)
+		return append(f, &x.ProducerID, &x.FirstOffset)
+	})
+	snapshot.Register((*AclFilter)(nil), func(p any, f []any) []any {
+		x := p.(*AclFilter)
 		return append(f, &x.ACL, &x.AnyResourceType, &x.AnyResourceName, &x.AnyPattern, &x.MatchPattern, &x.AnyPrincipal, &x.AnyHost, &x.AnyOperation, &x.AnyPermission)
 	})
-	snapshot.Register(func(x *AclResult, f []any) []any { return append(f, &x.Error, &x.ErrorMessage, &x.Matched, &x.Deleted) })
-	snapshot.Register(func(x *AddOffsetsToTxnRequest, f []any) []any {
+	snapshot.Register((*AclResult)(nil), func(p any, f []any) []any {
+		x := p.(*AclResult)
+		return append(f, &x.Error, &x.ErrorMessage, &x.Matched, &x.Deleted)
+	})
+	snapshot.Register((*AddOffsetsToTxnRequest)(nil), func(p any, f []any) []any {
+		x := p.(*AddOffsetsToTxnRequest)
 		return append(f, &x.CorrelationID, &x.TransactionalID, &x.ProducerID, &x.ProducerEpoch, &x.GroupID)
 	})
-	snapshot.Register(func(x *AddOffsetsToTxnResponse, f []any) []any { return append(f, &x.CorrelationID, &x.Error) })
-	snapshot.Register(func(x *AddPartitionsToTxnRequest, f []any) []any {
+	snapshot.Register((*AddOffsetsToTxnResponse)(nil), func(p any, f []any) []any {
+		x := p.(*AddOffsetsToTxnResponse)
+		return append(f, &x.CorrelationID, &x.Error)
+	})
+	snapshot.Register((*AddPartitionsToTxnRequest)(nil), func(p any, f []any) []any {
+		x := p.(*AddPartitionsToTxnRequest)
 		return append(f, &x.CorrelationID, &x.TransactionalID, &x.ProducerID, &x.ProducerEpoch, &x.Partitions)
 	})
-	snapshot.Register(func(x *AddPartitionsToTxnResponse, f []any) []any {
+	snapshot.Register((*AddPartitionsToTxnResponse)(nil), func(p any, f []any) []any {
+		x := p.(*AddPartitionsToTxnResponse)
 		return append(f, &x.CorrelationID, &x.Error, &x.Partitions)
 	})
-	snapshot.RegisterType[AdminRequest]()
-	snapshot.RegisterType[AdminResponse]()
-	snapshot.Register(func(x *AlterConfigsResource, f []any) []any {
+	snapshot.RegisterType((*AdminRequest)(nil))
+	snapshot.RegisterType((*AdminResponse)(nil))
+	snapshot.Register((*AlterConfigsResource)(nil), func(p any, f []any) []any {
+		x := p.(*AlterConfigsResource)
 		return append(f, &x.ResourceType, &x.ResourceName, &x.Configs)
 	})
-	snapshot.Register(func(x *AlterConfigsResult, f []any) []any {
+	snapshot.Register((*AlterConfigsResult)(nil), func(p any, f []any) []any {
+		x := p.(*AlterConfigsResult)
 		return append(f, &x.ResourceType, &x.ResourceName, &x.Error, &x.ErrorMessage)
 	})
-	snapshot.Register(func(x *AlterPartitionRequest, f []any) []any {
+	snapshot.Register((*AlterPartitionRequest)(nil), func(p any, f []any) []any {
+		x := p.(*AlterPartitionRequest)
 		return append(f, &x.CorrelationID, &x.BrokerID, &x.BrokerEpoch, &x.Partition, &x.LeaderEpoch, &x.PartitionEpoch, &x.NewIsr)
 	})
-	snapshot.Register(func(x *AlterPartitionResponse, f []any) []any {
+	snapshot.Register((*AlterPartitionResponse)(nil), func(p any, f []any) []any {
+		x := p.(*AlterPartitionResponse)
 		return append(f, &x.CorrelationID, &x.Error, &x.Partition, &x.Leader, &x.LeaderEpoch, &x.Isr, &x.PartitionEpoch)
 	})
-	snapshot.Register(func(x *AlterUserScramCredentialsRequest, f []any) []any {
+	snapshot.Register((*AlterUserScramCredentialsRequest)(nil), func(p any, f []any) []any {
+		x := p.(*AlterUserScramCredentialsRequest)
 		return append(f, &x.CorrelationID, &x.Upsertions)
 	})
-	snapshot.Register(func(x *AlterUserScramCredentialsResponse, f []any) []any {
+	snapshot.Register((*AlterUserScramCredentialsResponse)(nil), func(p any, f []any) []any {
+		x := p.(*AlterUserScramCredentialsResponse)
 		return append(f, &x.CorrelationID, &x.Results)
 	})
-	snapshot.Register(func(x *AlterableConfig, f []any) []any { return append(f, &x.Name, &x.Operation, &x.Value) })
-	snapshot.Register(func(x *BeginQuorumEpochRequest, f []any) []any { return append(f, &x.LeaderID, &x.LeaderEpoch) })
-	snapshot.Register(func(x *BrokerHeartbeatRequest, f []any) []any {
+	snapshot.Register((*AlterableConfig)(nil), func(p any, f []any) []any {
+		x := p.(*AlterableConfig)
+		return append(f, &x.Name, &x.Operation, &x.Value)
+	})
+	snapshot.Register((*BeginQuorumEpochRequest)(nil), func(p any, f []any) []any {
+		x := p.(*BeginQuorumEpochRequest)
+		return append(f, &x.LeaderID, &x.LeaderEpoch)
+	})
+	snapshot.Register((*BrokerHeartbeatRequest)(nil), func(p any, f []any) []any {
+		x := p.(*BrokerHeartbeatRequest)
 		return append(f, &x.CorrelationID, &x.BrokerID, &x.BrokerEpoch, &x.CurrentMetadataOffset, &x.WantShutDown)
 	})
-	snapshot.Register(func(x *BrokerHeartbeatResponse, f []any) []any {
+	snapshot.Register((*BrokerHeartbeatResponse)(nil), func(p any, f []any) []any {
+		x := p.(*BrokerHeartbeatResponse)
 		return append(f, &x.CorrelationID, &x.Error, &x.IsCaughtUp, &x.IsFenced, &x.ShouldShutDown)
 	})
-	snapshot.Register(func(x *BrokerMetadata, f []any) []any { return append(f, &x.NodeID, &x.Host, &x.Port) })
-	snapshot.Register(func(x *BrokerRegistrationRequest, f []any) []any {
+	snapshot.Register((*BrokerMetadata)(nil), func(p any, f []any) []any { x := p.(*BrokerMetadata); return append(f, &x.NodeID, &x.Host, &x.Port) })
+	snapshot.Register((*BrokerRegistrationRequest)(nil), func(p any, f []any) []any {
+		x := p.(*BrokerRegistrationRequest)
 		return append(f, &x.CorrelationID, &x.BrokerID, &x.IncarnationID)
 	})
-	snapshot.Register(func(x *BrokerRegistrationResponse, f []any) []any {
+	snapshot.Register((*BrokerRegistrationResponse)(nil), func(p any, f []any) []any {
+		x := p.(*BrokerRegistrationResponse)
 		return append(f, &x.CorrelationID, &x.Error, &x.BrokerEpoch)
 	})
-	snapshot.RegisterType[ClientResponse]()
-	snapshot.Register(func(x *ConfigEntry, f []any) []any {
+	snapshot.RegisterType((*ClientResponse)(nil))
+	snapshot.Register((*ConfigEntry)(nil), func(p any, f []any) []any {
+		x := p.(*ConfigEntry)
 		return append(f, &x.Name, &x.Value, &x.Null, &x.Source, &x.ReadOnly, &x.Sensitive, &x.Type, &x.Synonyms, &x.Documentation)
 	})
-	snapshot.Register(func(x *ConfigSynonym, f []any) []any { return append(f, &x.Name, &x.Value, &x.Null, &x.Source) })
-	snapshot.Register(func(x *ConnectRequest, f []any) []any { return append(f, &x.Listener, &x.TLS, &x.Operator) })
-	snapshot.Register(func(x *ControlledShutdownRequest, f []any) []any {
+	snapshot.Register((*ConfigSynonym)(nil), func(p any, f []any) []any {
+		x := p.(*ConfigSynonym)
+		return append(f, &x.Name, &x.Value, &x.Null, &x.Source)
+	})
+	snapshot.Register((*ConnectRequest)(nil), func(p any, f []any) []any {
+		x := p.(*ConnectRequest)
+		return append(f, &x.Listener, &x.TLS, &x.Operator)
+	})
+	snapshot.Register((*ControlledShutdownRequest)(nil), func(p any, f []any) []any {
+		x := p.(*ControlledShutdownRequest)
 		return append(f, &x.CorrelationID, &x.BrokerID, &x.BrokerEpoch)
 	})
-	snapshot.Register(func(x *ControlledShutdownResponse, f []any) []any {
+	snapshot.Register((*ControlledShutdownResponse)(nil), func(p any, f []any) []any {
+		x := p.(*ControlledShutdownResponse)
 		return append(f, &x.CorrelationID, &x.Error, &x.RemainingPartitions)
 	})
-	snapshot.Register(func(x *Coordinator, f []any) []any { return append(f, &x.Key, &x.NodeID, &x.Error) })
-	snapshot.Register(func(x *CreatableTopic, f []any) []any {
+	snapshot.Register((*Coordinator)(nil), func(p any, f []any) []any { x := p.(*Coordinator); return append(f, &x.Key, &x.NodeID, &x.Error) })
+	snapshot.Register((*CreatableTopic)(nil), func(p any, f []any) []any {
+		x := p.(*CreatableTopic)
 		return append(f, &x.Name, &x.NumPartitions, &x.ReplicationFactor, &x.Configs)
 	})
-	snapshot.Register(func(x *CreateAclsRequest, f []any) []any { return append(f, &x.CorrelationID, &x.Creations) })
-	snapshot.Register(func(x *CreateAclsResponse, f []any) []any { return append(f, &x.CorrelationID, &x.Results) })
-	snapshot.Register(func(x *CreatePartitionsRequest, f []any) []any {
+	snapshot.Register((*CreateAclsRequest)(nil), func(p any, f []any) []any {
+		x := p.(*CreateAclsRequest)
+		return append(f, &x.CorrelationID, &x.Creations)
+	})
+	snapshot.Register((*CreateAclsResponse)(nil), func(p any, f []any) []any {
+		x := p.(*CreateAclsResponse)
+		return append(f, &x.CorrelationID, &x.Results)
+	})
+	snapshot.Register((*CreatePartitionsRequest)(nil), func(p any, f []any) []any {
+		x := p.(*CreatePartitionsRequest)
 		return append(f, &x.CorrelationID, &x.Topics, &x.TimeoutMs, &x.ValidateOnly)
 	})
-	snapshot.Register(func(x *CreatePartitionsResponse, f []any) []any { return append(f, &x.CorrelationID, &x.Results) })
-	snapshot.Register(func(x *CreatePartitionsResult, f []any) []any { return append(f, &x.Name, &x.Error, &x.ErrorMessage) })
-	snapshot.Register(func(x *CreatePartitionsTopic, f []any) []any { return append(f, &x.Name, &x.Count) })
-	snapshot.Register(func(x *CreateTopicResult, f []any) []any {
+	snapshot.Register((*CreatePartitionsResponse)(nil), func(p any, f []any) []any {
+		x := p.(*CreatePartitionsResponse)
+		return append(f, &x.CorrelationID, &x.Results)
+	})
+	snapshot.Register((*CreatePartitionsResult)(nil), func(p any, f []any) []any {
+		x := p.(*CreatePartitionsResult)
+		return append(f, &x.Name, &x.Error, &x.ErrorMessage)
+	})
+	snapshot.Register((*CreatePartitionsTopic)(nil), func(p any, f []any) []any { x := p.(*CreatePartitionsTopic); return append(f, &x.Name, &x.Count) })
+	snapshot.Register((*CreateTopicResult)(nil), func(p any, f []any) []any {
+		x := p.(*CreateTopicResult)
 		return append(f, &x.Name, &x.TopicID, &x.Error, &x.ErrorMessage, &x.NumPartitions, &x.ReplicationFactor)
 	})
-	snapshot.Register(func(x *CreateTopicsRequest, f []any) []any {
+	snapshot.Register((*CreateTopicsRequest)(nil), func(p any, f []any) []any {
+		x := p.(*CreateTopicsRequest)
 		return append(f, &x.CorrelationID, &x.Topics, &x.TimeoutMs, &x.ValidateOnly)
 	})
-	snapshot.Register(func(x *CreateTopicsResponse, f []any) []any { return append(f, &x.CorrelationID, &x.Topics) })
-	snapshot.Register(func(x *DeleteAclsRequest, f []any) []any { return append(f, &x.CorrelationID, &x.Filters) })
-	snapshot.Register(func(x *DeleteAclsResponse, f []any) []any { return append(f, &x.CorrelationID, &x.Results) })
-	snapshot.Register(func(x *DeleteTopicResult, f []any) []any { return append(f, &x.Name, &x.Error, &x.ErrorMessage) })
-	snapshot.Register(func(x *DeleteTopicsRequest, f []any) []any {
+	snapshot.Register((*CreateTopicsResponse)(nil), func(p any, f []any) []any {
+		x := p.(*CreateTopicsResponse)
+		return append(f, &x.CorrelationID, &x.Topics)
+	})
+	snapshot.Register((*DeleteAclsRequest)(nil), func(p any, f []any) []any {
+		x := p.(*DeleteAclsRequest)
+		return append(f, &x.CorrelationID, &x.Filters)
+	})
+	snapshot.Register((*DeleteAclsResponse)(nil), func(p any, f []any) []any {
+		x := p.(*DeleteAclsResponse)
+		return append(f, &x.CorrelationID, &x.Results)
+	})
+	snapshot.Register((*DeleteTopicResult)(nil), func(p any, f []any) []any {
+		x := p.(*DeleteTopicResult)
+		return append(f, &x.Name, &x.Error, &x.ErrorMessage)
+	})
+	snapshot.Register((*DeleteTopicsRequest)(nil), func(p any, f []any) []any {
+		x := p.(*DeleteTopicsRequest)
 		return append(f, &x.CorrelationID, &x.Topics, &x.TimeoutMs)
 	})
-	snapshot.Register(func(x *DeleteTopicsResponse, f []any) []any { return append(f, &x.CorrelationID, &x.Topics) })
-	snapshot.Register(func(x *DescribeAclsRequest, f []any) []any { return append(f, &x.CorrelationID, &x.Filter) })
-	snapshot.Register(func(x *DescribeAclsResponse, f []any) []any {
+	snapshot.Register((*DeleteTopicsResponse)(nil), func(p any, f []any) []any {
+		x := p.(*DeleteTopicsResponse)
+		return append(f, &x.CorrelationID, &x.Topics)
+	})
+	snapshot.Register((*DescribeAclsRequest)(nil), func(p any, f []any) []any {
+		x := p.(*DescribeAclsRequest)
+		return append(f, &x.CorrelationID, &x.Filter)
+	})
+	snapshot.Register((*DescribeAclsResponse)(nil), func(p any, f []any) []any {
+		x := p.(*DescribeAclsResponse)
 		return append(f, &x.CorrelationID, &x.Error, &x.ErrorMessage, &x.ACLs)
 	})
-	snapshot.Register(func(x *DescribeClusterBroker, f []any) []any {
+	snapshot.Register((*DescribeClusterBroker)(nil), func(p any, f []any) []any {
+		x := p.(*DescribeClusterBroker)
 		return append(f, &x.NodeID, &x.Host, &x.Port, &x.Fenced)
 	})
-	snapshot.Register(func(x *DescribeClusterRequest, f []any) []any {
+	snapshot.Register((*DescribeClusterRequest)(nil), func(p any, f []any) []any {
+		x := p.(*DescribeClusterRequest)
 		return append(f, &x.CorrelationID, &x.IncludeClusterAuthorizedOperations, &x.EndpointType, &x.IncludeFencedBrokers)
 	})
-	snapshot.Register(func(x *DescribeClusterResponse, f []any) []any {
+	snapshot.Register((*DescribeClusterResponse)(nil), func(p any, f []any) []any {
+		x := p.(*DescribeClusterResponse)
 		return append(f, &x.CorrelationID, &x.Error, &x.ErrorMessage, &x.ClusterID, &x.ControllerID, &x.EndpointType, &x.Brokers, &x.ClusterAuthorizedOperations)
 	})
-	snapshot.Register(func(x *DescribeConfigsRequest, f []any) []any {
+	snapshot.Register((*DescribeConfigsRequest)(nil), func(p any, f []any) []any {
+		x := p.(*DescribeConfigsRequest)
 		return append(f, &x.CorrelationID, &x.Resources, &x.IncludeSynonyms, &x.IncludeDocumentation)
 	})
-	snapshot.Register(func(x *DescribeConfigsResource, f []any) []any {
+	snapshot.Register((*DescribeConfigsResource)(nil), func(p any, f []any) []any {
+		x := p.(*DescribeConfigsResource)
 		return append(f, &x.ResourceType, &x.ResourceName, &x.Names)
 	})
-	snapshot.Register(func(x *DescribeConfigsResponse, f []any) []any { return append(f, &x.CorrelationID, &x.Results) })
-	snapshot.Register(func(x *DescribeConfigsResult, f []any) []any {
+	snapshot.Register((*DescribeConfigsResponse)(nil), func(p any, f []any) []any {
+		x := p.(*DescribeConfigsResponse)
+		return append(f, &x.CorrelationID, &x.Results)
+	})
+	snapshot.Register((*DescribeConfigsResult)(nil), func(p any, f []any) []any {
+		x := p.(*DescribeConfigsResult)
 		return append(f, &x.ResourceType, &x.ResourceName, &x.Error, &x.ErrorMessage, &x.Configs)
 	})
-	snapshot.Register(func(x *DescribeGroupsRequest, f []any) []any { return append(f, &x.CorrelationID, &x.Groups) })
-	snapshot.Register(func(x *DescribeGroupsResponse, f []any) []any { return append(f, &x.CorrelationID, &x.Groups) })
-	snapshot.Register(func(x *DescribedGroup, f []any) []any {
+	snapshot.Register((*DescribeGroupsRequest)(nil), func(p any, f []any) []any {
+		x := p.(*DescribeGroupsRequest)
+		return append(f, &x.CorrelationID, &x.Groups)
+	})
+	snapshot.Register((*DescribeGroupsResponse)(nil), func(p any, f []any) []any {
+		x := p.(*DescribeGroupsResponse)
+		return append(f, &x.CorrelationID, &x.Groups)
+	})
+	snapshot.Register((*DescribedGroup)(nil), func(p any, f []any) []any {
+		x := p.(*DescribedGroup)
 		return append(f, &x.GroupID, &x.Error, &x.Found, &x.State, &x.ProtocolType, &x.Protocol, &x.Members)
 	})
-	snapshot.Register(func(x *DescribedGroupMember, f []any) []any {
+	snapshot.Register((*DescribedGroupMember)(nil), func(p any, f []any) []any {
+		x := p.(*DescribedGroupMember)
 		return append(f, &x.MemberID, &x.GroupInstanceID, &x.ClientID, &x.ClientHost, &x.Metadata, &x.Assignment, &x.Subscription, &x.Partitions)
 	})
-	snapshot.Register(func(x *ElectLeadersRequest, f []any) []any {
+	snapshot.Register((*ElectLeadersRequest)(nil), func(p any, f []any) []any {
+		x := p.(*ElectLeadersRequest)
 		return append(f, &x.CorrelationID, &x.ElectionType, &x.Partitions, &x.TimeoutMs)
 	})
-	snapshot.Register(func(x *ElectLeadersResponse, f []any) []any { return append(f, &x.CorrelationID, &x.Error, &x.Results) })
-	snapshot.Register(func(x *ElectLeadersResult, f []any) []any {
+	snapshot.Register((*ElectLeadersResponse)(nil), func(p any, f []any) []any {
+		x := p.(*ElectLeadersResponse)
+		return append(f, &x.CorrelationID, &x.Error, &x.Results)
+	})
+	snapshot.Register((*ElectLeadersResult)(nil), func(p any, f []any) []any {
+		x := p.(*ElectLeadersResult)
 		return append(f, &x.TopicPartition, &x.Error, &x.ErrorMessage)
 	})
-	snapshot.Register(func(x *EndTxnRequest, f []any) []any {
+	snapshot.Register((*EndTxnRequest)(nil), func(p any, f []any) []any {
+		x := p.(*EndTxnRequest)
 		return append(f, &x.CorrelationID, &x.TransactionalID, &x.ProducerID, &x.ProducerEpoch, &x.Committed)
 	})
-	snapshot.Register(func(x *EndTxnResponse, f []any) []any { return append(f, &x.CorrelationID, &x.Error) })
-	snapshot.Register(func(x *EpochEndOffset, f []any) []any { return append(f, &x.Epoch, &x.EndOffset) })
-	snapshot.RegisterType[ErrorCode]()
-	snapshot.Register(func(x *ErrorInfo, f []any) []any { return append(f, &x.Code, &x.Name, &x.Retriable, &x.Message) })
-	snapshot.Register(func(x *FetchPartition, f []any) []any {
+	snapshot.Register((*EndTxnResponse)(nil), func(p any, f []any) []any { x := p.(*EndTxnResponse); return append(f, &x.CorrelationID, &x.Error) })
+	snapshot.Register((*EpochEndOffset)(nil), func(p any, f []any) []any { x := p.(*EpochEndOffset); return append(f, &x.Epoch, &x.EndOffset) })
+	snapshot.RegisterType((*ErrorCode)(nil))
+	snapshot.Register((*ErrorInfo)(nil), func(p any, f []any) []any {
+		x := p.(*ErrorInfo)
+		return append(f, &x.Code, &x.Name, &x.Retriable, &x.Message)
+	})
+	snapshot.Register((*FetchPartition)(nil), func(p any, f []any) []any {
+		x := p.(*FetchPartition)
 		return append(f, &x.TopicPartition, &x.CurrentLeaderEpoch, &x.FetchOffset, &x.LastFetchedEpoch, &x.LogStartOffset, &x.PartitionMaxBytes)
 	})
-	snapshot.Register(func(x *FetchPartitionResponse, f []any) []any {
+	snapshot.Register((*FetchPartitionResponse)(nil), func(p any, f []any) []any {
+		x := p.(*FetchPartitionResponse)
 		return append(f, &x.TopicPartition, &x.Error, &x.HighWatermark, &x.LastStableOffset, &x.LogStartOffset, &x.DivergingEpoch, &x.CurrentLeader, &x.CurrentLeaderEpoch, &x.AbortedTransactions, &x.Batches)
 	})
-	snapshot.Register(func(x *FetchRequest, f []any) []any {
+	snapshot.Register((*FetchRequest)(nil), func(p any, f []any) []any {
+		x := p.(*FetchRequest)
 		return append(f, &x.CorrelationID, &x.ReplicaID, &x.MaxWaitMs, &x.MinBytes, &x.MaxBytes, &x.IsolationLevel, &x.Partitions)
 	})
-	snapshot.Register(func(x *FetchResponse, f []any) []any { return append(f, &x.CorrelationID, &x.Error, &x.Partitions) })
-	snapshot.Register(func(x *FindCoordinatorRequest, f []any) []any {
+	snapshot.Register((*FetchResponse)(nil), func(p any, f []any) []any {
+		x := p.(*FetchResponse)
+		return append(f, &x.CorrelationID, &x.Error, &x.Partitions)
+	})
+	snapshot.Register((*FindCoordinatorRequest)(nil), func(p any, f []any) []any {
+		x := p.(*FindCoordinatorRequest)
 		return append(f, &x.CorrelationID, &x.KeyType, &x.Key, &x.Keys)
 	})
-	snapshot.Register(func(x *FindCoordinatorResponse, f []any) []any {
+	snapshot.Register((*FindCoordinatorResponse)(nil), func(p any, f []any) []any {
+		x := p.(*FindCoordinatorResponse)
 		return append(f, &x.CorrelationID, &x.Error, &x.NodeID, &x.Coordinators)
 	})
-	snapshot.Register(func(x *GatewayAuthentication, f []any) []any {
+	snapshot.Register((*GatewayAuthentication)(nil), func(p any, f []any) []any {
+		x := p.(*GatewayAuthentication)
 		return append(f, &x.CorrelationID, &x.Mechanism, &x.User, &x.Error, &x.ErrorMessage)
 	})
-	snapshot.Register(func(x *GroupProtocol, f []any) []any { return append(f, &x.Name, &x.Subscription, &x.Metadata) })
-	snapshot.Register(func(x *HeartbeatRequest, f []any) []any {
+	snapshot.Register((*GroupProtocol)(nil), func(p any, f []any) []any {
+		x := p.(*GroupProtocol)
+		return append(f, &x.Name, &x.Subscription, &x.Metadata)
+	})
+	snapshot.Register((*HeartbeatRequest)(nil), func(p any, f []any) []any {
+		x := p.(*HeartbeatRequest)
 		return append(f, &x.CorrelationID, &x.GroupID, &x.GenerationID, &x.MemberID, &x.GroupInstanceID)
 	})
-	snapshot.Register(func(x *HeartbeatResponse, f []any) []any { return append(f, &x.CorrelationID, &x.Error) })
-	snapshot.Register(func(x *IncrementalAlterConfigsRequest, f []any) []any {
+	snapshot.Register((*HeartbeatResponse)(nil), func(p any, f []any) []any { x := p.(*HeartbeatResponse); return append(f, &x.CorrelationID, &x.Error) })
+	snapshot.Register((*IncrementalAlterConfigsRequest)(nil), func(p any, f []any) []any {
+		x := p.(*IncrementalAlterConfigsRequest)
 		return append(f, &x.CorrelationID, &x.Resources)
 	})
-	snapshot.Register(func(x *IncrementalAlterConfigsResponse, f []any) []any {
+	snapshot.Register((*IncrementalAlterConfigsResponse)(nil), func(p any, f []any) []any {
+		x := p.(*IncrementalAlterConfigsResponse)
 		return append(f, &x.CorrelationID, &x.Resources)
 	})
-	snapshot.Register(func(x *InitProducerIDRequest, f []any) []any {
+	snapshot.Register((*InitProducerIDRequest)(nil), func(p any, f []any) []any {
+		x := p.(*InitProducerIDRequest)
 		return append(f, &x.CorrelationID, &x.TransactionalID, &x.TransactionTimeoutMs, &x.ProducerID, &x.ProducerEpoch)
 	})
-	snapshot.Register(func(x *InitProducerIDResponse, f []any) []any {
+	snapshot.Register((*InitProducerIDResponse)(nil), func(p any, f []any) []any {
+		x := p.(*InitProducerIDResponse)
 		return append(f, &x.CorrelationID, &x.Error, &x.ProducerID, &x.ProducerEpoch)
 	})
-	snapshot.Register(func(x *JoinGroupMember, f []any) []any {
+	snapshot.Register((*JoinGroupMember)(nil), func(p any, f []any) []any {
+		x := p.(*JoinGroupMember)
 		return append(f, &x.MemberID, &x.GroupInstanceID, &x.ClientID, &x.Subscription, &x.Metadata)
 	})
-	snapshot.Register(func(x *JoinGroupRequest, f []any) []any {
+	snapshot.Register((*JoinGroupRequest)(nil), func(p any, f []any) []any {
+		x := p.(*JoinGroupRequest)
 		return append(f, &x.CorrelationID, &x.GroupID, &x.SessionTimeoutMs, &x.RebalanceTimeoutMs, &x.MemberID, &x.ClientID, &x.ClientHost, &x.ProtocolType, &x.Protocols, &x.RequireKnownMemberID, &x.Reason, &x.GroupInstanceID, &x.SupportsSkipAssignment)
 	})
-	snapshot.Register(func(x *JoinGroupResponse, f []any) []any {
+	snapshot.Register((*JoinGroupResponse)(nil), func(p any, f []any) []any {
+		x := p.(*JoinGroupResponse)
 		return append(f, &x.CorrelationID, &x.Error, &x.GenerationID, &x.ProtocolType, &x.ProtocolName, &x.Leader, &x.MemberID, &x.Members, &x.SkipAssignment)
 	})
-	snapshot.Register(func(x *LeaveGroupMember, f []any) []any { return append(f, &x.MemberID, &x.GroupInstanceID, &x.Reason) })
-	snapshot.Register(func(x *LeaveGroupMemberResponse, f []any) []any {
+	snapshot.Register((*LeaveGroupMember)(nil), func(p any, f []any) []any {
+		x := p.(*LeaveGroupMember)
+		return append(f, &x.MemberID, &x.GroupInstanceID, &x.Reason)
+	})
+	snapshot.Register((*LeaveGroupMemberResponse)(nil), func(p any, f []any) []any {
+		x := p.(*LeaveGroupMemberResponse)
 		return append(f, &x.MemberID, &x.GroupInstanceID, &x.Error)
 	})
-	snapshot.Register(func(x *LeaveGroupRequest, f []any) []any {
+	snapshot.Register((*LeaveGroupRequest)(nil), func(p any, f []any) []any {
+		x := p.(*LeaveGroupRequest)
 		return append(f, &x.CorrelationID, &x.GroupID, &x.MemberID, &x.Reason, &x.Members)
 	})
-	snapshot.Register(func(x *LeaveGroupResponse, f []any) []any { return append(f, &x.CorrelationID, &x.Error, &x.Members) })
-	snapshot.Register(func(x *ListGroupsRequest, f []any) []any {
+	snapshot.Register((*LeaveGroupResponse)(nil), func(p any, f []any) []any {
+		x := p.(*LeaveGroupResponse)
+		return append(f, &x.CorrelationID, &x.Error, &x.Members)
+	})
+	snapshot.Register((*ListGroupsRequest)(nil), func(p any, f []any) []any {
+		x := p.(*ListGroupsRequest)
 		return append(f, &x.CorrelationID, &x.StatesFilter, &x.TypesFilter)
 	})
-	snapshot.Register(func(x *ListGroupsResponse, f []any) []any { return append(f, &x.CorrelationID, &x.Error, &x.Groups) })
-	snapshot.Register(func(x *ListOffsetsPartition, f []any) []any {
+	snapshot.Register((*ListGroupsResponse)(nil), func(p any, f []any) []any {
+		x := p.(*ListGroupsResponse)
+		return append(f, &x.CorrelationID, &x.Error, &x.Groups)
+	})
+	snapshot.Register((*ListOffsetsPartition)(nil), func(p any, f []any) []any {
+		x := p.(*ListOffsetsPartition)
 		return append(f, &x.TopicPartition, &x.CurrentLeaderEpoch, &x.TimestampMs)
 	})
-	snapshot.Register(func(x *ListOffsetsPartitionResponse, f []any) []any {
+	snapshot.Register((*ListOffsetsPartitionResponse)(nil), func(p any, f []any) []any {
+		x := p.(*ListOffsetsPartitionResponse)
 		return append(f, &x.TopicPartition, &x.Error, &x.TimestampMs, &x.Offset, &x.LeaderEpoch)
 	})
-	snapshot.Register(func(x *ListOffsetsRequest, f []any) []any {
+	snapshot.Register((*ListOffsetsRequest)(nil), func(p any, f []any) []any {
+		x := p.(*ListOffsetsRequest)
 		return append(f, &x.CorrelationID, &x.ReplicaID, &x.IsolationLevel, &x.Partitions)
 	})
-	snapshot.Register(func(x *ListOffsetsResponse, f []any) []any { return append(f, &x.CorrelationID, &x.Partitions) })
-	snapshot.Register(func(x *ListedGroup, f []any) []any { return append(f, &x.GroupID, &x.ProtocolType, &x.State, &x.Type) })
-	snapshot.Register(func(x *MetadataEntry, f []any) []any { return append(f, &x.Offset, &x.Epoch, &x.Record) })
-	snapshot.Register(func(x *MetadataFetchRequest, f []any) []any {
+	snapshot.Register((*ListOffsetsResponse)(nil), func(p any, f []any) []any {
+		x := p.(*ListOffsetsResponse)
+		return append(f, &x.CorrelationID, &x.Partitions)
+	})
+	snapshot.Register((*ListedGroup)(nil), func(p any, f []any) []any {
+		x := p.(*ListedGroup)
+		return append(f, &x.GroupID, &x.ProtocolType, &x.State, &x.Type)
+	})
+	snapshot.Register((*MetadataEntry)(nil), func(p any, f []any) []any { x := p.(*MetadataEntry); return append(f, &x.Offset, &x.Epoch, &x.Record) })
+	snapshot.Register((*MetadataFetchRequest)(nil), func(p any, f []any) []any {
+		x := p.(*MetadataFetchRequest)
 		return append(f, &x.CorrelationID, &x.BrokerID, &x.FetchOffset)
 	})
-	snapshot.Register(func(x *MetadataFetchResponse, f []any) []any {
+	snapshot.Register((*MetadataFetchResponse)(nil), func(p any, f []any) []any {
+		x := p.(*MetadataFetchResponse)
 		return append(f, &x.CorrelationID, &x.Error, &x.LeaderID, &x.LeaderEpoch, &x.HighWatermark, &x.Entries)
 	})
-	snapshot.Register(func(x *MetadataRequest, f []any) []any {
+	snapshot.Register((*MetadataRequest)(nil), func(p any, f []any) []any {
+		x := p.(*MetadataRequest)
 		return append(f, &x.CorrelationID, &x.Topics, &x.AllowAutoTopicCreation)
 	})
-	snapshot.Register(func(x *MetadataResponse, f []any) []any {
+	snapshot.Register((*MetadataResponse)(nil), func(p any, f []any) []any {
+		x := p.(*MetadataResponse)
 		return append(f, &x.CorrelationID, &x.Brokers, &x.ClusterID, &x.ControllerID, &x.Topics)
 	})
-	snapshot.Register(func(x *OffsetCommitPartition, f []any) []any { return append(f, &x.TopicPartition, &x.Offset) })
-	snapshot.Register(func(x *OffsetCommitRequest, f []any) []any {
+	snapshot.Register((*OffsetCommitPartition)(nil), func(p any, f []any) []any {
+		x := p.(*OffsetCommitPartition)
+		return append(f, &x.TopicPartition, &x.Offset)
+	})
+	snapshot.Register((*OffsetCommitRequest)(nil), func(p any, f []any) []any {
+		x := p.(*OffsetCommitRequest)
 		return append(f, &x.CorrelationID, &x.GroupID, &x.GenerationID, &x.MemberID, &x.GroupInstanceID, &x.Offsets)
 	})
-	snapshot.Register(func(x *OffsetCommitResponse, f []any) []any { return append(f, &x.CorrelationID, &x.Error, &x.Refused) })
-	snapshot.Register(func(x *OffsetFetchGroup, f []any) []any {
-		return append(f, &x.GroupID, &x.Partitions, &x.AllPartitions)
-	})
-	snapshot.Register(func(x *OffsetFetchGroupResponse, f []any) []any {
-		return append(f, &x.GroupID, &x.Error, &x.Partitions)
-	})
-	snapshot.Register(func(x *OffsetFetchPartition, f []any) []any { return append(f, &x.TopicPartition, &x.Offset, &x.Error) })
-	snapshot.Register(func(x *OffsetFetchRequest, f []any) []any {
-		return append(f, &x.CorrelationID, &x.GroupID, &x.Partitions, &x.RequireStable, &x.Groups)
-	})
-	snapshot.Register(func(x *OffsetFetchResponse, f []any) []any {
-		return append(f, &x.CorrelationID, &x.Error, &x.Offsets, &x.Groups)
-	})
-	snapshot.Register(func(x *PartitionError, f []any) []any { return append(f, &x.TopicPartition, &x.Error) })
-	snapshot.Register(func(x *PartitionMetadata, f []any) []any {
-		return append(f, &x.Partition, &x.Error, &x.Leader, &x.LeaderEpoch, &x.Replicas, &x.Isr, &x.OfflineReplicas)
-	})
-	snapshot.Register(func(x *ProducePartition, f []any) []any { return append(f, &x.TopicPartition, &x.Batch) })
-	snapshot.Register(func(x *ProducePartitionResponse, f []any) []any {
-		return append(f, &x.TopicPartition, &x.Error, &x.ErrorMessage, &x.BaseOffset, &x.LogAppendTimeMs, &x.LogStartOffset, &x.CurrentLeader, &x.CurrentLeaderEpoch)
-	})
-	snapshot.Register(func(x *ProduceRequest, f []any) []any {
-		return append(f, &x.CorrelationID, &x.TransactionalID, &x.Acks, &x.TimeoutMs, &x.Partitions)
-	})
-	snapshot.Register(func(x *ProduceResponse, f []any) []any { return append(f, &x.CorrelationID, &x.Partitions) })
-	snapshot.Register(func(x *SaslAuthenticateRequest, f []any) []any { return append(f, &x.CorrelationID, &x.AuthBytes) })
-	snapshot.Register(func(x *SaslAuthenticateResponse, f []any) []any {
-		return append(f, &x.CorrelationID, &x.Error, &x.ErrorMessage, &x.AuthBytes)
-	})
-	snapshot.Register(func(x *SaslHandshakeRequest, f []any) []any { return append(f, &x.CorrelationID, &x.Mechanism) })
-	snapshot.Register(func(x *SaslHandshakeResponse, f []any) []any {
-		return append(f, &x.CorrelationID, &x.Error, &x.Mechanisms)
-	})
-	snapshot.Register(func(x *ScramResult, f []any) []any { return append(f, &x.User, &x.Error, &x.ErrorMessage) })
-	snapshot.Register(func(x *ScramUpsertion, f []any) []any { return append(f, &x.User, &x.Credential) })
-	snapshot.Register(func(x *Subscription, f []any) []any { return append(f, &x.Topics, &x.OwnedPartitions) })
-	snapshot.Register(func(x *SyncGroupAssignment, f []any) []any {
-		return append(f, &x.MemberID, &x.Partitions, &x.Assignment)
-	})
-	snapshot.Register(func(x *SyncGroupRequest, f []any) []any {
-		return append(f, &x.CorrelationID, &x.GroupID, &x.GenerationID, &x.MemberID, &x.GroupInstanceID, &x.ProtocolType, &x.ProtocolName, &x.Assignments)
-	})
-	snapshot.Register(func(x *SyncGroupResponse, f []any) []any {
-		return append(f, &x.CorrelationID, &x.Error, &x.ProtocolType, &x.ProtocolName, &x.Partitions, &x.Assignment)
-	})
-	snapshot.Register(func(x *TopicMetadata, f []any) []any {
-		return append(f, &x.Name, &x.TopicID, &x.Error, &x.IsInternal, &x.Partitions)
-	})
-	snapshot.Register(func(x *TopicPartition, f []any) []any { return append(f, &x.Topic, &x.Partition) })
-	snapshot.Register(func(x *TxnOffsetCommitRequest, f []any) []any {
-		return append(f, &x.CorrelationID, &x.TransactionalID, &x.GroupID, &x.ProducerID, &x.ProducerEpoch, &x.GenerationID, &x.MemberID, &x.GroupInstanceID, &x.Offsets)
-	})
-	snapshot.Register(func(x *TxnOffsetCommitResponse, f []any) []any {
+	snapshot.Register((*OffsetCommitResponse)(nil), func(p any, f []any) []any {
+		x := p.(*OffsetCommitResponse)
 		return append(f, &x.CorrelationID, &x.Error, &x.Refused)
 	})
-	snapshot.Register(func(x *UpdateMetadataRequest, f []any) []any {
+	snapshot.Register((*OffsetFetchGroup)(nil), func(p any, f []any) []any {
+		x := p.(*OffsetFetchGroup)
+		return append(f, &x.GroupID, &x.Partitions, &x.AllPartitions)
+	})
+	snapshot.Register((*OffsetFetchGroupResponse)(nil), func(p any, f []any) []any {
+		x := p.(*OffsetFetchGroupResponse)
+		return append(f, &x.GroupID, &x.Error, &x.Partitions)
+	})
+	snapshot.Register((*OffsetFetchPartition)(nil), func(p any, f []any) []any {
+		x := p.(*OffsetFetchPartition)
+		return append(f, &x.TopicPartition, &x.Offset, &x.Error)
+	})
+	snapshot.Register((*OffsetFetchRequest)(nil), func(p any, f []any) []any {
+		x := p.(*OffsetFetchRequest)
+		return append(f, &x.CorrelationID, &x.GroupID, &x.Partitions, &x.RequireStable, &x.Groups)
+	})
+	snapshot.Register((*OffsetFetchResponse)(nil), func(p any, f []any) []any {
+		x := p.(*OffsetFetchResponse)
+		return append(f, &x.CorrelationID, &x.Error, &x.Offsets, &x.Groups)
+	})
+	snapshot.Register((*PartitionError)(nil), func(p any, f []any) []any { x := p.(*PartitionError); return append(f, &x.TopicPartition, &x.Error) })
+	snapshot.Register((*PartitionMetadata)(nil), func(p any, f []any) []any {
+		x := p.(*PartitionMetadata)
+		return append(f, &x.Partition, &x.Error, &x.Leader, &x.LeaderEpoch, &x.Replicas, &x.Isr, &x.OfflineReplicas)
+	})
+	snapshot.Register((*ProducePartition)(nil), func(p any, f []any) []any { x := p.(*ProducePartition); return append(f, &x.TopicPartition, &x.Batch) })
+	snapshot.Register((*ProducePartitionResponse)(nil), func(p any, f []any) []any {
+		x := p.(*ProducePartitionResponse)
+		return append(f, &x.TopicPartition, &x.Error, &x.ErrorMessage, &x.BaseOffset, &x.LogAppendTimeMs, &x.LogStartOffset, &x.CurrentLeader, &x.CurrentLeaderEpoch)
+	})
+	snapshot.Register((*ProduceRequest)(nil), func(p any, f []any) []any {
+		x := p.(*ProduceRequest)
+		return append(f, &x.CorrelationID, &x.TransactionalID, &x.Acks, &x.TimeoutMs, &x.Partitions)
+	})
+	snapshot.Register((*ProduceResponse)(nil), func(p any, f []any) []any {
+		x := p.(*ProduceResponse)
+		return append(f, &x.CorrelationID, &x.Partitions)
+	})
+	snapshot.Register((*SaslAuthenticateRequest)(nil), func(p any, f []any) []any {
+		x := p.(*SaslAuthenticateRequest)
+		return append(f, &x.CorrelationID, &x.AuthBytes)
+	})
+	snapshot.Register((*SaslAuthenticateResponse)(nil), func(p any, f []any) []any {
+		x := p.(*SaslAuthenticateResponse)
+		return append(f, &x.CorrelationID, &x.Error, &x.ErrorMessage, &x.AuthBytes)
+	})
+	snapshot.Register((*SaslHandshakeRequest)(nil), func(p any, f []any) []any {
+		x := p.(*SaslHandshakeRequest)
+		return append(f, &x.CorrelationID, &x.Mechanism)
+	})
+	snapshot.Register((*SaslHandshakeResponse)(nil), func(p any, f []any) []any {
+		x := p.(*SaslHandshakeResponse)
+		return append(f, &x.CorrelationID, &x.Error, &x.Mechanisms)
+	})
+	snapshot.Register((*ScramResult)(nil), func(p any, f []any) []any {
+		x := p.(*ScramResult)
+		return append(f, &x.User, &x.Error, &x.ErrorMessage)
+	})
+	snapshot.Register((*ScramUpsertion)(nil), func(p any, f []any) []any { x := p.(*ScramUpsertion); return append(f, &x.User, &x.Credential) })
+	snapshot.Register((*Subscription)(nil), func(p any, f []any) []any { x := p.(*Subscription); return append(f, &x.Topics, &x.OwnedPartitions) })
+	snapshot.Register((*SyncGroupAssignment)(nil), func(p any, f []any) []any {
+		x := p.(*SyncGroupAssignment)
+		return append(f, &x.MemberID, &x.Partitions, &x.Assignment)
+	})
+	snapshot.Register((*SyncGroupRequest)(nil), func(p any, f []any) []any {
+		x := p.(*SyncGroupRequest)
+		return append(f, &x.CorrelationID, &x.GroupID, &x.GenerationID, &x.MemberID, &x.GroupInstanceID, &x.ProtocolType, &x.ProtocolName, &x.Assignments)
+	})
+	snapshot.Register((*SyncGroupResponse)(nil), func(p any, f []any) []any {
+		x := p.(*SyncGroupResponse)
+		return append(f, &x.CorrelationID, &x.Error, &x.ProtocolType, &x.ProtocolName, &x.Partitions, &x.Assignment)
+	})
+	snapshot.Register((*TopicMetadata)(nil), func(p any, f []any) []any {
+		x := p.(*TopicMetadata)
+		return append(f, &x.Name, &x.TopicID, &x.Error, &x.IsInternal, &x.Partitions)
+	})
+	snapshot.Register((*TopicPartition)(nil), func(p any, f []any) []any { x := p.(*TopicPartition); return append(f, &x.Topic, &x.Partition) })
+	snapshot.Register((*TxnOffsetCommitRequest)(nil), func(p any, f []any) []any {
+		x := p.(*TxnOffsetCommitRequest)
+		return append(f, &x.CorrelationID, &x.TransactionalID, &x.GroupID, &x.ProducerID, &x.ProducerEpoch, &x.GenerationID, &x.MemberID, &x.GroupInstanceID, &x.Offsets)
+	})
+	snapshot.Register((*TxnOffsetCommitResponse)(nil), func(p any, f []any) []any {
+		x := p.(*TxnOffsetCommitResponse)
+		return append(f, &x.CorrelationID, &x.Error, &x.Refused)
+	})
+	snapshot.Register((*UpdateMetadataRequest)(nil), func(p any, f []any) []any {
+		x := p.(*UpdateMetadataRequest)
 		return append(f, &x.ControllerID, &x.ControllerEpoch, &x.Full, &x.Records)
 	})
-	snapshot.Register(func(x *VoteRequest, f []any) []any {
+	snapshot.Register((*VoteRequest)(nil), func(p any, f []any) []any {
+		x := p.(*VoteRequest)
 		return append(f, &x.CandidateID, &x.CandidateEpoch, &x.LastOffset, &x.PreVote)
 	})
-	snapshot.Register(func(x *VoteResponse, f []any) []any {
+	snapshot.Register((*VoteResponse)(nil), func(p any, f []any) []any {
+		x := p.(*VoteResponse)
 		return append(f, &x.VoterID, &x.Epoch, &x.VoteGranted, &x.PreVote, &x.LeaderID)
 	})
-	snapshot.Register(func(x *WriteTxnMarkersRequest, f []any) []any {
+	snapshot.Register((*WriteTxnMarkersRequest)(nil), func(p any, f []any) []any {
+		x := p.(*WriteTxnMarkersRequest)
 		return append(f, &x.CorrelationID, &x.ProducerID, &x.ProducerEpoch, &x.Committed, &x.CoordinatorEpoch, &x.Partitions)
 	})
-	snapshot.Register(func(x *WriteTxnMarkersResponse, f []any) []any { return append(f, &x.CorrelationID, &x.Errors) })
+	snapshot.Register((*WriteTxnMarkersResponse)(nil), func(p any, f []any) []any {
+		x := p.(*WriteTxnMarkersResponse)
+		return append(f, &x.CorrelationID, &x.Errors)
+	})
 }

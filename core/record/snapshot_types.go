@@ -5,21 +5,29 @@ package record
 import "github.com/kafka-playground/playground/core/snapshot"
 
 func init() {
-	snapshot.Register(func(x *Batch, f []any) []any {
+	snapshot.Register((*Batch)(nil), func(p any, f []any) []any {
+		x := p.(*Batch)
 		return append(f, &x.BaseOffset, &x.PartitionLeaderEpoch, &x.ProducerID, &x.ProducerEpoch, &x.BaseSequence, &x.Transactional, &x.Control, &x.ControlType, &x.MaxTimestampMs, &x.Compression, &x.Records, &x.SizeBytes)
 	})
-	snapshot.Register(func(x *Builder, f []any) []any { return append(f, &x.entries, &x.special, &x.maxTimestampMs) })
-	snapshot.RegisterType[Compression]()
-	snapshot.RegisterType[ControlType]()
-	snapshot.Register(func(x *Header, f []any) []any { return append(f, &x.Key, &x.Value, &x.ValueNull) })
-	snapshot.Register(func(x *Record, f []any) []any {
+	snapshot.Register((*Builder)(nil), func(p any, f []any) []any {
+		x := p.(*Builder)
+		return append(f, &x.entries, &x.special, &x.maxTimestampMs)
+	})
+	snapshot.RegisterType((*Compression)(nil))
+	snapshot.RegisterType((*ControlType)(nil))
+	snapshot.Register((*Header)(nil), func(p any, f []any) []any { x := p.(*Header); return append(f, &x.Key, &x.Value, &x.ValueNull) })
+	snapshot.Register((*Record)(nil), func(p any, f []any) []any {
+		x := p.(*Record)
 		return append(f, &x.Key, &x.Value, &x.Headers, &x.TimestampMs, &x.KeyNull, &x.ValueNull)
 	})
-	snapshot.Register(func(x *Records, f []any) []any { return append(f, &x.entries, &x.special) })
-	snapshot.Register(func(x *Slab, f []any) []any { return append(f, &x.free, &x.blockEntries) })
-	snapshot.Register(func(x *entry, f []any) []any { return append(f, &x.key, &x.value, &x.timestampMs) })
-	snapshot.Register(func(x *headerJSON, f []any) []any { return append(f, &x.Key, &x.Value) })
-	snapshot.Register(func(x *reader, f []any) []any { return append(f, &x.data, &x.err) })
-	snapshot.Register(func(x *recordJSON, f []any) []any { return append(f, &x.Key, &x.Value, &x.TimestampMs, &x.Headers) })
-	snapshot.Register(func(x *special, f []any) []any { return append(f, &x.headers, &x.keyNull, &x.valueNull) })
+	snapshot.Register((*Records)(nil), func(p any, f []any) []any { x := p.(*Records); return append(f, &x.entries, &x.special) })
+	snapshot.Register((*Slab)(nil), func(p any, f []any) []any { x := p.(*Slab); return append(f, &x.free, &x.blockEntries) })
+	snapshot.Register((*entry)(nil), func(p any, f []any) []any { x := p.(*entry); return append(f, &x.key, &x.value, &x.timestampMs) })
+	snapshot.Register((*headerJSON)(nil), func(p any, f []any) []any { x := p.(*headerJSON); return append(f, &x.Key, &x.Value) })
+	snapshot.Register((*reader)(nil), func(p any, f []any) []any { x := p.(*reader); return append(f, &x.data, &x.err) })
+	snapshot.Register((*recordJSON)(nil), func(p any, f []any) []any {
+		x := p.(*recordJSON)
+		return append(f, &x.Key, &x.Value, &x.TimestampMs, &x.Headers)
+	})
+	snapshot.Register((*special)(nil), func(p any, f []any) []any { x := p.(*special); return append(f, &x.headers, &x.keyNull, &x.valueNull) })
 }

@@ -5,13 +5,21 @@ package room
 import "github.com/kafka-playground/playground/core/snapshot"
 
 func init() {
-	snapshot.Register(func(x *Input, f []any) []any { return append(f, &x.Text, &x.Gateway, &x.Actor, &x.Count) })
-	snapshot.Register(func(x *Replica, f []any) []any {
+	snapshot.Register((*Input)(nil), func(p any, f []any) []any { x := p.(*Input); return append(f, &x.Text, &x.Gateway, &x.Actor, &x.Count) })
+	snapshot.Register((*Replica)(nil), func(p any, f []any) []any {
+		x := p.(*Replica)
 		return append(f, &x.file, &x.header, &x.prefix, &x.texts, &x.actors, &x.last, &x.session, &x.options, &x.gateway)
 	})
-	snapshot.Register(func(x *Snapshot, f []any) []any { return append(f, &x.Document, &x.Steps, &x.Actors, &x.Inputs) })
-	snapshot.Register(func(x *advanceFields, f []any) []any { return append(f, &x.Op, &x.AtMs, &x.Ms, &x.Async, &x.Note) })
-	snapshot.Register(func(x *gatewayJournal, f []any) []any {
+	snapshot.Register((*Snapshot)(nil), func(p any, f []any) []any {
+		x := p.(*Snapshot)
+		return append(f, &x.Document, &x.Steps, &x.Actors, &x.Inputs)
+	})
+	snapshot.Register((*advanceFields)(nil), func(p any, f []any) []any {
+		x := p.(*advanceFields)
+		return append(f, &x.Op, &x.AtMs, &x.Ms, &x.Async, &x.Note)
+	})
+	snapshot.Register((*gatewayJournal)(nil), func(p any, f []any) []any {
+		x := p.(*gatewayJournal)
 		return append(f, &x.gateway, &x.track, &x.started, &x.prefixSteps, &x.prefixLast, &x.tail, &x.tailAdvanceMs, &x.inputs, &x.bytes, &x.rebuilds)
 	})
 }

@@ -9,7 +9,7 @@ import (
 
 func init() {
 	// Step results and expectations hold values decoded from JSON.
-	snapshot.RegisterType[json.Number]()
+	snapshot.RegisterType((*json.Number)(nil))
 }
 
 // Snapshot returns the session's whole state (its journal, results and

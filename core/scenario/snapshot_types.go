@@ -5,51 +5,71 @@ package scenario
 import "github.com/kafka-playground/playground/core/snapshot"
 
 func init() {
-	snapshot.Register(func(x *Cluster, f []any) []any {
+	snapshot.Register((*Cluster)(nil), func(p any, f []any) []any {
+		x := p.(*Cluster)
 		return append(f, &x.Brokers, &x.Metadata, &x.Controllers, &x.ZooKeepers, &x.LatencyMs, &x.Config)
 	})
-	snapshot.Register(func(x *Error, f []any) []any {
+	snapshot.Register((*Error)(nil), func(p any, f []any) []any {
+		x := p.(*Error)
 		return append(f, &x.File, &x.Step, &x.Op, &x.Field, &x.Message, &x.Line, &x.Column)
 	})
-	snapshot.Register(func(x *Header, f []any) []any { return append(f, &x.Key, &x.Value) })
-	snapshot.Register(func(x *Options, f []any) []any { return append(f, &x.TraceSink, &x.Prepare, &x.OnSend, &x.OnPoll) })
-	snapshot.Register(func(x *Output, f []any) []any {
+	snapshot.Register((*Header)(nil), func(p any, f []any) []any { x := p.(*Header); return append(f, &x.Key, &x.Value) })
+	snapshot.Register((*Options)(nil), func(p any, f []any) []any {
+		x := p.(*Options)
+		return append(f, &x.TraceSink, &x.Prepare, &x.OnSend, &x.OnPoll)
+	})
+	snapshot.Register((*Output)(nil), func(p any, f []any) []any {
+		x := p.(*Output)
 		return append(f, &x.Name, &x.Seed, &x.TimeMs, &x.TraceHash, &x.Steps, &x.State, &x.ExpectFailures, &x.Events)
 	})
-	snapshot.Register(func(x *Scenario, f []any) []any {
+	snapshot.Register((*Scenario)(nil), func(p any, f []any) []any {
+		x := p.(*Scenario)
 		return append(f, &x.Version, &x.Name, &x.Description, &x.Seed, &x.Cluster, &x.Steps)
 	})
-	snapshot.Register(func(x *Session, f []any) []any {
+	snapshot.Register((*Session)(nil), func(p any, f []any) []any {
+		x := p.(*Session)
 		return append(f, &x.file, &x.validator, &x.journal, &x.results, &x.runner, &x.expectFailures)
 	})
-	snapshot.Register(func(x *Step, f []any) []any {
+	snapshot.Register((*Step)(nil), func(p any, f []any) []any {
+		x := p.(*Step)
 		return append(f, &x.Op, &x.AtMs, &x.Async, &x.Note, &x.Topic, &x.Partitions, &x.ReplicationFactor, &x.Config, &x.Broker, &x.ID, &x.Producer, &x.Consumer, &x.Client, &x.Key, &x.Value, &x.Partition, &x.Headers, &x.Count, &x.Group, &x.Topics, &x.MaxRecords, &x.TimeoutMs, &x.Groups, &x.Node, &x.Ms, &x.User, &x.Password, &x.Credential, &x.Mechanism, &x.Principal, &x.ResourceType, &x.ResourceName, &x.PatternType, &x.Operation, &x.Permission, &x.Host, &x.Path, &x.Equals)
 	})
-	snapshot.Register(func(x *StepResult, f []any) []any {
+	snapshot.Register((*StepResult)(nil), func(p any, f []any) []any {
+		x := p.(*StepResult)
 		return append(f, &x.Index, &x.Op, &x.TimeMs, &x.EndTimeMs, &x.OK, &x.Error, &x.Message, &x.Result)
 	})
-	snapshot.Register(func(x *clientEntry, f []any) []any { return append(f, &x.kind, &x.step) })
-	snapshot.Register(func(x *documentReader, f []any) []any {
+	snapshot.Register((*clientEntry)(nil), func(p any, f []any) []any { x := p.(*clientEntry); return append(f, &x.kind, &x.step) })
+	snapshot.Register((*documentReader)(nil), func(p any, f []any) []any {
+		x := p.(*documentReader)
 		return append(f, &x.file, &x.data, &x.scenario, &x.clients, &x.clientIDs, &x.eavesdroppers, &x.topicsCreated, &x.recordsTotal, &x.timeline)
 	})
-	snapshot.Register(func(x *fieldRule, f []any) []any { return append(f, &x.name, &x.required) })
-	snapshot.Register(func(x *member, f []any) []any { return append(f, &x.name, &x.nameOffset, &x.value) })
-	snapshot.Register(func(x *objectWriter, f []any) []any { return append(f, &x.output, &x.members) })
-	snapshot.Register(func(x *opSpecification, f []any) []any { return append(f, &x.name, &x.fields) })
-	snapshot.Register(func(x *polledRecord, f []any) []any {
+	snapshot.Register((*fieldRule)(nil), func(p any, f []any) []any { x := p.(*fieldRule); return append(f, &x.name, &x.required) })
+	snapshot.Register((*member)(nil), func(p any, f []any) []any { x := p.(*member); return append(f, &x.name, &x.nameOffset, &x.value) })
+	snapshot.Register((*objectWriter)(nil), func(p any, f []any) []any { x := p.(*objectWriter); return append(f, &x.output, &x.members) })
+	snapshot.Register((*opSpecification)(nil), func(p any, f []any) []any { x := p.(*opSpecification); return append(f, &x.name, &x.fields) })
+	snapshot.Register((*polledRecord)(nil), func(p any, f []any) []any {
+		x := p.(*polledRecord)
 		return append(f, &x.Topic, &x.Partition, &x.Offset, &x.Key, &x.Value)
 	})
-	snapshot.Register(func(x *problem, f []any) []any { return append(f, &x.Error, &x.offset) })
-	snapshot.Register(func(x *produceRecord, f []any) []any { return append(f, &x.Key, &x.Partition, &x.Offset, &x.Error) })
-	snapshot.Register(func(x *readerState, f []any) []any {
+	snapshot.Register((*problem)(nil), func(p any, f []any) []any { x := p.(*problem); return append(f, &x.Error, &x.offset) })
+	snapshot.Register((*produceRecord)(nil), func(p any, f []any) []any {
+		x := p.(*produceRecord)
+		return append(f, &x.Key, &x.Partition, &x.Offset, &x.Error)
+	})
+	snapshot.Register((*readerState)(nil), func(p any, f []any) []any {
+		x := p.(*readerState)
 		return append(f, &x.clients, &x.clientIDs, &x.eavesdroppers, &x.topicsCreated, &x.recordsTotal, &x.timeline)
 	})
-	snapshot.Register(func(x *runner, f []any) []any { return append(f, &x.file, &x.cluster, &x.onSend, &x.onPoll, &x.index) })
-	snapshot.Register(func(x *stepContext, f []any) []any { return append(f, &x.index, &x.op) })
-	snapshot.RegisterType[stepError]()
-	snapshot.Register(func(x *stepValidator, f []any) []any { return append(f, &x.reader, &x.size) })
-	snapshot.Register(func(x *timeline, f []any) []any {
+	snapshot.Register((*runner)(nil), func(p any, f []any) []any {
+		x := p.(*runner)
+		return append(f, &x.file, &x.cluster, &x.onSend, &x.onPoll, &x.index)
+	})
+	snapshot.Register((*stepContext)(nil), func(p any, f []any) []any { x := p.(*stepContext); return append(f, &x.index, &x.op) })
+	snapshot.RegisterType((*stepError)(nil))
+	snapshot.Register((*stepValidator)(nil), func(p any, f []any) []any { x := p.(*stepValidator); return append(f, &x.reader, &x.size) })
+	snapshot.Register((*timeline)(nil), func(p any, f []any) []any {
+		x := p.(*timeline)
 		return append(f, &x.earliestMs, &x.lastAtStep, &x.lastAtMs, &x.advancedMs)
 	})
-	snapshot.Register(func(x *value, f []any) []any { return append(f, &x.raw, &x.offset) })
+	snapshot.Register((*value)(nil), func(p any, f []any) []any { x := p.(*value); return append(f, &x.raw, &x.offset) })
 }

@@ -5,35 +5,45 @@ package security
 import "github.com/kafka-playground/playground/core/snapshot"
 
 func init() {
-	snapshot.Register(func(x *ACL, f []any) []any {
+	snapshot.Register((*ACL)(nil), func(p any, f []any) []any {
+		x := p.(*ACL)
 		return append(f, &x.Principal, &x.Host, &x.ResourceType, &x.ResourceName, &x.PatternType, &x.Operation, &x.Permission)
 	})
-	snapshot.Register(func(x *AuthError, f []any) []any { return append(f, &x.Mechanism, &x.Reason, &x.Public) })
-	snapshot.Register(func(x *Credential, f []any) []any {
+	snapshot.Register((*AuthError)(nil), func(p any, f []any) []any { x := p.(*AuthError); return append(f, &x.Mechanism, &x.Reason, &x.Public) })
+	snapshot.Register((*Credential)(nil), func(p any, f []any) []any {
+		x := p.(*Credential)
 		return append(f, &x.Mechanism, &x.Salt, &x.StoredKey, &x.ServerKey, &x.Iterations)
 	})
-	snapshot.Register(func(x *Decision, f []any) []any { return append(f, &x.Allowed, &x.Reason) })
-	snapshot.Register(func(x *Index, f []any) []any { return append(f, &x.acls, &x.types) })
-	snapshot.RegisterType[Operation]()
-	snapshot.RegisterType[PatternType]()
-	snapshot.RegisterType[Permission]()
-	snapshot.Register(func(x *Request, f []any) []any {
+	snapshot.Register((*Decision)(nil), func(p any, f []any) []any { x := p.(*Decision); return append(f, &x.Allowed, &x.Reason) })
+	snapshot.Register((*Index)(nil), func(p any, f []any) []any { x := p.(*Index); return append(f, &x.acls, &x.types) })
+	snapshot.RegisterType((*Operation)(nil))
+	snapshot.RegisterType((*PatternType)(nil))
+	snapshot.RegisterType((*Permission)(nil))
+	snapshot.Register((*Request)(nil), func(p any, f []any) []any {
+		x := p.(*Request)
 		return append(f, &x.Principal, &x.Host, &x.Operation, &x.ResourceType, &x.ResourceName)
 	})
-	snapshot.RegisterType[ResourceType]()
-	snapshot.Register(func(x *ScramClient, f []any) []any {
+	snapshot.RegisterType((*ResourceType)(nil))
+	snapshot.Register((*ScramClient)(nil), func(p any, f []any) []any {
+		x := p.(*ScramClient)
 		return append(f, &x.mechanism, &x.user, &x.password, &x.nonce, &x.firstBare, &x.serverSignature, &x.state)
 	})
-	snapshot.Register(func(x *ScramServer, f []any) []any {
+	snapshot.Register((*ScramServer)(nil), func(p any, f []any) []any {
+		x := p.(*ScramServer)
 		return append(f, &x.mechanism, &x.serverNonce, &x.state, &x.cred, &x.clientFirstBare, &x.serverFirst, &x.nonce, &x.user)
 	})
-	snapshot.Register(func(x *Settings, f []any) []any { return append(f, &x.SuperUsers, &x.AllowEveryoneIfNoACLFound) })
-	snapshot.RegisterType[clientState]()
-	snapshot.Register(func(x *matcher, f []any) []any {
+	snapshot.Register((*Settings)(nil), func(p any, f []any) []any {
+		x := p.(*Settings)
+		return append(f, &x.SuperUsers, &x.AllowEveryoneIfNoACLFound)
+	})
+	snapshot.RegisterType((*clientState)(nil))
+	snapshot.Register((*matcher)(nil), func(p any, f []any) []any {
+		x := p.(*matcher)
 		return append(f, &x.x, &x.principal, &x.host, &x.op, &x.allow, &x.deny, &x.resourceACLs)
 	})
-	snapshot.RegisterType[serverState]()
-	snapshot.Register(func(x *typeIndex, f []any) []any {
+	snapshot.RegisterType((*serverState)(nil))
+	snapshot.Register((*typeIndex)(nil), func(p any, f []any) []any {
+		x := p.(*typeIndex)
 		return append(f, &x.lo, &x.hi, &x.literal, &x.wildcard, &x.prefixed, &x.maxPrefix)
 	})
 }

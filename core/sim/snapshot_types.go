@@ -5,32 +5,46 @@ package sim
 import "github.com/kafka-playground/playground/core/snapshot"
 
 func init() {
-	snapshot.Register(func(x *Disconnected, f []any) []any { return append(f, &x.Peer) })
-	snapshot.Register(func(x *Flight, f []any) []any { return append(f, &x.From, &x.To, &x.Kind, &x.SentMs, &x.ArriveMs) })
-	snapshot.Register(func(x *Limits, f []any) []any { return append(f, &x.MaxQueuedEvents, &x.MaxTraceEvents) })
-	snapshot.RegisterType[Message]()
-	snapshot.RegisterType[Node]()
-	snapshot.RegisterType[NodeID]()
-	snapshot.Register(func(x *NodeRange, f []any) []any { return append(f, &x.First) })
-	snapshot.Register(func(x *Sim, f []any) []any {
+	snapshot.Register((*Disconnected)(nil), func(p any, f []any) []any { x := p.(*Disconnected); return append(f, &x.Peer) })
+	snapshot.Register((*Flight)(nil), func(p any, f []any) []any {
+		x := p.(*Flight)
+		return append(f, &x.From, &x.To, &x.Kind, &x.SentMs, &x.ArriveMs)
+	})
+	snapshot.Register((*Limits)(nil), func(p any, f []any) []any { x := p.(*Limits); return append(f, &x.MaxQueuedEvents, &x.MaxTraceEvents) })
+	snapshot.RegisterType((*Message)(nil))
+	snapshot.RegisterType((*Node)(nil))
+	snapshot.RegisterType((*NodeID)(nil))
+	snapshot.Register((*NodeRange)(nil), func(p any, f []any) []any { x := p.(*NodeRange); return append(f, &x.First) })
+	snapshot.Register((*Sim)(nil), func(p any, f []any) []any {
+		x := p.(*Sim)
 		return append(f, &x.nowMs, &x.seq, &x.queue, &x.pcg, &x.rng, &x.nodes, &x.byName, &x.net, &x.trace, &x.limits, &x.processed, &x.failure, &x.watches, &x.afterEvent, &x.tap)
 	})
-	snapshot.Register(func(x *Trace, f []any) []any {
+	snapshot.Register((*Trace)(nil), func(p any, f []any) []any {
+		x := p.(*Trace)
 		return append(f, &x.hash, &x.events, &x.start, &x.count, &x.sink, &x.capsize, &x.line)
 	})
-	snapshot.Register(func(x *TraceEvent, f []any) []any { return append(f, &x.Seq, &x.TimeMs, &x.Node, &x.Kind, &x.Text) })
-	snapshot.Register(func(x *event, f []any) []any {
+	snapshot.Register((*TraceEvent)(nil), func(p any, f []any) []any {
+		x := p.(*TraceEvent)
+		return append(f, &x.Seq, &x.TimeMs, &x.Node, &x.Kind, &x.Text)
+	})
+	snapshot.Register((*event)(nil), func(p any, f []any) []any {
+		x := p.(*event)
 		return append(f, &x.atMs, &x.seq, &x.from, &x.to, &x.incarnation, &x.flightMs, &x.msg)
 	})
-	snapshot.Register(func(x *eventKey, f []any) []any { return append(f, &x.atMs, &x.seq, &x.slot) })
-	snapshot.Register(func(x *eventQueue, f []any) []any { return append(f, &x.keys, &x.slots, &x.free) })
-	snapshot.Register(func(x *linkBreak, f []any) []any { return append(f, &x.atMs, &x.crashed, &x.group) })
-	snapshot.Register(func(x *linkWatch, f []any) []any { return append(f, &x.watcher, &x.peer, &x.incarnation, &x.msg) })
-	snapshot.Register(func(x *network, f []any) []any {
+	snapshot.Register((*eventKey)(nil), func(p any, f []any) []any { x := p.(*eventKey); return append(f, &x.atMs, &x.seq, &x.slot) })
+	snapshot.Register((*eventQueue)(nil), func(p any, f []any) []any { x := p.(*eventQueue); return append(f, &x.keys, &x.slots, &x.free) })
+	snapshot.Register((*linkBreak)(nil), func(p any, f []any) []any { x := p.(*linkBreak); return append(f, &x.atMs, &x.crashed, &x.group) })
+	snapshot.Register((*linkWatch)(nil), func(p any, f []any) []any {
+		x := p.(*linkWatch)
+		return append(f, &x.watcher, &x.peer, &x.incarnation, &x.msg)
+	})
+	snapshot.Register((*network)(nil), func(p any, f []any) []any {
+		x := p.(*network)
 		return append(f, &x.size, &x.baseLatencyMs, &x.group, &x.lastDeliverMs, &x.connections, &x.latencyMs, &x.lossPercent, &x.delayMs, &x.breaks)
 	})
-	snapshot.Register(func(x *slot, f []any) []any {
+	snapshot.Register((*slot)(nil), func(p any, f []any) []any {
+		x := p.(*slot)
 		return append(f, &x.name, &x.node, &x.alive, &x.incarnation, &x.delayMs, &x.crashedAtMs)
 	})
-	snapshot.Register(func(x *traceHash, f []any) []any { return append(f, &x.Hash) })
+	snapshot.Register((*traceHash)(nil), func(p any, f []any) []any { x := p.(*traceHash); return append(f, &x.Hash) })
 }

@@ -11,27 +11,31 @@ import (
 	"sync"
 )
 
-// Fields lists a pointer to each field of *x, in declaration order,
-// appended to dst (so that walking a struct allocates nothing).
-type Fields[T any] func(x *T, dst []any) []any
+// Fields lists a pointer to each field of the struct p points to, in
+// declaration order, appended to dst (so that walking a struct
+// allocates nothing).
+type Fields func(p any, dst []any) []any
 
-// Register makes the struct type T known to snapshots: fields gives the
-// codec a settable pointer to each of its fields, unexported ones too,
-// and T may sit behind an interface. tools/snapgen writes the calls, one
-// per struct type of a package, into its snapshot_types.go.
-func Register[T any](fields Fields[T]) {
-	t := reflect.TypeFor[T]()
+// Register makes the struct type that nilPointer points to known to
+// snapshots: fields gives the codec a settable pointer to each of its
+// fields, unexported ones too, and the type may sit behind an interface.
+// tools/snapgen writes the calls, one per struct type of a package, into
+// its snapshot_types.go. (Plain functions rather than generic ones: one
+// instantiation per type would grow the WebAssembly module by a sixth.)
+func Register(nilPointer any, fields Fields) {
+	t := reflect.TypeOf(nilPointer).Elem()
 	if t.Kind() != reflect.Struct {
 		panic(fmt.Sprintf("snapshot: Register of %v, which is not a struct", t))
 	}
-	registry.add(t, func(p any, dst []any) []any { return fields(p.(*T), dst) })
+	registry.add(t, fields)
 }
 
-// RegisterType makes a named type that is not a struct (an integer kind,
-// a slice type, an interface) known to snapshots by name, so that values
-// of it may sit behind an interface.
-func RegisterType[T any]() {
-	registry.add(reflect.TypeFor[T](), nil)
+// RegisterType makes the named type that nilPointer points to, one that
+// is not a struct (an integer kind, a slice type, an interface), known
+// to snapshots by name, so that values of it may sit behind an
+// interface.
+func RegisterType(nilPointer any) {
+	registry.add(reflect.TypeOf(nilPointer).Elem(), nil)
 }
 
 type typeRegistry struct {

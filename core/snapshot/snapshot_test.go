@@ -52,16 +52,17 @@ type seeded struct {
 }
 
 func init() {
-	Register(func(x *node, f []any) []any {
+	Register((*node)(nil), func(p any, f []any) []any {
+		x := p.(*node)
 		return append(f, &x.name, &x.peers, &x.parent, &x.counts, &x.message, &x.shared, &x.weight, &x.Exported,
 			&x.inline, &x.list, &x.array, &x.raw, &x.hook)
 	})
-	Register(func(x *inner, f []any) []any { return append(f, &x.flag, &x.id) })
-	Register(func(x *timer, f []any) []any { return append(f, &x.token) })
-	RegisterType[code]()
-	Register(func(x *withFunc, f []any) []any { return append(f, &x.callback) })
-	Register(func(x *holder, f []any) []any { return append(f, &x.items, &x.item) })
-	Register(func(x *seeded, f []any) []any { return append(f, &x.pcg) })
+	Register((*inner)(nil), func(p any, f []any) []any { x := p.(*inner); return append(f, &x.flag, &x.id) })
+	Register((*timer)(nil), func(p any, f []any) []any { x := p.(*timer); return append(f, &x.token) })
+	RegisterType((*code)(nil))
+	Register((*withFunc)(nil), func(p any, f []any) []any { x := p.(*withFunc); return append(f, &x.callback) })
+	Register((*holder)(nil), func(p any, f []any) []any { x := p.(*holder); return append(f, &x.items, &x.item) })
+	Register((*seeded)(nil), func(p any, f []any) []any { x := p.(*seeded); return append(f, &x.pcg) })
 }
 
 // graph is a state with sharing, a cycle, maps, interfaces of several
@@ -166,7 +167,9 @@ func TestFuncValueIsRefusedWithItsPath(t *testing.T) {
 
 type holderOfFunc struct{ inner []withFunc }
 
-func init() { Register(func(x *holderOfFunc, f []any) []any { return append(f, &x.inner) }) }
+func init() {
+	Register((*holderOfFunc)(nil), func(p any, f []any) []any { x := p.(*holderOfFunc); return append(f, &x.inner) })
+}
 
 func TestInteriorPointersKeepTheirPlace(t *testing.T) {
 	h := &holder{items: make([]inner, 2, 8)}
@@ -238,12 +241,12 @@ func TestViewsOfOneArrayStayOneArray(t *testing.T) {
 
 func TestStaleAccessorIsCaught(t *testing.T) {
 	type later struct{ a, b int }
-	Register(func(x *later, f []any) []any { return append(f, &x.a) })
+	Register((*later)(nil), func(p any, f []any) []any { x := p.(*later); return append(f, &x.a) })
 	if _, err := Encode(&later{}); err == nil || !strings.Contains(err.Error(), "lists 1 fields where 2 are declared") {
 		t.Fatalf("got %v, want the stale accessor named", err)
 	}
 	type swapped struct{ a, b int }
-	Register(func(x *swapped, f []any) []any { return append(f, &x.b, &x.a) })
+	Register((*swapped)(nil), func(p any, f []any) []any { x := p.(*swapped); return append(f, &x.b, &x.a) })
 	if _, err := Encode(&swapped{}); err == nil || !strings.Contains(err.Error(), "does not list field a") {
 		t.Fatalf("got %v, want the misordered accessor named", err)
 	}

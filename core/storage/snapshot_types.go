@@ -5,19 +5,23 @@ package storage
 import "github.com/kafka-playground/playground/core/snapshot"
 
 func init() {
-	snapshot.Register(func(x *Config, f []any) []any {
+	snapshot.Register((*Config)(nil), func(p any, f []any) []any {
+		x := p.(*Config)
 		return append(f, &x.SegmentBytes, &x.SegmentMs, &x.SegmentJitterMs, &x.RetentionMs, &x.RetentionBytes)
 	})
-	snapshot.Register(func(x *EpochEntry, f []any) []any { return append(f, &x.Epoch, &x.StartOffset) })
-	snapshot.Register(func(x *Log, f []any) []any {
+	snapshot.Register((*EpochEntry)(nil), func(p any, f []any) []any { x := p.(*EpochEntry); return append(f, &x.Epoch, &x.StartOffset) })
+	snapshot.Register((*Log)(nil), func(p any, f []any) []any {
+		x := p.(*Log)
 		return append(f, &x.config, &x.segments, &x.logStartOffset, &x.logEndOffset, &x.highWatermark, &x.sizeBytes, &x.epochs, &x.clockMs)
 	})
-	snapshot.Register(func(x *SegmentInfo, f []any) []any {
+	snapshot.Register((*SegmentInfo)(nil), func(p any, f []any) []any {
+		x := p.(*SegmentInfo)
 		return append(f, &x.BaseOffset, &x.NextOffset, &x.SizeBytes, &x.LargestTimestampMs, &x.CreatedMs, &x.Batches)
 	})
-	snapshot.RegisterType[deletionCondition]()
-	snapshot.Register(func(x *epochCache, f []any) []any { return append(f, &x.entries) })
-	snapshot.Register(func(x *segment, f []any) []any {
+	snapshot.RegisterType((*deletionCondition)(nil))
+	snapshot.Register((*epochCache)(nil), func(p any, f []any) []any { x := p.(*epochCache); return append(f, &x.entries) })
+	snapshot.Register((*segment)(nil), func(p any, f []any) []any {
+		x := p.(*segment)
 		return append(f, &x.baseOffset, &x.batches, &x.sizeBytes, &x.maxTimestampMs, &x.rollingTimestampMs, &x.hasRollingTimestamp, &x.createdMs, &x.lastModifiedMs)
 	})
 }

@@ -5,43 +5,72 @@ package zookeeper
 import "github.com/kafka-playground/playground/core/snapshot"
 
 func init() {
-	snapshot.Register(func(x *BrokerRegistration, f []any) []any { return append(f, &x.ID, &x.Host) })
-	snapshot.Register(func(x *ConnectRequest, f []any) []any { return append(f, &x.CorrelationID, &x.SessionID, &x.TimeoutMs) })
-	snapshot.Register(func(x *ConnectResponse, f []any) []any {
+	snapshot.Register((*BrokerRegistration)(nil), func(p any, f []any) []any { x := p.(*BrokerRegistration); return append(f, &x.ID, &x.Host) })
+	snapshot.Register((*ConnectRequest)(nil), func(p any, f []any) []any {
+		x := p.(*ConnectRequest)
+		return append(f, &x.CorrelationID, &x.SessionID, &x.TimeoutMs)
+	})
+	snapshot.Register((*ConnectResponse)(nil), func(p any, f []any) []any {
+		x := p.(*ConnectResponse)
 		return append(f, &x.CorrelationID, &x.Error, &x.SessionID, &x.TimeoutMs)
 	})
-	snapshot.Register(func(x *ControllerData, f []any) []any { return append(f, &x.BrokerID) })
-	snapshot.RegisterType[Error]()
-	snapshot.RegisterType[EventType]()
-	snapshot.Register(func(x *IsrChange, f []any) []any { return append(f, &x.Topic, &x.Partition) })
-	snapshot.Register(func(x *MultiRequest, f []any) []any { return append(f, &x.CorrelationID, &x.SessionID, &x.Ops) })
-	snapshot.Register(func(x *MultiResponse, f []any) []any {
+	snapshot.Register((*ControllerData)(nil), func(p any, f []any) []any { x := p.(*ControllerData); return append(f, &x.BrokerID) })
+	snapshot.RegisterType((*Error)(nil))
+	snapshot.RegisterType((*EventType)(nil))
+	snapshot.Register((*IsrChange)(nil), func(p any, f []any) []any { x := p.(*IsrChange); return append(f, &x.Topic, &x.Partition) })
+	snapshot.Register((*MultiRequest)(nil), func(p any, f []any) []any {
+		x := p.(*MultiRequest)
+		return append(f, &x.CorrelationID, &x.SessionID, &x.Ops)
+	})
+	snapshot.Register((*MultiResponse)(nil), func(p any, f []any) []any {
+		x := p.(*MultiResponse)
 		return append(f, &x.CorrelationID, &x.Error, &x.Versions, &x.Czxids)
 	})
-	snapshot.Register(func(x *Op, f []any) []any { return append(f, &x.Kind, &x.Path, &x.Data, &x.Ephemeral, &x.Version) })
-	snapshot.RegisterType[OpKind]()
-	snapshot.Register(func(x *PartitionState, f []any) []any {
+	snapshot.Register((*Op)(nil), func(p any, f []any) []any {
+		x := p.(*Op)
+		return append(f, &x.Kind, &x.Path, &x.Data, &x.Ephemeral, &x.Version)
+	})
+	snapshot.RegisterType((*OpKind)(nil))
+	snapshot.Register((*PartitionState)(nil), func(p any, f []any) []any {
+		x := p.(*PartitionState)
 		return append(f, &x.Leader, &x.LeaderEpoch, &x.Isr, &x.ControllerEpoch)
 	})
-	snapshot.Register(func(x *PingRequest, f []any) []any { return append(f, &x.CorrelationID, &x.SessionID) })
-	snapshot.Register(func(x *PingResponse, f []any) []any { return append(f, &x.CorrelationID, &x.Error) })
-	snapshot.Register(func(x *Read, f []any) []any { return append(f, &x.Path, &x.Children, &x.Watch) })
-	snapshot.Register(func(x *ReadRequest, f []any) []any { return append(f, &x.CorrelationID, &x.SessionID, &x.Reads) })
-	snapshot.Register(func(x *ReadResponse, f []any) []any { return append(f, &x.CorrelationID, &x.Error, &x.Results) })
-	snapshot.Register(func(x *ReadResult, f []any) []any {
+	snapshot.Register((*PingRequest)(nil), func(p any, f []any) []any { x := p.(*PingRequest); return append(f, &x.CorrelationID, &x.SessionID) })
+	snapshot.Register((*PingResponse)(nil), func(p any, f []any) []any { x := p.(*PingResponse); return append(f, &x.CorrelationID, &x.Error) })
+	snapshot.Register((*Read)(nil), func(p any, f []any) []any { x := p.(*Read); return append(f, &x.Path, &x.Children, &x.Watch) })
+	snapshot.Register((*ReadRequest)(nil), func(p any, f []any) []any {
+		x := p.(*ReadRequest)
+		return append(f, &x.CorrelationID, &x.SessionID, &x.Reads)
+	})
+	snapshot.Register((*ReadResponse)(nil), func(p any, f []any) []any {
+		x := p.(*ReadResponse)
+		return append(f, &x.CorrelationID, &x.Error, &x.Results)
+	})
+	snapshot.Register((*ReadResult)(nil), func(p any, f []any) []any {
+		x := p.(*ReadResult)
 		return append(f, &x.Path, &x.Error, &x.Data, &x.Version, &x.Czxid, &x.Children)
 	})
-	snapshot.Register(func(x *Server, f []any) []any { return append(f, &x.sim, &x.node, &x.settings, &x.tree) })
-	snapshot.Register(func(x *Session, f []any) []any {
+	snapshot.Register((*Server)(nil), func(p any, f []any) []any { x := p.(*Server); return append(f, &x.sim, &x.node, &x.settings, &x.tree) })
+	snapshot.Register((*Session)(nil), func(p any, f []any) []any {
+		x := p.(*Session)
 		return append(f, &x.ID, &x.TimeoutMs, &x.LastSeenMs, &x.Server, &x.Client)
 	})
-	snapshot.Register(func(x *Settings, f []any) []any { return append(f, &x.ID, &x.Ensemble, &x.ServerNodes, &x.TickMs) })
-	snapshot.Register(func(x *TopicAssignment, f []any) []any { return append(f, &x.TopicID, &x.Partitions) })
-	snapshot.Register(func(x *Tree, f []any) []any { return append(f, &x.Nodes, &x.Sessions, &x.Zxid, &x.watches, &x.nextID) })
-	snapshot.RegisterType[WatchKind]()
-	snapshot.Register(func(x *WatchedEvent, f []any) []any { return append(f, &x.Path, &x.Type) })
-	snapshot.Register(func(x *ZNode, f []any) []any { return append(f, &x.Data, &x.Version, &x.EphemeralOwner, &x.Czxid) })
-	snapshot.Register(func(x *event, f []any) []any { return append(f, &x.path, &x.kind) })
-	snapshot.Register(func(x *tick, f []any) []any { return f })
-	snapshot.Register(func(x *watch, f []any) []any { return append(f, &x.path, &x.kind, &x.session) })
+	snapshot.Register((*Settings)(nil), func(p any, f []any) []any {
+		x := p.(*Settings)
+		return append(f, &x.ID, &x.Ensemble, &x.ServerNodes, &x.TickMs)
+	})
+	snapshot.Register((*TopicAssignment)(nil), func(p any, f []any) []any { x := p.(*TopicAssignment); return append(f, &x.TopicID, &x.Partitions) })
+	snapshot.Register((*Tree)(nil), func(p any, f []any) []any {
+		x := p.(*Tree)
+		return append(f, &x.Nodes, &x.Sessions, &x.Zxid, &x.watches, &x.nextID)
+	})
+	snapshot.RegisterType((*WatchKind)(nil))
+	snapshot.Register((*WatchedEvent)(nil), func(p any, f []any) []any { x := p.(*WatchedEvent); return append(f, &x.Path, &x.Type) })
+	snapshot.Register((*ZNode)(nil), func(p any, f []any) []any {
+		x := p.(*ZNode)
+		return append(f, &x.Data, &x.Version, &x.EphemeralOwner, &x.Czxid)
+	})
+	snapshot.Register((*event)(nil), func(p any, f []any) []any { x := p.(*event); return append(f, &x.path, &x.kind) })
+	snapshot.Register((*tick)(nil), func(_ any, f []any) []any { return f })
+	snapshot.Register((*watch)(nil), func(p any, f []any) []any { x := p.(*watch); return append(f, &x.path, &x.kind, &x.session) })
 }

@@ -114,7 +114,7 @@ func Generate(dir string) ([]byte, error) {
 		name := ts.Name.Name
 		st, isStruct := ts.Type.(*ast.StructType)
 		if !isStruct {
-			fmt.Fprintf(&b, "\t%sRegisterType[%s]()\n", prefix, name)
+			fmt.Fprintf(&b, "\t%sRegisterType((*%s)(nil))\n", prefix, name)
 			continue
 		}
 		fields, err := fieldNames(st)
@@ -126,10 +126,10 @@ func Generate(dir string) ([]byte, error) {
 			pointers[i] = "&x." + f
 		}
 		if len(pointers) == 0 {
-			fmt.Fprintf(&b, "\t%sRegister(func(x *%s, f []any) []any { return f })\n", prefix, name)
+			fmt.Fprintf(&b, "\t%sRegister((*%s)(nil), func(_ any, f []any) []any { return f })\n", prefix, name)
 			continue
 		}
-		fmt.Fprintf(&b, "\t%sRegister(func(x *%s, f []any) []any { return append(f", prefix, name)
+		fmt.Fprintf(&b, "\t%sRegister((*%s)(nil), func(p any, f []any) []any { x := p.(*%s); return append(f", prefix, name, name)
 		for _, p := range pointers {
 			b.WriteString(", " + p)
 		}
