@@ -305,18 +305,22 @@ type Snapshot struct {
 	Seq int64
 	// Engine names the build of the engine that wrote it; a server uses
 	// only a snapshot of its own engine.
-	Engine    string
-	CreatedMs int64
-	Data      []byte
+	Engine string
+	// SpeedHundredths is the room's speed of time after Seq.
+	SpeedHundredths int64
+	CreatedMs       int64
+	Data            []byte
 }
 
 // SaveSnapshot stores a room's state snapshot unless a snapshot of a
 // later seq is stored already; it reports whether it stored it.
 func (s *Store) SaveSnapshot(ctx context.Context, roomID int64, snapshot Snapshot) (bool, error) {
-	result, err := s.db.ExecContext(ctx, `INSERT INTO room_snapshots (room_id, seq, engine, created_ms, data) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (room_id) DO UPDATE SET seq = excluded.seq, engine = excluded.engine, created_ms = excluded.created_ms, data = excluded.data
+	result, err := s.db.ExecContext(ctx, `INSERT INTO room_snapshots (room_id, seq, engine, speed_hundredths, created_ms, data)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (room_id) DO UPDATE SET seq = excluded.seq, engine = excluded.engine,
+			speed_hundredths = excluded.speed_hundredths, created_ms = excluded.created_ms, data = excluded.data
 		WHERE excluded.seq >= room_snapshots.seq OR excluded.engine != room_snapshots.engine`,
-		roomID, snapshot.Seq, snapshot.Engine, snapshot.CreatedMs, snapshot.Data)
+		roomID, snapshot.Seq, snapshot.Engine, snapshot.SpeedHundredths, snapshot.CreatedMs, snapshot.Data)
 	if err != nil {
 		return false, fmt.Errorf("store: snapshot of room %d: %w", roomID, err)
 	}
@@ -328,8 +332,8 @@ func (s *Store) SaveSnapshot(ctx context.Context, roomID int64, snapshot Snapsho
 // it has none.
 func (s *Store) LatestSnapshot(ctx context.Context, roomID int64) (Snapshot, bool, error) {
 	var snapshot Snapshot
-	err := s.db.QueryRowContext(ctx, `SELECT seq, engine, created_ms, data FROM room_snapshots WHERE room_id = ?`, roomID).
-		Scan(&snapshot.Seq, &snapshot.Engine, &snapshot.CreatedMs, &snapshot.Data)
+	err := s.db.QueryRowContext(ctx, `SELECT seq, engine, speed_hundredths, created_ms, data FROM room_snapshots WHERE room_id = ?`, roomID).
+		Scan(&snapshot.Seq, &snapshot.Engine, &snapshot.SpeedHundredths, &snapshot.CreatedMs, &snapshot.Data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Snapshot{}, false, nil
 	}
@@ -384,6 +388,17 @@ func (s *Store) Inputs(ctx context.Context, roomID, afterSeq, beforeSeq int64, l
 		}
 	}
 	return rows.Err()
+}
+
+// LastInput returns the room's last stored row as it is stored (a run
+// whole, not trimmed), and false for an empty journal.
+func (s *Store) LastInput(ctx context.Context, roomID int64) (Input, bool, error) {
+	inputs, err := s.queryInputs(ctx, `SELECT seq, last_seq, actor, step, speed_hundredths, gateway FROM inputs
+		WHERE room_id = ? ORDER BY seq DESC LIMIT 1`, roomID)
+	if err != nil || len(inputs) == 0 {
+		return Input{}, false, err
+	}
+	return inputs[0], true, nil
 }
 
 // queryInputs returns the inputs a query selects.

@@ -171,7 +171,7 @@ func TestSnapshots(t *testing.T) {
 	}
 	save := func(seq int64, engine, data string) bool {
 		t.Helper()
-		stored, err := s.SaveSnapshot(ctx, id, Snapshot{Seq: seq, Engine: engine, CreatedMs: seq, Data: []byte(data)})
+		stored, err := s.SaveSnapshot(ctx, id, Snapshot{Seq: seq, Engine: engine, SpeedHundredths: 2 * seq, CreatedMs: seq, Data: []byte(data)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -191,10 +191,20 @@ func TestSnapshots(t *testing.T) {
 	if save(15, "a", "fifteen") {
 		t.Error("an older snapshot replaced a newer one")
 	}
-	if got := latest(); got.Seq != 20 || string(got.Data) != "twenty" || got.Engine != "a" {
+	if got := latest(); got.Seq != 20 || string(got.Data) != "twenty" || got.Engine != "a" || got.SpeedHundredths != 40 {
 		t.Errorf("latest %+v, want seq 20 of engine a", got)
 	}
 	if !save(5, "b", "other engine") || latest().Engine != "b" {
 		t.Error("a snapshot of the server's new engine did not replace one of another")
+	}
+	if _, found, err := s.LastInput(ctx, id); found || err != nil {
+		t.Fatalf("an empty journal has a last input (%v)", err)
+	}
+	tick := json.RawMessage(`{"op":"advance","ms":100}`)
+	if err := s.Append(id, []Input{{Seq: 1, Step: tick}, {Seq: 2, Step: tick, LastSeq: 9}}); err != nil {
+		t.Fatal(err)
+	}
+	if last, found, err := s.LastInput(ctx, id); !found || err != nil || last.Seq != 2 || last.LastSeq != 9 {
+		t.Errorf("last input %+v (%v), want the run 2..9 whole", last, err)
 	}
 }
