@@ -44,11 +44,17 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	liveRooms := flags.Int("max-live-rooms", 100, "rooms held in memory at once; a join past it is refused until an idle room is evicted")
 	roomIdle := flags.Duration("room-idle", 5*time.Minute, "how long an empty room stays in memory before it is evicted")
 	roomExpiry := flags.Duration("room-expiry", 30*24*time.Hour, "how long a room nobody joins is kept before it is deleted; 0 keeps rooms forever")
+	maxGatewayInputs := flags.Int64("max-gateway-inputs", 100_000, "inputs of real Kafka clients (connections, requests, authentications) a room journals before its gateway stops")
+	maxGatewayBytes := flags.Int64("max-gateway-bytes", 32<<20, "bytes of the JSON of real Kafka clients' inputs a room journals before its gateway stops")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
 	if *liveRooms < 1 || *roomIdle <= 0 || *roomExpiry < 0 {
 		fmt.Fprintln(stderr, "playground serve: --max-live-rooms must be at least 1, --room-idle above 0 and --room-expiry 0 or more")
+		return 2
+	}
+	if *maxGatewayInputs < 1 || *maxGatewayBytes < 1 {
+		fmt.Fprintln(stderr, "playground serve: --max-gateway-inputs and --max-gateway-bytes must be at least 1")
 		return 2
 	}
 	if *roomExpiry == 0 {
@@ -72,7 +78,8 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv, err := backend.Open(backend.Config{DataDir: *data, MaxLiveRooms: *liveRooms, IdleTimeout: *roomIdle, RoomExpiry: *roomExpiry})
+	srv, err := backend.Open(backend.Config{DataDir: *data, MaxLiveRooms: *liveRooms, IdleTimeout: *roomIdle, RoomExpiry: *roomExpiry,
+		MaxGatewayInputsPerRoom: *maxGatewayInputs, MaxGatewayBytesPerRoom: *maxGatewayBytes})
 	if err != nil {
 		fmt.Fprintf(stderr, "playground serve: %v\n", err)
 		return 1

@@ -46,6 +46,12 @@ const (
 	kgoOfflineParallel = 4
 	// maxReasonBytes bounds a reason in the summary.
 	maxReasonBytes = 300
+	// kgoMaxGatewayBytes is the room's limit of the JSON of its real
+	// clients' inputs for the suite, 256 MiB instead of serve's 32 MiB:
+	// kgo's tests journal about 84 MiB together (28,530 inputs, within
+	// the 100,000 of the default), and a gateway stopped at its limit
+	// fails every test after it at its first ApiVersions.
+	kgoMaxGatewayBytes = "268435456"
 )
 
 // kgoResult is the outcome of one kgo test.
@@ -74,22 +80,29 @@ func TestFranzGoSuite(t *testing.T) {
 		records = kgoRecords
 	}
 	const brokers = 3
-	s := startServer(t, brokers)
+	limits := []string{"--max-gateway-bytes", kgoMaxGatewayBytes}
+	s := startServer(t, brokers, limits...)
 	fmt.Printf("franz-go %s: %d kgo tests against playground serve --kafka (%d brokers at %s), KGO_TEST_RECORDS=%s, %v a test\n",
 		version, len(names), brokers, s.seeds(), records, *franzGoTestTimeout)
 	var results []kgoResult
+	stopped := false
 	for _, name := range names {
 		select {
 		case <-s.exited:
 			fmt.Printf("  the gateway's process exited (%v); starting another\n", s.command.ProcessState)
 			t.Errorf("playground serve exited during kgo's tests, before %s", name)
-			s = startServer(t, brokers)
+			s = startServer(t, brokers, limits...)
 		default:
 		}
 		env := []string{"KGO_SEEDS=" + s.seeds(), "KGO_TEST_RECORDS=" + records}
 		r := runKgoTest(binary, name, env, *franzGoTestTimeout)
 		fmt.Printf("  %-4s %-60s %6.1fs %s\n", strings.ToUpper(r.outcome), r.name, r.elapsed.Seconds(), r.reason)
 		results = append(results, r)
+		if line := gatewayStopped(s); line != "" && !stopped {
+			stopped = true
+			fmt.Printf("  the room's gateway stopped during %s, and refuses the tests after it: %s\n", name, line)
+			t.Errorf("the room's gateway stopped during %s; the tests after it could not connect", name)
+		}
 	}
 	markClusterTests(t, binary, results)
 	printKgoSummary(version, results)
@@ -102,6 +115,21 @@ func TestFranzGoSuite(t *testing.T) {
 	if failed > 0 {
 		t.Errorf("%d of kgo's %d tests failed against the gateway", failed, len(results))
 	}
+}
+
+// gatewayStoppedLog is what the server logs when its room's gateway
+// reaches a limit of its real clients' inputs and stops.
+const gatewayStoppedLog = "a room's Kafka gateway stopped accepting"
+
+// gatewayStopped is the server's log line saying that its room's
+// gateway stopped, "" while it accepts.
+func gatewayStopped(s *server) string {
+	for _, line := range strings.Split(s.stderr.String(), "\n") {
+		if strings.Contains(line, gatewayStoppedLog) {
+			return strings.TrimSpace(line)
+		}
+	}
+	return ""
 }
 
 // franzGoSource copies the source of the franz-go version go.mod pins

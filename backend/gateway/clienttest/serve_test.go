@@ -127,10 +127,10 @@ type server struct {
 }
 
 // startServer starts `playground serve --kafka` with brokers brokers on a
-// free range of ports and a data folder of the test's own, waits until
-// every broker's port accepts connections, and stops it when the test
-// ends.
-func startServer(t testing.TB, brokers int) *server {
+// free range of ports and a data folder of the test's own, and flags
+// after those, waits until every broker's port accepts connections, and
+// stops it when the test ends.
+func startServer(t testing.TB, brokers int, flags ...string) *server {
 	t.Helper()
 	binary := playgroundBinary(t)
 	data := t.TempDir()
@@ -139,7 +139,7 @@ func startServer(t testing.TB, brokers int) *server {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := launch(binary, data, base, brokers)
+		s, err := launch(binary, data, base, brokers, flags)
 		if errors.Is(err, errPortTaken) && attempt < portAttempts {
 			continue
 		}
@@ -176,9 +176,10 @@ func freeBasePort(brokers int) (int, error) {
 }
 
 // launch starts the server and waits for its bootstrap line.
-func launch(binary, data string, base, brokers int) (*server, error) {
-	command := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--data", data,
-		"--kafka", "--kafka-base-port", strconv.Itoa(base), "--kafka-brokers", strconv.Itoa(brokers))
+func launch(binary, data string, base, brokers int, flags []string) (*server, error) {
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data,
+		"--kafka", "--kafka-base-port", strconv.Itoa(base), "--kafka-brokers", strconv.Itoa(brokers)}, flags...)
+	command := exec.Command(binary, args...)
 	s := &server{command: command, stdout: newWatchedOutput(bootstrapPrefix), stderr: newWatchedOutput(""), exited: make(chan struct{})}
 	command.Stdout, command.Stderr = s.stdout, s.stderr
 	if err := command.Start(); err != nil {
