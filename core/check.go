@@ -152,15 +152,7 @@ func sortedTPs(m map[protocol.TopicPartition]int64) []protocol.TopicPartition {
 }
 
 func (k *Checker) checkBroker(b *broker.Broker, image *metadata.Image, full bool) {
-	for tp, log := range b.Disk().Logs {
-		if full {
-			if err := log.CheckInvariants(); err != nil {
-				k.fail("broker-%d %s: %v", b.ID(), tp, err)
-			}
-		} else if !(0 <= log.LogStartOffset() && log.LogStartOffset() <= log.HighWatermark() && log.HighWatermark() <= log.LogEndOffset()) {
-			k.fail("broker-%d %s: log start %d, HW %d, LEO %d out of order", b.ID(), tp, log.LogStartOffset(), log.HighWatermark(), log.LogEndOffset())
-		}
-	}
+	k.checkLogs(b, full)
 	if !k.cluster.BrokerRunning(b.ID()) {
 		return
 	}
@@ -175,6 +167,34 @@ func (k *Checker) checkBroker(b *broker.Broker, image *metadata.Image, full bool
 		}
 		k.checkCommitted(b, lead, image)
 		k.checkCaughtUp(b, lead, image)
+	}
+}
+
+// brokenLog is a replica log that failed a check, and how.
+type brokenLog struct {
+	tp      protocol.TopicPartition
+	problem string
+}
+
+// checkLogs checks every log of a broker: in full, or only the order of
+// log start, HW and LEO. It runs after every event, so it ranges over the
+// logs unsorted and sorts only what failed: violations are reported by
+// partition, never in map order.
+func (k *Checker) checkLogs(b *broker.Broker, full bool) {
+	var broken []brokenLog
+	for tp, log := range b.Disk().Logs {
+		if full {
+			if err := log.CheckInvariants(); err != nil {
+				broken = append(broken, brokenLog{tp: tp, problem: err.Error()})
+			}
+		} else if !(0 <= log.LogStartOffset() && log.LogStartOffset() <= log.HighWatermark() && log.HighWatermark() <= log.LogEndOffset()) {
+			broken = append(broken, brokenLog{tp: tp, problem: fmt.Sprintf("log start %d, HW %d, LEO %d out of order",
+				log.LogStartOffset(), log.HighWatermark(), log.LogEndOffset())})
+		}
+	}
+	sort.Slice(broken, func(i, j int) bool { return broken[i].tp.Less(broken[j].tp) })
+	for _, l := range broken {
+		k.fail("broker-%d %s: %s", b.ID(), l.tp, l.problem)
 	}
 }
 

@@ -120,7 +120,12 @@ func (c *Cluster) groupStates() map[string]any {
 			if leader := g.Members[g.Leader]; leader != nil {
 				gs.Leader = leader.ClientID
 			}
-			for _, m := range g.Members {
+			// In member id order: members may share a client id (real
+			// clients through the gateway often keep their library's
+			// default), and the one the state shows under it must not be
+			// the last in map order. The greatest member id wins.
+			for _, id := range g.SortedMemberIDs() {
+				m := g.Members[id]
 				gs.Members[m.ClientID] = MemberState{MemberID: m.MemberID, GroupInstanceID: m.GroupInstanceID, Assignment: tpNames(m.Assignment)}
 			}
 			for tp, offset := range g.Offsets {

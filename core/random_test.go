@@ -19,11 +19,9 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/kafka-playground/playground/core"
@@ -41,10 +39,6 @@ var (
 	eventBudget = flag.Uint64("event-budget", 300_000, "TestRandomFaults: events one seed may deliver before it fails as a busy loop (healthy seeds deliver ~20k-130k)")
 	randomTrace = flag.Bool("print-trace", false, "TestRandomFaults: with -seed, log the whole trace")
 )
-
-// determinismSeeds is how many of the first seeds run twice to compare
-// trace hashes.
-const determinismSeeds = 5
 
 // Bounds of one random schedule.
 const (
@@ -77,8 +71,9 @@ func TestRandomFaults(t *testing.T) {
 			}
 		}
 		again := runSeed(*randomSeed, false)
-		if again.hash != out.hash {
-			out.failures = append(out.failures, fmt.Sprintf("not deterministic: trace hash %s, then %s", out.hash, again.hash))
+		if again.hash != out.hash || again.wireHash != out.wireHash || again.stateHash != out.stateHash {
+			out.failures = append(out.failures, fmt.Sprintf("not deterministic: trace %s, wire %s, state %s; then %s, %s, %s",
+				out.hash, out.wireHash, out.stateHash, again.hash, again.wireHash, again.stateHash))
 		}
 		reportSeed(t, *randomSeed, out, true)
 		t.Logf("seed %d: %d sends, %d acknowledged, %d events delivered, time %d ms, trace hash %s",
@@ -107,32 +102,11 @@ func TestRandomFaults(t *testing.T) {
 
 // runSeedsInParallel runs seeds 1..n on every CPU (seeds are independent
 // clusters; each cluster itself is single-threaded) and returns the
-// outcomes in seed order. The first determinismSeeds seeds run twice.
+// outcomes in seed order. TestSameSeedSameRun runs seeds repeatedly to
+// compare them.
 func runSeedsInParallel(n int) []seedOutcome {
 	results := make([]seedOutcome, n)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				seed := uint64(i + 1)
-				out := runSeed(seed, false)
-				if i < determinismSeeds {
-					if again := runSeed(seed, false); again.hash != out.hash {
-						out.failures = append(out.failures, fmt.Sprintf("not deterministic: trace hash %s, then %s", out.hash, again.hash))
-					}
-				}
-				results[i] = out
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	inParallel(n, func(i int) { results[i] = runSeed(uint64(i+1), false) })
 	return results
 }
 
@@ -161,10 +135,14 @@ type seedOutcome struct {
 	trace    []string
 	tail     []string
 	hash     string
-	sends    int
-	acked    int
-	events   uint64
-	timeMs   int64
+	// stateHash is the SHA-256 of the final state document's JSON,
+	// wireHash that of the messages sent (see watchWire).
+	stateHash string
+	wireHash  string
+	sends     int
+	acked     int
+	events    uint64
+	timeMs    int64
 }
 
 // producerPlan is one producer of a run and how it was configured.
@@ -232,6 +210,7 @@ func runSeed(seed uint64, keepTrace bool) seedOutcome {
 		}
 	})
 	r.k = core.NewChecker(c)
+	wire := watchWire(c)
 	c.Boot()
 	if r.setUp() {
 		steps := minSteps + r.rng.IntN(maxSteps-minSteps+1)
@@ -246,7 +225,7 @@ func runSeed(seed uint64, keepTrace bool) seedOutcome {
 	if err := c.Sim().Err(); err != nil {
 		r.failf("simulation stopped: %v", err)
 	}
-	out := seedOutcome{failures: r.failures, steps: r.steps, trace: trace, hash: c.TraceHash(),
+	out := seedOutcome{failures: r.failures, steps: r.steps, trace: trace, hash: c.TraceHash(), stateHash: stateHash(c), wireHash: wire.sum(),
 		events: c.Sim().Processed(), timeMs: c.Now(), sends: len(r.history)}
 	for _, s := range r.history {
 		if acknowledged(s.result) {

@@ -77,6 +77,7 @@ func init() {
 		return append(f, &x.Leader, &x.RegisteredBrokers, &x.Sessions)
 	})
 	snapshot.Register((*behindKey)(nil), func(p any, f []any) []any { x := p.(*behindKey); return append(f, &x.tp, &x.follower) })
+	snapshot.Register((*brokenLog)(nil), func(p any, f []any) []any { x := p.(*brokenLog); return append(f, &x.tp, &x.problem) })
 	snapshot.Register((*committedLog)(nil), func(p any, f []any) []any { x := p.(*committedLog); return append(f, &x.topicID, &x.batches, &x.end) })
 	snapshot.Register((*eavesdropper)(nil), func(p any, f []any) []any { x := p.(*eavesdropper); return append(f, &x.id, &x.node, &x.state) })
 	snapshot.Register((*leaderKey)(nil), func(p any, f []any) []any { x := p.(*leaderKey); return append(f, &x.tp, &x.epoch) })

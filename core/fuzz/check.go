@@ -212,7 +212,10 @@ func (h *History) Check(audited bool) []string {
 	if !audited {
 		return problems
 	}
-	for tp, hw := range h.HighWatermark {
+	// By partition: past maxProblemsOfKind, map order would choose
+	// which partitions the report names.
+	for _, tp := range sortedPartitions(h.HighWatermark) {
+		hw := h.HighWatermark[tp]
 		if end := h.AuditEnd[tp]; end < hw && hw > 0 && !onlyControlAfter(h, tp, end) {
 			fail(KindIncomplete, "the audit read %s up to offset %d of %d", tp, end, hw)
 		}
@@ -248,6 +251,16 @@ func (h *History) Check(audited bool) []string {
 	}
 	sort.Strings(problems)
 	return problems
+}
+
+// sortedPartitions returns the keys of m by topic, then number.
+func sortedPartitions(m map[protocol.TopicPartition]int64) []protocol.TopicPartition {
+	out := make([]protocol.TopicPartition, 0, len(m))
+	for tp := range m {
+		out = append(out, tp)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Less(out[j]) })
+	return out
 }
 
 // onlyControlAfter reports whether the audit's stop at end is explained:

@@ -3,7 +3,9 @@ package fuzz
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,5 +120,29 @@ func TestHistoryCheckerCatchesEachAnomaly(t *testing.T) {
 	}
 	if found[KindIncomplete] {
 		t.Errorf("an audit that stopped where only unacknowledged records follow is complete: %v", h.Check(true))
+	}
+}
+
+// TestHistoryCheckNamesTheSamePartitions: with more incomplete
+// partitions than a report lists (maxProblemsOfKind), the ones it names
+// must not depend on Go's map iteration order.
+func TestHistoryCheckNamesTheSamePartitions(t *testing.T) {
+	h := &History{Aborted: map[int]bool{}, Committed: map[int]bool{}, AuditEnd: map[protocol.TopicPartition]int64{},
+		HighWatermark: map[protocol.TopicPartition]int64{}}
+	for p := int32(0); p < 4*maxProblemsOfKind; p++ {
+		tp := protocol.TopicPartition{Topic: Topic, Partition: p}
+		h.HighWatermark[tp] = 10
+		h.AuditEnd[tp] = 5
+		h.Sends = append(h.Sends, Send{Step: 1, Producer: safeProducer, Value: fmt.Sprintf("safe-1-%d", p),
+			Result: &client.SendResult{Topic: Topic, Partition: p, Offset: 7, Done: true}})
+	}
+	want := h.Check(true)
+	if len(want) == 0 {
+		t.Fatal("no incomplete audit reported")
+	}
+	for i := 0; i < 20; i++ {
+		if got := h.Check(true); !slices.Equal(got, want) {
+			t.Fatalf("two checks of one history differ:\n%v\n%v", want, got)
+		}
 	}
 }

@@ -113,7 +113,7 @@ type runner struct {
 	cluster *core.Cluster
 	// onSend and onPoll are the host's hooks (Options).
 	onSend func(step int, value string, valueNull bool, result *client.SendResult) `snapshot:"-"`
-	onPoll func(step int, consumer string, records []client.ConsumerRecord)     `snapshot:"-"`
+	onPoll func(step int, consumer string, records []client.ConsumerRecord)        `snapshot:"-"`
 	// index is the step running.
 	index int
 }

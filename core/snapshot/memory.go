@@ -191,9 +191,11 @@ func (m *memory) scanStruct(v reflect.Value) error {
 }
 
 // group finds each region's container: regions sorted by where they
-// start (the larger first, slices before pointers, for a deterministic
-// choice), each region that starts inside the current container is
-// interior to it and must end inside it too.
+// start (the larger first, slices before pointers, the longer view
+// first), each region that starts inside the current container is
+// interior to it and must end inside it too. The order must be total:
+// scan walks maps in Go's random order, and a tie would let that order
+// choose the container, and with it the snapshot's bytes.
 func (m *memory) group() error {
 	r := m.regions
 	sort.Slice(r, func(i, j int) bool {
@@ -205,6 +207,11 @@ func (m *memory) group() error {
 		}
 		if si, sj := r[i].key.typ.Kind() == reflect.Slice, r[j].key.typ.Kind() == reflect.Slice; si != sj {
 			return si
+		}
+		if r[i].used != r[j].used {
+			// Views of one array from one place to its capacity: they
+			// differ only in length.
+			return r[i].used > r[j].used
 		}
 		return r[i].key.typ.String() < r[j].key.typ.String()
 	})
