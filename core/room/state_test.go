@@ -47,6 +47,41 @@ func TestStateSnapshotAnywhere(t *testing.T) {
 	}
 }
 
+// TestStateSnapshotInsideARun cuts a journal inside a stored run of
+// ticks, as a server's snapshot after any tick does: the snapshot covers
+// the run's first ticks and the rest of the run applies after it.
+func TestStateSnapshotInsideARun(t *testing.T) {
+	live, err := New("room", header())
+	if err != nil {
+		t.Fatal(err)
+	}
+	journal := driveGatewayRoom(t, live)
+	for i, input := range journal {
+		for first := int64(1); first < input.Count; first++ {
+			head := append(append([]Input{}, journal[:i]...), Input{Text: input.Text, Actor: input.Actor, Count: first})
+			tail := append([]Input{{Text: input.Text, Actor: input.Actor, Count: input.Count - first}}, journal[i+1:]...)
+			partial, err := RestoreInputs("room", header(), head, scenario.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := partial.StateSnapshot()
+			if err != nil {
+				t.Fatal(err)
+			}
+			restored, err := RestoreState(data, scenario.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := restored.ApplyStored(tail); err != nil {
+				t.Fatal(err)
+			}
+			if restored.TraceHash() != live.TraceHash() || !reflect.DeepEqual(restored.Inputs(), live.Inputs()) {
+				t.Errorf("cut after %d of the %d ticks of input %d: the restored replica ends otherwise", first, input.Count, i)
+			}
+		}
+	}
+}
+
 func TestRestoreStateRefusesOtherSnapshots(t *testing.T) {
 	x, err := scenario.NewSession("s", header(), scenario.Options{})
 	if err != nil {
