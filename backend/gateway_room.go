@@ -145,7 +145,7 @@ func (e roomEngine) Apply(in *coregateway.Input) error {
 	if in.Disconnect == nil {
 		size := 256 // the envelope, at most
 		if in.Request != nil {
-			size += len(in.Request.Body)
+			size += in.Request.BodyBytes()
 		}
 		if err := r.gatewayLimit(size); err != nil {
 			return err

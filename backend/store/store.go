@@ -65,9 +65,10 @@ type Input struct {
 	// Step is the step's JSON, or nil for a speed change or a gateway
 	// input.
 	Step json.RawMessage
-	// Gateway is a gateway input's JSON (core/gateway's Input), nil for
-	// the other kinds.
-	Gateway json.RawMessage
+	// Gateway is a gateway input (core/gateway's Input) in its journal
+	// form, nil for the other kinds: JSON, stored as text, or the binary
+	// form (a Produce request), stored as a blob.
+	Gateway []byte
 	// SpeedHundredths is the new speed of a speed change, in hundredths
 	// of real time.
 	SpeedHundredths int64
@@ -369,15 +370,12 @@ func (s *Store) queryInputs(ctx context.Context, query string, arguments ...any)
 func scanInput(rows *sql.Rows) (Input, error) {
 	var input Input
 	var last, speed sql.NullInt64
-	var step, gateway sql.NullString
-	if err := rows.Scan(&input.Seq, &last, &input.Actor, &step, &speed, &gateway); err != nil {
+	var step sql.NullString
+	if err := rows.Scan(&input.Seq, &last, &input.Actor, &step, &speed, &input.Gateway); err != nil {
 		return Input{}, err
 	}
 	if step.Valid {
 		input.Step = json.RawMessage(step.String)
-	}
-	if gateway.Valid {
-		input.Gateway = json.RawMessage(gateway.String)
 	}
 	input.SpeedHundredths, input.LastSeq = speed.Int64, last.Int64
 	return input, nil
@@ -405,8 +403,10 @@ func insertInputs(ctx context.Context, tx *sql.Tx, roomID int64, inputs []Input)
 		switch {
 		case input.Step != nil:
 			step = string(input.Step)
+		case len(input.Gateway) > 0 && input.Gateway[0] == '{':
+			gateway = string(input.Gateway) // the JSON form, as text
 		case input.Gateway != nil:
-			gateway = string(input.Gateway)
+			gateway = input.Gateway // the binary form, as a blob
 		default:
 			speed = input.SpeedHundredths
 		}
