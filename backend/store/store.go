@@ -34,6 +34,11 @@ const (
 	maxBatchInputs = 4096
 	// appendQueue bounds the appends waiting for the committer.
 	appendQueue = 1024
+	// committerCacheKiB is the page cache of the committer's connection:
+	// a transaction of real clients' Produce requests writes megabytes
+	// of overflow pages, which SQLite's default cache (2 MB) spills to
+	// the WAL before the commit and reads back.
+	committerCacheKiB = 64 << 10
 )
 
 // Store is the SQLite database of a server.
@@ -133,7 +138,13 @@ func OpenWith(path string, options Options) (*Store, error) {
 	}
 	s := &Store{db: db, now: options.Now, appends: make(chan *appendRequest, appendQueue), done: make(chan struct{})}
 	conn, err := db.Conn(context.Background())
+	if err == nil {
+		_, err = conn.ExecContext(context.Background(), fmt.Sprintf("PRAGMA cache_size = -%d", committerCacheKiB))
+	}
 	if err != nil {
+		if conn != nil {
+			conn.Close()
+		}
 		db.Close()
 		return nil, err
 	}
