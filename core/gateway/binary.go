@@ -45,10 +45,12 @@ package gateway
 // is an error naming the problem, never a panic.
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 
 	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/kafka-playground/playground/core/record"
@@ -68,6 +70,61 @@ const binaryKindProduce = 'P'
 // IsBinaryForm reports whether a journaled gateway input is in the
 // binary form rather than the JSON form.
 func IsBinaryForm(text []byte) bool { return len(text) > 0 && text[0] == binaryMarker }
+
+// binaryHeaderMaxBytes bounds the binary form of a request before its
+// body and its client id: the marker, version and kind, the varints of
+// at_ms, connection and correlation, the client id's length and
+// expect_response.
+const binaryHeaderMaxBytes = 3 + binary.MaxVarintLen64 + 2*binary.MaxVarintLen32 + binary.MaxVarintLen64 + 1
+
+// uvarintBytes and varintBytes are the sizes of an unsigned and a
+// signed varint.
+func uvarintBytes(x uint64) int { return (bits.Len64(x|1) + 6) / 7 }
+
+func varintBytes(n int64) int { return uvarintBytes(uint64(n<<1) ^ uint64(n>>63)) }
+
+func bytesBytes(s string) int { return uvarintBytes(uint64(len(s))) + len(s) }
+
+// produceBodyBytes is the size of a Produce request's binary form, so
+// that it is written into one allocation of the right size.
+func produceBodyBytes(r *protocol.ProduceRequest) int {
+	n := varintBytes(int64(r.CorrelationID)) + bytesBytes(r.TransactionalID) + varintBytes(int64(r.Acks)) +
+		varintBytes(int64(r.TimeoutMs)) + uvarintBytes(uint64(len(r.Partitions))+1)
+	for i := range r.Partitions {
+		p := &r.Partitions[i]
+		n += bytesBytes(p.Topic) + varintBytes(int64(p.Partition)) + 1
+		if b := p.Batch; b != nil {
+			n += varintBytes(b.BaseOffset) + varintBytes(int64(b.PartitionLeaderEpoch)) + varintBytes(b.ProducerID) +
+				varintBytes(int64(b.ProducerEpoch)) + varintBytes(int64(b.BaseSequence)) + 1 + varintBytes(int64(b.ControlType)) +
+				varintBytes(b.MaxTimestampMs) + varintBytes(int64(b.Compression)) + varintBytes(int64(b.SizeBytes)) +
+				uvarintBytes(uint64(b.Records.Len()))
+			for _, r := range b.Records.All() {
+				n += recordBytes(&r)
+			}
+		}
+	}
+	return n
+}
+
+func recordBytes(r *record.Record) int {
+	n := 1 + varintBytes(r.TimestampMs)
+	if !r.KeyNull {
+		n += bytesBytes(r.Key)
+	}
+	if !r.ValueNull {
+		n += bytesBytes(r.Value)
+	}
+	if len(r.Headers) > 0 {
+		n += uvarintBytes(uint64(len(r.Headers)))
+		for _, h := range r.Headers {
+			n += bytesBytes(h.Key) + 1
+			if !h.ValueNull {
+				n += bytesBytes(h.Value)
+			}
+		}
+	}
+	return n
+}
 
 // appendBytes appends s as bytes: its uvarint length, then s.
 func appendBytes(dst []byte, s string) []byte {
@@ -173,16 +230,57 @@ func appendRecord(dst []byte, r *record.Record) []byte {
 	return dst
 }
 
-// appendBinaryRequest appends the binary form of a request input whose
-// body (the Produce request's binary form) is made already.
-func appendBinaryRequest(dst []byte, atMs int64, r *RequestInput, body []byte) []byte {
+// appendBinaryHeader appends the binary form of a request input up to
+// its body (the Produce request's binary form).
+func appendBinaryHeader(dst []byte, atMs int64, r *RequestInput) []byte {
 	dst = append(dst, binaryMarker, binaryVersion, binaryKindProduce)
 	dst = binary.AppendVarint(dst, atMs)
 	dst = binary.AppendVarint(dst, int64(r.Connection))
 	dst = binary.AppendVarint(dst, int64(r.Correlation))
 	dst = appendBytes(dst, r.ClientID)
-	dst = appendBool(dst, r.ExpectResponse)
-	return append(dst, body...)
+	return appendBool(dst, r.ExpectResponse)
+}
+
+// binaryForm is a Produce request made in the binary form by
+// NewRequestInput: its body, written once, after room for the rest of
+// the form, which EncodeInput writes in front of it, so that the form
+// is never copied.
+type binaryForm struct {
+	// buffer holds room for the header, then from bodyAt the body.
+	buffer []byte
+	bodyAt int
+	// form is the whole form once written.
+	form []byte
+}
+
+// newBinaryForm writes a Produce request's body after room for the
+// header of a request of clientID.
+func newBinaryForm(r *protocol.ProduceRequest, clientID string) *binaryForm {
+	room := binaryHeaderMaxBytes + len(clientID)
+	buffer := make([]byte, room, room+produceBodyBytes(r))
+	return &binaryForm{buffer: appendProduceBody(buffer, r), bodyAt: room}
+}
+
+// body returns the request's body.
+func (f *binaryForm) body() []byte { return f.buffer[f.bodyAt:] }
+
+// encode returns the whole form of the input: written in front of the
+// body the first time, and the same again while the input is the same;
+// a copy if the input changed since (a form once returned never
+// changes).
+func (f *binaryForm) encode(atMs int64, r *RequestInput) []byte {
+	header := appendBinaryHeader(make([]byte, 0, binaryHeaderMaxBytes+len(r.ClientID)), atMs, r)
+	switch {
+	case f.form != nil && len(f.form) >= len(header) && bytes.Equal(f.form[:len(header)], header):
+		return f.form
+	case f.form == nil && len(header) <= f.bodyAt:
+		start := f.bodyAt - len(header)
+		copy(f.buffer[start:], header)
+		f.form = f.buffer[start:]
+		return f.form
+	default:
+		return append(header, f.body()...)
+	}
 }
 
 // errBinaryShort is the error of a binary form cut short.

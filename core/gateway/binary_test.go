@@ -3,6 +3,7 @@ package gateway
 import (
 	"encoding/hex"
 	"encoding/json"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -48,6 +49,44 @@ func TestBinaryFormGolden(t *testing.T) {
 	parsed, err := ParseInput(text)
 	if err != nil || !reflect.DeepEqual(parsed.Request.decoded, goldenProduce().Request.decoded) || parsed.AtMs != 1234 {
 		t.Fatalf("the golden form reads back as %+v (%v)", parsed, err)
+	}
+}
+
+// TestBinaryFormWrittenOnce: NewRequestInput writes a Produce request's
+// body into one allocation of its exact size, and EncodeInput writes the
+// rest of the form in front of it rather than copying it; encoded again
+// at another time, the input gets a form of its own, and the first one
+// does not change.
+func TestBinaryFormWrittenOnce(t *testing.T) {
+	for seed := uint64(0); seed < 40; seed++ {
+		f := &filler{rng: rand.New(rand.NewPCG(seed, 2)), empty: seed%2 == 1}
+		var produce protocol.ProduceRequest
+		f.fill(reflect.ValueOf(&produce).Elem(), 0)
+		in, err := NewRequestInput(0, 5, 9, "franz-go", &produce, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if made := in.Request.made; len(made.buffer) != cap(made.buffer) {
+			t.Fatalf("seed %d: the body took %d bytes of the %d reserved", seed, len(made.buffer), cap(made.buffer))
+		}
+		in.AtMs = 1 << 40
+		first, _ := EncodeInput(in)
+		again, _ := EncodeInput(in)
+		if &first[len(first)-1] != &in.Request.binary[len(in.Request.binary)-1] || &again[0] != &first[0] {
+			t.Fatalf("seed %d: the form was copied", seed)
+		}
+		kept := string(first)
+		in.AtMs = 7
+		other, _ := EncodeInput(in)
+		if string(first) != kept || &other[0] == &first[0] {
+			t.Fatalf("seed %d: encoding at another time changed the first form", seed)
+		}
+		for at, text := range map[int64][]byte{1 << 40: first, 7: other} {
+			parsed, err := ParseInput(text)
+			if err != nil || parsed.AtMs != at || !reflect.DeepEqual(parsed.Request.decoded, in.Request.decoded) {
+				t.Fatalf("seed %d: the form at %d reads back as %+v (%v)", seed, at, parsed, err)
+			}
+		}
 	}
 }
 

@@ -67,8 +67,10 @@ type RequestInput struct {
 	// in the binary form (a Produce request), whose body is binary.
 	Body json.RawMessage `json:"body"`
 	// binary is the request's body in the binary form, nil in the JSON
-	// form.
+	// form; made is the form NewRequestInput wrote it in, nil for one
+	// ParseInput read.
 	binary []byte
+	made   *binaryForm
 	// decoded is the request decoded from its body (NewRequestInput
 	// decodes what it encoded, ParseInput what it reads), so that Apply
 	// need not decode it again.
@@ -202,13 +204,14 @@ func DecodeRequest(api string, body json.RawMessage) (sim.Message, error) {
 // The work is the caller's, in its own goroutine.
 func NewRequestInput(atMs int64, id ConnID, correlation int32, clientID string, request sim.Message, expectResponse bool) (*Input, error) {
 	if produce, ok := request.(*protocol.ProduceRequest); ok {
-		body := appendProduceBody(nil, produce)
+		form := newBinaryForm(produce, clientID)
+		body := form.body()
 		decoded, err := decodeProduceBody(body)
 		if err != nil {
 			return nil, err
 		}
 		return &Input{AtMs: atMs, Request: &RequestInput{Connection: id, Correlation: correlation, ClientID: clientID, API: "Produce",
-			ExpectResponse: expectResponse, binary: body, decoded: decoded}}, nil
+			ExpectResponse: expectResponse, binary: body, made: form, decoded: decoded}}, nil
 	}
 	api, body, err := EncodeRequest(request)
 	if err != nil {
@@ -227,10 +230,12 @@ func NewRequestInput(atMs int64, id ConnID, correlation int32, clientID string, 
 // JSON form, as json.Marshal writes it but without going over a
 // request's body again (it is compact JSON of encoding/json already).
 func EncodeInput(in *Input) ([]byte, error) {
-	if in.Request != nil && in.Request.binary != nil {
-		r := in.Request
-		out := make([]byte, 0, 32+len(r.ClientID)+len(r.binary))
-		return appendBinaryRequest(out, in.AtMs, r, r.binary), nil
+	if r := in.Request; r != nil && r.made != nil {
+		return r.made.encode(in.AtMs, r), nil
+	}
+	if r := in.Request; r != nil && r.binary != nil {
+		out := appendBinaryHeader(make([]byte, 0, binaryHeaderMaxBytes+len(r.ClientID)+len(r.binary)), in.AtMs, r)
+		return append(out, r.binary...), nil
 	}
 	if in.Request == nil || in.Request.Body == nil {
 		return json.Marshal(in)
