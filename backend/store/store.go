@@ -21,7 +21,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"sync"
 	"time"
 
@@ -40,6 +42,15 @@ const (
 	// the WAL before the commit and reads back.
 	committerCacheKiB = 64 << 10
 )
+
+// pageBytes is the page size of a database the store creates: 16 KiB,
+// not SQLite's 4 KiB, so that a real client's megabytes of records take
+// a quarter of the pages, each of which the commit writes to the WAL and
+// the checkpoint copies with system calls of their own (commits of
+// 1 MiB inputs went from 145 to 205 MB/s here, while commits of one
+// small input became about 10% slower, as each writes whole pages). A
+// database keeps the page size it was created with.
+const pageBytes = 16 << 10
 
 // Store is the SQLite database of a server.
 type Store struct {
@@ -118,6 +129,9 @@ func OpenWith(path string, options Options) (*Store, error) {
 	if options.Now == nil {
 		options.Now = time.Now
 	}
+	if err := create(path); err != nil {
+		return nil, fmt.Errorf("store: creating %s: %w", path, err)
+	}
 	parameters := url.Values{}
 	parameters.Set("_journal_mode", "WAL")
 	parameters.Set("_synchronous", "FULL")
@@ -150,6 +164,22 @@ func OpenWith(path string, options Options) (*Store, error) {
 	}
 	go s.commit(conn)
 	return s, nil
+}
+
+// create makes the database file if there is none, with pageBytes pages
+// and in WAL mode: the page size of a database in WAL mode no longer
+// changes, so it is set before.
+func create(path string) error {
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=10000")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.Exec(fmt.Sprintf("PRAGMA page_size = %d; PRAGMA journal_mode = WAL", pageBytes))
+	return err
 }
 
 // SQL returns the database, for stores that keep their own tables in it
