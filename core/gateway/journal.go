@@ -94,6 +94,15 @@ func (r *RequestInput) MarshalJSON() ([]byte, error) {
 	return json.Marshal(&plain)
 }
 
+// Message returns the request as its journal form decodes: what Apply
+// applies.
+func (r *RequestInput) Message() (sim.Message, error) {
+	if r.decoded != nil {
+		return r.decoded, nil
+	}
+	return DecodeRequest(r.API, r.Body)
+}
+
 // BodyBytes returns the size of the request's body in its journal form,
 // for a host's limits.
 func (r *RequestInput) BodyBytes() int { return len(r.Body) + len(r.binary) }
@@ -361,12 +370,9 @@ func (g *Gateway) Apply(in *Input) error {
 		}
 	case in.Request != nil:
 		r := in.Request
-		request := r.decoded
-		if request == nil {
-			var err error
-			if request, err = DecodeRequest(r.API, r.Body); err != nil {
-				return err
-			}
+		request, err := r.Message()
+		if err != nil {
+			return err
 		}
 		if c := g.conns[r.Connection]; c != nil {
 			c.clientID = r.ClientID
