@@ -55,11 +55,12 @@ test-native:
 test-wasm:
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASM_EXEC)" $(WASM_PACKAGES)
 
-## fuzz-short: ten seconds each of fuzzing the scenario decoder and the link decoder
+## fuzz-short: ten seconds each of fuzzing the scenario decoder, the link decoder, the gateway's request translation and its journal's reader
 fuzz-short:
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 10s ./core/scenario/
 	$(GO) test -run '^$$' -fuzz FuzzDecodeLink -fuzztime 10s ./core/link/
 	$(GO) test -run '^$$' -fuzz '^FuzzRequest$$' -fuzztime 10s ./backend/gateway/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseInput$$' -fuzztime 10s ./core/gateway/
 
 ## test-long: the randomized tests and playground fuzz over many more seeds
 test-long:

@@ -15,6 +15,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	coregateway "github.com/kafka-playground/playground/core/gateway"
 	replica "github.com/kafka-playground/playground/core/room"
 	"github.com/kafka-playground/playground/core/scenario"
 )
@@ -100,22 +101,22 @@ func createRoom(t testing.TB, baseURL, body string) string {
 
 // serverFrame is any frame the server sends.
 type serverFrame struct {
-	Type      string          `json:"type"`
-	Seq       int64           `json:"seq"`
-	Actor     string          `json:"actor"`
-	Step      json.RawMessage `json:"step"`
-	Speed     json.RawMessage `json:"speed"`
-	Ack       string          `json:"ack"`
-	TraceHash string          `json:"trace_hash"`
-	ID        string          `json:"id"`
-	Message   string          `json:"message"`
-	You       string          `json:"you"`
-	Header    json.RawMessage `json:"header"`
-	Members   []memberView    `json:"members"`
-	NextSeq   int64           `json:"next_seq"`
-	Snapshot  *snapshotView   `json:"snapshot"`
-	Gateway   json.RawMessage `json:"gateway"`
-	Kafka     *gatewayView    `json:"kafka"`
+	Type      string                `json:"type"`
+	Seq       int64                 `json:"seq"`
+	Actor     string                `json:"actor"`
+	Step      json.RawMessage       `json:"step"`
+	Speed     json.RawMessage       `json:"speed"`
+	Ack       string                `json:"ack"`
+	TraceHash string                `json:"trace_hash"`
+	ID        string                `json:"id"`
+	Message   string                `json:"message"`
+	You       string                `json:"you"`
+	Header    json.RawMessage       `json:"header"`
+	Members   []memberView          `json:"members"`
+	NextSeq   int64                 `json:"next_seq"`
+	Snapshot  *snapshotView         `json:"snapshot"`
+	Gateway   coregateway.Journaled `json:"gateway"`
+	Kafka     *gatewayView          `json:"kafka"`
 }
 
 // client is one member in a test.

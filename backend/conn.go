@@ -12,6 +12,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/kafka-playground/playground/backend/store"
+	coregateway "github.com/kafka-playground/playground/core/gateway"
 )
 
 // Close codes the server uses besides the standard ones.
@@ -281,23 +282,24 @@ func inputFrameOf(input store.Input, seq int64) inputFrame {
 }
 
 // encodeInputFrame encodes an input frame as encodeFrame does, but
-// writes a gateway input's JSON as it is, without going over it again:
-// it is the journal's compact JSON already, and may be large.
+// writes a gateway input as it is (its JSON form) or as base64 (its
+// binary form), without encoding/json going over it again: it may be
+// large.
 func encodeInputFrame(frame inputFrame) []byte {
 	if frame.Gateway == nil {
 		return encodeFrame(frame)
 	}
 	gatewayInput := frame.Gateway
-	frame.Gateway = json.RawMessage("null")
+	frame.Gateway = coregateway.Journaled("null")
 	head := encodeFrame(frame)
 	marker := []byte(`"gateway":null`)
 	at := bytes.LastIndex(head, marker)
 	if at < 0 {
 		panic("backend: an input frame without its gateway field")
 	}
-	out := make([]byte, 0, len(head)+len(gatewayInput))
+	out := make([]byte, 0, len(head)+len(gatewayInput)*4/3+2)
 	out = append(out, head[:at+len(`"gateway":`)]...)
-	out = append(out, gatewayInput...)
+	out = gatewayInput.AppendJSON(out)
 	return append(out, head[at+len(marker):]...)
 }
 

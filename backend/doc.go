@@ -28,7 +28,14 @@
 //     follows), applies it to the room's scenario.Session, and COMMITS it
 //     to SQLite (WAL, synchronous=FULL) BEFORE it sends it to anyone: the
 //     acknowledgement to its sender and the frame to every member. Inputs
-//     that arrive together are committed together (group commit).
+//     that arrive together are committed together (group commit), and
+//     the sequencer goes on applying the inputs that arrive while a
+//     commit is in flight, which make the next commit (commit.go): every
+//     output that may depend on an input (input, error and hash frames,
+//     a real client's responses and the close of its connection) is held
+//     until every input applied before the output was made is committed,
+//     and outputs leave in the order they were made. A join, an eviction
+//     and a stop wait until everything applied is committed and sent.
 //  3. An invalid input is answered with an error frame to its sender
 //     only; it is never applied nor journaled.
 //  4. Time is an input too: while a room runs and has members, its clock
@@ -63,10 +70,12 @@
 //     event that changes the simulation is a gateway input, journaled
 //     like a step: a connection (its id, broker, listener and client
 //     address), a request for a broker (connection, correlation id,
-//     client.id, and the core/protocol request as JSON under its API
-//     name, which the server applies as decoded from that JSON, never as
-//     translated), the outcome of a SASL exchange, a disconnection. Each
-//     is committed before any response that depends on it is written.
+//     client.id, and the core/protocol request under its API name, which
+//     the server applies as decoded from its journal form, never as
+//     translated: JSON, or for a Produce request a binary form whose
+//     records are raw bytes, core/gateway's binary.go), the outcome of a
+//     SASL exchange, a disconnection. Each is committed before any
+//     response that depends on it is written.
 //     Requests the gateway answers itself (ApiVersions, refusals, the
 //     rounds of a SASL exchange) change nothing in the simulation and
 //     are not journaled. The server runs SASL against the cluster's
@@ -76,7 +85,7 @@
 //     password makes (salted and hashed) instead of the password.
 //     Gateway inputs are not steps (the steps limit does not count them);
 //     a room holds at most Config.MaxGatewayInputsPerRoom of them and
-//     Config.MaxGatewayBytesPerRoom of their JSON, past which its
+//     Config.MaxGatewayBytesPerRoom of their journal form, past which its
 //     gateway stops: its connections close, new ones are refused, and
 //     the log, the members and the welcome say why. Time follows the
 //     wall clock: while no real client is connected the room ticks as in
@@ -139,9 +148,12 @@
 //	{"type":"input", "seq":N, "actor":"Ada", "step":{…}, "ack":"a17"}
 //	{"type":"input", "seq":N, "actor":"Ada", "speed":2}
 //	{"type":"input", "seq":N, "actor":"", "gateway":{"at_ms":T, "request":{…}}}
+//	{"type":"input", "seq":N, "actor":"", "gateway":"AAFQ…"}
 //	    One committed input. actor is the sender's name, "" for the
 //	    room's clock and for the steps the room was created with; ack is
-//	    present only in the copy sent to the sender.
+//	    present only in the copy sent to the sender. A gateway input is
+//	    its JSON form, or a string: the base64 of its binary form (a
+//	    Produce request; core/gateway.Journaled reads both).
 //	{"type":"hash", "seq":N, "trace_hash":"hex"}
 //	    The server's trace hash after applying seq N, about once a
 //	    second when the journal moved. A client whose own hash after N

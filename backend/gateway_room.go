@@ -145,7 +145,7 @@ func (e roomEngine) Apply(in *coregateway.Input) error {
 	if in.Disconnect == nil {
 		size := 256 // the envelope, at most
 		if in.Request != nil {
-			size += len(in.Request.Body)
+			size += in.Request.BodyBytes()
 		}
 		if err := r.gatewayLimit(size); err != nil {
 			return err
@@ -177,11 +177,11 @@ func (r *room) gatewayLimit(size int) error {
 		return nil
 	}
 	r.server.logger.Warn("backend: a room's Kafka gateway stopped accepting", "room", r.token, "reason", g.full)
-	for c := range g.conns {
-		c.Close()
+	for _, c := range g.sortedConns() {
+		r.holdClose(c) // each is Disconnected when its socket ends
 	}
 	for _, m := range r.members {
-		r.pending.refusals = append(r.pending.refusals, refusal{m.conn, errorMessage("", "%s", g.full)})
+		r.refuse(m.conn, "", "%s", g.full)
 	}
 	return errors.New(g.full)
 }
@@ -313,7 +313,7 @@ func (r *room) handleGateway(q request) {
 		if err := gateway.Serve(roomEngine{r}, c, q.submission); err != nil {
 			r.server.logger.Info("backend: a real client's request is refused; its connection is closed",
 				"room", r.token, "client", c.Address(), "err", err)
-			c.Close()
+			r.endConnection(c)
 		}
 	case requestGatewayClosed:
 		if g.conns[c] {
@@ -334,9 +334,33 @@ func (r *room) checkRebuilt() {
 	}
 	g.rebuilds = r.replica.Rebuilds()
 	r.server.logger.Warn("backend: the room was rebuilt from its journal; its real clients' connections are closed", "room", r.token)
-	for c := range g.conns {
-		c.Close()
+	for _, c := range g.sortedConns() {
+		r.holdClose(c)
 	}
+}
+
+// endConnection ends a real client's connection: the simulation is
+// told at once (a journaled disconnection) and the socket is closed once
+// what was held for it is written.
+func (r *room) endConnection(c *gateway.Conn) {
+	g := r.gateway
+	if g.conns[c] {
+		gateway.Disconnect(roomEngine{r}, c)
+		delete(g.conns, c)
+	}
+	r.holdClose(c)
+}
+
+// sortedConns returns the connections in the order of their ids, so
+// that what is done to each is journaled in an order that does not
+// depend on the map's.
+func (g *roomGateway) sortedConns() []*gateway.Conn {
+	conns := make([]*gateway.Conn, 0, len(g.conns))
+	for c := range g.conns {
+		conns = append(conns, c)
+	}
+	slices.SortFunc(conns, func(a, b *gateway.Conn) int { return int(a.ID()) - int(b.ID()) })
+	return conns
 }
 
 // rebase ties virtual time to the wall clock from now on.
@@ -369,29 +393,37 @@ func (r *room) gatewayAdvance() {
 	r.journal(nil, "", store.Input{Step: replica.AdvanceText(target - now)}, true)
 }
 
-// gatewayDeliver writes the responses the simulation made, once the
-// inputs they depend on are committed, and journals the disconnection of
-// the connections it closed; it then sets the timer for the next event.
+// gatewayDeliver takes the responses the simulation made and holds them
+// until the inputs they depend on are committed, with the close of the
+// connections the simulation closed, whose disconnection it journals at
+// once; it then sets the timer for the next event.
 func (r *room) gatewayDeliver() {
 	g := r.gateway
 	if g == nil {
 		return
 	}
-	conns := make([]*gateway.Conn, 0, len(g.conns))
-	for c := range g.conns {
-		conns = append(conns, c)
-	}
-	ended := gateway.Deliver(roomEngine{r}, conns)
-	for _, c := range ended {
-		gateway.Disconnect(roomEngine{r}, c)
-		delete(g.conns, c)
-	}
-	if len(ended) > 0 {
+	if r.holdDeliveries() {
 		r.flush()
-		gateway.Deliver(roomEngine{r}, conns) // nothing depends on a disconnection; this writes what it may have made ready
+		r.holdDeliveries() // nothing depends on a disconnection; this takes what it may have made ready
 	}
 	g.wire.Follow(r.replica.Session().Cluster().BrokerRunning)
 	r.scheduleGatewayEvent()
+}
+
+// holdDeliveries holds what each connection is to be sent, and
+// journals the disconnection of those the simulation closed, which it
+// reports.
+func (r *room) holdDeliveries() (ended bool) {
+	g := r.gateway
+	for _, d := range gateway.Collect(roomEngine{r}, g.sortedConns()) {
+		r.hold(heldOutput{delivery: &d})
+		if d.Close {
+			gateway.Disconnect(roomEngine{r}, d.Conn)
+			delete(g.conns, d.Conn)
+			ended = true
+		}
+	}
+	return ended
 }
 
 // scheduleGatewayEvent sets the timer for when the simulation's next
@@ -452,7 +484,7 @@ func (r *room) closeStaleConnections() error {
 	}
 	r.clockRun = nil
 	r.server.logger.Info("backend: the room's open connections of real clients are journaled as closed", "room", r.token, "connections", len(inputs))
-	return r.server.store.Append(r.id, inputs)
+	return r.server.appendInputs(r.id, inputs)
 }
 
 // kafkaRoomSetting names the server setting that holds the token of the

@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	coregateway "github.com/kafka-playground/playground/core/gateway"
 	replica "github.com/kafka-playground/playground/core/room"
 )
 
@@ -210,9 +211,9 @@ type snapshotView struct {
 // its actor; a plain advance may stand for several merged) or a gateway
 // input.
 type snapshotInput struct {
-	Step    json.RawMessage `json:"step,omitempty"`
-	Gateway json.RawMessage `json:"gateway,omitempty"`
-	Actor   string          `json:"actor,omitempty"`
+	Step    json.RawMessage       `json:"step,omitempty"`
+	Gateway coregateway.Journaled `json:"gateway,omitempty"`
+	Actor   string                `json:"actor,omitempty"`
 }
 
 // snapshotOf is a replica's journal as a snapshot up to seq.
@@ -232,9 +233,10 @@ type inputFrame struct {
 	Actor string          `json:"actor"`
 	Step  json.RawMessage `json:"step,omitempty"`
 	Speed json.RawMessage `json:"speed,omitempty"`
-	// Gateway is a gateway input (core/gateway's Input).
-	Gateway json.RawMessage `json:"gateway,omitempty"`
-	Ack     string          `json:"ack,omitempty"`
+	// Gateway is a gateway input (core/gateway's Input): its JSON form,
+	// or the base64 of its binary form.
+	Gateway coregateway.Journaled `json:"gateway,omitempty"`
+	Ack     string                `json:"ack,omitempty"`
 }
 
 // hashFrame is the server's trace hash after applying seq.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+
+	coregateway "github.com/kafka-playground/playground/core/gateway"
 )
 
 // FuzzClientFrame: no frame a client sends makes the parser panic, and a
@@ -59,18 +61,29 @@ func TestSpeeds(t *testing.T) {
 }
 
 // TestGatewayInputFrame: a gateway input's frame, written without going
-// over its JSON again, reads as encodeFrame's, ack included.
+// over its journal form again, reads as encodeFrame's, ack included, in
+// the JSON form and in the binary form (as base64), which reads back
+// byte for byte.
 func TestGatewayInputFrame(t *testing.T) {
-	input := json.RawMessage(`{"at_ms":5,"request":{"connection":1,"body":{"Records":[{"key":"AP8="}]}}}`)
-	for _, ack := range []string{"", "a7"} {
-		frame := inputFrame{Type: frameInput, Seq: 9, Actor: "", Gateway: input, Ack: ack}
-		var fast, plain map[string]any
-		if err := json.Unmarshal(encodeInputFrame(frame), &fast); err != nil {
-			t.Fatal(err)
-		}
-		json.Unmarshal(encodeFrame(frame), &plain)
-		if !reflect.DeepEqual(fast, plain) {
-			t.Errorf("ack %q: %v, want %v", ack, fast, plain)
+	for _, input := range []coregateway.Journaled{
+		coregateway.Journaled(`{"at_ms":5,"request":{"connection":1,"body":{"Records":[{"key":"AP8="}]}}}`),
+		coregateway.Journaled("\x00\x01P\x00\x02\xff\\\"binary"),
+	} {
+		for _, ack := range []string{"", "a7"} {
+			frame := inputFrame{Type: frameInput, Seq: 9, Actor: "", Gateway: input, Ack: ack}
+			var fast, plain map[string]any
+			encoded := encodeInputFrame(frame)
+			if err := json.Unmarshal(encoded, &fast); err != nil {
+				t.Fatal(err)
+			}
+			json.Unmarshal(encodeFrame(frame), &plain)
+			if !reflect.DeepEqual(fast, plain) {
+				t.Errorf("ack %q: %v, want %v", ack, fast, plain)
+			}
+			var back struct{ Gateway coregateway.Journaled }
+			if err := json.Unmarshal(encoded, &back); err != nil || string(back.Gateway) != string(input) {
+				t.Errorf("the frame's gateway input reads back as %q (%v), want %q", back.Gateway, err, input)
+			}
 		}
 	}
 }

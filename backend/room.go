@@ -20,7 +20,8 @@ import (
 const maxBatchRequests = 256
 
 // room is one shared cluster. Its goroutine (run) is the sequencer: it
-// alone changes the replica, numbers inputs, commits them and sends them.
+// alone changes the replica, numbers inputs, commits them (commit.go)
+// and sends them.
 type room struct {
 	server  *Server
 	record  store.Room
@@ -29,8 +30,11 @@ type room struct {
 	header  json.RawMessage
 	replica *replica.Replica
 	// nextSeq is the seq the next input gets; every input below it is
-	// committed and sent.
-	nextSeq int64
+	// applied, and committed up to durableSeq, whose trace hash is
+	// durableHash.
+	nextSeq     int64
+	durableSeq  int64
+	durableHash string
 	// speed is the speed of time in hundredths of real time.
 	speed    int64
 	requests chan request
@@ -59,7 +63,14 @@ type room struct {
 	members      []*member
 	memberNumber int
 	hashedSeq    int64
-	pending      batch
+	// pending is the batch of inputs applied since the last commit
+	// began; committing is the batch whose commit is in flight (nil for
+	// none), whose outcome arrives on commits; held are the outputs
+	// waiting for a commit (commit.go).
+	pending    batch
+	committing *batch
+	commits    chan error
+	held       []heldOutput
 }
 
 // member is a connection joined to the room.
@@ -115,24 +126,6 @@ type joinReply struct {
 	tailAfter, tailBefore int64
 }
 
-// batch is the inputs applied since the last commit and the frames that
-// wait for that commit.
-type batch struct {
-	// inputs are the inputs, one per seq, as they are sent; rows are what
-	// is stored, where a run of clock ticks is one row.
-	inputs   []store.Input
-	rows     []store.Input
-	senders  []*conn
-	acks     []string
-	refusals []refusal
-}
-
-// refusal is an error frame for one connection.
-type refusal struct {
-	conn  *conn
-	frame []byte
-}
-
 // prepare makes the room's channels, before its goroutine starts (or
 // its gateway opens, whose sockets send to them).
 func (r *room) prepare() {
@@ -140,6 +133,7 @@ func (r *room) prepare() {
 	r.stop = make(chan struct{})
 	r.stopped = make(chan struct{})
 	r.finished = make(chan struct{})
+	r.commits = make(chan error, 1)
 	r.emptySince = time.Now()
 }
 
@@ -164,13 +158,21 @@ func (r *room) run() {
 	idleTicker := time.NewTicker(max(r.server.config.IdleTimeout/4, time.Millisecond))
 	defer idleTicker.Stop()
 	for {
+		// While the inputs applied during a commit are at their limits,
+		// requests wait for the commit.
+		incoming := r.requests
+		if r.full() {
+			incoming = nil
+		}
 		select {
-		case first := <-r.requests:
+		case first := <-incoming:
 			requests := []request{first}
 			for len(requests) < maxBatchRequests && len(r.requests) > 0 {
 				requests = append(requests, <-r.requests)
 			}
 			r.handle(requests)
+		case err := <-r.commits:
+			r.committed(err)
 		case <-ticker.C:
 			// Real clients' time runs on demand instead (gatewayAdvance).
 			if r.speed > 0 && len(r.members) > 0 && r.realClients() == 0 {
@@ -185,6 +187,7 @@ func (r *room) run() {
 				return
 			}
 		case <-r.stop:
+			r.drain()
 			if len(r.members) > 0 {
 				r.touch()
 			}
@@ -197,10 +200,10 @@ func (r *room) run() {
 }
 
 // idle reports whether the room was evicted, having had no member for
-// Config.IdleTimeout. Its journal is committed already (every batch is
-// flushed before the next select), so nothing is lost but memory.
+// Config.IdleTimeout. Only a room whose inputs are all committed and
+// whose outputs are all sent is, so nothing is lost but memory.
 func (r *room) idle() bool {
-	if len(r.members) > 0 || r.realClients() > 0 || (r.gateway != nil && r.gateway.pinned) {
+	if len(r.members) > 0 || r.realClients() > 0 || (r.gateway != nil && r.gateway.pinned) || !r.drained() {
 		r.emptySince = time.Time{}
 		return false
 	}
@@ -225,8 +228,8 @@ func (r *room) touch() {
 	}
 }
 
-// handle applies a batch of requests, committing inputs before anything
-// that depends on them is sent.
+// handle applies a batch of requests and begins their commit; what
+// depends on them is sent once it returns.
 func (r *room) handle(requests []request) {
 	for _, q := range requests {
 		switch q.kind {
@@ -241,7 +244,7 @@ func (r *room) handle(requests []request) {
 		case requestGatewayWake:
 			r.gatewayAdvance()
 		default:
-			r.flush()
+			r.drain()
 			r.control(q)
 		}
 	}
@@ -331,8 +334,7 @@ func (r *room) applyTick() {
 		r.speed = 0
 		r.journal(nil, "", store.Input{SpeedHundredths: 0}, false)
 		for _, m := range r.members {
-			r.pending.refusals = append(r.pending.refusals,
-				refusal{m.conn, errorMessage("", "time is paused: %s", stepError(err))})
+			r.refuse(m.conn, "", "time is paused: %s", stepError(err))
 		}
 		return
 	}
@@ -349,6 +351,7 @@ func (r *room) journal(sender *conn, ackID string, input store.Input, clock bool
 	r.pending.inputs = append(r.pending.inputs, input)
 	r.pending.senders = append(r.pending.senders, sender)
 	r.pending.acks = append(r.pending.acks, ackID)
+	r.pending.bytes += len(input.Step) + len(input.Gateway)
 	switch {
 	case clock && r.clockRun != nil && r.clockRun.Last()+1 == input.Seq && bytes.Equal(r.clockRun.Step, input.Step):
 		r.clockRun.LastSeq = input.Seq
@@ -366,9 +369,10 @@ func (r *room) journal(sender *conn, ackID string, input store.Input, clock bool
 	}
 }
 
-// refuse queues an error frame for one connection, sent after the batch.
+// refuse sends an error frame to one connection once the inputs applied
+// so far are committed: what it says may depend on them.
 func (r *room) refuse(c *conn, id, format string, arguments ...any) {
-	r.pending.refusals = append(r.pending.refusals, refusal{c, errorMessage(id, format, arguments...)})
+	r.hold(heldOutput{refusal: &refusal{conn: c, id: id, frame: errorMessage(id, format, arguments...)}})
 }
 
 // actorName is the name a member's inputs carry.
@@ -379,36 +383,12 @@ func (r *room) actorName(c *conn) string {
 	return ""
 }
 
-// flush commits the batch's inputs, then sends them and the batch's
-// error frames. If the commit fails, the room goes back to what is
-// stored and the senders are told.
-func (r *room) flush() {
-	b := r.pending
-	r.pending = batch{}
-	if len(b.inputs) > 0 {
-		if err := r.server.store.Append(r.id, b.rows); err != nil {
-			r.server.logger.Error("backend: a commit failed; the room goes back to its stored journal", "room", r.token, "err", err)
-			r.reload()
-			for i, sender := range b.senders {
-				if sender != nil {
-					r.refuse(sender, b.acks[i], "the input could not be stored (%v); send it again", err)
-				}
-			}
-			b.refusals = append(b.refusals, r.pending.refusals...)
-			r.pending = batch{}
-		} else {
-			r.broadcastInputs(&b)
-		}
-	}
-	for _, x := range b.refusals {
-		x.conn.enqueue(x.frame)
-	}
-	r.prune()
-}
-
 // broadcastInputs sends committed inputs to every member, with the ack
 // id in the copy for the sender.
 func (r *room) broadcastInputs(b *batch) {
+	if len(r.members) == 0 {
+		return // nobody to write the frames for
+	}
 	for i, input := range b.inputs {
 		frame := inputFrameOf(input, input.Seq)
 		shared := encodeInputFrame(frame)
@@ -427,21 +407,23 @@ func (r *room) broadcastInputs(b *batch) {
 	}
 }
 
-// sendHash sends the trace hash after the last input, if it changed.
+// sendHash sends the trace hash after the last input committed (and
+// sent), if it changed.
 func (r *room) sendHash() {
-	seq := r.nextSeq - 1
+	seq := r.durableSeq
 	if seq == r.hashedSeq || len(r.members) == 0 {
 		return
 	}
 	r.hashedSeq = seq
-	frame := encodeFrame(hashFrame{Type: frameHash, Seq: seq, TraceHash: r.replica.TraceHash()})
+	frame := encodeFrame(hashFrame{Type: frameHash, Seq: seq, TraceHash: r.durableHash})
 	for _, m := range r.members {
 		m.conn.enqueue(frame)
 	}
 	r.prune()
 }
 
-// control handles joins, leaves and renames, between batches.
+// control handles joins, leaves and renames, once every input applied
+// is committed and sent (drain).
 func (r *room) control(q request) {
 	switch q.kind {
 	case requestJoin:

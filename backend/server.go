@@ -94,11 +94,11 @@ type Config struct {
 	MaxGatewayRooms int
 	// MaxGatewayInputsPerRoom and MaxGatewayBytesPerRoom bound the
 	// inputs of real clients one room journals (connections, requests,
-	// authentications), by count and by the bytes of their JSON; 100,000
-	// and 32 MiB, so that a late joiner's snapshot stays small. Past
-	// them the room's gateway stops accepting: its connections close,
-	// new ones are refused, and the log, the members and the welcome say
-	// why.
+	// authentications), by count and by the bytes of their journal
+	// form; 100,000 and 32 MiB, so that a late joiner's snapshot stays
+	// small. Past them the room's gateway stops accepting: its
+	// connections close, new ones are refused, and the log, the members
+	// and the welcome say why.
 	MaxGatewayInputsPerRoom int64
 	MaxGatewayBytesPerRoom  int64
 	// Logger receives the server's log; slog.Default() by default.
@@ -156,6 +156,9 @@ type Server struct {
 	store  *store.Store
 	links  links.Store
 	logger *slog.Logger
+	// appendInputs commits inputs of a room, returning once they are on
+	// disk: the store's Append (tests hold or fail it).
+	appendInputs func(roomID int64, inputs []store.Input) error
 
 	// mu guards rooms, closing and every room's users.
 	mu sync.Mutex
@@ -187,6 +190,7 @@ func Open(config Config) (*Server, error) {
 	}
 	s := &Server{config: config, store: db, links: links.NewSQLStore(db.SQL()), logger: config.Logger,
 		rooms: map[string]*room{}, gatewayRooms: map[*room]bool{}, expiryStop: make(chan struct{}), expiryDone: make(chan struct{})}
+	s.appendInputs = db.Append
 	if _, err := s.expireRooms(context.Background()); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("backend: deleting expired rooms: %w", err)
@@ -235,8 +239,11 @@ func (s *Server) restoreRoom(r *room, record store.Room) error {
 	if record.Gateway != nil {
 		r.speed = 100
 		r.replica.TrackGatewayResponses()
-		return r.closeStaleConnections()
+		if err := r.closeStaleConnections(); err != nil {
+			return err
+		}
 	}
+	r.markDurable()
 	return nil
 }
 
@@ -313,8 +320,10 @@ func (s *Server) newRoom(ctx context.Context, source *scenario.Scenario, gateway
 		return nil, err
 	}
 	record.TouchedMs = record.CreatedMs
-	return &room{server: s, record: record, id: record.ID, token: record.Token, header: headerJSON,
-		replica: initial, nextSeq: int64(len(inputs)) + 1, hashedSeq: -1, speed: record.SpeedHundredths}, nil
+	r := &room{server: s, record: record, id: record.ID, token: record.Token, header: headerJSON,
+		replica: initial, nextSeq: int64(len(inputs)) + 1, hashedSeq: -1, speed: record.SpeedHundredths}
+	r.markDurable()
+	return r, nil
 }
 
 // storeRoom stores a new room unless the server stores Config.MaxRooms.

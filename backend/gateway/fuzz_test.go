@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	coregateway "github.com/kafka-playground/playground/core/gateway"
+	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/kafka-playground/playground/core/record"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -101,6 +102,10 @@ func fuzzFrame(t *testing.T, c *Conn, frame []byte) {
 	if _, journaled := coregateway.APIName(translated.Request); !journaled {
 		return
 	}
+	if _, produce := translated.Request.(*protocol.ProduceRequest); produce {
+		fuzzBinaryForm(t, h, translated.Request)
+		return
+	}
 	api, body, err := coregateway.EncodeRequest(translated.Request)
 	if err != nil {
 		t.Fatalf("%T has no journal form: %v", translated.Request, err)
@@ -117,5 +122,27 @@ func fuzzFrame(t *testing.T, c *Conn, frame []byte) {
 	}
 	if err != nil || !reflect.DeepEqual(decoded, translated.Request) {
 		t.Fatalf("%s does not come back from its journal form (%v):\n%#v\n%#v", api, err, translated.Request, decoded)
+	}
+}
+
+// fuzzBinaryForm checks that a Produce request comes back exactly from
+// its binary journal form, which keeps every string's bytes as they are.
+func fuzzBinaryForm(t *testing.T, h header, request any) {
+	in, err := coregateway.NewRequestInput(0, 1, h.correlation, h.clientID, request, true)
+	if err != nil {
+		t.Fatalf("a Produce request has no binary form: %v", err)
+	}
+	in.AtMs = 42
+	form, err := coregateway.EncodeInput(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := coregateway.ParseInput(form)
+	if err != nil {
+		t.Fatalf("the binary form does not read back: %v", err)
+	}
+	decoded, err := parsed.Request.Message()
+	if err != nil || !reflect.DeepEqual(decoded, request) || parsed.AtMs != 42 || parsed.Request.ClientID != h.clientID {
+		t.Fatalf("a Produce request does not come back from its binary form (%v):\n%#v\n%#v", err, request, decoded)
 	}
 }

@@ -74,23 +74,59 @@ func connected(g *coregateway.Gateway, id coregateway.ConnID) bool {
 // simulation closed or that a failed exchange ends. It returns those,
 // for the host to Disconnect.
 func Deliver(e Engine, conns []*Conn) []*Conn {
-	g := e.Gateway()
 	var ended []*Conn
+	for _, d := range Collect(e, conns) {
+		d.Write()
+		if d.Close {
+			ended = append(ended, d.Conn)
+		}
+	}
+	return ended
+}
+
+// Delivery is what one connection is to be sent: the responses the
+// simulation has ready for it, in request order, and whether it is to
+// be closed after them.
+type Delivery struct {
+	Conn      *Conn
+	Responses []coregateway.Response
+	// Close says the simulation closed the connection, or a failed
+	// exchange ends it: the host closes it after the responses and
+	// Disconnects it.
+	Close bool
+}
+
+// Collect takes the responses the simulation has ready for each
+// connection, and which connections are to be closed, without writing
+// anything: a host that journals writes them once the inputs they
+// depend on are committed (Delivery.Write), and may Disconnect the
+// closed ones at once, since the simulation has let go of them.
+func Collect(e Engine, conns []*Conn) []Delivery {
+	g := e.Gateway()
+	var out []Delivery
 	for _, c := range conns {
 		id := c.ID()
 		if id == 0 {
 			continue
 		}
-		ready := g.Ready(id)
-		for _, r := range ready {
-			c.Respond(r)
-		}
-		if g.Closed(id) || (c.closing && waiting(g, id) == 0) {
-			c.Close()
-			ended = append(ended, c)
+		d := Delivery{Conn: c, Responses: g.Ready(id)}
+		d.Close = g.Closed(id) || (c.closing && waiting(g, id) == 0)
+		if len(d.Responses) > 0 || d.Close {
+			out = append(out, d)
 		}
 	}
-	return ended
+	return out
+}
+
+// Write writes the delivery's responses to its connection, then closes
+// it if it is to be closed.
+func (d Delivery) Write() {
+	for _, r := range d.Responses {
+		d.Conn.Respond(r)
+	}
+	if d.Close {
+		d.Conn.Close()
+	}
 }
 
 // waiting is how many responses of a connection are not written yet.

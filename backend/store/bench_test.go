@@ -48,3 +48,34 @@ func BenchmarkJournalCommit(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkJournalCommitMegabytes measures commits of what a gateway
+// room journals for a producing client: each append five inputs of
+// 1 MiB (Produce requests in the binary form), one room.
+func BenchmarkJournalCommitMegabytes(b *testing.B) {
+	s, err := Open(filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	id, err := s.CreateRoom(b.Context(), Room{Token: "room", Header: []byte(`{}`)}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	input := make([]byte, 1<<20)
+	input[1] = 1 // the binary form's marker and version
+	const perAppend = 5
+	b.SetBytes(perAppend * int64(len(input)))
+	b.ResetTimer()
+	seq := int64(1)
+	for i := 0; i < b.N; i++ {
+		inputs := make([]Input, perAppend)
+		for j := range inputs {
+			inputs[j] = Input{Seq: seq, Gateway: input}
+			seq++
+		}
+		if err := s.Append(id, inputs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

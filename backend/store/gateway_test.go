@@ -2,15 +2,16 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
 // TestGatewayInputs: a gateway input is a row of its own kind between
-// runs of ticks, read back as it was written; it never extends a run nor
-// is extended by one; a room keeps its gateway settings, and the server
-// its settings.
+// runs of ticks, read back byte for byte as it was written, in the JSON
+// form as text and in the binary form (NUL bytes and all) as a blob; it
+// never extends a run nor is extended by one; a room keeps its gateway
+// settings, and the server its settings.
 func TestGatewayInputs(t *testing.T) {
 	s, err := Open(filepath.Join(t.TempDir(), "g.db"))
 	if err != nil {
@@ -22,13 +23,15 @@ func TestGatewayInputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	connect := json.RawMessage(`{"at_ms":200,"connect":{"connection":1,"broker":1,"listener":"PLAINTEXT","address":"127.0.0.1:5"}}`)
+	binaryForm := []byte("\x00\x01P\x00\x02\x00\xff\xfe binary")
+	connect := []byte(`{"at_ms":200,"connect":{"connection":1,"broker":1,"listener":"PLAINTEXT","address":"127.0.0.1:5"}}`)
 	for _, batch := range [][]Input{
 		{{Seq: 1, Step: tick}},
 		{{Seq: 1, LastSeq: 2, Step: tick}},
 		{{Seq: 3, Gateway: connect}},
 		{{Seq: 4, Step: tick}},
 		{{Seq: 4, LastSeq: 5, Step: tick}},
+		{{Seq: 6, Gateway: binaryForm}},
 	} {
 		if err := s.Append(id, batch); err != nil {
 			t.Fatal(err)
@@ -39,8 +42,23 @@ func TestGatewayInputs(t *testing.T) {
 	}
 	var read []Input
 	s.Inputs(ctx, id, 0, 1<<62, 0, func(input Input) error { read = append(read, input); return nil })
-	if len(read) != 3 || read[0].Last() != 2 || string(read[1].Gateway) != string(connect) || read[1].Step != nil || read[2].Last() != 5 {
+	if len(read) != 4 || read[0].Last() != 2 || string(read[1].Gateway) != string(connect) || read[1].Step != nil || read[2].Last() != 5 ||
+		string(read[3].Gateway) != string(binaryForm) {
 		t.Fatalf("read back %+v", read)
+	}
+	var types []string
+	rows, err := s.SQL().QueryContext(ctx, `SELECT typeof(gateway) FROM inputs WHERE gateway IS NOT NULL ORDER BY seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var kind string
+		rows.Scan(&kind)
+		types = append(types, kind)
+	}
+	rows.Close()
+	if strings.Join(types, ",") != "text,blob" {
+		t.Errorf("the gateway inputs are stored as %v, want text (JSON) and blob (binary)", types)
 	}
 	room, err := s.Room(ctx, "kafka")
 	if err != nil || string(room.Gateway) != `{"base_port":0}` {

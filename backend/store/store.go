@@ -21,7 +21,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"sync"
 	"time"
 
@@ -34,7 +36,21 @@ const (
 	maxBatchInputs = 4096
 	// appendQueue bounds the appends waiting for the committer.
 	appendQueue = 1024
+	// committerCacheKiB is the page cache of the committer's connection:
+	// a transaction of real clients' Produce requests writes megabytes
+	// of overflow pages, which SQLite's default cache (2 MB) spills to
+	// the WAL before the commit and reads back.
+	committerCacheKiB = 64 << 10
 )
+
+// pageBytes is the page size of a database the store creates: 16 KiB,
+// not SQLite's 4 KiB, so that a real client's megabytes of records take
+// a quarter of the pages, each of which the commit writes to the WAL and
+// the checkpoint copies with system calls of their own (commits of
+// 1 MiB inputs went from 145 to 205 MB/s here, while commits of one
+// small input became about 10% slower, as each writes whole pages). A
+// database keeps the page size it was created with.
+const pageBytes = 16 << 10
 
 // Store is the SQLite database of a server.
 type Store struct {
@@ -65,9 +81,10 @@ type Input struct {
 	// Step is the step's JSON, or nil for a speed change or a gateway
 	// input.
 	Step json.RawMessage
-	// Gateway is a gateway input's JSON (core/gateway's Input), nil for
-	// the other kinds.
-	Gateway json.RawMessage
+	// Gateway is a gateway input (core/gateway's Input) in its journal
+	// form, nil for the other kinds: JSON, stored as text, or the binary
+	// form (a Produce request), stored as a blob.
+	Gateway []byte
 	// SpeedHundredths is the new speed of a speed change, in hundredths
 	// of real time.
 	SpeedHundredths int64
@@ -112,6 +129,9 @@ func OpenWith(path string, options Options) (*Store, error) {
 	if options.Now == nil {
 		options.Now = time.Now
 	}
+	if err := create(path); err != nil {
+		return nil, fmt.Errorf("store: creating %s: %w", path, err)
+	}
 	parameters := url.Values{}
 	parameters.Set("_journal_mode", "WAL")
 	parameters.Set("_synchronous", "FULL")
@@ -132,12 +152,34 @@ func OpenWith(path string, options Options) (*Store, error) {
 	}
 	s := &Store{db: db, now: options.Now, appends: make(chan *appendRequest, appendQueue), done: make(chan struct{})}
 	conn, err := db.Conn(context.Background())
+	if err == nil {
+		_, err = conn.ExecContext(context.Background(), fmt.Sprintf("PRAGMA cache_size = -%d", committerCacheKiB))
+	}
 	if err != nil {
+		if conn != nil {
+			conn.Close()
+		}
 		db.Close()
 		return nil, err
 	}
 	go s.commit(conn)
 	return s, nil
+}
+
+// create makes the database file if there is none, with pageBytes pages
+// and in WAL mode: the page size of a database in WAL mode no longer
+// changes, so it is set before.
+func create(path string) error {
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=10000")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.Exec(fmt.Sprintf("PRAGMA page_size = %d; PRAGMA journal_mode = WAL", pageBytes))
+	return err
 }
 
 // SQL returns the database, for stores that keep their own tables in it
@@ -424,15 +466,12 @@ func (s *Store) queryInputs(ctx context.Context, query string, arguments ...any)
 func scanInput(rows *sql.Rows) (Input, error) {
 	var input Input
 	var last, speed sql.NullInt64
-	var step, gateway sql.NullString
-	if err := rows.Scan(&input.Seq, &last, &input.Actor, &step, &speed, &gateway); err != nil {
+	var step sql.NullString
+	if err := rows.Scan(&input.Seq, &last, &input.Actor, &step, &speed, &input.Gateway); err != nil {
 		return Input{}, err
 	}
 	if step.Valid {
 		input.Step = json.RawMessage(step.String)
-	}
-	if gateway.Valid {
-		input.Gateway = json.RawMessage(gateway.String)
 	}
 	input.SpeedHundredths, input.LastSeq = speed.Int64, last.Int64
 	return input, nil
@@ -460,8 +499,10 @@ func insertInputs(ctx context.Context, tx *sql.Tx, roomID int64, inputs []Input)
 		switch {
 		case input.Step != nil:
 			step = string(input.Step)
+		case len(input.Gateway) > 0 && input.Gateway[0] == '{':
+			gateway = string(input.Gateway) // the JSON form, as text
 		case input.Gateway != nil:
-			gateway = string(input.Gateway)
+			gateway = input.Gateway // the binary form, as a blob
 		default:
 			speed = input.SpeedHundredths
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"path/filepath"
 	"sync"
@@ -206,5 +207,46 @@ func TestSnapshots(t *testing.T) {
 	}
 	if last, found, err := s.LastInput(ctx, id); !found || err != nil || last.Seq != 2 || last.LastSeq != 9 {
 		t.Errorf("last input %+v (%v), want the run 2..9 whole", last, err)
+	}
+}
+
+// TestPageSize: a database the store creates has pages of pageBytes; one
+// created before with SQLite's 4 KiB pages keeps them, and opens.
+func TestPageSize(t *testing.T) {
+	dir := t.TempDir()
+	pageSize := func(s *Store) int {
+		var size int
+		if err := s.SQL().QueryRow(`PRAGMA page_size`).Scan(&size); err != nil {
+			t.Fatal(err)
+		}
+		return size
+	}
+	created, err := Open(filepath.Join(dir, "new.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer created.Close()
+	if size := pageSize(created); size != pageBytes {
+		t.Errorf("a new database has pages of %d bytes, want %d", size, pageBytes)
+	}
+	old := filepath.Join(dir, "old.db")
+	db, err := sql.Open("sqlite3", "file:"+old+"?_journal_mode=WAL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE before (x)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	reopened, err := Open(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reopened.Close()
+	if size := pageSize(reopened); size != 4096 {
+		t.Errorf("an existing database's pages became %d bytes", size)
+	}
+	if _, err := reopened.CreateRoom(context.Background(), Room{Token: "r", Header: []byte(`{}`)}, nil); err != nil {
+		t.Fatal(err)
 	}
 }

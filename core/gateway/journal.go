@@ -3,14 +3,19 @@ package gateway
 // The gateway's inputs as a room journals them: every call of the host
 // contract that changes the simulation (a connection opened, a request,
 // the outcome of an authentication, a connection closed) is one Input,
-// JSON-encoded with encoding/json, applied by Apply. A request travels
-// as its core/protocol message under its Kafka API name, which the
-// registry below maps back to the message's type; the SASL requests are
-// not in the registry, so no password or SCRAM proof can ever be in a
-// journal (the host runs the SASL exchange and journals its outcome).
+// written by EncodeInput and read by ParseInput, applied by Apply. An
+// input is in the JSON form (encoding/json of Input), or, for a Produce
+// request, in the binary form of binary.go; ParseInput reads both, so a
+// journal written before the binary form existed replays as it did. A
+// request travels as its core/protocol message under its Kafka API
+// name, which the registry below maps back to the message's type; the
+// SASL requests are not in the registry, so no password or SCRAM proof
+// can ever be in a journal (the host runs the SASL exchange and
+// journals its outcome).
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,9 +26,9 @@ import (
 	"github.com/kafka-playground/playground/core/sim"
 )
 
-// MaxInputBytes bounds the JSON of one gateway input: the largest
-// request Kafka reads (socket.request.max.bytes, 100 MiB) with room for
-// base64.
+// MaxInputBytes bounds one journaled gateway input, in either form: the
+// largest request Kafka reads (socket.request.max.bytes, 100 MiB) with
+// room for the base64 of the JSON form.
 const MaxInputBytes = 140 << 20
 
 // Input is one gateway input of a room's journal: exactly one of its
@@ -56,13 +61,51 @@ type RequestInput struct {
 	ClientID string `json:"client_id"`
 	// API is the request's Kafka API name (Produce, Fetch, ...), which
 	// names the core/protocol type Body decodes into.
-	API            string          `json:"api"`
-	ExpectResponse bool            `json:"expect_response"`
-	Body           json.RawMessage `json:"body"`
-	// decoded is Body decoded (NewRequestInput decodes what it encoded),
-	// so that Apply need not decode it again.
+	API            string `json:"api"`
+	ExpectResponse bool   `json:"expect_response"`
+	// Body is the request's JSON in the JSON form; nil for a request
+	// in the binary form (a Produce request), whose body is binary.
+	Body json.RawMessage `json:"body"`
+	// binary is the request's body in the binary form, nil in the JSON
+	// form; made is the form NewRequestInput wrote it in, nil for one
+	// ParseInput read.
+	binary []byte
+	made   *binaryForm
+	// decoded is the request decoded from its body (NewRequestInput
+	// decodes what it encoded, ParseInput what it reads), so that Apply
+	// need not decode it again.
 	decoded sim.Message
 }
+
+// requestInputJSON is RequestInput without its methods, for MarshalJSON.
+type requestInputJSON RequestInput
+
+// MarshalJSON writes the request in the JSON form, whichever form it
+// was made or read in: a journal may be written in the JSON form alone.
+func (r *RequestInput) MarshalJSON() ([]byte, error) {
+	plain := requestInputJSON(*r)
+	if plain.Body == nil && plain.decoded != nil {
+		body, err := json.Marshal(plain.decoded)
+		if err != nil {
+			return nil, err
+		}
+		plain.Body = body
+	}
+	return json.Marshal(&plain)
+}
+
+// Message returns the request as its journal form decodes: what Apply
+// applies.
+func (r *RequestInput) Message() (sim.Message, error) {
+	if r.decoded != nil {
+		return r.decoded, nil
+	}
+	return DecodeRequest(r.API, r.Body)
+}
+
+// BodyBytes returns the size of the request's body in its journal form,
+// for a host's limits.
+func (r *RequestInput) BodyBytes() int { return len(r.Body) + len(r.binary) }
 
 // AuthenticateInput is the outcome of the SASL exchange the host ran
 // for a connection: the user it authenticated as with Mechanism, or the
@@ -164,10 +207,21 @@ func DecodeRequest(api string, body json.RawMessage) (sim.Message, error) {
 }
 
 // NewRequestInput returns the input of a request, at atMs. The request
-// is encoded, then decoded from its encoding: Apply applies the decoded
-// one, exactly what a journal of the input replays, never request
-// itself. The work is the caller's, in its own goroutine.
+// is encoded in its journal form (binary for a Produce request, JSON for
+// the others), then decoded from it: Apply applies the decoded one,
+// exactly what a journal of the input replays, never request itself.
+// The work is the caller's, in its own goroutine.
 func NewRequestInput(atMs int64, id ConnID, correlation int32, clientID string, request sim.Message, expectResponse bool) (*Input, error) {
+	if produce, ok := request.(*protocol.ProduceRequest); ok {
+		form := newBinaryForm(produce, clientID)
+		body := form.body()
+		decoded, err := decodeProduceBody(body)
+		if err != nil {
+			return nil, err
+		}
+		return &Input{AtMs: atMs, Request: &RequestInput{Connection: id, Correlation: correlation, ClientID: clientID, API: "Produce",
+			ExpectResponse: expectResponse, binary: body, made: form, decoded: decoded}}, nil
+	}
 	api, body, err := EncodeRequest(request)
 	if err != nil {
 		return nil, err
@@ -180,10 +234,18 @@ func NewRequestInput(atMs int64, id ConnID, correlation int32, clientID string, 
 		ExpectResponse: expectResponse, Body: body, decoded: decoded}}, nil
 }
 
-// EncodeInput returns the JSON of an input, as json.Marshal writes it,
-// without going over a request's body again (it is compact JSON of
-// encoding/json already).
+// EncodeInput returns the journal form of an input: the binary form of
+// a request made in it (a Produce request of NewRequestInput), else the
+// JSON form, as json.Marshal writes it but without going over a
+// request's body again (it is compact JSON of encoding/json already).
 func EncodeInput(in *Input) ([]byte, error) {
+	if r := in.Request; r != nil && r.made != nil {
+		return r.made.encode(in.AtMs, r), nil
+	}
+	if r := in.Request; r != nil && r.binary != nil {
+		out := appendBinaryHeader(make([]byte, 0, binaryHeaderMaxBytes+len(r.ClientID)+len(r.binary)), in.AtMs, r)
+		return append(out, r.binary...), nil
+	}
 	if in.Request == nil || in.Request.Body == nil {
 		return json.Marshal(in)
 	}
@@ -206,11 +268,14 @@ func EncodeInput(in *Input) ([]byte, error) {
 	return append(out, "}}"...), nil
 }
 
-// ParseInput reads the JSON of a gateway input and checks that it holds
-// exactly one kind.
+// ParseInput reads a journaled gateway input in either form and checks
+// that it holds exactly one kind.
 func ParseInput(text []byte) (*Input, error) {
 	if len(text) > MaxInputBytes {
 		return nil, fmt.Errorf("gateway: an input of %d bytes is over the limit of %d", len(text), MaxInputBytes)
+	}
+	if IsBinaryForm(text) {
+		return parseBinary(text)
 	}
 	var in Input
 	decoder := json.NewDecoder(bytes.NewReader(text))
@@ -228,6 +293,61 @@ func ParseInput(text []byte) (*Input, error) {
 		return nil, errors.New("gateway: an input holds exactly one of connect, request, authenticate and disconnect")
 	}
 	return &in, nil
+}
+
+// Journaled is a gateway input as a journal holds it, in either form.
+// In JSON (a member's frames, a snapshot) it is the JSON form as it is,
+// and the binary form as a base64 string, which UnmarshalJSON reads
+// back into the binary form.
+type Journaled []byte
+
+// MarshalJSON implements json.Marshaler.
+func (j Journaled) MarshalJSON() ([]byte, error) {
+	if j == nil {
+		return []byte("null"), nil
+	}
+	return j.AppendJSON(nil), nil
+}
+
+// AppendJSON appends j as MarshalJSON writes it, for a host that writes
+// frames without encoding/json going over a large input again.
+func (j Journaled) AppendJSON(dst []byte) []byte {
+	if !IsBinaryForm(j) {
+		return append(dst, j...)
+	}
+	dst = append(dst, '"')
+	dst = base64.StdEncoding.AppendEncode(dst, j)
+	return append(dst, '"')
+}
+
+// UnmarshalJSON implements json.Unmarshaler: a JSON object is the JSON
+// form, a string the base64 of the binary form.
+func (j *Journaled) UnmarshalJSON(data []byte) error {
+	switch {
+	case bytes.Equal(data, []byte("null")):
+		*j = nil
+	case len(data) >= 2 && data[0] == '"' && data[len(data)-1] == '"':
+		var binary []byte
+		var err error
+		if quoted := data[1 : len(data)-1]; bytes.IndexByte(quoted, '\\') < 0 {
+			// No escapes: the string's bytes are the base64.
+			binary, err = base64.StdEncoding.AppendDecode(nil, quoted)
+		} else {
+			err = json.Unmarshal(data, &binary)
+		}
+		if err != nil {
+			return fmt.Errorf("gateway: a journaled input as a string is not base64: %w", err)
+		}
+		if !IsBinaryForm(binary) {
+			return errors.New("gateway: a journaled input as a string is not in the binary form")
+		}
+		*j = binary
+	case len(data) > 0 && data[0] == '{':
+		*j = append(Journaled(nil), data...)
+	default:
+		return fmt.Errorf("gateway: a journaled input is neither an object nor a string: %.40s", data)
+	}
+	return nil
 }
 
 // Apply applies one journaled input, as the host's call it stands for
@@ -250,12 +370,9 @@ func (g *Gateway) Apply(in *Input) error {
 		}
 	case in.Request != nil:
 		r := in.Request
-		request := r.decoded
-		if request == nil {
-			var err error
-			if request, err = DecodeRequest(r.API, r.Body); err != nil {
-				return err
-			}
+		request, err := r.Message()
+		if err != nil {
+			return err
 		}
 		if c := g.conns[r.Connection]; c != nil {
 			c.clientID = r.ClientID

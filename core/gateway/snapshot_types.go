@@ -31,11 +31,15 @@ func init() {
 		x := p.(*Input)
 		return append(f, &x.AtMs, &x.Connect, &x.Request, &x.Authenticate, &x.Disconnect)
 	})
+	snapshot.RegisterType((*Journaled)(nil))
 	snapshot.Register((*RequestInput)(nil), func(p any, f []any) []any {
 		x := p.(*RequestInput)
-		return append(f, &x.Connection, &x.Correlation, &x.ClientID, &x.API, &x.ExpectResponse, &x.Body, &x.decoded)
+		return append(f, &x.Connection, &x.Correlation, &x.ClientID, &x.API, &x.ExpectResponse, &x.Body, &x.binary, &x.made, &x.decoded)
 	})
 	snapshot.Register((*Response)(nil), func(p any, f []any) []any { x := p.(*Response); return append(f, &x.CorrelationID, &x.Message) })
+	snapshot.Register((*binaryForm)(nil), func(p any, f []any) []any { x := p.(*binaryForm); return append(f, &x.buffer, &x.bodyAt, &x.form) })
+	snapshot.Register((*binaryReader)(nil), func(p any, f []any) []any { x := p.(*binaryReader); return append(f, &x.text, &x.at, &x.err) })
+	snapshot.RegisterType((*requestInputJSON)(nil))
 	snapshot.Register((*slot)(nil), func(p any, f []any) []any {
 		x := p.(*slot)
 		return append(f, &x.correlation, &x.brokerCorrelation, &x.done, &x.fromBroker, &x.response)

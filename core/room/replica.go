@@ -23,7 +23,8 @@
 //     was created with). A plain advance merged into the step before it
 //     keeps that step's actor.
 //  5. A gateway input (a real Kafka client's connection, request,
-//     authentication or disconnection; core/gateway's Input, as JSON) is
+//     authentication or disconnection; core/gateway's Input, in its
+//     journal form: JSON, or binary for a Produce request) is
 //     applied with ApplyGateway at the virtual time it names, which must
 //     be the replica's: it is not a step, so it neither counts as one nor
 //     stops the advances around it from merging into one step. Restore
@@ -126,9 +127,9 @@ func RestoreWith(file string, header *scenario.Scenario, inputs []json.RawMessag
 type Input struct {
 	// Text is the step in the scenario format; nil for a gateway input.
 	Text json.RawMessage
-	// Gateway is a gateway input (rule 5), the JSON of a core/gateway
-	// Input; nil for a step.
-	Gateway json.RawMessage
+	// Gateway is a gateway input (rule 5), a core/gateway Input in its
+	// journal form; nil for a step.
+	Gateway gateway.Journaled
 	// Actor is the name of who sent it: "" for the room's clock and the
 	// steps the room was created with.
 	Actor string
@@ -579,8 +580,8 @@ func (r *Replica) TrackGatewayResponses() {
 	}
 }
 
-// ApplyGateway applies one gateway input (rule 5): the JSON of a
-// core/gateway Input, at the replica's virtual time. An input that does
+// ApplyGateway applies one gateway input (rule 5): a core/gateway Input
+// in its journal form (either), at the replica's virtual time. An input that does
 // not apply changes nothing; one that stopped the simulation is undone
 // by a rebuild of the replica (ErrSimulationStopped).
 func (r *Replica) ApplyGateway(text []byte) error {
@@ -588,12 +589,12 @@ func (r *Replica) ApplyGateway(text []byte) error {
 	if err != nil {
 		return err
 	}
-	return r.applyGateway(in, append(json.RawMessage(nil), text...))
+	return r.applyGateway(in, append(gateway.Journaled(nil), text...))
 }
 
 // ApplyGatewayInput is ApplyGateway of an input the host made, such as
 // a request of gateway.NewRequestInput, whose decoded request it
-// applies: it returns the input's JSON, which the host journals.
+// applies: it returns the input's journal form, which the host journals.
 func (r *Replica) ApplyGatewayInput(in *gateway.Input) ([]byte, error) {
 	text, err := gateway.EncodeInput(in)
 	if err != nil {
@@ -602,8 +603,9 @@ func (r *Replica) ApplyGatewayInput(in *gateway.Input) ([]byte, error) {
 	return text, r.applyGateway(in, text)
 }
 
-// applyGateway applies a parsed gateway input whose JSON is text.
-func (r *Replica) applyGateway(in *gateway.Input, text json.RawMessage) error {
+// applyGateway applies a parsed gateway input whose journal form is
+// text.
+func (r *Replica) applyGateway(in *gateway.Input, text gateway.Journaled) error {
 	cluster := r.session.Cluster()
 	if now := cluster.Now(); in.AtMs != now {
 		return fmt.Errorf("room: the gateway input is at %d ms of virtual time, and the room at %d ms", in.AtMs, now)
@@ -640,7 +642,7 @@ func (r *Replica) startGatewayJournal() {
 }
 
 // GatewayInputs returns the number of gateway inputs applied and the
-// bytes of their JSON, for a host's limits.
+// bytes of their journal form, for a host's limits.
 func (r *Replica) GatewayInputs() (count, bytes int64) { return r.gateway.inputs, r.gateway.bytes }
 
 // Rebuilds counts the times the replica was rebuilt from its journal

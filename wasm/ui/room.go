@@ -39,10 +39,10 @@ type roomFrame struct {
 	TraceHash string          `json:"trace_hash"`
 	ID        string          `json:"id"`
 	Message   string          `json:"message"`
-	// Gateway is an input frame's gateway input; Kafka the welcome's
-	// gateway.
-	Gateway json.RawMessage `json:"gateway"`
-	Kafka   *RoomKafka      `json:"kafka"`
+	// Gateway is an input frame's gateway input (its JSON form, or the
+	// base64 of its binary form); Kafka the welcome's gateway.
+	Gateway gateway.Journaled `json:"gateway"`
+	Kafka   *RoomKafka        `json:"kafka"`
 }
 
 // RoomKafka is where real Kafka clients connect to a room with a
@@ -83,9 +83,9 @@ type roomSnapshot struct {
 	Actors   []string        `json:"actors"`
 	// Inputs follow the scenario in a room with gateway inputs.
 	Inputs []struct {
-		Step    json.RawMessage `json:"step"`
-		Gateway json.RawMessage `json:"gateway"`
-		Actor   string          `json:"actor"`
+		Step    json.RawMessage   `json:"step"`
+		Gateway gateway.Journaled `json:"gateway"`
+		Actor   string            `json:"actor"`
 	} `json:"inputs"`
 }
 

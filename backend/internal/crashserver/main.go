@@ -22,7 +22,8 @@ func main() {
 	rate := flag.Float64("rate", 20, "frames per second per connection")
 	flag.Parse()
 	server, err := backend.Open(backend.Config{DataDir: *data, TickInterval: *tick, HashInterval: 20 * time.Millisecond,
-		FramesPerSecond: *rate, FrameBurst: int(*rate) * 2, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		FramesPerSecond: *rate, FrameBurst: int(*rate) * 2, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		MaxGatewayInputsPerRoom: 1 << 40, MaxGatewayBytesPerRoom: 1 << 40})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
