@@ -139,6 +139,7 @@ func (r *room) committed(err error) {
 		return
 	}
 	r.durableSeq, r.durableHash = b.lastSeq, b.traceHash
+	r.storeSnapshot()
 	r.broadcastInputs(b)
 	r.release()
 	if len(r.pending.inputs) > 0 {
@@ -181,7 +182,7 @@ func (r *room) markDurable() {
 func (r *room) commitFailed(b *batch, err error) {
 	r.server.logger.Error("backend: a commit failed; the room goes back to its stored journal", "room", r.token, "err", err)
 	lost, held := []batch{*b, r.pending}, r.held
-	r.pending, r.held = batch{}, nil
+	r.pending, r.held, r.unstored = batch{}, nil, nil
 	r.reload()
 	for _, l := range lost {
 		for i, sender := range l.senders {

@@ -110,7 +110,7 @@ func (s *Server) load(r *room) {
 		return
 	}
 	s.logger.Info("backend: room restored", "room", r.token, "inputs", r.nextSeq-1,
-		"steps", r.replica.Steps(), "ms", time.Since(start).Milliseconds())
+		"steps", r.replica.Steps(), "from_snapshot_seq", r.snapshotSeq, "ms", time.Since(start).Milliseconds())
 	r.prepare()
 	if record.Gateway != nil {
 		var settings GatewaySettings

@@ -71,6 +71,13 @@ type room struct {
 	committing *batch
 	commits    chan error
 	held       []heldOutput
+
+	// snapshotSeq is the seq of the room's last state snapshot, taken at
+	// snapshotAt; unstored is one waiting for its seq's commit
+	// (snapshots.go).
+	snapshotSeq int64
+	snapshotAt  time.Time
+	unstored    *pendingSnapshot
 }
 
 // member is a connection joined to the room.
@@ -188,6 +195,7 @@ func (r *room) run() {
 			}
 		case <-r.stop:
 			r.drain()
+			r.snapshotNow("the server stops")
 			if len(r.members) > 0 {
 				r.touch()
 			}
@@ -217,6 +225,10 @@ func (r *room) idle() bool {
 	if !r.server.evict(r) {
 		return false
 	}
+	// Out of the registry first, so that a join waits for no encoding:
+	// one that comes now restores from the store, with the snapshot
+	// before this one or without one, as correctly.
+	r.snapshotNow("evicted")
 	r.server.logger.Info("backend: idle room evicted", "room", r.token, "inputs", r.nextSeq-1)
 	return true
 }
@@ -250,6 +262,9 @@ func (r *room) handle(requests []request) {
 	}
 	r.flush()
 	r.gatewayDeliver()
+	if r.snapshotDue() {
+		r.snapshotNow("inputs")
+	}
 }
 
 // applyStep checks and applies one step a member sent.

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kafka-playground/playground/backend/links"
@@ -101,6 +102,14 @@ type Config struct {
 	// and the welcome say why.
 	MaxGatewayInputsPerRoom int64
 	MaxGatewayBytesPerRoom  int64
+	// SnapshotEveryInputs is how many inputs a room applies between two
+	// state snapshots (snapshots.go); 10,000. A room also writes one
+	// when it is evicted or the server stops, if it has inputs since its
+	// last. Negative turns snapshots off: restores replay whole journals.
+	SnapshotEveryInputs int64
+	// SnapshotMinInterval is the shortest time between two snapshots of
+	// a room taken for SnapshotEveryInputs; 1 minute.
+	SnapshotMinInterval time.Duration
 	// Logger receives the server's log; slog.Default() by default.
 	Logger *slog.Logger
 }
@@ -130,6 +139,8 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.MaxGatewayRooms, 8)
 	setDefault(&c.MaxGatewayInputsPerRoom, 100_000)
 	setDefault(&c.MaxGatewayBytesPerRoom, 32<<20)
+	setDefault(&c.SnapshotEveryInputs, 10_000)
+	setDefault(&c.SnapshotMinInterval, time.Minute)
 	if c.InitialSpeedHundredths < 0 {
 		c.InitialSpeedHundredths = 0
 	}
@@ -174,6 +185,10 @@ type Server struct {
 	// expiryStop ends the expiry loop, which closes expiryDone.
 	expiryStop chan struct{}
 	expiryDone chan struct{}
+	// snapshots writes rooms' state snapshots (snapshots.go);
+	// snapshotRestores counts the restores that began from one.
+	snapshots        snapshotTaker
+	snapshotRestores atomic.Int64
 }
 
 // Open opens (or creates) the database in config.DataDir and deletes
@@ -206,33 +221,42 @@ func (s *Server) restoreRoom(r *room, record store.Room) error {
 	if err != nil {
 		return err
 	}
-	speed := record.SpeedHundredths
-	var inputs []replica.Input
-	var last store.Input
-	err = s.store.Inputs(context.Background(), record.ID, 0, 1<<62, 0, func(input store.Input) error {
-		if input.Seq != last.Last()+1 {
-			return fmt.Errorf("the journal jumps from seq %d to %d", last.Last(), input.Seq)
-		}
-		last = input
-		switch {
-		case input.Gateway != nil:
-			inputs = append(inputs, replica.Input{Gateway: input.Gateway, Actor: input.Actor})
-		case input.Step == nil:
-			speed = input.SpeedHundredths
-		default:
-			inputs = append(inputs, replica.Input{Text: input.Step, Actor: input.Actor, Count: input.Count()})
-		}
-		return nil
-	})
+	last, _, err := s.store.LastInput(context.Background(), record.ID)
 	if err != nil {
 		return err
 	}
-	restored, err := replica.RestoreInputs("room", header, inputs, scenario.Options{})
+	// The latest snapshot and the inputs after it, or the whole journal.
+	restored, base, err := s.restoreSnapshot(record)
+	if err == nil && base.Seq > last.Last() {
+		s.logger.Warn("backend: a room's snapshot is ahead of its journal; the journal is replayed", "room", record.Token, "seq", base.Seq)
+		restored, err = nil, errNoSnapshot
+	}
+	if err != nil {
+		base = store.Snapshot{SpeedHundredths: record.SpeedHundredths}
+	}
+	speed, tail, err := s.readJournal(record.ID, base.Seq, base.SpeedHundredths)
 	if err != nil {
 		return err
+	}
+	if restored != nil {
+		if err := restored.ApplyStored(tail); err != nil {
+			s.logger.Warn("backend: a room's journal does not apply after its snapshot; it is replayed whole", "room", record.Token, "err", err)
+			restored, base = nil, store.Snapshot{SpeedHundredths: record.SpeedHundredths}
+			if speed, tail, err = s.readJournal(record.ID, 0, base.SpeedHundredths); err != nil {
+				return err
+			}
+		}
+	}
+	if restored == nil {
+		if restored, err = replica.RestoreInputs("room", header, tail, scenario.Options{}); err != nil {
+			return err
+		}
+	} else {
+		s.snapshotRestores.Add(1)
 	}
 	r.record, r.id, r.header, r.replica = record, record.ID, record.Header, restored
 	r.nextSeq, r.speed, r.hashedSeq, r.clockRun = last.Last()+1, speed, -1, nil
+	r.snapshotSeq, r.snapshotAt, r.unstored = base.Seq, time.Now(), nil
 	if isClockTick(last) {
 		r.clockRun = &store.Input{Seq: last.Seq, LastSeq: last.LastSeq, Step: last.Step}
 	}
@@ -245,6 +269,30 @@ func (s *Server) restoreRoom(r *room, record store.Room) error {
 	}
 	r.markDurable()
 	return nil
+}
+
+// readJournal reads a room's inputs after afterSeq for a replica, runs
+// of ticks whole, and the speed of time after them (speed after
+// afterSeq).
+func (s *Server) readJournal(roomID, afterSeq, speed int64) (int64, []replica.Input, error) {
+	var inputs []replica.Input
+	previous := afterSeq
+	err := s.store.Inputs(context.Background(), roomID, afterSeq, 1<<62, 0, func(input store.Input) error {
+		if input.Seq != previous+1 {
+			return fmt.Errorf("the journal jumps from seq %d to %d", previous, input.Seq)
+		}
+		previous = input.Last()
+		switch {
+		case input.Gateway != nil:
+			inputs = append(inputs, replica.Input{Gateway: input.Gateway, Actor: input.Actor})
+		case input.Step == nil:
+			speed = input.SpeedHundredths
+		default:
+			inputs = append(inputs, replica.Input{Text: input.Step, Actor: input.Actor, Count: input.Count()})
+		}
+		return nil
+	})
+	return speed, inputs, err
 }
 
 // isClockTick reports whether a stored input is one the room's clock
@@ -394,6 +442,10 @@ func (s *Server) Close() error {
 			<-r.finished
 		}
 	}
+	s.mu.Lock()
+	s.snapshots.closed = true
+	s.mu.Unlock()
+	s.snapshots.wg.Wait()
 	return s.store.Close()
 }
 

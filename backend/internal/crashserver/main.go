@@ -20,10 +20,15 @@ func main() {
 	data := flag.String("data", "data", "the data folder")
 	tick := flag.Duration("tick", 100*time.Millisecond, "the rooms' clock interval")
 	rate := flag.Float64("rate", 20, "frames per second per connection")
+	snapshotEvery := flag.Int64("snapshot-every", 0, "inputs between two state snapshots of a room, with no least interval (0: the server's default)")
 	flag.Parse()
-	server, err := backend.Open(backend.Config{DataDir: *data, TickInterval: *tick, HashInterval: 20 * time.Millisecond,
+	config := backend.Config{DataDir: *data, TickInterval: *tick, HashInterval: 20 * time.Millisecond,
 		FramesPerSecond: *rate, FrameBurst: int(*rate) * 2, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		MaxGatewayInputsPerRoom: 1 << 40, MaxGatewayBytesPerRoom: 1 << 40})
+		MaxGatewayInputsPerRoom: 1 << 40, MaxGatewayBytesPerRoom: 1 << 40}
+	if *snapshotEvery != 0 {
+		config.SnapshotEveryInputs, config.SnapshotMinInterval = *snapshotEvery, time.Nanosecond
+	}
+	server, err := backend.Open(config)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -1,0 +1,101 @@
+package backend
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// waitSnapshot waits until the room's stored snapshot, of this engine,
+// covers seq.
+func waitSnapshot(t *testing.T, s *testServer, token string, seq int64) {
+	t.Helper()
+	record, err := s.store.Room(context.Background(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		stored, found, err := s.store.LatestSnapshot(context.Background(), record.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if found && stored.Seq >= seq && stored.Engine == engineID() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the room's snapshot covers seq %d (found %v), want %d", stored.Seq, found, seq)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// TestRoomRestoresFromItsSnapshot: a room writes state snapshots as its
+// inputs go by and when it is evicted; its next restore begins from the
+// snapshot, and the members who rejoin — resuming, and fresh with the
+// journal as one scenario — reach the hash the room had, then go on in
+// lockstep. A snapshot of another build of the engine, or a damaged one,
+// is passed over for a full replay, which reaches the same hash.
+func TestRoomRestoresFromItsSnapshot(t *testing.T) {
+	s := startServer(t, Config{TickInterval: 5 * time.Millisecond, HashInterval: 20 * time.Millisecond,
+		IdleTimeout: 30 * time.Millisecond, SnapshotEveryInputs: 7, SnapshotMinInterval: time.Nanosecond})
+	token := s.createRoom(t, `{"version":1,"seed":9,"steps":[{"op":"create_topic","topic":"t","partitions":3,"replication_factor":3}]}`)
+	ada := dial(t, s.url, token, "Ada", nil, false)
+	ada.input("a1", `{"op":"add_producer","id":"p","config":{"acks":"all"}}`)
+	ada.input("a2", `{"op":"produce","producer":"p","topic":"t","key":"k{i}","value":"v{i}","count":50}`)
+	ada.input("a3", `{"op":"add_consumer","id":"c","group":"g","topics":["t"]}`)
+	ada.acked("a1", "a2", "a3")
+	ada.until("more ticks than the snapshot interval", func() bool { return ada.lastSeq > 40 })
+	ada.send(map[string]any{"type": "speed", "id": "pause", "speed": 0})
+	ada.acked("pause")
+	ada.hashedAt(ada.lastSeq)
+	before, lastSeq := ada.replica.TraceHash(), ada.lastSeq
+	ada.close()
+
+	// rejoin restores the evicted room with two members.
+	rejoin := func(wantFromSnapshot bool) *client {
+		t.Helper()
+		restores := s.snapshotRestores.Load()
+		resumed := dial(t, s.url, token, "Ada", ada, false)
+		resumed.hashedAt(lastSeq)
+		fresh := dial(t, s.url, token, "Fresh", nil, true)
+		fresh.hashedAt(lastSeq)
+		if resumed.replica.TraceHash() != before || fresh.replica.TraceHash() != before {
+			t.Fatalf("after the restore the room's members reach %s and %s, want %s", resumed.replica.TraceHash(), fresh.replica.TraceHash(), before)
+		}
+		fresh.close()
+		if got := s.snapshotRestores.Load() > restores; got != wantFromSnapshot {
+			t.Fatalf("the restore began from a snapshot: %v, want %v", got, wantFromSnapshot)
+		}
+		return resumed
+	}
+
+	waitEvicted(t, s.Server, 0, 1)
+	waitSnapshot(t, s, token, lastSeq)
+	ada = rejoin(true)
+	// The restored room goes on in lockstep with its members.
+	ada.input("a4", `{"op":"poll","consumer":"c"}`)
+	ada.input("a5", `{"op":"kill_broker","broker":2}`)
+	ada.acked("a4", "a5")
+	ada.hashedAt(ada.lastSeq)
+	before, lastSeq = ada.replica.TraceHash(), ada.lastSeq
+	ada.close()
+	waitEvicted(t, s.Server, 0, 2)
+	waitSnapshot(t, s, token, lastSeq)
+
+	record, _ := s.store.Room(context.Background(), token)
+	db := s.store.SQL()
+	if _, err := db.Exec(`UPDATE room_snapshots SET engine = 'another build' WHERE room_id = ?`, record.ID); err != nil {
+		t.Fatal(err)
+	}
+	ada = rejoin(false)
+	ada.close()
+	waitEvicted(t, s.Server, 0, 3)
+	waitSnapshot(t, s, token, lastSeq) // written again, by this engine, at the eviction
+
+	if _, err := db.Exec(`UPDATE room_snapshots SET data = CAST(substr(data, 1, length(data) / 2) AS BLOB) WHERE room_id = ?`, record.ID); err != nil {
+		t.Fatal(err)
+	}
+	ada = rejoin(false)
+	ada.close()
+}
