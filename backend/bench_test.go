@@ -90,9 +90,10 @@ func joinRaw(b *testing.B, url, token, name string) *websocket.Conn {
 }
 
 // BenchmarkRestartMillionRecords measures a restart of a server whose
-// one room holds a million records: Open, then the first join's restore
-// (acquire), which replays the journal of 100 produce steps of 10,000
-// records each whole, since snapshots are replays.
+// one room holds a million records (100 produce steps of 10,000): Open,
+// then the first join's restore (acquire), from the room's state
+// snapshot ("snapshot") and, with snapshots turned off, by replaying
+// the whole journal ("replay").
 func BenchmarkRestartMillionRecords(b *testing.B) {
 	source := scenario.New()
 	value := "value-{i}"
@@ -105,7 +106,7 @@ func BenchmarkRestartMillionRecords(b *testing.B) {
 	}
 	source.Steps = append(source.Steps, scenario.Step{Op: scenario.OpFlush, Producer: "p"})
 	folder, token := benchRoom(b, source, nil)
-	benchRestore(b, folder, token, "ms/restart", func(r *room) {
+	benchRestoreBoth(b, folder, token, "ms/restart", func(r *room) {
 		state, _ := r.replica.Session().Output().State.Producers["p"].(core.ProducerState)
 		if acked := state.Acked; acked != 1_000_000 {
 			b.Fatalf("the restored room has %d records acknowledged, want 1,000,000", acked)
@@ -135,7 +136,7 @@ func BenchmarkRestoreWeekOfTicks(b *testing.B) {
 			seq += ticksPerHour + 1
 		}
 	})
-	benchRestore(b, folder, token, "ms/restore", func(r *room) {
+	benchRestoreBoth(b, folder, token, "ms/restore", func(r *room) {
 		if now := r.replica.Session().Cluster().Now(); now < hours*ticksPerHour*100 {
 			b.Fatalf("the restored room is at %d ms, want a week", now)
 		}
@@ -200,12 +201,50 @@ func benchRoom(b *testing.B, source *scenario.Scenario, more func(*store.Store, 
 	return folder, token
 }
 
+// benchRestoreBoth runs benchRestore with snapshots turned off
+// ("replay"), then once a restore and a stop stored one ("snapshot"),
+// reporting the snapshot's size and how long encoding it took.
+func benchRestoreBoth(b *testing.B, folder, token, metric string, check func(*room)) {
+	b.Run("replay", func(b *testing.B) {
+		benchRestore(b, Config{DataDir: folder, Logger: quietLogger, SnapshotEveryInputs: -1}, token, metric, check)
+	})
+	b.Run("snapshot", func(b *testing.B) {
+		config := Config{DataDir: folder, Logger: quietLogger}
+		server, err := Open(config)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := server.acquire(token)
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		data, err := r.replica.StateSnapshot()
+		if err != nil {
+			b.Fatal(err)
+		}
+		encodeMs := time.Since(start).Milliseconds()
+		server.release(r)
+		server.Close() // stores the room's snapshot
+		restores := int64(0)
+		benchRestore(b, config, token, metric, func(r *room) {
+			check(r)
+			restores += r.server.snapshotRestores.Load()
+		})
+		if restores != int64(b.N) {
+			b.Fatalf("%d of %d restores began from the snapshot", restores, b.N)
+		}
+		b.ReportMetric(float64(len(data))/(1<<20), "MiB/snapshot")
+		b.ReportMetric(float64(encodeMs), "ms/encode")
+	})
+}
+
 // benchRestore measures Open and the first acquire of a room, checked by
 // check, and reports the mean as metric.
-func benchRestore(b *testing.B, folder, token, metric string, check func(*room)) {
+func benchRestore(b *testing.B, config Config, token, metric string, check func(*room)) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		server, err := Open(Config{DataDir: folder, Logger: quietLogger})
+		server, err := Open(config)
 		if err != nil {
 			b.Fatal(err)
 		}
