@@ -535,7 +535,7 @@ func (p *Producer) appendToBatch(q *partitionQueue, tp protocol.TopicPartition, 
 	b := &producerBatch{tp: tp, results: make([]*SendResult, 0, expected), createdMs: p.sim.Now(),
 		sizeBytes: record.BatchOverheadBytes + recSize, allocated: allocate, baseSequence: -1, producerID: record.NoProducerID,
 		epoch: record.NoProducerEpoch}
-	b.records.GrowFrom(&p.recordSlab, int(expected))
+	b.records.GrowFrom(&p.recordSlab, int(expected), int(allocate))
 	b.records.Append(rec)
 	b.results = append(b.results, ps.result)
 	q.batches = append(q.batches, b)

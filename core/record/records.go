@@ -2,32 +2,39 @@ package record
 
 import (
 	"iter"
+	"math"
 	"slices"
 )
 
 // Records are the records of one batch in the compact form the log keeps
-// them. A plain record (key and value not null, no headers) takes 40 bytes
-// and two pointers, its key and value, which are shared with the strings
-// the producer was given and never copied; a Record value takes 72 bytes
-// and three pointers. The log keeps every record the cluster was sent,
-// so this is most of what a long run holds in memory and most of what the
-// garbage collector must scan; in WebAssembly, where the collector shares
-// the one thread with the simulation and every growth of the linear memory
-// is costly, it is most of the cost of storing a record.
+// them: the keys and values of all of them back to back in one string,
+// and per record the ends of its key and value in it and its timestamp,
+// 16 bytes without a pointer. The log keeps every record the cluster was
+// sent, so this is most of what a long run holds in memory and most of
+// what the garbage collector would have to scan; with no pointer per
+// record it scans one string per batch instead. That matters most in
+// WebAssembly, where the collector shares the one thread with the
+// simulation: keeping each record's key and value as strings of their
+// own cost a fifth of a produce run's time there in collection. The
+// price is one copy of each key and value as a batch fills.
 //
 // Records are immutable: batches and replicas share them as they are. The
 // zero value holds no records.
 type Records struct {
+	// data holds each record's key, then its value, record after record.
+	data    string
 	entries []entry
 	// special holds, one per record, what plain records lack: null flags
 	// and headers. It is nil when every record is plain.
 	special []special
 }
 
-// entry is one record's key, value and timestamp.
+// entry is one record's place in data and its timestamp: its key ends
+// at keyEnd and its value at valueEnd; its key begins where the record
+// before it ended (at 0 for the first).
 type entry struct {
-	key, value  string
-	timestampMs int64
+	keyEnd, valueEnd uint32
+	timestampMs      int64
 }
 
 // special is the part of a record that is set only for null keys or
@@ -36,6 +43,15 @@ type special struct {
 	headers   []Header
 	keyNull   bool
 	valueNull bool
+}
+
+// bounds returns where record i's key begins and ends, and where its
+// value ends.
+func bounds(entries []entry, i int) (keyStart, keyEnd, valueEnd uint32) {
+	if i > 0 {
+		keyStart = entries[i-1].valueEnd
+	}
+	return keyStart, entries[i].keyEnd, entries[i].valueEnd
 }
 
 // NewRecords returns records in compact form, with exactly the room they
@@ -54,11 +70,12 @@ func (rs Records) Len() int {
 	return len(rs.entries)
 }
 
-// At returns record i. It allocates nothing: the strings and the headers
-// slice are those the record was built from.
+// At returns record i. It allocates nothing: its key and value are
+// substrings of the batch's, and its headers slice is the one the record
+// was built from.
 func (rs Records) At(i int) Record {
-	e := &rs.entries[i]
-	r := Record{Key: e.key, Value: e.value, TimestampMs: e.timestampMs}
+	keyStart, keyEnd, valueEnd := bounds(rs.entries, i)
+	r := Record{Key: rs.data[keyStart:keyEnd], Value: rs.data[keyEnd:valueEnd], TimestampMs: rs.entries[i].timestampMs}
 	if rs.special != nil {
 		s := &rs.special[i]
 		r.Headers, r.KeyNull, r.ValueNull = s.headers, s.keyNull, s.valueNull
@@ -94,20 +111,27 @@ func (rs Records) MaxTimestampMs() int64 {
 
 // payloadSizeBytes is PayloadSizeBytes of record i.
 func (rs Records) payloadSizeBytes(i int) int32 {
-	e := &rs.entries[i]
+	keyStart, keyEnd, valueEnd := bounds(rs.entries, i)
 	if rs.special == nil {
-		return bytesFieldSize(e.key, false) + bytesFieldSize(e.value, false) + sizeOfVarint(0)
+		return lengthFieldSize(int32(keyEnd-keyStart), false) + lengthFieldSize(int32(valueEnd-keyEnd), false) + sizeOfVarint(0)
 	}
 	s := &rs.special[i]
-	return fieldsSizeBytes(e.key, s.keyNull, e.value, s.valueNull, s.headers)
+	return fieldsSizeBytes(rs.data[keyStart:keyEnd], s.keyNull, rs.data[keyEnd:valueEnd], s.valueNull, s.headers)
 }
 
 // Builder collects records one at a time into Records, as a producer's
 // batch fills. Records returns a snapshot: records appended later are not
 // in it and never change it.
 type Builder struct {
+	// data is Records.data as it fills.
+	data    []byte
 	entries []entry
 	special []special
+	// slab, when the Builder grew from one (GrowFrom), takes data back
+	// once Records sealed it into sealed; an Append after that opens the
+	// Builder again.
+	slab   *Slab
+	sealed *Records
 	// maxTimestampMs is the largest timestamp appended.
 	maxTimestampMs int64
 }
@@ -116,6 +140,12 @@ type Builder struct {
 // allocates nothing (unless they are not plain).
 func (b *Builder) Grow(records int) {
 	b.entries = slices.Grow(b.entries, records)
+}
+
+// GrowData makes room for bytes more bytes of keys and values, so that
+// a batch filling to about that size copies them once.
+func (b *Builder) GrowData(bytes int) {
+	b.data = slices.Grow(b.data, bytes)
 }
 
 // Len returns the number of records appended.
@@ -142,6 +172,10 @@ func (b *Builder) MaxTimestampMs() int64 {
 // caller must not modify the headers afterwards. A null key or value keeps
 // its string as given, so that At returns r exactly.
 func (b *Builder) Append(r *Record) {
+	if b.sealed != nil {
+		// Sealed, and appended to again: gather the data anew.
+		b.data, b.sealed = append(b.data, b.sealed.data...), nil
+	}
 	plain := !r.KeyNull && !r.ValueNull && len(r.Headers) == 0
 	if !plain && b.special == nil {
 		// The first record that is not plain: the records before it
@@ -155,30 +189,38 @@ func (b *Builder) Append(r *Record) {
 	if n == 0 || r.TimestampMs > b.maxTimestampMs {
 		b.maxTimestampMs = r.TimestampMs
 	}
-	// Fields are set one by one in the new slot: appending an entry
-	// literal copies it in with a bulk write barrier while the collector
-	// is marking, which costs more, above all in WebAssembly.
-	if n == cap(b.entries) {
-		b.entries = slices.Grow(b.entries, 1)
+	if len(b.data)+len(r.Key)+len(r.Value) > math.MaxUint32 {
+		panic("record: a batch of more than 4 GiB of keys and values")
 	}
-	b.entries = b.entries[:n+1]
-	e := &b.entries[n]
-	e.key, e.value, e.timestampMs = r.Key, r.Value, r.TimestampMs
+	b.data = append(b.data, r.Key...)
+	keyEnd := uint32(len(b.data))
+	b.data = append(b.data, r.Value...)
+	b.entries = append(b.entries, entry{keyEnd: keyEnd, valueEnd: uint32(len(b.data)), timestampMs: r.TimestampMs})
 }
 
-// Records returns the records appended so far. It copies nothing unless
-// the Builder reserved more than twice the room its records take: the
-// snapshot then gets its own exact copy, so that a stored batch never
-// keeps a mostly empty buffer alive.
+// Records returns the records appended so far: their keys and values
+// copied into one string, their entries shared unless the Builder
+// reserved more than twice the room they take (the snapshot then gets
+// its own exact copy, so that a stored batch never keeps a mostly empty
+// buffer alive).
 func (b *Builder) Records() Records {
+	if b.sealed != nil {
+		return *b.sealed
+	}
 	n := len(b.entries)
-	rs := Records{entries: b.entries[:n:n]}
+	rs := Records{data: string(b.data), entries: b.entries[:n:n]}
 	if b.special != nil {
 		rs.special = b.special[:n:n]
 	}
 	if cap(b.entries) > 2*n {
 		rs.entries = slices.Clone(rs.entries)
 		rs.special = slices.Clone(rs.special)
+	}
+	if b.slab != nil {
+		// Sealed: the data buffer goes back to the slab for the next
+		// batch, and the records are kept for the next call.
+		b.slab.giveBack(b.data)
+		b.data, b.sealed = nil, &rs
 	}
 	return rs
 }

@@ -81,10 +81,14 @@ func fieldsSizeBytes(key string, keyNull bool, value string, valueNull bool, hea
 // bytesFieldSize is the size of a varint length followed by the bytes, or of
 // the varint -1 alone when the field is null.
 func bytesFieldSize(data string, null bool) int32 {
+	return lengthFieldSize(int32(len(data)), null)
+}
+
+// lengthFieldSize is bytesFieldSize of a field of length bytes.
+func lengthFieldSize(length int32, null bool) int32 {
 	if null {
 		return nullVarintSizeBytes
 	}
-	length := int32(len(data))
 	return sizeOfVarint(length) + length
 }
 

@@ -26,11 +26,20 @@ package record
 //
 // A Slab is no state of the simulation, only of its memory: a snapshot
 // leaves it out, and a restored producer starts a new block.
+//
+// It also keeps the buffers in which Builders gather keys and values:
+// a Builder taken from a Slab hands its buffer back once its records are
+// sealed into one string (Records), and the next batch fills it again.
 type Slab struct {
 	free []entry `snapshot:"-"`
 	// blockEntries is the size of the last block taken.
 	blockEntries int `snapshot:"-"`
+	// buffers are data buffers handed back, at most maxSlabBuffers.
+	buffers [][]byte `snapshot:"-"`
 }
+
+// maxSlabBuffers bounds the data buffers a Slab keeps.
+const maxSlabBuffers = 64
 
 // slabFirstBlockEntries is the size of a Slab's first block.
 const slabFirstBlockEntries = 256
@@ -48,12 +57,32 @@ func (s *Slab) take(n, maxBlockEntries int) []entry {
 	return room
 }
 
-// GrowFrom is Grow for a Builder that holds no records yet, with the room
-// taken from slab where blocks are in use (slabBlockEntries > 0).
-func (b *Builder) GrowFrom(slab *Slab, records int) {
-	if slabBlockEntries == 0 || len(b.entries) > 0 || records <= 0 {
+// GrowFrom is Grow and GrowData for a Builder that holds no records yet,
+// with the room taken from slab: entries where blocks are in use
+// (slabBlockEntries > 0), and a data buffer it handed back before. The
+// Builder hands its buffer back to slab when Records seals it.
+func (b *Builder) GrowFrom(slab *Slab, records, bytes int) {
+	if len(b.entries) > 0 || records <= 0 {
+		b.Grow(records)
+		b.GrowData(bytes)
+		return
+	}
+	b.slab = slab
+	if n := len(slab.buffers); n > 0 && b.data == nil {
+		b.data, slab.buffers[n-1] = slab.buffers[n-1], nil
+		slab.buffers = slab.buffers[:n-1]
+	}
+	b.GrowData(bytes)
+	if slabBlockEntries == 0 {
 		b.Grow(records)
 		return
 	}
 	b.entries = slab.take(records, slabBlockEntries)
+}
+
+// giveBack keeps a Builder's data buffer for the next one.
+func (s *Slab) giveBack(buffer []byte) {
+	if len(s.buffers) < maxSlabBuffers {
+		s.buffers = append(s.buffers, buffer[:0])
+	}
 }

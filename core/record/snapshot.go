@@ -15,32 +15,37 @@ import (
 
 // MarshalBinary returns the records in the snapshot's form.
 func (rs Records) MarshalBinary() ([]byte, error) {
-	return appendRecords(nil, rs.entries, rs.special), nil
+	return appendRecords(nil, rs), nil
 }
 
 // UnmarshalBinary reads records MarshalBinary wrote.
 func (rs *Records) UnmarshalBinary(data []byte) error {
-	entries, special, rest, err := readRecords(data)
+	var b Builder
+	rest, err := readRecords(data, &b)
 	if err != nil {
 		return err
 	}
 	if len(rest) != 0 {
 		return fmt.Errorf("record: %d bytes after the records", len(rest))
 	}
-	*rs = Records{entries: entries, special: special}
+	*rs = b.Records()
 	return nil
 }
 
 // MarshalBinary returns the records appended so far, in the snapshot's
 // form, and the largest timestamp.
 func (b *Builder) MarshalBinary() ([]byte, error) {
-	out := appendRecords(nil, b.entries, b.special)
-	return binary.AppendVarint(out, b.maxTimestampMs), nil
+	rs := Records{data: string(b.data), entries: b.entries, special: b.special}
+	if b.sealed != nil {
+		rs = *b.sealed
+	}
+	return binary.AppendVarint(appendRecords(nil, rs), b.maxTimestampMs), nil
 }
 
 // UnmarshalBinary reads a Builder MarshalBinary wrote.
 func (b *Builder) UnmarshalBinary(data []byte) error {
-	entries, special, rest, err := readRecords(data)
+	*b = Builder{}
+	rest, err := readRecords(data, b)
 	if err != nil {
 		return err
 	}
@@ -48,7 +53,7 @@ func (b *Builder) UnmarshalBinary(data []byte) error {
 	if n <= 0 || n != len(rest) {
 		return errors.New("record: a builder without its largest timestamp")
 	}
-	*b = Builder{entries: entries, special: special, maxTimestampMs: maxTimestampMs}
+	b.maxTimestampMs = maxTimestampMs
 	return nil
 }
 
@@ -63,20 +68,20 @@ func appendString(out []byte, s string) []byte {
 	return append(out, s...)
 }
 
-func appendRecords(out []byte, entries []entry, special []special) []byte {
-	out = binary.AppendUvarint(out, uint64(len(entries)))
-	for i := range entries {
-		e := &entries[i]
-		out = appendString(out, e.key)
-		out = appendString(out, e.value)
-		out = binary.AppendVarint(out, e.timestampMs)
+func appendRecords(out []byte, rs Records) []byte {
+	out = binary.AppendUvarint(out, uint64(rs.Len()))
+	for i := range rs.entries {
+		keyStart, keyEnd, valueEnd := bounds(rs.entries, i)
+		out = appendString(out, rs.data[keyStart:keyEnd])
+		out = appendString(out, rs.data[keyEnd:valueEnd])
+		out = binary.AppendVarint(out, rs.entries[i].timestampMs)
 	}
-	if special == nil {
+	if rs.special == nil {
 		return append(out, 0)
 	}
 	out = append(out, 1)
-	for i := range special {
-		s := &special[i]
+	for i := range rs.special {
+		s := &rs.special[i]
 		var flags byte
 		if s.keyNull {
 			flags |= flagKeyNull
@@ -167,27 +172,26 @@ func (r *reader) count(min int) int {
 	return int(n)
 }
 
-func readRecords(data []byte) ([]entry, []special, []byte, error) {
+// readRecords appends the records of the snapshot form to b and returns
+// the bytes after them.
+func readRecords(data []byte, b *Builder) ([]byte, error) {
 	r := &reader{data: data}
-	n := r.count(3)
-	entries := make([]entry, n)
-	for i := range entries {
-		entries[i] = entry{key: r.string(), value: r.string(), timestampMs: r.varint()}
+	records := make([]Record, r.count(3))
+	for i := range records {
+		records[i] = Record{Key: r.string(), Value: r.string(), TimestampMs: r.varint()}
 	}
-	var specials []special
 	switch r.byte() {
 	case 0:
 	case 1:
-		specials = make([]special, n)
-		for i := range specials {
+		for i := range records {
 			flags := r.byte()
-			specials[i].keyNull, specials[i].valueNull = flags&flagKeyNull != 0, flags&flagValueNull != 0
-			if h := r.count(3); h > 0 {
-				specials[i].headers = make([]Header, h)
-				for j := range specials[i].headers {
-					hd := &specials[i].headers[j]
-					hd.Key, hd.Value = r.string(), r.string()
-					hd.ValueNull = r.byte()&flagHeaderValueNull != 0
+			records[i].KeyNull, records[i].ValueNull = flags&flagKeyNull != 0, flags&flagValueNull != 0
+			if n := r.count(3); n > 0 {
+				records[i].Headers = make([]Header, n)
+				for j := range records[i].Headers {
+					h := &records[i].Headers[j]
+					h.Key, h.Value = r.string(), r.string()
+					h.ValueNull = r.byte()&flagHeaderValueNull != 0
 				}
 			}
 		}
@@ -197,7 +201,11 @@ func readRecords(data []byte) ([]entry, []special, []byte, error) {
 		}
 	}
 	if r.err != nil {
-		return nil, nil, nil, r.err
+		return nil, r.err
 	}
-	return entries, specials, r.data, nil
+	b.Grow(len(records))
+	for i := range records {
+		b.Append(&records[i])
+	}
+	return r.data, nil
 }

@@ -11,7 +11,7 @@ func init() {
 	})
 	snapshot.Register((*Builder)(nil), func(p any, f []any) []any {
 		x := p.(*Builder)
-		return append(f, &x.entries, &x.special, &x.maxTimestampMs)
+		return append(f, &x.data, &x.entries, &x.special, &x.slab, &x.sealed, &x.maxTimestampMs)
 	})
 	snapshot.RegisterType((*Compression)(nil))
 	snapshot.RegisterType((*ControlType)(nil))
@@ -20,9 +20,9 @@ func init() {
 		x := p.(*Record)
 		return append(f, &x.Key, &x.Value, &x.Headers, &x.TimestampMs, &x.KeyNull, &x.ValueNull)
 	})
-	snapshot.Register((*Records)(nil), func(p any, f []any) []any { x := p.(*Records); return append(f, &x.entries, &x.special) })
-	snapshot.Register((*Slab)(nil), func(p any, f []any) []any { x := p.(*Slab); return append(f, &x.free, &x.blockEntries) })
-	snapshot.Register((*entry)(nil), func(p any, f []any) []any { x := p.(*entry); return append(f, &x.key, &x.value, &x.timestampMs) })
+	snapshot.Register((*Records)(nil), func(p any, f []any) []any { x := p.(*Records); return append(f, &x.data, &x.entries, &x.special) })
+	snapshot.Register((*Slab)(nil), func(p any, f []any) []any { x := p.(*Slab); return append(f, &x.free, &x.blockEntries, &x.buffers) })
+	snapshot.Register((*entry)(nil), func(p any, f []any) []any { x := p.(*entry); return append(f, &x.keyEnd, &x.valueEnd, &x.timestampMs) })
 	snapshot.Register((*headerJSON)(nil), func(p any, f []any) []any { x := p.(*headerJSON); return append(f, &x.Key, &x.Value) })
 	snapshot.Register((*reader)(nil), func(p any, f []any) []any { x := p.(*reader); return append(f, &x.data, &x.err) })
 	snapshot.Register((*recordJSON)(nil), func(p any, f []any) []any {
