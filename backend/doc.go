@@ -48,8 +48,12 @@
 //     of rows. A run replays exactly as its ticks one by one (core/room
 //     rules 2 and 3), in time that does not grow with its length.
 //  5. A room lives in memory only while it is used. The first join
-//     restores it by replaying its journal (the core is deterministic, so
-//     a replay is the snapshot); start-up restores nothing but the room
+//     restores it from its latest state snapshot and the journal after
+//     it, or by replaying its whole journal (snapshots.go: the journal is
+//     the truth, a snapshot only a faster way to the same state, written
+//     every Config.SnapshotEveryInputs inputs, at eviction and at stop,
+//     and stored only once its seq is committed); start-up restores
+//     nothing but the room
 //     `playground serve --kafka` serves (7). A room that
 //     has been empty for Config.IdleTimeout is evicted: its sequencer
 //     stops and its memory is freed. Every input was committed before it
