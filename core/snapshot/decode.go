@@ -66,7 +66,7 @@ type decoder struct {
 	at      int
 	objects []reflect.Value
 	types   []reflect.Type
-	scratch [][]any
+	fields  fieldWalker
 	depth   int
 	infos   infoCache
 	// minSizes caches minSize by type.
@@ -158,32 +158,39 @@ func minSize(t reflect.Type, depth int) int {
 	return 1
 }
 
-// object reads an object marker for a value of type t: it returns the
-// referenced object or the place inside one, or reports that a new one
-// follows.
-func (d *decoder) object(t reflect.Type) (existing reflect.Value, isNew, isNil bool, err error) {
+// object reads the object marker of v, a pointer, slice or map: it sets
+// v to nil, to the object it references or to the place inside one, or
+// reports that a new object's contents follow.
+func (d *decoder) object(v reflect.Value) (isNew bool, err error) {
+	t := v.Type()
 	mark, err := d.uvarint()
 	if err != nil {
-		return reflect.Value{}, false, false, err
+		return false, err
 	}
 	switch mark {
 	case markNil:
-		return reflect.Value{}, false, true, nil
+		v.SetZero()
+		return false, nil
 	case markNew:
-		return reflect.Value{}, true, false, nil
+		return true, nil
 	case markInterior, markInteriorNew:
-		existing, err = d.interior(t, mark == markInteriorNew)
-		return existing, false, false, err
+		place, err := d.interior(t, mark == markInteriorNew)
+		if err != nil {
+			return false, err
+		}
+		v.Set(place)
+		return false, nil
 	}
 	id := mark - refBase
 	if id >= uint64(len(d.objects)) {
-		return reflect.Value{}, false, false, fmt.Errorf("a reference to object %d of %d", id, len(d.objects))
+		return false, fmt.Errorf("a reference to object %d of %d", id, len(d.objects))
 	}
 	o := d.objects[id]
 	if o.Type() != t {
-		return reflect.Value{}, false, false, fmt.Errorf("a reference to a %v where a %v belongs", o.Type(), t)
+		return false, fmt.Errorf("a reference to a %v where a %v belongs", o.Type(), t)
 	}
-	return o, false, false, nil
+	v.Set(o)
+	return false, nil
 }
 
 // interior reads a pointer or slice that lies inside another object
@@ -339,20 +346,13 @@ func (d *decoder) valueAtDepth(v reflect.Value) error {
 		}
 		v.SetString(string(b))
 	case reflect.Pointer:
-		existing, isNew, isNil, err := d.object(t)
-		switch {
-		case err != nil:
+		if isNew, err := d.object(v); !isNew || err != nil {
 			return err
-		case isNil:
-			v.SetZero()
-		case isNew:
-			p := reflect.New(t.Elem())
-			d.objects = append(d.objects, p)
-			v.Set(p)
-			return d.value(p.Elem())
-		default:
-			v.Set(existing)
 		}
+		p := reflect.New(t.Elem())
+		d.objects = append(d.objects, p)
+		v.Set(p)
+		return d.value(p.Elem())
 	case reflect.Map:
 		return d.mapValue(v)
 	case reflect.Slice:
@@ -390,16 +390,8 @@ func (d *decoder) elements(v reflect.Value, n int) error {
 
 func (d *decoder) sliceValue(v reflect.Value) error {
 	t := v.Type()
-	existing, isNew, isNil, err := d.object(t)
-	switch {
-	case err != nil:
+	if isNew, err := d.object(v); !isNew || err != nil {
 		return err
-	case isNil:
-		v.SetZero()
-		return nil
-	case !isNew:
-		v.Set(existing)
-		return nil
 	}
 	n, err := d.length(t.Elem())
 	if err != nil {
@@ -431,16 +423,8 @@ func (d *decoder) sliceValue(v reflect.Value) error {
 
 func (d *decoder) mapValue(v reflect.Value) error {
 	t := v.Type()
-	existing, isNew, isNil, err := d.object(t)
-	switch {
-	case err != nil:
+	if isNew, err := d.object(v); !isNew || err != nil {
 		return err
-	case isNil:
-		v.SetZero()
-		return nil
-	case !isNew:
-		v.Set(existing)
-		return nil
 	}
 	m := reflect.MakeMap(t)
 	d.objects = append(d.objects, m)
@@ -510,27 +494,5 @@ func (d *decoder) structValue(v reflect.Value) error {
 		}
 		return nil
 	}
-	var pointers []any
-	if in.accessor != nil {
-		for len(d.scratch) <= d.depth {
-			d.scratch = append(d.scratch, nil)
-		}
-		pointers = in.accessor(v.Addr().Interface(), d.scratch[d.depth][:0])
-		d.scratch[d.depth] = pointers
-	}
-	for i := range in.fields {
-		if in.skip[i] {
-			continue
-		}
-		var field reflect.Value
-		if pointers != nil {
-			field = reflect.ValueOf(pointers[i]).Elem()
-		} else {
-			field = v.Field(i)
-		}
-		if err := d.value(field); err != nil {
-			return wrapField(in.fields[i].Name, err)
-		}
-	}
-	return nil
+	return d.fields.walk(in, v, d.depth, d.value)
 }

@@ -79,11 +79,9 @@ type encoder struct {
 	count  uint64
 	types  map[reflect.Type]uint64
 	memory *memory
-	// scratch holds, per struct nesting depth, the slice an accessor
-	// appends field pointers to.
-	scratch [][]any
-	depth   int
-	infos   infoCache
+	fields fieldWalker
+	depth  int
+	infos  infoCache
 }
 
 func (e *encoder) uvarint(x uint64) { e.buf = binary.AppendUvarint(e.buf, x) }
@@ -343,29 +341,7 @@ func (e *encoder) structValue(v reflect.Value) error {
 		c.Set(v)
 		v = c
 	}
-	var pointers []any
-	if in.accessor != nil {
-		for len(e.scratch) <= e.depth {
-			e.scratch = append(e.scratch, nil)
-		}
-		pointers = in.accessor(v.Addr().Interface(), e.scratch[e.depth][:0])
-		e.scratch[e.depth] = pointers
-	}
-	for i := range in.fields {
-		if in.skip[i] {
-			continue
-		}
-		var field reflect.Value
-		if pointers != nil {
-			field = reflect.ValueOf(pointers[i]).Elem()
-		} else {
-			field = v.Field(i)
-		}
-		if err := e.value(field); err != nil {
-			return wrapField(in.fields[i].Name, err)
-		}
-	}
-	return nil
+	return e.fields.walk(in, v, e.depth, e.value)
 }
 
 func (e *encoder) marshalValue(v reflect.Value) error {

@@ -47,8 +47,9 @@ type memory struct {
 	infos   infoCache
 	// holds caches whether values of a type hold pointers, slices, maps
 	// or interfaces: only those need scanning.
-	holds map[reflect.Type]bool
-	depth int
+	holds  map[reflect.Type]bool
+	fields fieldWalker
+	depth  int
 }
 
 func newMemory() *memory {
@@ -171,23 +172,15 @@ func (m *memory) scanStruct(v reflect.Value) error {
 		c.Set(v)
 		v = c
 	}
-	var pointers []any
-	if in.accessor != nil {
-		pointers = in.accessor(v.Addr().Interface(), nil)
+	return m.fields.walk(in, v, m.depth, m.scanIfNeeded)
+}
+
+// scanIfNeeded scans v unless its type reaches no other memory.
+func (m *memory) scanIfNeeded(v reflect.Value) error {
+	if !m.holdsReferences(v.Type()) {
+		return nil
 	}
-	for i := range in.fields {
-		if in.skip[i] || !m.holdsReferences(in.fields[i].Type) {
-			continue
-		}
-		field := v.Field(i)
-		if pointers != nil {
-			field = reflect.ValueOf(pointers[i]).Elem()
-		}
-		if err := m.scan(field); err != nil {
-			return wrapField(in.fields[i].Name, err)
-		}
-	}
-	return nil
+	return m.scan(v)
 }
 
 // group finds each region's container: regions sorted by where they

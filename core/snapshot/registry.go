@@ -317,6 +317,40 @@ func info(t reflect.Type) *typeInfo {
 	return actual.(*typeInfo)
 }
 
+// fieldWalker visits the fields of structs, reusing per nesting depth
+// the slice an accessor appends field pointers to, so that walking a
+// struct allocates nothing.
+type fieldWalker struct {
+	scratch [][]any
+}
+
+// walk calls visit with each field of v (addressable) that snapshots
+// carry, settable even when unexported, in declaration order; an error
+// names the field it came from.
+func (w *fieldWalker) walk(in *typeInfo, v reflect.Value, depth int, visit func(reflect.Value) error) error {
+	var pointers []any
+	if in.accessor != nil {
+		for len(w.scratch) <= depth {
+			w.scratch = append(w.scratch, nil)
+		}
+		pointers = in.accessor(v.Addr().Interface(), w.scratch[depth][:0])
+		w.scratch[depth] = pointers
+	}
+	for i := range in.fields {
+		if in.skip[i] {
+			continue
+		}
+		field := v.Field(i)
+		if pointers != nil {
+			field = reflect.ValueOf(pointers[i]).Elem()
+		}
+		if err := visit(field); err != nil {
+			return wrapField(in.fields[i].Name, err)
+		}
+	}
+	return nil
+}
+
 // checkAccessor compares the pointers an accessor lists for the struct at
 // v (addressable) with the struct's declaration: one per field, in order.
 func (in *typeInfo) checkAccessor(v reflect.Value, pointers []any) error {
