@@ -152,6 +152,13 @@ var recordFrames *[]string
 // resume is not nil.
 func dial(t testing.TB, baseURL, token, name string, resume *client, snapshot bool) *client {
 	t.Helper()
+	return dialHello(t, baseURL, token, name, resume, snapshot, false)
+}
+
+// dialHello is dial with the hello's state field: the client can restore
+// a state snapshot.
+func dialHello(t testing.TB, baseURL, token, name string, resume *client, snapshot, state bool) *client {
+	t.Helper()
 	c := &client{t: t, name: name, journal: map[int64]serverFrame{}, acks: map[string]int64{}, raw: recordFrames}
 	if resume != nil {
 		c.replica, c.lastSeq, c.journal = resume.replica, resume.lastSeq, resume.journal
@@ -165,7 +172,7 @@ func dial(t testing.TB, baseURL, token, name string, resume *client, snapshot bo
 	ws.SetReadLimit(64 << 20)
 	c.ws = ws
 	c.send(map[string]any{"type": "hello", "room": token, "name": name, "colour": "#336699",
-		"since": c.lastSeq, "snapshot": snapshot})
+		"since": c.lastSeq, "snapshot": snapshot, "state": state})
 	c.welcome = c.read()
 	if c.welcome.Type != frameWelcome {
 		t.Fatalf("%s: expected welcome, got %+v", name, c.welcome)
@@ -186,6 +193,14 @@ func dial(t testing.TB, baseURL, token, name string, resume *client, snapshot bo
 }
 
 func (c *client) restoreSnapshot(snapshot *snapshotView) {
+	if snapshot.State != nil {
+		restored, err := replica.RestoreState(snapshot.State, scenario.Options{})
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		c.replica, c.lastSeq = restored, snapshot.Seq
+		return
+	}
 	decoded, err := scenario.Decode("snapshot", snapshot.Scenario)
 	if err != nil {
 		c.t.Fatal(err)

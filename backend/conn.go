@@ -115,7 +115,7 @@ func (c *conn) hello() (joinReply, bool) {
 	}
 	c.room = room
 	reply, joined := room.join(request{kind: requestJoin, conn: c, name: name, colour: colour,
-		since: *frame.Since, snapshot: frame.Snapshot})
+		since: *frame.Since, snapshot: frame.Snapshot, state: frame.State})
 	if !joined {
 		c.refuseNow(statusGoingAway, errServerClosing.Error())
 		return joinReply{}, false

@@ -108,10 +108,13 @@
 // Connect to /api/ws (same origin by default). Every frame is one JSON
 // object with a "type". Client to server:
 //
-//	{"type":"hello", "room":TOKEN, "name":"Ada", "colour":"#3366cc", "since":N, "snapshot":false}
+//	{"type":"hello", "room":TOKEN, "name":"Ada", "colour":"#3366cc", "since":N, "snapshot":false, "state":false}
 //	    The first frame, within 10 s. since is the last seq the client
 //	    applied (0 for none). With "snapshot": true the welcome carries
-//	    the journal as one scenario document instead (see below).
+//	    the journal as one scenario document instead (see below). With
+//	    "state": true as well, the client can load a state snapshot
+//	    (core/room's RestoreState): the welcome then carries the room's
+//	    stored one when it has one of this engine.
 //	{"type":"input", "id":"a17", "step":{"op":"kill_broker","broker":2}}
 //	    A step in the scenario format. id (at most 64 bytes) comes back
 //	    as the ack of the input frame, or in the error frame.
@@ -145,7 +148,13 @@
 //	    first of them, and "inputs" lists every input from there on, in
 //	    order: {"step":{…}, "actor":"Ada"} (a plain advance standing for
 //	    the advances merged into one step) or {"gateway":{…}}
-//	    (core/room rule 5). "kafka", in a room with a gateway, says where
+//	    (core/room rule 5). To a client that said "state": true, the
+//	    snapshot may instead be {"seq":S, "state":"base64"}: the room's
+//	    latest stored state snapshot, which covers 1 … S where S may be
+//	    below next_seq-1; the input frames S+1 … next_seq-1 then follow it
+//	    as after a resumption. A client whose engine cannot load it (of
+//	    another build) says so by joining again with "state": false.
+//	    "kafka", in a room with a gateway, says where
 //	    real Kafka clients connect (each listener's bootstrap.servers,
 //	    the TLS certificate's SHA-256 fingerprint), or, once accepting is
 //	    false, why they cannot.

@@ -47,13 +47,14 @@ type clientFrame struct {
 	Colour   *string         `json:"colour"`
 	Since    *int64          `json:"since"`
 	Snapshot bool            `json:"snapshot"`
+	State    bool            `json:"state"`
 	Step     json.RawMessage `json:"step"`
 	Speed    json.Number     `json:"speed"`
 }
 
 // fieldsOf lists the fields each client frame type may carry.
 var fieldsOf = map[string][]string{
-	frameHello:  {"type", "room", "name", "colour", "since", "snapshot"},
+	frameHello:  {"type", "room", "name", "colour", "since", "snapshot", "state"},
 	frameInput:  {"type", "id", "step"},
 	frameSpeed:  {"type", "id", "speed"},
 	frameMember: {"type", "name", "colour"},
@@ -195,16 +196,20 @@ type welcomeFrame struct {
 	Kafka *gatewayView `json:"kafka,omitempty"`
 }
 
-// snapshotView is the room's journal as one scenario document, covering
-// the inputs up to seq: a snapshot that is a replay. Actors names who
-// began each of the scenario's steps ("" for nobody), in step order. In
+// snapshotView is the room up to seq: either its journal as one
+// scenario document, a snapshot that is a replay — Actors names who
+// began each of the scenario's steps ("" for nobody), in step order; in
 // a room with gateway inputs, the scenario stops before the first of
-// them and Inputs follow it, in order (core/room rule 5).
+// them and Inputs follow it, in order (core/room rule 5) — or, for a
+// client that said it can read one, the room's stored state snapshot
+// (core/room's StateSnapshot, base64 in JSON), which may be older than
+// the last input: the input frames after seq follow the welcome.
 type snapshotView struct {
 	Seq      int64           `json:"seq"`
-	Scenario json.RawMessage `json:"scenario"`
-	Actors   []string        `json:"actors"`
+	Scenario json.RawMessage `json:"scenario,omitempty"`
+	Actors   []string        `json:"actors,omitempty"`
 	Inputs   []snapshotInput `json:"inputs,omitempty"`
+	State    []byte          `json:"state,omitempty"`
 }
 
 // snapshotInput is one input after a snapshot's scenario: a step (with

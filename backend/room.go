@@ -117,7 +117,10 @@ type request struct {
 	colour   string
 	since    int64
 	snapshot bool
-	reply    chan joinReply
+	// state says the client can restore a state snapshot in place of
+	// the journal.
+	state bool
+	reply chan joinReply
 	// gatewayConn and submission are a gateway request's.
 	gatewayConn *gateway.Conn
 	submission  gateway.Submission
@@ -475,8 +478,13 @@ func (r *room) admit(q request) joinReply {
 	reply := joinReply{tailAfter: q.since, tailBefore: r.nextSeq,
 		hash: encodeFrame(hashFrame{Type: frameHash, Seq: last, TraceHash: r.replica.TraceHash()})}
 	if q.snapshot || last-q.since > r.server.config.MaxTailInputs {
-		welcome.Snapshot = snapshotOf(r.replica, last)
-		reply.tailAfter = last
+		if state, seq, ok := r.stateForJoiner(q, last); ok {
+			welcome.Snapshot = &snapshotView{Seq: seq, State: state}
+			reply.tailAfter = seq
+		} else {
+			welcome.Snapshot = snapshotOf(r.replica, last)
+			reply.tailAfter = last
+		}
 	}
 	reply.welcome = encodeFrame(welcome)
 	r.broadcastMembers()

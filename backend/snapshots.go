@@ -171,3 +171,28 @@ func (r *room) snapshotDue() bool {
 	every := r.server.config.SnapshotEveryInputs
 	return every > 0 && r.nextSeq-1-r.snapshotSeq >= every && time.Since(r.snapshotAt) >= r.server.config.SnapshotMinInterval
 }
+
+// maxJoinerStateBytes bounds a state snapshot sent to a joining member;
+// a room whose state is larger sends its journal.
+const maxJoinerStateBytes = 64 << 20
+
+// stateForJoiner returns the room's stored state snapshot for a member
+// that asked for a snapshot and can read a state one, and the seq it
+// covers: one of this engine, at most Config.MaxTailInputs behind the
+// last input. The room's inputs are all committed (a join drains them),
+// so the stored snapshot is of a state they reach.
+func (r *room) stateForJoiner(q request, last int64) ([]byte, int64, bool) {
+	if !q.state {
+		return nil, 0, false
+	}
+	stored, found, err := r.server.store.LatestSnapshot(context.Background(), r.id)
+	if err != nil {
+		r.server.logger.Warn("backend: a room's snapshot cannot be read for a joining member; it gets the journal", "room", r.token, "err", err)
+		return nil, 0, false
+	}
+	if !found || stored.Engine != engineID() || stored.Seq > last || last-stored.Seq > r.server.config.MaxTailInputs ||
+		len(stored.Data) > maxJoinerStateBytes {
+		return nil, 0, false
+	}
+	return stored.Data, stored.Seq, true
+}

@@ -73,11 +73,25 @@ func TestRoomRestoresFromItsSnapshot(t *testing.T) {
 	waitEvicted(t, s.Server, 0, 1)
 	waitSnapshot(t, s, token, lastSeq)
 	ada = rejoin(true)
+	// A member that can read a state snapshot joins from it.
+	late := dialHello(t, s.url, token, "Late", nil, true, true)
+	if late.welcome.Snapshot == nil || late.welcome.Snapshot.State == nil || late.welcome.Snapshot.Seq > lastSeq {
+		t.Fatal("a member that asked for a state snapshot did not get one")
+	}
+	late.hashedAt(lastSeq)
+	if late.replica.TraceHash() != before {
+		t.Fatalf("a member joined from the state snapshot reaches %s, want %s", late.replica.TraceHash(), before)
+	}
 	// The restored room goes on in lockstep with its members.
 	ada.input("a4", `{"op":"poll","consumer":"c"}`)
 	ada.input("a5", `{"op":"kill_broker","broker":2}`)
 	ada.acked("a4", "a5")
 	ada.hashedAt(ada.lastSeq)
+	late.hashedAt(ada.lastSeq)
+	if late.replica.TraceHash() != ada.replica.TraceHash() {
+		t.Fatal("the member joined from the state snapshot left the room's lockstep")
+	}
+	late.close()
 	before, lastSeq = ada.replica.TraceHash(), ada.lastSeq
 	ada.close()
 	waitEvicted(t, s.Server, 0, 2)
@@ -98,4 +112,19 @@ func TestRoomRestoresFromItsSnapshot(t *testing.T) {
 	}
 	ada = rejoin(false)
 	ada.close()
+}
+
+// TestJoinerWithoutStoredSnapshotGetsTheJournal: a member that can read
+// a state snapshot, joining a room that has stored none, gets the
+// journal as one scenario, and reaches the room's hash.
+func TestJoinerWithoutStoredSnapshotGetsTheJournal(t *testing.T) {
+	s := startServer(t, Config{InitialSpeedHundredths: -1, HashInterval: 20 * time.Millisecond, SnapshotEveryInputs: -1})
+	token := s.createRoom(t, `{"version":1,"steps":[{"op":"create_topic","topic":"t","partitions":1,"replication_factor":3},
+		{"op":"kill_broker","broker":3}]}`)
+	member := dialHello(t, s.url, token, "Ada", nil, true, true)
+	defer member.close()
+	if snapshot := member.welcome.Snapshot; snapshot == nil || snapshot.State != nil || snapshot.Scenario == nil {
+		t.Fatal("a room with no stored snapshot did not send its journal")
+	}
+	member.hashedAt(member.lastSeq)
 }

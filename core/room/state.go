@@ -18,7 +18,10 @@ import (
 func (r *Replica) StateSnapshot() ([]byte, error) { return snapshot.Encode(r) }
 
 // RestoreState reads a StateSnapshot back; options are the host's hooks
-// on the session, as RestoreWith takes them.
+// on the session, as RestoreWith takes them. Its gateway keeps no
+// responses, as a new replica's does not, whatever the replica that took
+// the snapshot did (a host that writes them to sockets calls
+// TrackGatewayResponses).
 func RestoreState(data []byte, options scenario.Options) (*Replica, error) {
 	r := &Replica{}
 	if err := snapshot.Decode(data, r); err != nil {
@@ -29,6 +32,10 @@ func RestoreState(data []byte, options scenario.Options) (*Replica, error) {
 	}
 	r.session.Restored(options)
 	r.options = options
+	r.gateway.track = false
+	if r.gateway.gateway != nil {
+		r.gateway.gateway.TrackResponses(false)
+	}
 	return r, nil
 }
 

@@ -74,13 +74,16 @@ func (k *RoomKafka) Text() string {
 	return text
 }
 
-// roomSnapshot is the journal up to Seq as one scenario document, and
-// who began each of its steps ("" for nobody; absent from an older
-// server).
+// roomSnapshot is the room up to Seq: the journal as one scenario
+// document, and who began each of its steps ("" for nobody; absent from
+// an older server); or, when the page said it can read one, the room's
+// state snapshot (core/room's StateSnapshot), after which the input
+// frames from Seq+1 on follow.
 type roomSnapshot struct {
 	Seq      int64           `json:"seq"`
 	Scenario json.RawMessage `json:"scenario"`
 	Actors   []string        `json:"actors"`
+	State    []byte          `json:"state"`
 	// Inputs follow the scenario in a room with gateway inputs.
 	Inputs []struct {
 		Step    json.RawMessage   `json:"step"`
@@ -118,6 +121,12 @@ type Room struct {
 	LastActor string
 	// Welcomed says the current connection got its welcome.
 	Welcomed bool
+	// NoState makes the page ask for the journal rather than a state
+	// snapshot: after one did not restore, or the copy diverged.
+	NoState bool
+	// StateSeq is the seq of the state snapshot the copy was last loaded
+	// from, 0 when it replayed the journal.
+	StateSeq int64
 	// Kafka is the room's gateway, nil in a room without one.
 	Kafka   *RoomKafka
 	replica *room.Replica
@@ -144,7 +153,7 @@ func (r *Room) Hello() []byte {
 		since = 0
 	}
 	return mustJSON(map[string]any{"type": "hello", "room": r.Token, "name": r.Name, "colour": r.Colour,
-		"since": since, "snapshot": snapshot})
+		"since": since, "snapshot": snapshot, "state": snapshot && !r.NoState})
 }
 
 // Input returns the input frame asking the room to apply st. The step is
@@ -291,6 +300,13 @@ func (r *Room) welcome(m *Model, frame *roomFrame) (RoomEvent, error) {
 		r.Speed = speed
 	}
 	switch {
+	case frame.Snapshot != nil && frame.Snapshot.State != nil:
+		if err := r.restoreState(m, frame.Snapshot.State); err != nil {
+			r.NoState = true
+			return RoomEvent{Status: "The room's state snapshot does not load here (" + err.Error() + "): loading its journal instead.", Resync: true, Changed: true}, nil
+		}
+		r.LastSeq, r.StateSeq = frame.Snapshot.Seq, frame.Snapshot.Seq
+		r.Diverged = ""
 	case frame.Snapshot != nil:
 		decoded, err := scenario.Decode("snapshot", frame.Snapshot.Scenario)
 		if err != nil {
@@ -307,7 +323,7 @@ func (r *Room) welcome(m *Model, frame *roomFrame) (RoomEvent, error) {
 		if err := r.restore(m, decoded, inputs); err != nil {
 			return RoomEvent{}, err
 		}
-		r.LastSeq = frame.Snapshot.Seq
+		r.LastSeq, r.StateSeq = frame.Snapshot.Seq, 0
 		r.Diverged = ""
 	case r.replica == nil:
 		header, err := scenario.Decode("header", frame.Header)
@@ -341,6 +357,24 @@ func (r *Room) restore(m *Model, header *scenario.Scenario, inputs []room.Input)
 	replica, err := room.RestoreInputs(roomFile, header, inputs, scenario.Options{TraceSink: timeline.Add})
 	if err != nil {
 		return fmt.Errorf("the room's journal does not replay here: %v", err)
+	}
+	r.replica = replica
+	m.attach(replica.Session(), timeline, replica.Actors())
+	m.gatewayClients = r.gatewayClients
+	return nil
+}
+
+// restoreState replaces the copy and the model's session with a room's
+// state snapshot; the timeline starts with the trace events the state
+// holds.
+func (r *Room) restoreState(m *Model, data []byte) error {
+	timeline := NewTimeline()
+	replica, err := room.RestoreState(data, scenario.Options{TraceSink: timeline.Add})
+	if err != nil {
+		return err
+	}
+	for _, e := range replica.Session().Cluster().Sim().TraceEvents(0) {
+		timeline.Add(e)
 	}
 	r.replica = replica
 	m.attach(replica.Session(), timeline, replica.Actors())
@@ -410,6 +444,7 @@ func (r *Room) input(m *Model, frame *roomFrame) (RoomEvent, error) {
 // diverge records that the copy left the server's and asks for a resync.
 func (r *Room) diverge(why string) RoomEvent {
 	r.Diverged = why
+	r.NoState = true // the journal, replayed here, is the reference
 	return RoomEvent{Status: "✕ This page's copy of the room diverged from the server's (" + why + "): reloading it from a snapshot.", Resync: true, Changed: true}
 }
 

@@ -311,3 +311,72 @@ func TestRoomGatewayClientsNatively(t *testing.T) {
 		t.Errorf("the picture has no node labelled by the client id:\n%.2000s", picture)
 	}
 }
+
+// TestRoomJoinsFromStateNatively: a page that joins a room with a
+// stored state snapshot loads it, applies the inputs after it and
+// reaches the server's hash with the same steps and a filled timeline
+// as the page that was there all along; a state snapshot that does not
+// load makes the page ask for the journal instead.
+func TestRoomJoinsFromStateNatively(t *testing.T) {
+	srv, err := backend.Open(backend.Config{DataDir: t.TempDir(), InitialSpeedHundredths: -1,
+		SnapshotEveryInputs: 2, SnapshotMinInterval: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	server := httptest.NewServer(srv.Handler(nil))
+	defer server.Close()
+	token, err := srv.CreateRoom(context.Background(), scenario.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := strings.Replace(server.URL, "http", "ws", 1) + "/api/ws"
+	ada := &roomPeer{t: t, url: url, room: NewRoom(token, "Ada", "#3366cc"), model: NewModel()}
+	ada.connect()
+	ada.until("the welcome", func() bool { return ada.room.Welcomed })
+	for _, st := range []scenario.Step{
+		{Op: scenario.OpCreateTopic, Topic: "t", Partitions: 2, ReplicationFactor: 3},
+		{Op: scenario.OpKillBroker, Broker: 2},
+		{Op: scenario.OpAdvance, Ms: 40_000, Note: "the ISR shrinks"},
+	} {
+		frame, err := ada.room.Input(ada.model, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ada.send(frame)
+	}
+	ada.until("the inputs and their hash", func() bool { return ada.room.LastSeq >= 3 && ada.room.HashedSeq == ada.room.LastSeq })
+
+	// The snapshot is written in the background: join until one is there.
+	var bob *roomPeer
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		bob = &roomPeer{t: t, url: url, room: NewRoom(token, "Bob", "#cc3366"), model: NewModel()}
+		bob.connect()
+		bob.until("the welcome", func() bool { return bob.room.Welcomed })
+		if bob.room.StateSeq > 0 || time.Now().After(deadline) {
+			break
+		}
+		bob.ws.Close(websocket.StatusNormalClosure, "")
+	}
+	if bob.room.StateSeq == 0 {
+		t.Fatal("no join loaded a state snapshot")
+	}
+	bob.until("the room's hash", func() bool { return bob.room.HashedSeq == ada.room.LastSeq })
+	if bob.room.TraceHash() != ada.room.TraceHash() || bob.model.Cluster().TraceHash() != ada.room.TraceHash() {
+		t.Fatalf("the page joined from the state snapshot at %d reaches %s, the room %s", bob.room.StateSeq, bob.room.TraceHash(), ada.room.TraceHash())
+	}
+	if got, want := len(bob.model.Session().Scenario().Steps), len(ada.model.Session().Scenario().Steps); got != want || bob.model.Timeline().Len() == 0 {
+		t.Fatalf("the page joined from the state snapshot has %d steps (want %d) and %d timeline events", got, want, bob.model.Timeline().Len())
+	}
+
+	// A state snapshot that does not load: the page asks for the journal.
+	carol := NewRoom(token, "Carol", "#33cc66")
+	if !strings.Contains(string(carol.Hello()), `"state":true`) {
+		t.Fatalf("a page with no copy does not offer to load a state snapshot: %s", carol.Hello())
+	}
+	event, err := carol.Handle(NewModel(), []byte(`{"type":"welcome","you":"m9","header":{"version":1},"next_seq":4,"speed":0,
+		"snapshot":{"seq":3,"state":"S1BTTg=="}}`))
+	if err != nil || !event.Resync || !carol.NoState || !strings.Contains(string(carol.Hello()), `"state":false`) {
+		t.Fatalf("a state snapshot that does not load gave %+v, %v; the next hello %s", event, err, carol.Hello())
+	}
+}
