@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/kafka-playground/playground/core/snapshot"
 )
 
 // Records and Builders write themselves into a state snapshot
@@ -12,6 +14,10 @@ import (
 // allocation per batch natively), and a snapshot must be the same bytes
 // on every platform. Records are immutable, so nothing can tell a batch
 // read back with arrays of its own from the one that shared a block.
+
+func init() {
+	snapshot.RegisterFormat("core/record Records and Builder: records, 1")
+}
 
 // MarshalBinary returns the records in the snapshot's form.
 func (rs Records) MarshalBinary() ([]byte, error) {

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"hash"
 	"strconv"
+
+	"github.com/kafka-playground/playground/core/snapshot"
 )
 
 // TraceEvent is one state change, as the readable trace prints it:
@@ -40,8 +42,12 @@ type Trace struct {
 }
 
 // traceHash is the running SHA-256 of the trace; it writes its state into
-// a snapshot and reads it back.
+// a snapshot and reads it back, in crypto/sha256's own form.
 type traceHash struct{ hash.Hash }
+
+func init() {
+	snapshot.RegisterFormat("core/sim traceHash: crypto/sha256 state, 1")
+}
 
 // MarshalBinary returns the hash's state.
 func (h traceHash) MarshalBinary() ([]byte, error) {

@@ -1,6 +1,6 @@
 // Package snapshot writes the whole state of a simulation to bytes and
 // reads it back: the deterministic snapshot under a room's fast restart
-// and the playground's fast rewinding.
+// and a late joiner's fast join.
 //
 // A snapshot is the object graph reachable from one root pointer, walked
 // with reflection: integers, strings, slices, arrays, maps (entries in
@@ -20,12 +20,21 @@
 // and is zero after Decode: hooks set by a host and wiring set by a
 // constructor, which the owner of the root sets again after Decode.
 //
-// Two things a reflective walk cannot see are checked instead of assumed:
+// Two things a reflective walk cannot see are found instead of assumed:
 // a pointer into the middle of another object (say &slice[i] kept beside
-// the slice) and two slices over one array would come back as separate
-// copies, so Encode refuses any two places whose memory overlaps.
+// the slice, or &s.field beside s) and two views of one array. Encode
+// first walks the state to learn the memory every pointer and slice
+// reaches (memory.go), and writes a place inside another object as that
+// object and a path to the place, so that Decode rebuilds the same
+// sharing; only two views that overlap in part, neither containing the
+// other, are refused.
 //
-// The encoding: "KPSN", a format version byte, the root's value, and a
-// CRC-32C of everything before it. Decode checks every length against
-// the bytes that are left and never panics on corrupt input.
+// The encoding: "KPSN", a format version byte, the Fingerprint of the
+// types (and of the forms of the types that encode themselves,
+// RegisterFormat), the root's value, and a CRC-32C of everything before
+// it. Decode checks lengths against the bytes that are left, bounds the
+// types a snapshot may name and the work it may ask for beyond its size
+// (room past slices' lengths, elements that take no bytes), and turns
+// any other failure into an error: bad input is an error, never a panic
+// or a runaway allocation.
 package snapshot

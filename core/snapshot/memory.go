@@ -184,8 +184,9 @@ func (m *memory) scanIfNeeded(v reflect.Value) error {
 }
 
 // group finds each region's container: regions sorted by where they
-// start (the larger first, slices before pointers, the longer view
-// first), each region that starts inside the current container is
+// start, the larger first, and among regions of the same memory the one
+// whose type holds the others' at its start (containerRank), then the
+// longer view; each region that starts inside the current container is
 // interior to it and must end inside it too. The order must be total:
 // scan walks maps in Go's random order, and a tie would let that order
 // choose the container, and with it the snapshot's bytes.
@@ -198,8 +199,8 @@ func (m *memory) group() error {
 		if r[i].end != r[j].end {
 			return r[i].end > r[j].end
 		}
-		if si, sj := r[i].key.typ.Kind() == reflect.Slice, r[j].key.typ.Kind() == reflect.Slice; si != sj {
-			return si
+		if ri, rj := containerRank(r[i].key), containerRank(r[j].key); ri != rj {
+			return ri > rj
 		}
 		if r[i].used != r[j].used {
 			// Views of one array from one place to its capacity: they
@@ -223,10 +224,56 @@ func (m *memory) group() error {
 	}
 	for i := range r {
 		if _, inside := m.interior[r[i].key]; !inside && r[i].key.typ.Kind() == reflect.Slice && r[i].extent > r[i].used {
-			m.written[r[i].key] = int((r[i].extent - r[i].start) / r[i].key.typ.Elem().Size())
+			size := r[i].key.typ.Elem().Size()
+			m.written[r[i].key] = int((r[i].extent - r[i].start + size - 1) / size)
 		}
 	}
 	return nil
+}
+
+// containerRank orders regions of the same memory: a type that holds
+// another at its start (a struct its first field, an array its first
+// element, a slice's array its element) ranks above it, by how many
+// levels of values begin at that start; at a tie a pointer to an array
+// ranks above a slice over the same array, which ranks above any other
+// pointer.
+func containerRank(key objectKey) int {
+	t := key.typ
+	depth := nestedAtStart(t.Elem())
+	kind := 0
+	switch {
+	case t.Kind() == reflect.Slice:
+		depth++ // the array the slice is a view of
+		kind = 1
+	case t.Elem().Kind() == reflect.Array:
+		kind = 2
+	}
+	return depth*4 + kind
+}
+
+// nestedAtStart counts the levels of values that begin where a value of
+// t begins: t itself, then its first non-empty field or first element,
+// and so on.
+func nestedAtStart(t reflect.Type) int {
+	for depth := 1; ; depth++ {
+		switch {
+		case t.Kind() == reflect.Array && t.Len() > 0 && t.Elem().Size() > 0:
+			t = t.Elem()
+		case t.Kind() == reflect.Struct:
+			var next reflect.Type
+			for i := 0; i < t.NumField() && next == nil; i++ {
+				if f := t.Field(i); f.Offset == 0 && f.Type.Size() > 0 {
+					next = f.Type
+				}
+			}
+			if next == nil {
+				return depth
+			}
+			t = next
+		default:
+			return depth
+		}
+	}
 }
 
 // locate returns the path from a container to the object a pointer

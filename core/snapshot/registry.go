@@ -30,6 +30,16 @@ func Register(nilPointer any, fields Fields) {
 	registry.add(t, fields)
 }
 
+// RegisterFormat names the form in which a type encodes itself
+// (encoding.BinaryMarshaler), with its version: it is part of the
+// Fingerprint, so that a change of the form, like a change of a type's
+// fields, makes older snapshots another engine's.
+func RegisterFormat(name string) {
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	registry.formats = append(registry.formats, name)
+}
+
 // RegisterType makes the named type that nilPointer points to, one that
 // is not a struct (an integer kind, a slice type, an interface), known
 // to snapshots by name, so that values of it may sit behind an
@@ -41,7 +51,9 @@ func RegisterType(nilPointer any) {
 type typeRegistry struct {
 	mu     sync.RWMutex
 	byName map[string]reflect.Type
-	fields map[reflect.Type]func(p any, dst []any) []any
+	// formats name the forms of the types that encode themselves.
+	formats []string
+	fields  map[reflect.Type]func(p any, dst []any) []any
 	// infos caches what the codec learned of a type (see info).
 	infos sync.Map
 }
@@ -86,9 +98,14 @@ var fingerprint = sync.OnceValue(func() []byte {
 	for name := range registry.byName {
 		names = append(names, name)
 	}
+	formats := append([]string{}, registry.formats...)
 	registry.mu.RUnlock()
 	sort.Strings(names)
+	sort.Strings(formats)
 	h := sha256.New()
+	for _, format := range formats {
+		fmt.Fprintf(h, "format %s\n", format)
+	}
 	for _, name := range names {
 		t, _ := registry.lookup(name)
 		fmt.Fprintf(h, "%s %v %v\n", name, t.Kind(), t)
@@ -182,7 +199,9 @@ func describe(t reflect.Type) (string, error) {
 // maxDescribeDepth bounds the nesting of a type name read from a snapshot.
 const maxDescribeDepth = 32
 
-// parseType reads a name written by describe back into its type.
+// parseType reads a name written by describe back into its type. A type
+// read from a snapshot is made before any of its bytes are read, so its
+// size and the elements its arrays hold are bounded.
 func parseType(name string) (reflect.Type, error) {
 	t, rest, err := parseTypePrefix(name, 0)
 	if err != nil {
@@ -191,7 +210,33 @@ func parseType(name string) (reflect.Type, error) {
 	if rest != "" {
 		return nil, fmt.Errorf("type name %q has %q after its end", name, rest)
 	}
+	if t.Size() > maxNamedTypeBytes || arrayElements(t) > maxNamedTypeElements {
+		return nil, fmt.Errorf("type name %q names a type too large to read from a snapshot", name)
+	}
 	return t, nil
+}
+
+// Bounds of a type named in a snapshot: its size, and how many elements
+// its arrays hold in all (so that arrays of empty elements, which take
+// no bytes to read, cannot make Decode loop).
+const (
+	maxNamedTypeBytes    = 1 << 20
+	maxNamedTypeElements = 1 << 16
+)
+
+// arrayElements counts the array elements a value of t holds inline.
+func arrayElements(t reflect.Type) uintptr {
+	switch t.Kind() {
+	case reflect.Array:
+		return uintptr(t.Len()) * max(arrayElements(t.Elem()), 1)
+	case reflect.Struct:
+		var n uintptr
+		for i := 0; i < t.NumField(); i++ {
+			n += arrayElements(t.Field(i).Type)
+		}
+		return n
+	}
+	return 0
 }
 
 func parseTypePrefix(name string, depth int) (t reflect.Type, rest string, err error) {
@@ -220,6 +265,12 @@ func parseTypePrefix(name string, depth int) (t reflect.Type, rest string, err e
 		elem, rest, err := parseTypePrefix(name[end+1:], depth+1)
 		if err != nil {
 			return nil, "", err
+		}
+		// Bounded before the type is made: making a huge array type
+		// costs time and memory in itself.
+		if size := elem.Size(); size > 0 && uintptr(n) > maxNamedTypeBytes/size ||
+			uintptr(n)*max(arrayElements(elem), 1) > maxNamedTypeElements {
+			return nil, "", fmt.Errorf("type name %q names a type too large to read from a snapshot", name)
 		}
 		return reflect.ArrayOf(n, elem), rest, nil
 	case strings.HasPrefix(name, "map["):
@@ -293,6 +344,7 @@ func info(t reflect.Type) *typeInfo {
 	pointer := reflect.PointerTo(t)
 	if pointer.Implements(binaryUnmarshaler) && (t.Implements(binaryMarshaler) || pointer.Implements(binaryMarshaler)) {
 		in.marshal = true
+		in.err = checkNotPromoted(t)
 	} else if t.Kind() == reflect.Struct {
 		exported := true
 		for i := 0; i < t.NumField(); i++ {
@@ -346,6 +398,22 @@ func (w *fieldWalker) walk(in *typeInfo, v reflect.Value, depth int, visit func(
 		}
 		if err := visit(field); err != nil {
 			return wrapField(in.fields[i].Name, err)
+		}
+	}
+	return nil
+}
+
+// checkNotPromoted refuses a struct that encodes itself only through an
+// embedded field's methods while it has fields of its own: they would be
+// left out of the snapshot.
+func checkNotPromoted(t reflect.Type) error {
+	if t.Kind() != reflect.Struct || t.NumField() < 2 {
+		return nil
+	}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Anonymous && reflect.PointerTo(f.Type).Implements(binaryUnmarshaler) {
+			return fmt.Errorf("struct %v embeds %v, which encodes itself, beside other fields that its encoding would leave out: give %v MarshalBinary and UnmarshalBinary of its own", t, f.Type, t)
 		}
 	}
 	return nil

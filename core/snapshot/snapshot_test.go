@@ -381,3 +381,139 @@ func TestOtherEngineIsRecognised(t *testing.T) {
 		t.Fatalf("a snapshot of other types: got %v, want ErrOtherEngine", err)
 	}
 }
+
+type wrapper struct{ value int64 }
+
+type ring struct{ buf [4]int64 }
+
+type sharing struct {
+	w     *wrapper
+	inner *int64
+	r     *ring
+	view  []int64
+	array *[4]int64
+	all   []int64
+}
+
+type flag uint8
+
+type flags struct{ list []flag }
+
+type slot struct {
+	id   uint32
+	used bool
+}
+
+type slab struct {
+	slots []slot
+	next  *bool
+}
+
+func init() {
+	Register((*wrapper)(nil), func(p any, f []any) []any { x := p.(*wrapper); return append(f, &x.value) })
+	Register((*ring)(nil), func(p any, f []any) []any { x := p.(*ring); return append(f, &x.buf) })
+	Register((*sharing)(nil), func(p any, f []any) []any {
+		x := p.(*sharing)
+		return append(f, &x.w, &x.inner, &x.r, &x.view, &x.array, &x.all)
+	})
+	RegisterType((*flag)(nil))
+	Register((*flags)(nil), func(p any, f []any) []any { x := p.(*flags); return append(f, &x.list) })
+	Register((*slot)(nil), func(p any, f []any) []any { x := p.(*slot); return append(f, &x.id, &x.used) })
+	Register((*slab)(nil), func(p any, f []any) []any { x := p.(*slab); return append(f, &x.slots, &x.next) })
+}
+
+// TestSameMemoryUnderTwoTypes: a pointer to a struct and one to its
+// first field, a struct holding an array and a slice over the array, a
+// pointer to an array and a slice over it — each pair covers the same
+// memory, and comes back sharing it, whatever the types' names.
+func TestSameMemoryUnderTwoTypes(t *testing.T) {
+	s := &sharing{w: &wrapper{value: 1}, r: &ring{buf: [4]int64{1, 2, 3, 4}}, array: &[4]int64{5, 6, 7, 8}}
+	s.inner = &s.w.value
+	s.view = s.r.buf[:]
+	s.all = s.array[:]
+	back := roundTrip(t, s)
+	*back.inner = 10
+	back.view[0] = 20
+	back.all[3] = 30
+	if back.w.value != 10 || back.r.buf[0] != 20 || back.array[3] != 30 {
+		t.Errorf("shared memory came back as copies: %d %d %d", back.w.value, back.r.buf[0], back.array[3])
+	}
+}
+
+// TestPointerToAFieldPastTheLength: a pointer into an element of a
+// slab past the slab's length keeps the element's whole value.
+func TestPointerToAFieldPastTheLength(t *testing.T) {
+	s := &slab{slots: make([]slot, 1, 4)}
+	s.slots[:3][2] = slot{id: 7, used: true}
+	s.next = &s.slots[:3][2].used
+	back := roundTrip(t, s)
+	if got := back.slots[:3][2]; got.id != 7 || !got.used || back.next != &back.slots[:3][2].used {
+		t.Errorf("the element behind the pointer came back as %+v", got)
+	}
+}
+
+func TestSliceOfANamedByteType(t *testing.T) {
+	back := roundTrip(t, &flags{list: []flag{1, 2, 3}})
+	if len(back.list) != 3 || back.list[2] != 3 {
+		t.Errorf("came back as %v", back.list)
+	}
+}
+
+type embedsSelfEncoding struct {
+	seeded
+	count int
+}
+
+func (s *seeded) MarshalBinary() ([]byte, error) { return s.pcg.MarshalBinary() }
+func (s *seeded) UnmarshalBinary(b []byte) error {
+	s.pcg = rand.NewPCG(0, 0)
+	return s.pcg.UnmarshalBinary(b)
+}
+
+func init() {
+	Register((*embedsSelfEncoding)(nil), func(p any, f []any) []any { x := p.(*embedsSelfEncoding); return append(f, &x.seeded, &x.count) })
+}
+
+func TestEmbeddedSelfEncodingIsRefused(t *testing.T) {
+	if _, err := Encode(&embedsSelfEncoding{seeded: seeded{pcg: rand.NewPCG(1, 2)}, count: 3}); err == nil || !strings.Contains(err.Error(), "embeds") {
+		t.Fatalf("got %v, want a refusal naming the embedded field", err)
+	}
+}
+
+// TestHostileTypeNamesAreRefused: a snapshot that names a type too large
+// to make, or arrays of empty elements that would take long to walk, is
+// an error before any of it is allocated or walked.
+func TestHostileTypeNamesAreRefused(t *testing.T) {
+	for _, name := range []string{"[65536][65536][4096]uint8", "[65536][65536][65536][0]uint8", "[][65536][0]uint8"} {
+		if _, err := parseType(name); err == nil && name != "[][65536][0]uint8" {
+			t.Errorf("%s: parsed", name)
+		}
+	}
+	var e encoder
+	e.uvarint(1 << 20) // a slice of a million arrays of 65,536 empty elements
+	if _, err := (&decoder{data: e.buf, emptyElements: maxEmptyElements}).length(reflect.TypeFor[[65536][0]uint8]()); err == nil {
+		t.Error("a length of 2^40 elements of an empty type was accepted")
+	}
+}
+
+// TestSpareCapacityIsBounded: slices claiming room past their length
+// cannot make a small snapshot allocate without bound.
+func TestSpareCapacityIsBounded(t *testing.T) {
+	var e encoder
+	const slices = 20
+	for i := 0; i < slices; i++ {
+		e.uvarint(markNew)
+		e.uvarint(0)
+		e.uvarint(maxZeroSizeElements) // capacity: 8 MiB of int64s
+		e.uvarint(0)
+	}
+	d := &decoder{data: e.buf, spareBytes: spareBytesBase + spareBytesPerByte*uint64(len(e.buf))}
+	var list []int64
+	v := reflect.ValueOf(&list).Elem()
+	decoded := 0
+	for ; decoded < slices && d.value(v) == nil; decoded++ {
+	}
+	if decoded == slices || decoded*8 > spareBytesBase>>20 {
+		t.Errorf("%d slices of 8 MiB of room each were accepted from %d bytes", decoded, len(e.buf))
+	}
+}
