@@ -123,6 +123,10 @@ func (g *Gateway) TrackResponses(on bool) {
 	}
 }
 
+// TracksResponses reports whether the gateway keeps its connections'
+// responses (TrackResponses).
+func (g *Gateway) TracksResponses() bool { return !g.untracked }
+
 // Listeners returns the cluster's listeners, in the order of its
 // listeners configuration; the first is the one Connect reaches.
 func (g *Gateway) Listeners() []config.Listener {

@@ -14,7 +14,7 @@ import (
 // does: steps, the clock's ticks, and gateway inputs between them, each
 // at the replica's time. It returns the journal as a store holds it,
 // with the ticks between two other inputs stored as one run.
-func driveGatewayRoom(t *testing.T, live *Replica) []Input {
+func driveGatewayRoom(t testing.TB, live *Replica) []Input {
 	t.Helper()
 	var journal []Input
 	step := func(text string) {

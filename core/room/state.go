@@ -27,10 +27,12 @@ func RestoreState(data []byte, options scenario.Options) (*Replica, error) {
 	if err := snapshot.Decode(data, r); err != nil {
 		return nil, err
 	}
-	if r.session == nil || r.header == nil || len(r.actors) != len(r.texts) {
+	if r.header == nil || len(r.actors) != len(r.texts) {
 		return nil, errors.New("room: not the state snapshot of a replica")
 	}
-	r.session.Restored(options)
+	if err := r.session.Restored(options); err != nil {
+		return nil, err
+	}
 	r.options = options
 	r.gateway.track = false
 	if r.gateway.gateway != nil {

@@ -98,3 +98,61 @@ func TestRestoreStateRefusesOtherSnapshots(t *testing.T) {
 		t.Errorf("garbage: %v", err)
 	}
 }
+
+// TestStateSnapshotOfALiveReplica snapshots the replica a server keeps:
+// live, its gateway keeping responses for real sockets. The restored
+// replica keeps none until asked, and goes on with the live one.
+func TestStateSnapshotOfALiveReplica(t *testing.T) {
+	live, err := New("room", header())
+	if err != nil {
+		t.Fatal(err)
+	}
+	live.TrackGatewayResponses()
+	driveGatewayRoom(t, live)
+	data, err := live.StateSnapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	restored, err := RestoreState(data, scenario.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if restored.gateway.track || (restored.gateway.gateway != nil && restored.gateway.gateway.TracksResponses()) {
+		t.Error("a restored replica keeps gateway responses nobody asked for")
+	}
+	for _, text := range []string{`{"op":"start_broker","broker":3}`, `{"op":"advance","ms":5000}`} {
+		if _, _, err := live.ApplyBy([]byte(text), "Ada"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := restored.ApplyBy([]byte(text), "Ada"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if restored.TraceHash() != live.TraceHash() || !reflect.DeepEqual(restored.Inputs(), live.Inputs()) {
+		t.Error("the replica restored from a live one's state goes on otherwise")
+	}
+}
+
+// FuzzRestoreState feeds RestoreState snapshots of a real replica with
+// their bodies changed (and their checksums made to match): it must
+// return, with or without an error, never panic.
+func FuzzRestoreState(f *testing.F) {
+	live, err := New("room", header())
+	if err != nil {
+		f.Fatal(err)
+	}
+	live.TrackGatewayResponses()
+	driveGatewayRoom(f, live)
+	data, err := live.StateSnapshot()
+	if err != nil {
+		f.Fatal(err)
+	}
+	body := snapshot.Body(data)
+	f.Add(body)
+	f.Add(body[:len(body)/2])
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if r, err := RestoreState(snapshot.WithBody(data, body), scenario.Options{}); err == nil && r == nil {
+			t.Fatal("no replica and no error")
+		}
+	})
+}

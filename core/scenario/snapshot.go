@@ -27,17 +27,20 @@ func RestoreSession(data []byte, options Options) (*Session, error) {
 	if err := snapshot.Decode(data, x); err != nil {
 		return nil, err
 	}
-	if x.runner == nil || x.runner.cluster == nil || x.validator == nil || x.runner.cluster.Sim() == nil {
-		return nil, errors.New("snapshot: not the snapshot of a session")
+	if err := x.Restored(options); err != nil {
+		return nil, err
 	}
-	x.Restored(options)
 	return x, nil
 }
 
 // Restored finishes a session read back from a snapshot as part of a
 // larger state (a room's replica): the cluster is set up again and the
-// host's hooks installed.
-func (x *Session) Restored(options Options) {
+// host's hooks installed. A session missing its parts (a snapshot that
+// decoded but is not a session's) is an error.
+func (x *Session) Restored(options Options) error {
+	if x == nil || x.runner == nil || x.runner.cluster == nil || x.validator == nil || x.runner.cluster.Sim() == nil {
+		return errors.New("snapshot: not the snapshot of a session")
+	}
 	c := x.runner.cluster
 	c.Restored()
 	if options.TraceSink != nil {
@@ -47,4 +50,5 @@ func (x *Session) Restored(options Options) {
 		options.Prepare(c)
 	}
 	x.runner.onSend, x.runner.onPoll = options.OnSend, options.OnPoll
+	return nil
 }
