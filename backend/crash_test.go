@@ -109,7 +109,7 @@ func storedSnapshotSeq(t *testing.T, path string) int64 {
 	if err != nil || len(rooms) != 1 {
 		t.Fatalf("rooms %+v, %v", rooms, err)
 	}
-	snapshot, _, err := db.LatestSnapshot(t.Context(), rooms[0].ID)
+	snapshot, _, err := db.LatestSnapshot(t.Context(), rooms[0].ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -186,9 +186,11 @@ type Server struct {
 	expiryStop chan struct{}
 	expiryDone chan struct{}
 	// snapshots writes rooms' state snapshots (snapshots.go);
-	// snapshotRestores counts the restores that began from one.
+	// snapshotRestores counts the restores that began from one;
+	// engineID names this build's engine in them.
 	snapshots        snapshotTaker
 	snapshotRestores atomic.Int64
+	engineID         string
 }
 
 // Open opens (or creates) the database in config.DataDir and deletes
@@ -203,7 +205,7 @@ func Open(config Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{config: config, store: db, links: links.NewSQLStore(db.SQL()), logger: config.Logger,
+	s := &Server{config: config, store: db, links: links.NewSQLStore(db.SQL()), logger: config.Logger, engineID: newEngineID(),
 		rooms: map[string]*room{}, gatewayRooms: map[*room]bool{}, expiryStop: make(chan struct{}), expiryDone: make(chan struct{})}
 	s.appendInputs = db.Append
 	if _, err := s.expireRooms(context.Background()); err != nil {
@@ -226,33 +228,18 @@ func (s *Server) restoreRoom(r *room, record store.Room) error {
 		return err
 	}
 	// The latest snapshot and the inputs after it, or the whole journal.
-	restored, base, err := s.restoreSnapshot(record)
-	if err == nil && base.Seq > last.Last() {
-		s.logger.Warn("backend: a room's snapshot is ahead of its journal; the journal is replayed", "room", record.Token, "seq", base.Seq)
-		restored, err = nil, errNoSnapshot
-	}
-	if err != nil {
-		base = store.Snapshot{SpeedHundredths: record.SpeedHundredths}
-	}
-	speed, tail, err := s.readJournal(record.ID, base.Seq, base.SpeedHundredths)
-	if err != nil {
-		return err
-	}
+	restored, base, speed := s.restoreFromSnapshot(record, last.Last())
 	if restored != nil {
-		if err := restored.ApplyStored(tail); err != nil {
-			s.logger.Warn("backend: a room's journal does not apply after its snapshot; it is replayed whole", "room", record.Token, "err", err)
-			restored, base = nil, store.Snapshot{SpeedHundredths: record.SpeedHundredths}
-			if speed, tail, err = s.readJournal(record.ID, 0, base.SpeedHundredths); err != nil {
-				return err
-			}
+		s.snapshotRestores.Add(1)
+	} else {
+		var tail []replica.Input
+		if speed, tail, err = s.readJournal(record.ID, 0, record.SpeedHundredths); err != nil {
+			return err
 		}
-	}
-	if restored == nil {
 		if restored, err = replica.RestoreInputs("room", header, tail, scenario.Options{}); err != nil {
 			return err
 		}
-	} else {
-		s.snapshotRestores.Add(1)
+		base = store.Snapshot{}
 	}
 	r.record, r.id, r.header, r.replica = record, record.ID, record.Header, restored
 	r.nextSeq, r.speed, r.hashedSeq, r.clockRun = last.Last()+1, speed, -1, nil
@@ -442,10 +429,7 @@ func (s *Server) Close() error {
 			<-r.finished
 		}
 	}
-	s.mu.Lock()
-	s.snapshots.closed = true
-	s.mu.Unlock()
-	s.snapshots.wg.Wait()
+	s.closeSnapshots()
 	return s.store.Close()
 }
 

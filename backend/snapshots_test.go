@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 )
@@ -16,11 +17,11 @@ func waitSnapshot(t *testing.T, s *testServer, token string, seq int64) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		stored, found, err := s.store.LatestSnapshot(context.Background(), record.ID)
+		stored, found, err := s.store.LatestSnapshot(context.Background(), record.ID, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if found && stored.Seq >= seq && stored.Engine == engineID() {
+		if found && stored.Seq >= seq && stored.Engine == s.engineID {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -127,4 +128,53 @@ func TestJoinerWithoutStoredSnapshotGetsTheJournal(t *testing.T) {
 		t.Fatal("a room with no stored snapshot did not send its journal")
 	}
 	member.hashedAt(member.lastSeq)
+}
+
+// storedSeq returns the seq of the room's stored snapshot, 0 for none.
+func storedSeq(t *testing.T, s *testServer, token string) int64 {
+	t.Helper()
+	record, err := s.store.Room(context.Background(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, _, err := s.store.LatestSnapshot(context.Background(), record.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stored.Seq
+}
+
+// TestSnapshotWaitsForItsCommit: a snapshot taken while the inputs it
+// holds are being committed is stored once their commit returns, and
+// never when it fails, so no stored snapshot holds an input the journal
+// lost.
+func TestSnapshotWaitsForItsCommit(t *testing.T) {
+	s := startServer(t, Config{InitialSpeedHundredths: -1, SnapshotEveryInputs: 1, SnapshotMinInterval: time.Nanosecond})
+	token := s.createRoom(t, "")
+	ada := dial(t, s.url, token, "Ada", nil, false)
+	defer ada.close()
+	gate := gateCommits(t, s)
+	gate.setShut(true)
+
+	ada.input("a1", `{"op":"create_topic","topic":"t","partitions":1,"replication_factor":3}`)
+	held := gate.waitHeld(t)
+	time.Sleep(100 * time.Millisecond) // the room takes its snapshot meanwhile
+	if seq := storedSeq(t, s, token); seq != 0 {
+		t.Fatalf("a snapshot of seq %d was stored before its input's commit returned", seq)
+	}
+	held.release <- nil
+	ada.acked("a1")
+	waitSnapshot(t, s, token, ada.acks["a1"])
+
+	ada.input("a2", `{"op":"kill_broker","broker":1}`)
+	held = gate.waitHeld(t)
+	time.Sleep(100 * time.Millisecond)
+	held.release <- errors.New("the disk is full")
+	if frame := ada.errorFor("a2"); frame.Type != frameError {
+		t.Fatalf("the failed input was answered %+v", frame)
+	}
+	time.Sleep(100 * time.Millisecond) // a snapshot of it, were one stored, would be by now
+	if seq := storedSeq(t, s, token); seq != ada.acks["a1"] {
+		t.Fatalf("after a failed commit the stored snapshot is of seq %d, want %d", seq, ada.acks["a1"])
+	}
 }

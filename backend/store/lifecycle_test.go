@@ -184,7 +184,7 @@ func TestDeleteUntouchedRooms(t *testing.T) {
 	defer s.Close()
 	ctx := context.Background()
 	old, _ := s.CreateRoom(ctx, Room{Token: "old", Header: []byte(`{}`), CreatedMs: 10}, []Input{{Seq: 1, Step: tick}})
-	if _, err := s.SaveSnapshot(ctx, old, Snapshot{Seq: 1, Engine: "e", Data: []byte("state")}); err != nil {
+	if _, err := s.SaveSnapshot(ctx, old, "old", Snapshot{Seq: 1, Engine: "e", Data: []byte("state")}); err != nil {
 		t.Fatal(err)
 	}
 	saved, _ := s.CreateRoom(ctx, Room{Token: "saved", Header: []byte(`{}`), CreatedMs: 20}, nil)
@@ -212,7 +212,7 @@ func TestDeleteUntouchedRooms(t *testing.T) {
 	if _, err := s.Room(ctx, "old"); err != ErrNoRoom || rowCount(t, s.db, old) != 0 {
 		t.Fatalf("the old room or its journal is still there: %v", err)
 	}
-	if _, found, err := s.LatestSnapshot(ctx, old); found || err != nil {
+	if _, found, err := s.LatestSnapshot(ctx, old, 1<<20); found || err != nil {
 		t.Fatalf("the old room's snapshot is still there (%v)", err)
 	}
 	if count, _ := s.CountRooms(ctx); count != 3 {

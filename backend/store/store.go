@@ -354,15 +354,17 @@ type Snapshot struct {
 	Data            []byte
 }
 
-// SaveSnapshot stores a room's state snapshot unless a snapshot of a
-// later seq is stored already; it reports whether it stored it.
-func (s *Store) SaveSnapshot(ctx context.Context, roomID int64, snapshot Snapshot) (bool, error) {
+// SaveSnapshot stores the state snapshot of the room of id roomID and
+// token, unless a snapshot of a later seq is stored already, or the
+// room is gone (or its id now another room's); it reports whether it
+// stored it.
+func (s *Store) SaveSnapshot(ctx context.Context, roomID int64, token string, snapshot Snapshot) (bool, error) {
 	result, err := s.db.ExecContext(ctx, `INSERT INTO room_snapshots (room_id, seq, engine, speed_hundredths, created_ms, data)
-		VALUES (?, ?, ?, ?, ?, ?)
+		SELECT id, ?, ?, ?, ?, ? FROM rooms WHERE id = ? AND token = ?
 		ON CONFLICT (room_id) DO UPDATE SET seq = excluded.seq, engine = excluded.engine,
 			speed_hundredths = excluded.speed_hundredths, created_ms = excluded.created_ms, data = excluded.data
 		WHERE excluded.seq >= room_snapshots.seq OR excluded.engine != room_snapshots.engine`,
-		roomID, snapshot.Seq, snapshot.Engine, snapshot.SpeedHundredths, snapshot.CreatedMs, snapshot.Data)
+		snapshot.Seq, snapshot.Engine, snapshot.SpeedHundredths, snapshot.CreatedMs, snapshot.Data, roomID, token)
 	if err != nil {
 		return false, fmt.Errorf("store: snapshot of room %d: %w", roomID, err)
 	}
@@ -371,10 +373,12 @@ func (s *Store) SaveSnapshot(ctx context.Context, roomID int64, snapshot Snapsho
 }
 
 // LatestSnapshot returns a room's stored state snapshot, and false when
-// it has none.
-func (s *Store) LatestSnapshot(ctx context.Context, roomID int64) (Snapshot, bool, error) {
+// it has none; its Data is nil when it is longer than maxBytes (which
+// are then not read).
+func (s *Store) LatestSnapshot(ctx context.Context, roomID int64, maxBytes int) (Snapshot, bool, error) {
 	var snapshot Snapshot
-	err := s.db.QueryRowContext(ctx, `SELECT seq, engine, speed_hundredths, created_ms, data FROM room_snapshots WHERE room_id = ?`, roomID).
+	err := s.db.QueryRowContext(ctx, `SELECT seq, engine, speed_hundredths, created_ms,
+		CASE WHEN length(data) <= ? THEN data END FROM room_snapshots WHERE room_id = ?`, maxBytes, roomID).
 		Scan(&snapshot.Seq, &snapshot.Engine, &snapshot.SpeedHundredths, &snapshot.CreatedMs, &snapshot.Data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Snapshot{}, false, nil

@@ -167,12 +167,12 @@ func TestSnapshots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, found, err := s.LatestSnapshot(ctx, id); found || err != nil {
+	if _, found, err := s.LatestSnapshot(ctx, id, 1<<20); found || err != nil {
 		t.Fatalf("a new room has a snapshot (%v)", err)
 	}
 	save := func(seq int64, engine, data string) bool {
 		t.Helper()
-		stored, err := s.SaveSnapshot(ctx, id, Snapshot{Seq: seq, Engine: engine, SpeedHundredths: 2 * seq, CreatedMs: seq, Data: []byte(data)})
+		stored, err := s.SaveSnapshot(ctx, id, "r", Snapshot{Seq: seq, Engine: engine, SpeedHundredths: 2 * seq, CreatedMs: seq, Data: []byte(data)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,7 +180,7 @@ func TestSnapshots(t *testing.T) {
 	}
 	latest := func() Snapshot {
 		t.Helper()
-		snapshot, found, err := s.LatestSnapshot(ctx, id)
+		snapshot, found, err := s.LatestSnapshot(ctx, id, 1<<20)
 		if !found || err != nil {
 			t.Fatalf("no snapshot (%v)", err)
 		}
@@ -197,6 +197,12 @@ func TestSnapshots(t *testing.T) {
 	}
 	if !save(5, "b", "other engine") || latest().Engine != "b" {
 		t.Error("a snapshot of the server's new engine did not replace one of another")
+	}
+	if stored, err := s.SaveSnapshot(ctx, id, "another room", Snapshot{Seq: 99, Engine: "b", Data: []byte("x")}); stored || err != nil {
+		t.Errorf("a snapshot for another room's token was stored (%v)", err)
+	}
+	if small, found, err := s.LatestSnapshot(ctx, id, 3); !found || err != nil || small.Data != nil || small.Seq != 5 {
+		t.Errorf("a snapshot longer than asked: %+v (%v), want its seq without its data", small, err)
 	}
 	if _, found, err := s.LastInput(ctx, id); found || err != nil {
 		t.Fatalf("an empty journal has a last input (%v)", err)
