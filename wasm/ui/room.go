@@ -367,7 +367,13 @@ func (r *Room) restore(m *Model, header *scenario.Scenario, inputs []room.Input)
 // restoreState replaces the copy and the model's session with a room's
 // state snapshot; the timeline starts with the trace events the state
 // holds.
-func (r *Room) restoreState(m *Model, data []byte) error {
+func (r *Room) restoreState(m *Model, data []byte) (err error) {
+	defer func() {
+		// A state this page's engine cannot run is the journal's job.
+		if recovered := recover(); recovered != nil {
+			err = fmt.Errorf("the engine failed on it: %v", recovered)
+		}
+	}()
 	timeline := NewTimeline()
 	replica, err := room.RestoreState(data, scenario.Options{TraceSink: timeline.Add})
 	if err != nil {
