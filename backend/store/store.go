@@ -54,8 +54,12 @@ const pageBytes = 16 << 10
 
 // Store is the SQLite database of a server.
 type Store struct {
-	db      *sql.DB
-	now     func() time.Time
+	db  *sql.DB
+	now func() time.Time
+	// insert is insertInputs' statement, prepared once: preparing it in
+	// every transaction took a quarter of the time of a commit of small
+	// inputs.
+	insert  *sql.Stmt
 	appends chan *appendRequest
 	done    chan struct{}
 	close   sync.Once
@@ -150,7 +154,12 @@ func OpenWith(path string, options Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	s := &Store{db: db, now: options.Now, appends: make(chan *appendRequest, appendQueue), done: make(chan struct{})}
+	insert, err := db.PrepareContext(context.Background(), insertInputSQL)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s := &Store{db: db, now: options.Now, insert: insert, appends: make(chan *appendRequest, appendQueue), done: make(chan struct{})}
 	conn, err := db.Conn(context.Background())
 	if err == nil {
 		_, err = conn.ExecContext(context.Background(), fmt.Sprintf("PRAGMA cache_size = -%d", committerCacheKiB))
@@ -191,6 +200,7 @@ func (s *Store) SQL() *sql.DB { return s.db }
 func (s *Store) Close() error {
 	s.close.Do(func() { close(s.appends) })
 	<-s.done
+	s.insert.Close()
 	return s.db.Close()
 }
 
@@ -212,7 +222,7 @@ func (s *Store) CreateRoom(ctx context.Context, room Room, inputs []Input) (int6
 	if err != nil {
 		return 0, err
 	}
-	if err := insertInputs(ctx, tx, id, inputs); err != nil {
+	if err := s.insertInputs(ctx, tx, id, inputs); err != nil {
 		return 0, err
 	}
 	return id, tx.Commit()
@@ -477,22 +487,22 @@ func scanInput(rows *sql.Rows) (Input, error) {
 	return input, nil
 }
 
+// insertInputSQL inserts one input's row. A run whose first seq is
+// stored already as a run of the same input extends that row instead.
+const insertInputSQL = `INSERT INTO inputs (room_id, seq, actor, step, speed_hundredths, last_seq, gateway) VALUES (?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (room_id, seq) DO UPDATE SET last_seq = excluded.last_seq
+	WHERE excluded.last_seq IS NOT NULL AND inputs.actor = excluded.actor AND inputs.step IS excluded.step
+		AND inputs.speed_hundredths IS excluded.speed_hundredths AND inputs.gateway IS NULL AND excluded.gateway IS NULL
+		AND COALESCE(inputs.last_seq, inputs.seq) < excluded.last_seq`
+
 // insertInputs inserts inputs of one room inside tx. A run whose first
 // seq is stored already as a run of the same input extends that row;
 // any other clash of seqs fails.
-func insertInputs(ctx context.Context, tx *sql.Tx, roomID int64, inputs []Input) error {
+func (s *Store) insertInputs(ctx context.Context, tx *sql.Tx, roomID int64, inputs []Input) error {
 	if len(inputs) == 0 {
 		return nil
 	}
-	statement, err := tx.PrepareContext(ctx,
-		`INSERT INTO inputs (room_id, seq, actor, step, speed_hundredths, last_seq, gateway) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (room_id, seq) DO UPDATE SET last_seq = excluded.last_seq
-		WHERE excluded.last_seq IS NOT NULL AND inputs.actor = excluded.actor AND inputs.step IS excluded.step
-			AND inputs.speed_hundredths IS excluded.speed_hundredths AND inputs.gateway IS NULL AND excluded.gateway IS NULL
-			AND COALESCE(inputs.last_seq, inputs.seq) < excluded.last_seq`)
-	if err != nil {
-		return err
-	}
+	statement := tx.StmtContext(ctx, s.insert)
 	defer statement.Close()
 	for _, input := range inputs {
 		var step, speed, last, gateway any
@@ -584,11 +594,11 @@ func (s *Store) commit(conn *sql.Conn) {
 			}
 		}
 		nowMs := s.now().UnixMilli()
-		err := commitBatch(conn, batch, nowMs)
+		err := s.commitBatch(conn, batch, nowMs)
 		for _, request := range batch {
 			if err != nil && len(batch) > 1 {
 				// Commit each alone, so that one bad append fails alone.
-				request.done <- commitBatch(conn, []*appendRequest{request}, nowMs)
+				request.done <- s.commitBatch(conn, []*appendRequest{request}, nowMs)
 				continue
 			}
 			request.done <- err
@@ -598,7 +608,7 @@ func (s *Store) commit(conn *sql.Conn) {
 
 // commitBatch commits the inputs of every request in one transaction,
 // and that their rooms were touched at nowMs.
-func commitBatch(conn *sql.Conn, batch []*appendRequest, nowMs int64) error {
+func (s *Store) commitBatch(conn *sql.Conn, batch []*appendRequest, nowMs int64) error {
 	ctx := context.Background()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -606,7 +616,7 @@ func commitBatch(conn *sql.Conn, batch []*appendRequest, nowMs int64) error {
 	}
 	defer tx.Rollback()
 	for _, request := range batch {
-		if err := insertInputs(ctx, tx, request.roomID, request.inputs); err != nil {
+		if err := s.insertInputs(ctx, tx, request.roomID, request.inputs); err != nil {
 			return err
 		}
 	}
