@@ -257,6 +257,9 @@ func (c *conn) writeTail(after, before int64) bool {
 			return nil
 		})
 		if err != nil || len(rows) == 0 {
+			if err != nil {
+				c.server.logger.Error("backend: a room's journal could not be read for a member", "room", c.room.token, "after", after, "err", err)
+			}
 			c.kick(websocket.StatusInternalError, "the journal could not be read; reconnect")
 			return false
 		}

@@ -5,12 +5,15 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/kafka-playground/playground/backend/store"
 )
 
 // gatewayCrashCycles is the number of kill-and-restart cycles of the
@@ -28,7 +31,9 @@ const (
 // batch while it applies the next. At the end every record whose produce
 // was acknowledged is read back from the topic, and a member replaying
 // the whole journal reaches the server's hash: an answer never left
-// before the commit of the request it answered.
+// before the commit of the request it answered. The database file,
+// opened directly after a last kill, reads back its whole journal, the
+// Produce requests kept in the room's payload file among them.
 func TestCrashLosesNoAcknowledgedRecord(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills a server process")
@@ -84,7 +89,35 @@ func TestCrashLosesNoAcknowledgedRecord(t *testing.T) {
 	fresh.until("the whole journal and its hash", func() bool {
 		return fresh.lastSeq >= fresh.welcome.NextSeq-1 && fresh.hashesChecked > 0
 	})
-	t.Logf("%d cycles, %d records acknowledged and read back, journal of %d inputs", gatewayCrashCycles, len(acknowledged), fresh.lastSeq)
+	server.kill()
+	inFile := payloadInputs(t, filepath.Join(data, DatabaseFile))
+	t.Logf("%d cycles, %d records acknowledged and read back, journal of %d inputs, %d of them in the payload file",
+		gatewayCrashCycles, len(acknowledged), fresh.lastSeq, inFile)
+}
+
+// payloadInputs opens the database file of a killed server, reads its
+// room's whole journal and counts the inputs kept in the payload file:
+// there must be some, or the test no longer kills a server while it
+// writes them.
+func payloadInputs(t *testing.T, path string) int {
+	t.Helper()
+	db, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rooms, err := db.Rooms(t.Context())
+	if err != nil || len(rooms) != 1 {
+		t.Fatalf("rooms %+v, %v", rooms, err)
+	}
+	if err := db.Inputs(t.Context(), rooms[0].ID, 0, 1<<62, 0, func(store.Input) error { return nil }); err != nil {
+		t.Fatalf("the journal does not read back from the file: %v", err)
+	}
+	var inFile int
+	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM inputs WHERE payload_bytes IS NOT NULL`).Scan(&inFile); err != nil || inFile == 0 {
+		t.Fatalf("%d inputs of the journal are in the payload file (%v)", inFile, err)
+	}
+	return inFile
 }
 
 // createCrashTopic creates the topic the crash test produces to.

@@ -1,6 +1,7 @@
 // Package backend is the playground's server: shared clusters ("rooms")
-// that several browsers join over WebSocket, persisted in SQLite, and
-// short share links. It is a host of the deterministic core, like the
+// that several browsers join over WebSocket, persisted in SQLite (and the
+// large inputs of real Kafka clients in a payload file per room beside
+// it), and short share links. It is a host of the deterministic core, like the
 // browser: the server sequences every room's inputs, commits them, and
 // streams them to the members, who apply them to their own copy of the
 // core in lockstep.
@@ -36,6 +37,15 @@
 //     until every input applied before the output was made is committed,
 //     and outputs leave in the order they were made. A join, an eviction
 //     and a stop wait until everything applied is committed and sent.
+//     An input of 4 KiB or more (a real client's Produce request with
+//     its records) is not written into SQLite: its bytes are appended
+//     to the room's payload file in the data folder and fsync'd, and
+//     only then is its row, which says where they are and their
+//     CRC-32C, committed (backend/store's payloads.go), so that the
+//     commit writes them once. A crash between the two leaves bytes no
+//     row references, which the next start truncates; a payload that
+//     does not read back whole with its checksum fails the restore with
+//     an error naming the room and the seq.
 //  3. An invalid input is answered with an error frame to its sender
 //     only; it is never applied nor journaled.
 //  4. Time is an input too: while a room runs and has members, its clock
@@ -62,9 +72,9 @@
 //     Config.MaxLiveRooms rooms are in memory; a join past that is
 //     refused, saying so.
 //  6. A room nobody joined or gave an input for Config.RoomExpiry (30
-//     days) is deleted with its journal, at start and every
-//     Config.ExpiryInterval, never while it is in memory. Its link then
-//     answers as an unknown room's does.
+//     days) is deleted with its journal and its payload file, at start
+//     and every Config.ExpiryInterval, never while it is in memory. Its
+//     link then answers as an unknown room's does.
 //  7. A room may have a Kafka gateway attached (gateway_room.go): its own
 //     session cluster served to real Kafka clients on TCP ports, one per
 //     broker and listener (backend/gateway), with the room's sequencer as

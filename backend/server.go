@@ -27,8 +27,9 @@ const DatabaseFile = "playground.db"
 // Config tunes a Server; every zero field takes the default named beside
 // it.
 type Config struct {
-	// DataDir is the folder of the SQLite file, created if missing;
-	// "data" by default.
+	// DataDir is the folder of the SQLite file and of the folder of its
+	// rooms' payload files (DatabaseFile + "-payloads"), created if
+	// missing; "data" by default.
 	DataDir string
 	// AllowedOrigins are host patterns (path.Match syntax, as
 	// websocket.AcceptOptions.OriginPatterns) whose pages may open a room's

@@ -51,7 +51,8 @@ func BenchmarkJournalCommit(b *testing.B) {
 
 // BenchmarkJournalCommitMegabytes measures commits of what a gateway
 // room journals for a producing client: each append five inputs of
-// 1 MiB (Produce requests in the binary form), one room.
+// 1 MiB (Produce requests in the binary form), one room; they are kept
+// in the room's payload file.
 func BenchmarkJournalCommitMegabytes(b *testing.B) {
 	s, err := Open(filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {

@@ -9,7 +9,8 @@ import (
 
 // TestGatewayInputs: a gateway input is a row of its own kind between
 // runs of ticks, read back byte for byte as it was written, in the JSON
-// form as text and in the binary form (NUL bytes and all) as a blob; it
+// form as text and in the binary form (NUL bytes and all) as a blob (a
+// small one: payloads_test.go has those kept in the payload file); it
 // never extends a run nor is extended by one; a room keeps its gateway
 // settings, and the server its settings.
 func TestGatewayInputs(t *testing.T) {

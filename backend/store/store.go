@@ -13,6 +13,17 @@
 // bounded number of rows, and Inputs hands the run back trimmed to the
 // seqs asked for, so that a reader can expand it into the inputs it
 // stands for, each at its seq.
+//
+// A large gateway input (4 KiB or more: a real client's Produce request
+// with its records) is not written into SQLite but appended to its
+// room's payload file beside the database (<database>-payloads/room-<id>),
+// fsync'd before the row that says where it is (offset, length, CRC-32C)
+// is committed: each of its bytes is written once, where SQLite wrote it
+// to the WAL and again at the checkpoint. A crash between the two leaves
+// bytes that no row references, which Open truncates; a payload that
+// does not read back whole and with its checksum is an error naming the
+// room and the seq. payloads.go has the rules. Callers see the same
+// Input either way.
 package store
 
 import (
@@ -54,8 +65,13 @@ const pageBytes = 16 << 10
 
 // Store is the SQLite database of a server.
 type Store struct {
-	db      *sql.DB
-	now     func() time.Time
+	db       *sql.DB
+	now      func() time.Time
+	payloads *payloadFiles
+	// insert is insertInputs' statement, prepared once: preparing it in
+	// every transaction took a quarter of the time of a commit of small
+	// inputs.
+	insert  *sql.Stmt
 	appends chan *appendRequest
 	done    chan struct{}
 	close   sync.Once
@@ -67,6 +83,9 @@ type Options struct {
 	// Now is the clock that stamps when a room was created and touched;
 	// time.Now.
 	Now func() time.Time
+	// MaxPayloadFileBytes bounds a room's payload file (payloads.go); an
+	// append that would pass it fails. 64 GiB.
+	MaxPayloadFileBytes int64
 }
 
 // Input is one journaled input of a room: a step in the scenario format,
@@ -129,6 +148,9 @@ func OpenWith(path string, options Options) (*Store, error) {
 	if options.Now == nil {
 		options.Now = time.Now
 	}
+	if options.MaxPayloadFileBytes <= 0 {
+		options.MaxPayloadFileBytes = defaultMaxPayloadFileBytes
+	}
 	if err := create(path); err != nil {
 		return nil, fmt.Errorf("store: creating %s: %w", path, err)
 	}
@@ -150,7 +172,17 @@ func OpenWith(path string, options Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	s := &Store{db: db, now: options.Now, appends: make(chan *appendRequest, appendQueue), done: make(chan struct{})}
+	payloads, err := openPayloadFiles(context.Background(), db, payloadFolder(path), options.MaxPayloadFileBytes)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: the payload files of %s: %w", path, err)
+	}
+	insert, err := db.PrepareContext(context.Background(), insertInputSQL)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s := &Store{db: db, now: options.Now, payloads: payloads, insert: insert, appends: make(chan *appendRequest, appendQueue), done: make(chan struct{})}
 	conn, err := db.Conn(context.Background())
 	if err == nil {
 		_, err = conn.ExecContext(context.Background(), fmt.Sprintf("PRAGMA cache_size = -%d", committerCacheKiB))
@@ -186,11 +218,13 @@ func create(path string) error {
 // (share links).
 func (s *Store) SQL() *sql.DB { return s.db }
 
-// Close waits for the appends already queued, then closes the database.
-// Appends after Close fail.
+// Close waits for the appends already queued, then closes the payload
+// files and the database. Appends after Close fail.
 func (s *Store) Close() error {
 	s.close.Do(func() { close(s.appends) })
 	<-s.done
+	s.payloads.close()
+	s.insert.Close()
 	return s.db.Close()
 }
 
@@ -212,7 +246,7 @@ func (s *Store) CreateRoom(ctx context.Context, room Room, inputs []Input) (int6
 	if err != nil {
 		return 0, err
 	}
-	if err := insertInputs(ctx, tx, id, inputs); err != nil {
+	if err := s.insertInputs(ctx, tx, id, inputs, nil); err != nil {
 		return 0, err
 	}
 	return id, tx.Commit()
@@ -314,7 +348,10 @@ func (s *Store) UntouchedRooms(ctx context.Context, touchedBeforeMs int64, limit
 }
 
 // DeleteRoom deletes a room and its journal, in one transaction, if it
-// was last touched before touchedBeforeMs; it reports whether it did.
+// was last touched before touchedBeforeMs, then its payload file; it
+// reports whether it deleted the room. A payload file that cannot be
+// deleted is an error (the room is deleted all the same; the next Open
+// deletes the file).
 func (s *Store) DeleteRoom(ctx context.Context, roomID, touchedBeforeMs int64) (bool, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -338,7 +375,13 @@ func (s *Store) DeleteRoom(ctx context.Context, roomID, touchedBeforeMs int64) (
 	if _, err := tx.ExecContext(ctx, `DELETE FROM rooms WHERE id = ?`, roomID); err != nil {
 		return false, err
 	}
-	return true, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return false, err
+	}
+	if err := s.payloads.remove(roomID); err != nil {
+		return true, fmt.Errorf("store: room %d is deleted, but not its payload file: %w", roomID, err)
+	}
+	return true, nil
 }
 
 // Snapshot is a room's stored state snapshot.
@@ -390,12 +433,20 @@ func (s *Store) LatestSnapshot(ctx context.Context, roomID int64, maxBytes int) 
 // (afterSeq, beforeSeq), in order, at most limit rows of them (no limit
 // when limit is 0), and stops at visit's first error. A run is trimmed
 // to the seqs asked for: a run from 5 to 9 read after 6 is visited as the
-// run from 7 to 9.
+// run from 7 to 9. An input kept in the room's payload file is read from
+// there and checked; a payload that is missing, short or damaged is an
+// error naming the room and the seq.
 func (s *Store) Inputs(ctx context.Context, roomID, afterSeq, beforeSeq int64, limit int, visit func(Input) error) error {
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	trim := func(input Input) error {
+	payloads := &payloadReader{files: s.payloads, roomID: roomID}
+	defer payloads.close()
+	trim := func(stored storedInput) error {
+		input, err := payloads.resolve(stored)
+		if err != nil {
+			return err
+		}
 		first, last := max(input.Seq, afterSeq+1), min(input.Last(), beforeSeq-1)
 		input.Seq, input.LastSeq = first, 0
 		if last > first {
@@ -404,7 +455,7 @@ func (s *Store) Inputs(ctx context.Context, roomID, afterSeq, beforeSeq int64, l
 		return visit(input)
 	}
 	// A run that began at or before afterSeq may cover afterSeq+1.
-	covering, err := s.queryInputs(ctx, `SELECT seq, last_seq, actor, step, speed_hundredths, gateway FROM inputs
+	covering, err := s.queryInputs(ctx, `SELECT `+inputColumns+` FROM inputs
 		WHERE room_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1`, roomID, afterSeq)
 	if err != nil {
 		return err
@@ -418,7 +469,7 @@ func (s *Store) Inputs(ctx context.Context, roomID, afterSeq, beforeSeq int64, l
 			return nil
 		}
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, last_seq, actor, step, speed_hundredths, gateway FROM inputs
+	rows, err := s.db.QueryContext(ctx, `SELECT `+inputColumns+` FROM inputs
 		WHERE room_id = ? AND seq > ? AND seq < ? ORDER BY seq LIMIT ?`, roomID, afterSeq, beforeSeq, limit)
 	if err != nil {
 		return err
@@ -439,22 +490,35 @@ func (s *Store) Inputs(ctx context.Context, roomID, afterSeq, beforeSeq int64, l
 // LastInput returns the room's last stored row as it is stored (a run
 // whole, not trimmed), and false for an empty journal.
 func (s *Store) LastInput(ctx context.Context, roomID int64) (Input, bool, error) {
-	inputs, err := s.queryInputs(ctx, `SELECT seq, last_seq, actor, step, speed_hundredths, gateway FROM inputs
+	inputs, err := s.queryInputs(ctx, `SELECT `+inputColumns+` FROM inputs
 		WHERE room_id = ? ORDER BY seq DESC LIMIT 1`, roomID)
 	if err != nil || len(inputs) == 0 {
 		return Input{}, false, err
 	}
-	return inputs[0], true, nil
+	payloads := &payloadReader{files: s.payloads, roomID: roomID}
+	defer payloads.close()
+	input, err := payloads.resolve(inputs[0])
+	return input, err == nil, err
 }
 
-// queryInputs returns the inputs a query selects.
-func (s *Store) queryInputs(ctx context.Context, query string, arguments ...any) ([]Input, error) {
+// inputColumns are the columns of an input's row that scanInput reads.
+const inputColumns = `seq, last_seq, actor, step, speed_hundredths, gateway, payload_offset, payload_bytes, payload_crc32c`
+
+// storedInput is an input as its row holds it: payload, when not nil,
+// says where in the room's payload file its gateway input is.
+type storedInput struct {
+	Input
+	payload *payloadRef
+}
+
+// queryInputs returns the rows of inputColumns a query selects.
+func (s *Store) queryInputs(ctx context.Context, query string, arguments ...any) ([]storedInput, error) {
 	rows, err := s.db.QueryContext(ctx, query, arguments...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var inputs []Input
+	var inputs []storedInput
 	for rows.Next() {
 		input, err := scanInput(rows)
 		if err != nil {
@@ -465,44 +529,54 @@ func (s *Store) queryInputs(ctx context.Context, query string, arguments ...any)
 	return inputs, rows.Err()
 }
 
-// scanInput reads one row of seq, last_seq, actor, step,
-// speed_hundredths, gateway.
-func scanInput(rows *sql.Rows) (Input, error) {
+// scanInput reads one row of inputColumns.
+func scanInput(rows *sql.Rows) (storedInput, error) {
 	var input Input
-	var last, speed sql.NullInt64
+	var last, speed, offset, size, checksum sql.NullInt64
 	var step sql.NullString
-	if err := rows.Scan(&input.Seq, &last, &input.Actor, &step, &speed, &input.Gateway); err != nil {
-		return Input{}, err
+	if err := rows.Scan(&input.Seq, &last, &input.Actor, &step, &speed, &input.Gateway, &offset, &size, &checksum); err != nil {
+		return storedInput{}, err
 	}
 	if step.Valid {
 		input.Step = json.RawMessage(step.String)
 	}
 	input.SpeedHundredths, input.LastSeq = speed.Int64, last.Int64
-	return input, nil
+	stored := storedInput{Input: input}
+	if size.Valid {
+		stored.Gateway = nil
+		stored.payload = &payloadRef{offset: offset.Int64, bytes: size.Int64, checksum: uint32(checksum.Int64)}
+	}
+	return stored, nil
 }
 
-// insertInputs inserts inputs of one room inside tx. A run whose first
-// seq is stored already as a run of the same input extends that row;
-// any other clash of seqs fails.
-func insertInputs(ctx context.Context, tx *sql.Tx, roomID int64, inputs []Input) error {
+// insertInputSQL inserts one input's row. A run whose first seq is
+// stored already as a run of the same input extends that row instead.
+const insertInputSQL = `INSERT INTO inputs (room_id, seq, actor, step, speed_hundredths, last_seq, gateway, payload_offset, payload_bytes, payload_crc32c)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (room_id, seq) DO UPDATE SET last_seq = excluded.last_seq
+	WHERE excluded.last_seq IS NOT NULL AND inputs.actor = excluded.actor AND inputs.step IS excluded.step
+		AND inputs.speed_hundredths IS excluded.speed_hundredths AND inputs.gateway IS NULL AND excluded.gateway IS NULL
+		AND COALESCE(inputs.last_seq, inputs.seq) < excluded.last_seq`
+
+// insertInputs inserts inputs of one room inside tx; payloads, when not
+// nil, holds the place in the room's payload file of each input kept
+// there (nil for one kept in its row). A run whose first seq is stored
+// already as a run of the same input extends that row; any other clash
+// of seqs fails.
+func (s *Store) insertInputs(ctx context.Context, tx *sql.Tx, roomID int64, inputs []Input, payloads []*payloadRef) error {
 	if len(inputs) == 0 {
 		return nil
 	}
-	statement, err := tx.PrepareContext(ctx,
-		`INSERT INTO inputs (room_id, seq, actor, step, speed_hundredths, last_seq, gateway) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (room_id, seq) DO UPDATE SET last_seq = excluded.last_seq
-		WHERE excluded.last_seq IS NOT NULL AND inputs.actor = excluded.actor AND inputs.step IS excluded.step
-			AND inputs.speed_hundredths IS excluded.speed_hundredths AND inputs.gateway IS NULL AND excluded.gateway IS NULL
-			AND COALESCE(inputs.last_seq, inputs.seq) < excluded.last_seq`)
-	if err != nil {
-		return err
-	}
+	statement := tx.StmtContext(ctx, s.insert)
 	defer statement.Close()
-	for _, input := range inputs {
-		var step, speed, last, gateway any
+	for i, input := range inputs {
+		var step, speed, last, gateway, offset, size, checksum any
 		switch {
 		case input.Step != nil:
 			step = string(input.Step)
+		case payloads != nil && payloads[i] != nil:
+			gateway = []byte{} // the input is in the payload file
+			offset, size, checksum = payloads[i].offset, payloads[i].bytes, int64(payloads[i].checksum)
 		case len(input.Gateway) > 0 && input.Gateway[0] == '{':
 			gateway = string(input.Gateway) // the JSON form, as text
 		case input.Gateway != nil:
@@ -513,7 +587,7 @@ func insertInputs(ctx context.Context, tx *sql.Tx, roomID int64, inputs []Input)
 		if input.LastSeq > input.Seq {
 			last = input.LastSeq
 		}
-		result, err := statement.ExecContext(ctx, roomID, input.Seq, input.Actor, step, speed, last, gateway)
+		result, err := statement.ExecContext(ctx, roomID, input.Seq, input.Actor, step, speed, last, gateway, offset, size, checksum)
 		if err == nil {
 			var changed int64
 			if changed, err = result.RowsAffected(); err == nil && changed != 1 {
@@ -588,11 +662,11 @@ func (s *Store) commit(conn *sql.Conn) {
 			}
 		}
 		nowMs := s.now().UnixMilli()
-		err := commitBatch(conn, batch, nowMs)
+		err := s.commitBatch(conn, batch, nowMs)
 		for _, request := range batch {
 			if err != nil && len(batch) > 1 {
 				// Commit each alone, so that one bad append fails alone.
-				request.done <- commitBatch(conn, []*appendRequest{request}, nowMs)
+				request.done <- s.commitBatch(conn, []*appendRequest{request}, nowMs)
 				continue
 			}
 			request.done <- err
@@ -601,16 +675,44 @@ func (s *Store) commit(conn *sql.Conn) {
 }
 
 // commitBatch commits the inputs of every request in one transaction,
-// and that their rooms were touched at nowMs.
-func commitBatch(conn *sql.Conn, batch []*appendRequest, nowMs int64) error {
+// and that their rooms were touched at nowMs. The inputs kept in payload
+// files are written there and fsync'd before the rows that reference
+// them are committed (payloads.go); if the commit fails, the committer
+// forgets what it knew of those files.
+func (s *Store) commitBatch(conn *sql.Conn, batch []*appendRequest, nowMs int64) (err error) {
 	ctx := context.Background()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	for _, request := range batch {
-		if err := insertInputs(ctx, tx, request.roomID, request.inputs); err != nil {
+	s.payloads.mu.Lock()
+	defer s.payloads.mu.Unlock()
+	payloads, writes, err := s.payloads.place(ctx, tx, batch)
+	defer func() {
+		for _, w := range writes {
+			if err != nil {
+				s.payloads.forget(w.roomID)
+			} else {
+				w.file.end = w.end
+			}
+		}
+	}()
+	if err != nil {
+		return err
+	}
+	for _, w := range writes {
+		if err := w.write(); err != nil {
+			return fmt.Errorf("store: the payload file of room %d: %w", w.roomID, err)
+		}
+	}
+	if testHookPayloadsDurable != nil && len(writes) > 0 {
+		if err := testHookPayloadsDurable(); err != nil {
+			return err
+		}
+	}
+	for i, request := range batch {
+		if err := s.insertInputs(ctx, tx, request.roomID, request.inputs, payloads[i]); err != nil {
 			return err
 		}
 	}
