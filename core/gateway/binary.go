@@ -502,6 +502,8 @@ func (d *binaryReader) batch() *record.Batch {
 	}
 	var builder record.Builder
 	builder.Grow(n)
+	// The records' keys and values are at most the bytes left.
+	builder.GrowData(len(d.text) - d.at)
 	for i := 0; i < n && d.err == nil; i++ {
 		r := d.record()
 		builder.Append(&r)

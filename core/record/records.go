@@ -59,6 +59,11 @@ func bounds(entries []entry, i int) (keyStart, keyEnd, valueEnd uint32) {
 func NewRecords(records []Record) Records {
 	var b Builder
 	b.Grow(len(records))
+	bytes := 0
+	for i := range records {
+		bytes += len(records[i].Key) + len(records[i].Value)
+	}
+	b.GrowData(bytes)
 	for i := range records {
 		b.Append(&records[i])
 	}
