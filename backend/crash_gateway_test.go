@@ -101,16 +101,8 @@ func TestCrashLosesNoAcknowledgedRecord(t *testing.T) {
 // writes them.
 func payloadInputs(t *testing.T, path string) int {
 	t.Helper()
-	db, err := store.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rooms, err := db.Rooms(t.Context())
-	if err != nil || len(rooms) != 1 {
-		t.Fatalf("rooms %+v, %v", rooms, err)
-	}
-	if err := db.Inputs(t.Context(), rooms[0].ID, 0, 1<<62, 0, func(store.Input) error { return nil }); err != nil {
+	db, room := openOneRoom(t, path)
+	if err := db.Inputs(t.Context(), room.ID, 0, 1<<62, 0, func(store.Input) error { return nil }); err != nil {
 		t.Fatalf("the journal does not read back from the file: %v", err)
 	}
 	var inFile int

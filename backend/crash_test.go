@@ -96,20 +96,28 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 		fresh.lastSeq, rows, runs, fresh.replica.Steps())
 }
 
-// storedSnapshotSeq returns the seq of the one room's stored snapshot,
-// 0 for none.
-func storedSnapshotSeq(t *testing.T, path string) int64 {
+// openOneRoom opens the database file of a killed server, closed when
+// the test ends, and returns its one room.
+func openOneRoom(t *testing.T, path string) (*store.Store, store.Room) {
 	t.Helper()
 	db, err := store.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	rooms, err := db.Rooms(t.Context())
 	if err != nil || len(rooms) != 1 {
 		t.Fatalf("rooms %+v, %v", rooms, err)
 	}
-	snapshot, _, err := db.LatestSnapshot(t.Context(), rooms[0].ID, 0)
+	return db, rooms[0]
+}
+
+// storedSnapshotSeq returns the seq of the one room's stored snapshot,
+// 0 for none.
+func storedSnapshotSeq(t *testing.T, path string) int64 {
+	t.Helper()
+	db, room := openOneRoom(t, path)
+	snapshot, _, err := db.LatestSnapshot(t.Context(), room.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,21 +257,16 @@ func streamUntilKilled(t *testing.T, server *crashServer, token string, cycle in
 // many of them are runs.
 func restoreFromFile(t *testing.T, path, token string) (hash string, rows, runs int64) {
 	t.Helper()
-	db, err := store.Open(path)
-	if err != nil {
-		t.Fatal(err)
+	db, room := openOneRoom(t, path)
+	if room.Token != token {
+		t.Fatalf("the file's room is %s, want %s", room.Token, token)
 	}
-	defer db.Close()
-	rooms, err := db.Rooms(t.Context())
-	if err != nil || len(rooms) != 1 || rooms[0].Token != token {
-		t.Fatalf("rooms %+v, %v", rooms, err)
-	}
-	header, err := scenario.Decode("header", rooms[0].Header)
+	header, err := scenario.Decode("header", room.Header)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var inputs []replica.Input
-	err = db.Inputs(t.Context(), rooms[0].ID, 0, 1<<62, 0, func(input store.Input) error {
+	err = db.Inputs(t.Context(), room.ID, 0, 1<<62, 0, func(input store.Input) error {
 		rows++
 		if input.Count() > 1 {
 			runs++
