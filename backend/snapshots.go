@@ -29,6 +29,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"time"
@@ -182,7 +183,7 @@ func (s *Server) writeSnapshots() {
 			s.mu.Unlock()
 			return
 		}
-		roomID := slices.Min(keysOf(t.waiting))
+		roomID := slices.Min(slices.Collect(maps.Keys(t.waiting)))
 		q := t.waiting[roomID]
 		delete(t.waiting, roomID)
 		s.mu.Unlock()
@@ -207,14 +208,6 @@ func (s *Server) closeSnapshots() {
 	if writing {
 		<-done
 	}
-}
-
-func keysOf[K comparable, V any](m map[K]V) []K {
-	keys := make([]K, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	return keys
 }
 
 // snapshotNow encodes the room's state after its last applied input.

@@ -227,3 +227,25 @@ func TestDescribeClusterFenced(t *testing.T) {
 		t.Errorf("endpoint type 9: %+v", odd)
 	}
 }
+
+// coordinatedGroup boots a one-broker cluster with a gateway and one
+// connection, and asks it for group's coordinator until the broker has
+// one.
+func coordinatedGroup(t *testing.T, group string) (*core.Cluster, *Gateway, ConnID) {
+	t.Helper()
+	c := bootedWith(t, 1, nil)
+	g, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := g.Connect(1, "127.0.0.1:5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		found := ask(t, c, g, admin, 1, &protocol.FindCoordinatorRequest{CorrelationID: 1, Key: group}).(*protocol.FindCoordinatorResponse)
+		if found.Error == protocol.None {
+			return c, g, admin
+		}
+	}
+}

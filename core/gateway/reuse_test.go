@@ -13,21 +13,7 @@ import (
 // same wire correlation id. The first group's answer, sent to the node
 // once its rebalance ends, must not pass for the second's.
 func TestReusedNodeGetsNoStaleAnswer(t *testing.T) {
-	c := bootedWith(t, 1, nil)
-	g, err := New(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := g.Connect(1, "127.0.0.1:5000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		found := ask(t, c, g, admin, 1, &protocol.FindCoordinatorRequest{CorrelationID: 1, Key: "first"}).(*protocol.FindCoordinatorResponse)
-		if found.Error == protocol.None {
-			break
-		}
-	}
+	c, g, _ := coordinatedGroup(t, "first")
 	join := func(id ConnID, group, client string) {
 		t.Helper()
 		req := &protocol.JoinGroupRequest{CorrelationID: 7, GroupID: group, SessionTimeoutMs: 30000, RebalanceTimeoutMs: 30000,

@@ -15,21 +15,7 @@ import (
 // shows must be the same every time (the greatest member id), not
 // whichever Go's map iteration met last.
 func TestMembersSharingAClientIDShowInOneOrder(t *testing.T) {
-	c := bootedWith(t, 1, nil)
-	g, err := New(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := g.Connect(1, "127.0.0.1:5000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		found := ask(t, c, g, admin, 1, &protocol.FindCoordinatorRequest{CorrelationID: 1, Key: "shared"}).(*protocol.FindCoordinatorResponse)
-		if found.Error == protocol.None {
-			break
-		}
-	}
+	c, g, _ := coordinatedGroup(t, "shared")
 	var conns []ConnID
 	for i := 0; i < 6; i++ {
 		id, err := g.Connect(1, "127.0.0.1:"+strconv.Itoa(5001+i))

@@ -119,24 +119,15 @@ type reader struct {
 
 var errShort = errors.New("record: the snapshot of records ends early")
 
-func (r *reader) uvarint() uint64 {
-	if r.err != nil {
-		return 0
-	}
-	x, n := binary.Uvarint(r.data)
-	if n <= 0 {
-		r.err = errShort
-		return 0
-	}
-	r.data = r.data[n:]
-	return x
-}
+func (r *reader) uvarint() uint64 { return readNumber(r, binary.Uvarint) }
+func (r *reader) varint() int64   { return readNumber(r, binary.Varint) }
 
-func (r *reader) varint() int64 {
+// readNumber reads one varint with decode.
+func readNumber[T int64 | uint64](r *reader, decode func([]byte) (T, int)) T {
 	if r.err != nil {
 		return 0
 	}
-	x, n := binary.Varint(r.data)
+	x, n := decode(r.data)
 	if n <= 0 {
 		r.err = errShort
 		return 0

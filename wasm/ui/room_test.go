@@ -60,23 +60,34 @@ func (p *roomPeer) until(what string, done func() bool) {
 	}
 }
 
+// startRoomServer starts a backend with config (in a folder of the
+// test's), closed when the test ends, and makes a room: it returns the
+// WebSocket URL and the room's token.
+func startRoomServer(t *testing.T, config backend.Config) (url, token string) {
+	t.Helper()
+	config.DataDir = t.TempDir()
+	srv, err := backend.Open(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := httptest.NewServer(srv.Handler(nil))
+	t.Cleanup(func() {
+		server.Close()
+		srv.Close()
+	})
+	token, err = srv.CreateRoom(context.Background(), scenario.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Replace(server.URL, "http", "ws", 1) + "/api/ws", token
+}
+
 // TestRoomTwoPagesNatively joins two pages' Rooms to a real backend: an
 // input of one is applied by both, both match the server's hash, a page
 // that reconnects resumes from its last seq, and a wrong hash asks for a
 // snapshot.
 func TestRoomTwoPagesNatively(t *testing.T) {
-	srv, err := backend.Open(backend.Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	server := httptest.NewServer(srv.Handler(nil))
-	defer server.Close()
-	token, err := srv.CreateRoom(context.Background(), scenario.New())
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := strings.Replace(server.URL, "http", "ws", 1) + "/api/ws"
+	url, token := startRoomServer(t, backend.Config{})
 	peers := []*roomPeer{
 		{t: t, url: url, room: NewRoom(token, "Ada", "#3366cc"), model: NewModel()},
 		{t: t, url: url, room: NewRoom(token, "Bob", "#cc3366"), model: NewModel()},
@@ -149,18 +160,7 @@ func (p *roomPeer) next(what string) RoomEvent {
 // merged into the step before it keeps that step's name, and a late
 // joiner's snapshot names the same people.
 func TestRoomMemberAndActorsNatively(t *testing.T) {
-	srv, err := backend.Open(backend.Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	server := httptest.NewServer(srv.Handler(nil))
-	defer server.Close()
-	token, err := srv.CreateRoom(context.Background(), scenario.New())
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := strings.Replace(server.URL, "http", "ws", 1) + "/api/ws"
+	url, token := startRoomServer(t, backend.Config{})
 	ada := &roomPeer{t: t, url: url, room: NewRoom(token, "Ada", "#3366cc"), model: NewModel()}
 	bob := &roomPeer{t: t, url: url, room: NewRoom(token, "Bob", "#cc3366"), model: NewModel()}
 	for _, p := range []*roomPeer{ada, bob} {
@@ -318,19 +318,7 @@ func TestRoomGatewayClientsNatively(t *testing.T) {
 // as the page that was there all along; a state snapshot that does not
 // load makes the page ask for the journal instead.
 func TestRoomJoinsFromStateNatively(t *testing.T) {
-	srv, err := backend.Open(backend.Config{DataDir: t.TempDir(), InitialSpeedHundredths: -1,
-		SnapshotEveryInputs: 2, SnapshotMinInterval: time.Nanosecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	server := httptest.NewServer(srv.Handler(nil))
-	defer server.Close()
-	token, err := srv.CreateRoom(context.Background(), scenario.New())
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := strings.Replace(server.URL, "http", "ws", 1) + "/api/ws"
+	url, token := startRoomServer(t, backend.Config{InitialSpeedHundredths: -1, SnapshotEveryInputs: 2, SnapshotMinInterval: time.Nanosecond})
 	ada := &roomPeer{t: t, url: url, room: NewRoom(token, "Ada", "#3366cc"), model: NewModel()}
 	ada.connect()
 	ada.until("the welcome", func() bool { return ada.room.Welcomed })
