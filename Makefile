@@ -57,12 +57,12 @@ test-wasm:
 
 ## fuzz-short: ten seconds each of fuzzing the scenario decoder, the link decoder, the gateway's request translation and its journal's reader, the snapshot decoder and a room's state restore
 fuzz-short:
-	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 10s ./core/scenario/
-	$(GO) test -run '^$$' -fuzz FuzzDecodeLink -fuzztime 10s ./core/link/
-	$(GO) test -run '^$$' -fuzz '^FuzzRequest$$' -fuzztime 10s ./backend/gateway/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 10s -fuzzminimizetime 1s ./core/scenario/
+	$(GO) test -run '^$$' -fuzz FuzzDecodeLink -fuzztime 10s -fuzzminimizetime 1s ./core/link/
+	$(GO) test -run '^$$' -fuzz '^FuzzRequest$$' -fuzztime 10s -fuzzminimizetime 1s ./backend/gateway/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime 10s -fuzzminimizetime 1s ./core/snapshot/
 	$(GO) test -run '^$$' -fuzz '^FuzzRestoreState$$' -fuzztime 10s -fuzzminimizetime 1s ./core/room/
-	$(GO) test -run '^$$' -fuzz '^FuzzParseInput$$' -fuzztime 10s ./core/gateway/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseInput$$' -fuzztime 10s -fuzzminimizetime 1s ./core/gateway/
 
 ## test-long: the randomized tests and playground fuzz over many more seeds
 test-long:
