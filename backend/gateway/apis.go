@@ -46,10 +46,12 @@ package gateway
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"maps"
 	"regexp"
 	"slices"
 
+	coregateway "github.com/kafka-playground/playground/core/gateway"
 	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -100,7 +102,10 @@ type finish func(answer any) kmsg.Response
 // for the broker (Request non-nil), or a local response (Local non-nil),
 // or no response at all (neither).
 type translation struct {
-	Request        any
+	Request any
+	// produce is a Produce request, written in its journal form as its
+	// batches were read; Request is then nil.
+	produce        *coregateway.ProduceWriter
 	ExpectResponse bool
 	Finish         finish
 	Local          kmsg.Response
@@ -203,11 +208,21 @@ type producePartitionError struct {
 	message string
 }
 
-func translateProduce(req *kmsg.ProduceRequest, correlation int32, maxDecompressedBytes int) translation {
-	core := &protocol.ProduceRequest{CorrelationID: correlation, Acks: req.Acks, TimeoutMs: req.TimeoutMillis}
+func translateProduce(req *kmsg.ProduceRequest, correlation int32, clientID string, maxDecompressedBytes int, scratch *[]coregateway.ProducedRecord) translation {
+	head := &protocol.ProduceRequest{CorrelationID: correlation, Acks: req.Acks, TimeoutMs: req.TimeoutMillis}
 	if req.TransactionID != nil {
-		core.TransactionalID = *req.TransactionID
+		head.TransactionalID = *req.TransactionID
 	}
+	// The form is about as large as the batches on the wire (smaller,
+	// unless they are compressed).
+	size := 0
+	for _, t := range req.Topics {
+		for _, p := range t.Partitions {
+			size += len(t.Topic) + len(p.Records) + 16
+		}
+	}
+	form := coregateway.NewProduceWriter(clientID, head, size)
+	accepted := 0
 	var refused []producePartitionError
 	var order []protocol.TopicPartition
 	budget := &inflateBudget{remaining: maxDecompressedBytes}
@@ -215,7 +230,15 @@ func translateProduce(req *kmsg.ProduceRequest, correlation int32, maxDecompress
 		for _, p := range t.Partitions {
 			tp := protocol.TopicPartition{Topic: t.Topic, Partition: p.Partition}
 			order = append(order, tp)
-			batch, err := decodeProduced(p.Records, req.Version, budget)
+			batch, records, err := decodeProduced(p.Records, req.Version, budget, (*scratch)[:0])
+			if err == nil {
+				if err = form.AddBatch(tp, batch, records); err != nil {
+					err = fmt.Errorf("%w: %v", errInvalidBatch, err)
+				}
+			}
+			// The records' bytes are the request's: none is kept.
+			clear(records)
+			*scratch = records[:0]
 			switch {
 			case errors.Is(err, errInvalidBatch):
 				refused = append(refused, producePartitionError{tp, protocol.InvalidRecord, err.Error()})
@@ -224,7 +247,7 @@ func translateProduce(req *kmsg.ProduceRequest, correlation int32, maxDecompress
 			case err != nil:
 				refused = append(refused, producePartitionError{tp, protocol.CorruptMessage, err.Error()})
 			default:
-				core.Partitions = append(core.Partitions, protocol.ProducePartition{TopicPartition: tp, Batch: batch})
+				accepted++
 			}
 		}
 	}
@@ -241,15 +264,15 @@ func translateProduce(req *kmsg.ProduceRequest, correlation int32, maxDecompress
 		return produceResponse(req.Version, order, results)
 	}
 	if req.Acks == protocol.AcksNone {
-		if len(core.Partitions) == 0 {
+		if accepted == 0 {
 			return translation{}
 		}
-		return translation{Request: core}
+		return translation{produce: form}
 	}
-	if len(core.Partitions) == 0 {
+	if accepted == 0 {
 		return translation{Local: build(nil)}
 	}
-	return translation{Request: core, ExpectResponse: true, Finish: build}
+	return translation{produce: form, ExpectResponse: true, Finish: build}
 }
 
 func produceResponse(version int16, order []protocol.TopicPartition, results map[protocol.TopicPartition]protocol.ProducePartitionResponse) *kmsg.ProduceResponse {

@@ -54,9 +54,11 @@ type Conn struct {
 	finishes map[int32]finish
 	sasl     rawSasl
 	closed   bool
-	// clientID is the client id of the request being translated; read
+	// clientID is the client id of the request being translated, and
+	// produced the records of a produced batch as they are read; read
 	// loop only.
 	clientID string
+	produced []coregateway.ProducedRecord
 	// exchange is the SASL exchange, and closing says the host closes the
 	// connection once its answers are written; host only.
 	exchange saslExchange
@@ -312,7 +314,7 @@ func (c *Conn) translate(req kmsg.Request, correlation int32) translation {
 	case *kmsg.MetadataRequest:
 		return translateMetadata(r, correlation, c.advertise)
 	case *kmsg.ProduceRequest:
-		return translateProduce(r, correlation, c.wire.config.MaxDecompressedBytes)
+		return translateProduce(r, correlation, c.clientID, c.wire.config.MaxDecompressedBytes, &c.produced)
 	case *kmsg.FetchRequest:
 		return translateFetch(r, correlation)
 	case *kmsg.ListOffsetsRequest:
@@ -372,6 +374,16 @@ func (c *Conn) translate(req kmsg.Request, correlation int32) translation {
 // submit hands a translated request to the host, in arrival order,
 // after noting how to finish its answer.
 func (c *Conn) submit(h header, t translation) error {
+	var produce *coregateway.Input
+	if t.produce != nil {
+		var err error
+		if produce, err = t.produce.Input(c.ID(), h.correlation, t.ExpectResponse); err != nil {
+			return err
+		}
+		if t.Request, err = produce.Request.Message(); err != nil {
+			return err
+		}
+	}
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -385,7 +397,9 @@ func (c *Conn) submit(h header, t translation) error {
 	if t.Local != nil {
 		s.Local = t.Local
 	}
-	if _, journaled := coregateway.APIName(t.Request); journaled {
+	if produce != nil {
+		s.Input = produce.Request
+	} else if _, journaled := coregateway.APIName(t.Request); journaled {
 		// The journal's JSON of the request, made here rather than in
 		// the host's one goroutine.
 		in, err := coregateway.NewRequestInput(0, c.ID(), h.correlation, h.clientID, t.Request, t.ExpectResponse)

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	coregateway "github.com/kafka-playground/playground/core/gateway"
-	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/kafka-playground/playground/core/record"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -69,7 +68,7 @@ func FuzzRequest(f *testing.F) {
 	c := &Conn{wire: &Wire{config: WireConfig{MaxDecompressedBytes: fuzzBudget}}}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		decodeBatches(data, &inflateBudget{remaining: fuzzBudget})
-		decodeProduced(data, 9, &inflateBudget{remaining: fuzzBudget})
+		decodeProduced(data, 9, &inflateBudget{remaining: fuzzBudget}, nil)
 		stream := bytes.NewReader(data)
 		for i := 0; i < 4; i++ {
 			frame, err := readFrame(stream, fuzzMaxFrameBytes)
@@ -98,12 +97,13 @@ func fuzzFrame(t *testing.T, c *Conn, frame []byte) {
 	if req.ReadFrom(h.body) != nil {
 		return
 	}
+	c.clientID = h.clientID
 	translated := c.translate(req, h.correlation)
-	if _, journaled := coregateway.APIName(translated.Request); !journaled {
+	if translated.produce != nil {
+		fuzzBinaryForm(t, h, translated.produce)
 		return
 	}
-	if _, produce := translated.Request.(*protocol.ProduceRequest); produce {
-		fuzzBinaryForm(t, h, translated.Request)
+	if _, journaled := coregateway.APIName(translated.Request); !journaled {
 		return
 	}
 	api, body, err := coregateway.EncodeRequest(translated.Request)
@@ -125,13 +125,15 @@ func fuzzFrame(t *testing.T, c *Conn, frame []byte) {
 	}
 }
 
-// fuzzBinaryForm checks that a Produce request comes back exactly from
-// its binary journal form, which keeps every string's bytes as they are.
-func fuzzBinaryForm(t *testing.T, h header, request any) {
-	in, err := coregateway.NewRequestInput(0, 1, h.correlation, h.clientID, request, true)
+// fuzzBinaryForm checks that a Produce request written in its binary
+// journal form as its batches were read comes back exactly from it,
+// every string's bytes as they are.
+func fuzzBinaryForm(t *testing.T, h header, writer *coregateway.ProduceWriter) {
+	in, err := writer.Input(1, h.correlation, true)
 	if err != nil {
-		t.Fatalf("a Produce request has no binary form: %v", err)
+		t.Fatalf("a Produce request's binary form does not read: %v", err)
 	}
+	request, _ := in.Request.Message()
 	in.AtMs = 42
 	form, err := coregateway.EncodeInput(in)
 	if err != nil {

@@ -19,7 +19,9 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"slices"
 
+	coregateway "github.com/kafka-playground/playground/core/gateway"
 	"github.com/kafka-playground/playground/core/record"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -110,105 +112,90 @@ var errUnsupportedCompression = errors.New("unsupported compression type")
 
 // decodeProduced reads the one record batch a partition of a produce
 // request of version carries, checked as ProduceRequest.validateRecords
-// and then Kafka's LogValidator check it.
-func decodeProduced(raw []byte, version int16, budget *inflateBudget) (*record.Batch, error) {
+// and then Kafka's LogValidator check it: its fields, and its records
+// appended to records (whose keys and values are raw's bytes, or those
+// it decompressed to).
+func decodeProduced(raw []byte, version int16, budget *inflateBudget, records []coregateway.ProducedRecord) (*record.Batch, []coregateway.ProducedRecord, error) {
 	batches, err := splitBatches(raw)
 	switch {
 	case err != nil:
-		return nil, err
+		return nil, records, err
 	case len(batches) == 0:
-		return nil, fmt.Errorf("%w: Produce requests with version %d must have at least one record batch per partition", errInvalidBatch, version)
+		return nil, records, fmt.Errorf("%w: Produce requests with version %d must have at least one record batch per partition", errInvalidBatch, version)
 	case batches[0][batchMagicOffset] != currentMagic:
-		return nil, fmt.Errorf("%w: Produce requests with version %d are only allowed to contain record batches with magic version 2", errInvalidBatch, version)
+		return nil, records, fmt.Errorf("%w: Produce requests with version %d are only allowed to contain record batches with magic version 2", errInvalidBatch, version)
 	case version < 7 && len(batches[0]) > batchCRCStart+1 && record.Compression(batches[0][batchCRCStart+1]&attributeCompressionMask) == record.CompressionZstd:
-		return nil, fmt.Errorf("%w: Produce requests with version %d are not allowed to use ZStandard compression", errUnsupportedCompression, version)
+		return nil, records, fmt.Errorf("%w: Produce requests with version %d are not allowed to use ZStandard compression", errUnsupportedCompression, version)
 	case len(batches) > 1:
-		return nil, fmt.Errorf("%w: Produce requests with version %d are only allowed to contain exactly one record batch per partition", errInvalidBatch, version)
+		return nil, records, fmt.Errorf("%w: Produce requests with version %d are only allowed to contain exactly one record batch per partition", errInvalidBatch, version)
 	}
-	return decodeBatch(batches[0], budget)
+	return decodeBatch(batches[0], budget, records)
 }
 
-// decodeBatches reads every whole record batch of raw, decompressing
-// within budget.
-func decodeBatches(raw []byte, budget *inflateBudget) ([]*record.Batch, error) {
-	batches, err := splitBatches(raw)
-	if err != nil {
-		return nil, err
-	}
-	var out []*record.Batch
-	for _, raw := range batches {
-		b, err := decodeBatch(raw, budget)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, nil
-}
-
-func decodeBatch(raw []byte, budget *inflateBudget) (*record.Batch, error) {
+// decodeBatch reads one batch: its fields (all but Records), and its
+// records appended to records.
+func decodeBatch(raw []byte, budget *inflateBudget, records []coregateway.ProducedRecord) (*record.Batch, []coregateway.ProducedRecord, error) {
 	if len(raw) < batchHeaderBytes {
-		return nil, errShortBatch
+		return nil, records, errShortBatch
 	}
 	var wire kmsg.RecordBatch
 	if err := wire.ReadFrom(raw); err != nil {
-		return nil, fmt.Errorf("%w: %v", errCorruptBatch, err)
+		return nil, records, fmt.Errorf("%w: %v", errCorruptBatch, err)
 	}
 	if wire.Magic != 2 {
-		return nil, errOldMagic
+		return nil, records, errOldMagic
 	}
 	if crc32.Checksum(raw[batchCRCStart:], castagnoli) != uint32(wire.CRC) {
-		return nil, fmt.Errorf("%w: CRC-32C mismatch", errCorruptBatch)
+		return nil, records, fmt.Errorf("%w: CRC-32C mismatch", errCorruptBatch)
 	}
 	if wire.Attributes&attributeControl != 0 {
-		return nil, fmt.Errorf("%w: clients may not produce control batches", errInvalidBatch)
+		return nil, records, fmt.Errorf("%w: clients may not produce control batches", errInvalidBatch)
 	}
 	codec := record.Compression(wire.Attributes & attributeCompressionMask)
-	records, err := inflate(codec, wire.Records, budget)
+	body, err := inflate(codec, wire.Records, budget)
 	if err != nil {
-		return nil, err
+		return nil, records, err
 	}
-	if wire.NumRecords <= 0 || int(wire.NumRecords) > len(records) {
-		return nil, fmt.Errorf("%w: %d records in %d bytes", errCorruptBatch, wire.NumRecords, len(records))
+	if wire.NumRecords <= 0 || int(wire.NumRecords) > len(body) {
+		return nil, records, fmt.Errorf("%w: %d records in %d bytes", errCorruptBatch, wire.NumRecords, len(body))
 	}
-	b := &record.Batch{PartitionLeaderEpoch: wire.PartitionLeaderEpoch, ProducerID: wire.ProducerID,
-		ProducerEpoch: wire.ProducerEpoch, BaseSequence: wire.FirstSequence,
-		Transactional: wire.Attributes&attributeTransactional != 0, MaxTimestampMs: wire.MaxTimestamp, Compression: codec}
-	// The count is the client's word: records are appended as they
-	// decode rather than allocated for it up front.
-	decoded := make([]record.Record, 0, min(int(wire.NumRecords), maxPreallocatedRecords))
-	rest := records
-	for i := int32(0); i < wire.NumRecords; i++ {
-		r, n, err := decodeRecord(rest, wire.FirstTimestamp)
-		if err != nil {
-			return nil, err
-		}
-		decoded = append(decoded, r)
-		rest = rest[n:]
-	}
-	if len(rest) != 0 {
-		return nil, fmt.Errorf("%w: record count %d does not match the records", errCorruptBatch, wire.NumRecords)
-	}
-	b.Records = record.NewRecords(decoded)
 	// A batch's size is its size on the wire, compressed or not, as Kafka
 	// measures it against max.message.bytes and keeps it in its segments:
 	// 3 MB of records that compress to 3 KB are a 3 KB batch.
-	b.SizeBytes = int32(len(raw))
-	return b, nil
+	b := &record.Batch{PartitionLeaderEpoch: wire.PartitionLeaderEpoch, ProducerID: wire.ProducerID,
+		ProducerEpoch: wire.ProducerEpoch, BaseSequence: wire.FirstSequence,
+		Transactional: wire.Attributes&attributeTransactional != 0, MaxTimestampMs: wire.MaxTimestamp, Compression: codec,
+		SizeBytes: int32(len(raw))}
+	// The count is the client's word: records are appended as they
+	// decode rather than allocated for it up front.
+	records = slices.Grow(records, min(int(wire.NumRecords), maxPreallocatedRecords))
+	for i := int32(0); i < wire.NumRecords; i++ {
+		r, n, err := decodeRecord(body, wire.FirstTimestamp)
+		if err != nil {
+			return nil, records, err
+		}
+		records = append(records, r)
+		body = body[n:]
+	}
+	if len(body) != 0 {
+		return nil, records, fmt.Errorf("%w: record count %d does not match the records", errCorruptBatch, wire.NumRecords)
+	}
+	return b, records, nil
 }
 
-// decodeRecord reads one record and returns the bytes it took.
-func decodeRecord(src []byte, firstTimestampMs int64) (record.Record, int, error) {
+// decodeRecord reads one record and returns the bytes it took. Its key
+// and value are src's bytes.
+func decodeRecord(src []byte, firstTimestampMs int64) (coregateway.ProducedRecord, int, error) {
 	length, n := binary.Varint(src)
 	if n <= 0 || length < 0 || int64(len(src)-n) < length {
-		return record.Record{}, 0, fmt.Errorf("%w: bad record length", errCorruptBatch)
+		return coregateway.ProducedRecord{}, 0, fmt.Errorf("%w: bad record length", errCorruptBatch)
 	}
 	size := n + int(length)
 	var wire kmsg.Record
 	if err := wire.ReadFrom(src[:size]); err != nil {
-		return record.Record{}, 0, fmt.Errorf("%w: %v", errCorruptBatch, err)
+		return coregateway.ProducedRecord{}, 0, fmt.Errorf("%w: %v", errCorruptBatch, err)
 	}
-	r := record.Record{Key: string(wire.Key), KeyNull: wire.Key == nil, Value: string(wire.Value), ValueNull: wire.Value == nil,
+	r := coregateway.ProducedRecord{Key: wire.Key, KeyNull: wire.Key == nil, Value: wire.Value, ValueNull: wire.Value == nil,
 		TimestampMs: firstTimestampMs + wire.TimestampDelta64}
 	for _, h := range wire.Headers {
 		r.Headers = append(r.Headers, record.Header{Key: h.Key, Value: string(h.Value), ValueNull: h.Value == nil})

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	coregateway "github.com/kafka-playground/playground/core/gateway"
+	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/kafka-playground/playground/core/record"
 	"github.com/klauspost/compress/s2"
 	"github.com/klauspost/compress/snappy/xerial"
@@ -46,6 +48,37 @@ func TestBatchRoundTrip(t *testing.T) {
 
 func testBudget() *inflateBudget { return &inflateBudget{remaining: DefaultMaxDecompressedBytes} }
 
+// decodeBatches reads every whole batch of raw as the simulation gets a
+// produced one: decoded, written in the journal's binary form and read
+// back from it.
+func decodeBatches(raw []byte, budget *inflateBudget) ([]*record.Batch, error) {
+	batches, err := splitBatches(raw)
+	if err != nil {
+		return nil, err
+	}
+	var out []*record.Batch
+	for _, raw := range batches {
+		b, records, err := decodeBatch(raw, budget, nil)
+		if err != nil {
+			return nil, err
+		}
+		w := coregateway.NewProduceWriter("test", &protocol.ProduceRequest{}, 0)
+		if err := w.AddBatch(protocol.TopicPartition{Topic: "t"}, b, records); err != nil {
+			return nil, err
+		}
+		in, err := w.Input(1, 1, true)
+		if err != nil {
+			return nil, err
+		}
+		m, err := in.Request.Message()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m.(*protocol.ProduceRequest).Partitions[0].Batch)
+	}
+	return out, nil
+}
+
 // withCRC sets a batch's CRC-32C after its bytes were changed.
 func withCRC(raw []byte) []byte {
 	binary.BigEndian.PutUint32(raw[batchCRCOffset:], crc32.Checksum(raw[batchCRCStart:], castagnoli))
@@ -63,23 +96,23 @@ func TestBatchRefused(t *testing.T) {
 	}
 	// A batch cut short is left out, as Kafka's ByteBufferLogInputStream
 	// leaves out a partial batch, and then none is left.
-	if _, err := decodeProduced(raw[:len(raw)-3], 9, testBudget()); !errors.Is(err, errInvalidBatch) || !strings.Contains(err.Error(), "at least one record batch") {
+	if _, _, err := decodeProduced(raw[:len(raw)-3], 9, testBudget(), nil); !errors.Is(err, errInvalidBatch) || !strings.Contains(err.Error(), "at least one record batch") {
 		t.Errorf("cut batch: %v", err)
 	}
-	if _, err := decodeProduced(append(append([]byte(nil), raw...), raw...), 9, testBudget()); !errors.Is(err, errInvalidBatch) || !strings.Contains(err.Error(), "exactly one") {
+	if _, _, err := decodeProduced(append(append([]byte(nil), raw...), raw...), 9, testBudget(), nil); !errors.Is(err, errInvalidBatch) || !strings.Contains(err.Error(), "exactly one") {
 		t.Errorf("two batches: %v", err)
 	}
 	tiny := append([]byte(nil), raw...)
 	binary.BigEndian.PutUint32(tiny[8:], 13)
-	if _, err := decodeProduced(tiny, 9, testBudget()); !errors.Is(err, errCorruptBatch) || !strings.Contains(err.Error(), "minimum record overhead") {
+	if _, _, err := decodeProduced(tiny, 9, testBudget(), nil); !errors.Is(err, errCorruptBatch) || !strings.Contains(err.Error(), "minimum record overhead") {
 		t.Errorf("batch size 13: %v", err)
 	}
 	zstdBatch := sampleBatch()
 	zstdBatch.Compression = record.CompressionZstd
-	if _, err := decodeProduced(encodeBatch(nil, zstdBatch), 6, testBudget()); !errors.Is(err, errUnsupportedCompression) {
+	if _, _, err := decodeProduced(encodeBatch(nil, zstdBatch), 6, testBudget(), nil); !errors.Is(err, errUnsupportedCompression) {
 		t.Errorf("zstd in produce v6: %v", err)
 	}
-	if _, err := decodeProduced(encodeBatch(nil, zstdBatch), 7, testBudget()); err != nil {
+	if _, _, err := decodeProduced(encodeBatch(nil, zstdBatch), 7, testBudget(), nil); err != nil {
 		t.Errorf("zstd in produce v7: %v", err)
 	}
 	control := append([]byte(nil), raw...)

@@ -15,11 +15,11 @@ package gateway
 //     JSON form writes them in base64 and reading them back costs a scan
 //     of every byte.
 //
-// The binary form of version 1, where varint and uvarint are
-// encoding/binary's signed (zig-zag) and unsigned varints and bytes is a
-// uvarint length followed by that many bytes:
+// The binary form of version 2, which this package writes, where varint
+// and uvarint are encoding/binary's signed (zig-zag) and unsigned
+// varints and bytes is a uvarint length followed by that many bytes:
 //
-//	0x00 0x01                  the marker and the version
+//	0x00 0x02                  the marker and the version
 //	'P'                        the kind: a Produce request of a connection
 //	varint at_ms, varint connection, varint correlation,
 //	bytes client_id, byte expect_response (0 or 1)
@@ -33,10 +33,23 @@ package gateway
 //	      2 Control), varint ControlType, MaxTimestampMs, Compression,
 //	      SizeBytes, uvarint the number of records, each:
 //	        byte flags (1 key null, 2 value null, 4 headers),
-//	        bytes key unless null, bytes value unless null,
-//	        varint TimestampMs, and with flag 4 a uvarint number of
-//	        headers, each: bytes key, byte 1 if its value is null or 0
-//	        and bytes value.
+//	        uvarint the key's length unless null, uvarint the value's
+//	        length unless null, varint TimestampMs less the batch's
+//	        MaxTimestampMs (in two's complement, wrapping), and with
+//	        flag 4 a uvarint number of headers, each: bytes key, byte 1
+//	        if its value is null or 0 and bytes value;
+//	      then the records' keys and values back to back, each
+//	      record's key then its value, of the lengths given.
+//
+// Keeping a batch's keys and values together, after its records, lets a
+// reader take them with one copy as the batch's record.Records data
+// (record.Framer), and a writer copy each of them once, straight from
+// the bytes a client sent (ProduceWriter).
+//
+// Version 1, which journals written before version 2 hold and which is
+// still read, is the same but for a batch's records: each record is its
+// byte flags, then bytes key unless null, bytes value unless null,
+// varint TimestampMs, and the headers as in version 2.
 //
 // Reading checks every length and count against the bytes left (so a
 // corrupt row cannot make it reserve more than the row's size), every
@@ -51,6 +64,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 
 	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/kafka-playground/playground/core/record"
@@ -60,9 +74,13 @@ import (
 // with it.
 const binaryMarker = 0x00
 
-// binaryVersion is the version of the binary form this package writes
-// and reads.
-const binaryVersion = 1
+// Versions of the binary form: binaryVersion is the one this package
+// writes; binaryVersionInlineRecords, whose records hold their own keys
+// and values, is still read.
+const (
+	binaryVersionInlineRecords = 1
+	binaryVersion              = 2
+)
 
 // binaryKindProduce is the kind byte of a Produce request.
 const binaryKindProduce = 'P'
@@ -77,6 +95,12 @@ func IsBinaryForm(text []byte) bool { return len(text) > 0 && text[0] == binaryM
 // expect_response.
 const binaryHeaderMaxBytes = 3 + binary.MaxVarintLen64 + 2*binary.MaxVarintLen32 + binary.MaxVarintLen64 + 1
 
+// produceHeadMaxBytes bounds a Produce request's binary form before its
+// partitions and its transactional id: the varints of CorrelationID,
+// the transactional id's length, Acks, TimeoutMs and the number of
+// partitions.
+const produceHeadMaxBytes = binary.MaxVarintLen32 + binary.MaxVarintLen64 + binary.MaxVarintLen16 + binary.MaxVarintLen32 + binary.MaxVarintLen64
+
 // uvarintBytes and varintBytes are the sizes of an unsigned and a
 // signed varint.
 func uvarintBytes(x uint64) int { return (bits.Len64(x|1) + 6) / 7 }
@@ -84,47 +108,6 @@ func uvarintBytes(x uint64) int { return (bits.Len64(x|1) + 6) / 7 }
 func varintBytes(n int64) int { return uvarintBytes(uint64(n<<1) ^ uint64(n>>63)) }
 
 func bytesBytes(s string) int { return uvarintBytes(uint64(len(s))) + len(s) }
-
-// produceBodyBytes is the size of a Produce request's binary form, so
-// that it is written into one allocation of the right size.
-func produceBodyBytes(r *protocol.ProduceRequest) int {
-	n := varintBytes(int64(r.CorrelationID)) + bytesBytes(r.TransactionalID) + varintBytes(int64(r.Acks)) +
-		varintBytes(int64(r.TimeoutMs)) + uvarintBytes(uint64(len(r.Partitions))+1)
-	for i := range r.Partitions {
-		p := &r.Partitions[i]
-		n += bytesBytes(p.Topic) + varintBytes(int64(p.Partition)) + 1
-		if b := p.Batch; b != nil {
-			n += varintBytes(b.BaseOffset) + varintBytes(int64(b.PartitionLeaderEpoch)) + varintBytes(b.ProducerID) +
-				varintBytes(int64(b.ProducerEpoch)) + varintBytes(int64(b.BaseSequence)) + 1 + varintBytes(int64(b.ControlType)) +
-				varintBytes(b.MaxTimestampMs) + varintBytes(int64(b.Compression)) + varintBytes(int64(b.SizeBytes)) +
-				uvarintBytes(uint64(b.Records.Len()))
-			for _, r := range b.Records.All() {
-				n += recordBytes(&r)
-			}
-		}
-	}
-	return n
-}
-
-func recordBytes(r *record.Record) int {
-	n := 1 + varintBytes(r.TimestampMs)
-	if !r.KeyNull {
-		n += bytesBytes(r.Key)
-	}
-	if !r.ValueNull {
-		n += bytesBytes(r.Value)
-	}
-	if len(r.Headers) > 0 {
-		n += uvarintBytes(uint64(len(r.Headers)))
-		for _, h := range r.Headers {
-			n += bytesBytes(h.Key) + 1
-			if !h.ValueNull {
-				n += bytesBytes(h.Value)
-			}
-		}
-	}
-	return n
-}
 
 // appendBytes appends s as bytes: its uvarint length, then s.
 func appendBytes(dst []byte, s string) []byte {
@@ -148,25 +131,6 @@ func appendBool(dst []byte, b bool) []byte {
 	return append(dst, 0)
 }
 
-// appendProduceBody appends a Produce request in the binary form.
-func appendProduceBody(dst []byte, r *protocol.ProduceRequest) []byte {
-	dst = binary.AppendVarint(dst, int64(r.CorrelationID))
-	dst = appendBytes(dst, r.TransactionalID)
-	dst = binary.AppendVarint(dst, int64(r.Acks))
-	dst = binary.AppendVarint(dst, int64(r.TimeoutMs))
-	dst = appendCount(dst, len(r.Partitions), r.Partitions == nil)
-	for i := range r.Partitions {
-		p := &r.Partitions[i]
-		dst = appendBytes(dst, p.Topic)
-		dst = binary.AppendVarint(dst, int64(p.Partition))
-		dst = appendBool(dst, p.Batch != nil)
-		if p.Batch != nil {
-			dst = appendBatch(dst, p.Batch)
-		}
-	}
-	return dst
-}
-
 // Flags of a batch and of a record in the binary form.
 const (
 	batchTransactional = 1
@@ -176,7 +140,121 @@ const (
 	recordHeaders      = 4
 )
 
-func appendBatch(dst []byte, b *record.Batch) []byte {
+// ProducedRecord is one record of a batch as ProduceWriter takes it: its
+// key and value are the bytes a client sent, which the writer copies
+// into the form and does not keep.
+type ProducedRecord struct {
+	Key, Value         []byte
+	KeyNull, ValueNull bool
+	TimestampMs        int64
+	// Headers are kept by the request the form decodes to, not copied.
+	Headers []record.Header
+}
+
+// data returns the record's key and value as the form holds them: a
+// null one has no bytes.
+func (r *ProducedRecord) data() (key, value []byte) {
+	if !r.KeyNull {
+		key = r.Key
+	}
+	if !r.ValueNull {
+		value = r.Value
+	}
+	return key, value
+}
+
+// ProduceWriter writes a Produce request in the binary form as a host
+// reads a client's batches, so that each key and value is copied once,
+// from the client's bytes into the form, and once more, a batch at a
+// time, into the string the simulation keeps (Input decodes the form,
+// as a replay does). Partitions are added one by one; the request's
+// first fields, which end with their number, are written last, in
+// front of them, and the input's header in front of those.
+type ProduceWriter struct {
+	head     protocol.ProduceRequest
+	clientID string
+	// buffer holds room for the header and the request's first fields,
+	// then from partitionsAt the partitions.
+	buffer       []byte
+	partitionsAt int
+	partitions   int
+	// listed says the request's list of partitions is not nil (JSON
+	// tells a null list from an empty one).
+	listed bool
+}
+
+// NewProduceWriter begins a Produce request of clientID with the fields
+// of head but its partitions (whose being nil or not it keeps), with
+// room for sizeHint bytes of partitions.
+func NewProduceWriter(clientID string, head *protocol.ProduceRequest, sizeHint int) *ProduceWriter {
+	w := &ProduceWriter{head: *head, clientID: clientID, listed: head.Partitions != nil}
+	w.head.Partitions = nil
+	w.partitionsAt = binaryHeaderMaxBytes + len(clientID) + produceHeadMaxBytes + len(head.TransactionalID)
+	w.buffer = make([]byte, w.partitionsAt, w.partitionsAt+max(sizeHint, 0))
+	return w
+}
+
+// AddPartition adds a partition without a batch.
+func (w *ProduceWriter) AddPartition(tp protocol.TopicPartition) {
+	w.buffer = slices.Grow(w.buffer, partitionBytes(tp))
+	w.buffer = appendBool(w.appendPartition(tp), false)
+}
+
+func (w *ProduceWriter) appendPartition(tp protocol.TopicPartition) []byte {
+	w.partitions++
+	w.listed = true
+	dst := appendBytes(w.buffer, tp.Topic)
+	return binary.AppendVarint(dst, int64(tp.Partition))
+}
+
+// AddBatch adds a partition with a batch: the fields of b but its
+// Records, and records. It refuses more records than a batch may hold
+// (record.MaxJSONRecords) and keys and values over 4 GiB.
+func (w *ProduceWriter) AddBatch(tp protocol.TopicPartition, b *record.Batch, records []ProducedRecord) error {
+	if len(records) > record.MaxJSONRecords {
+		return fmt.Errorf("gateway: a batch of %d records, more than the %d one may hold", len(records), record.MaxJSONRecords)
+	}
+	size := partitionBytes(tp) + batchFieldsBytes(b) + uvarintBytes(uint64(len(records)))
+	data := 0
+	for i := range records {
+		size += recordMetaBytes(&records[i], b.MaxTimestampMs)
+		key, value := records[i].data()
+		data += len(key) + len(value)
+	}
+	if data > math.MaxUint32 {
+		return fmt.Errorf("gateway: a batch of %d bytes of keys and values, more than 4 GiB", data)
+	}
+	w.buffer = slices.Grow(w.buffer, size+data)
+	dst := appendBool(w.appendPartition(tp), true)
+	dst = appendBatchFields(dst, b)
+	dst = binary.AppendUvarint(dst, uint64(len(records)))
+	for i := range records {
+		dst = appendRecordMeta(dst, &records[i], b.MaxTimestampMs)
+	}
+	for i := range records {
+		key, value := records[i].data()
+		dst = append(dst, key...)
+		dst = append(dst, value...)
+	}
+	w.buffer = dst
+	return nil
+}
+
+// partitionBytes is the size of a partition in the form, before its
+// batch.
+func partitionBytes(tp protocol.TopicPartition) int {
+	return bytesBytes(tp.Topic) + varintBytes(int64(tp.Partition)) + 1
+}
+
+// batchFieldsBytes is the size of a batch's fields in the form, before
+// its records.
+func batchFieldsBytes(b *record.Batch) int {
+	return varintBytes(b.BaseOffset) + varintBytes(int64(b.PartitionLeaderEpoch)) + varintBytes(b.ProducerID) +
+		varintBytes(int64(b.ProducerEpoch)) + varintBytes(int64(b.BaseSequence)) + 1 + varintBytes(int64(b.ControlType)) +
+		varintBytes(b.MaxTimestampMs) + varintBytes(int64(b.Compression)) + varintBytes(int64(b.SizeBytes))
+}
+
+func appendBatchFields(dst []byte, b *record.Batch) []byte {
 	for _, n := range []int64{b.BaseOffset, int64(b.PartitionLeaderEpoch), b.ProducerID, int64(b.ProducerEpoch), int64(b.BaseSequence)} {
 		dst = binary.AppendVarint(dst, n)
 	}
@@ -191,14 +269,34 @@ func appendBatch(dst []byte, b *record.Batch) []byte {
 	for _, n := range []int64{int64(b.ControlType), b.MaxTimestampMs, int64(b.Compression), int64(b.SizeBytes)} {
 		dst = binary.AppendVarint(dst, n)
 	}
-	dst = binary.AppendUvarint(dst, uint64(b.Records.Len()))
-	for _, r := range b.Records.All() {
-		dst = appendRecord(dst, &r)
-	}
 	return dst
 }
 
-func appendRecord(dst []byte, r *record.Record) []byte {
+// recordMetaBytes is the size of a record in the form but its key and
+// value.
+func recordMetaBytes(r *ProducedRecord, maxTimestampMs int64) int {
+	n := 1 + varintBytes(r.TimestampMs-maxTimestampMs)
+	if !r.KeyNull {
+		n += uvarintBytes(uint64(len(r.Key)))
+	}
+	if !r.ValueNull {
+		n += uvarintBytes(uint64(len(r.Value)))
+	}
+	if len(r.Headers) > 0 {
+		n += uvarintBytes(uint64(len(r.Headers)))
+		for _, h := range r.Headers {
+			n += bytesBytes(h.Key) + 1
+			if !h.ValueNull {
+				n += bytesBytes(h.Value)
+			}
+		}
+	}
+	return n
+}
+
+// appendRecordMeta appends a record but its key and value. A null key
+// or value has no length, and no bytes in the data.
+func appendRecordMeta(dst []byte, r *ProducedRecord, maxTimestampMs int64) []byte {
 	var flags byte
 	if r.KeyNull {
 		flags |= recordKeyNull
@@ -211,12 +309,12 @@ func appendRecord(dst []byte, r *record.Record) []byte {
 	}
 	dst = append(dst, flags)
 	if !r.KeyNull {
-		dst = appendBytes(dst, r.Key)
+		dst = binary.AppendUvarint(dst, uint64(len(r.Key)))
 	}
 	if !r.ValueNull {
-		dst = appendBytes(dst, r.Value)
+		dst = binary.AppendUvarint(dst, uint64(len(r.Value)))
 	}
-	dst = binary.AppendVarint(dst, r.TimestampMs)
+	dst = binary.AppendVarint(dst, r.TimestampMs-maxTimestampMs)
 	if len(r.Headers) > 0 {
 		dst = binary.AppendUvarint(dst, uint64(len(r.Headers)))
 		for _, h := range r.Headers {
@@ -230,10 +328,70 @@ func appendRecord(dst []byte, r *record.Record) []byte {
 	return dst
 }
 
+// Input ends the request and returns it as the input of a connection's
+// request with correlation, decoded from the form as a replay decodes
+// it (Apply applies that). The writer is not used afterwards.
+func (w *ProduceWriter) Input(id ConnID, correlation int32, expectResponse bool) (*Input, error) {
+	head := make([]byte, 0, produceHeadMaxBytes+len(w.head.TransactionalID))
+	head = binary.AppendVarint(head, int64(w.head.CorrelationID))
+	head = appendBytes(head, w.head.TransactionalID)
+	head = binary.AppendVarint(head, int64(w.head.Acks))
+	head = binary.AppendVarint(head, int64(w.head.TimeoutMs))
+	head = appendCount(head, w.partitions, !w.listed)
+	bodyAt := w.partitionsAt - len(head)
+	copy(w.buffer[bodyAt:], head)
+	form := &binaryForm{buffer: w.buffer, bodyAt: bodyAt}
+	w.buffer = nil
+	body := form.body()
+	decoded, err := decodeProduceBody(body, binaryVersion)
+	if err != nil {
+		return nil, err
+	}
+	return &Input{Request: &RequestInput{Connection: id, Correlation: correlation, ClientID: w.clientID, API: "Produce",
+		ExpectResponse: expectResponse, binary: body, version: binaryVersion, made: form, decoded: decoded}}, nil
+}
+
+// newProduceInput writes a Produce request the simulation made (its
+// records already Records) in the binary form, into one allocation of
+// the form's size.
+func newProduceInput(id ConnID, correlation int32, clientID string, r *protocol.ProduceRequest, expectResponse bool) (*Input, error) {
+	batches := make([][]ProducedRecord, len(r.Partitions))
+	size := 0
+	for i := range r.Partitions {
+		p := &r.Partitions[i]
+		size += partitionBytes(p.TopicPartition)
+		if p.Batch == nil {
+			continue
+		}
+		records := make([]ProducedRecord, 0, p.Batch.Records.Len())
+		for _, rec := range p.Batch.Records.All() {
+			produced := ProducedRecord{Key: []byte(rec.Key), Value: []byte(rec.Value), KeyNull: rec.KeyNull,
+				ValueNull: rec.ValueNull, TimestampMs: rec.TimestampMs, Headers: rec.Headers}
+			key, value := produced.data()
+			size += recordMetaBytes(&produced, p.Batch.MaxTimestampMs) + len(key) + len(value)
+			records = append(records, produced)
+		}
+		batches[i] = records
+		size += batchFieldsBytes(p.Batch) + uvarintBytes(uint64(len(records)))
+	}
+	w := NewProduceWriter(clientID, r, size)
+	for i := range r.Partitions {
+		p := &r.Partitions[i]
+		if p.Batch == nil {
+			w.AddPartition(p.TopicPartition)
+			continue
+		}
+		if err := w.AddBatch(p.TopicPartition, p.Batch, batches[i]); err != nil {
+			return nil, err
+		}
+	}
+	return w.Input(id, correlation, expectResponse)
+}
+
 // appendBinaryHeader appends the binary form of a request input up to
-// its body (the Produce request's binary form).
-func appendBinaryHeader(dst []byte, atMs int64, r *RequestInput) []byte {
-	dst = append(dst, binaryMarker, binaryVersion, binaryKindProduce)
+// its body, whose version is version.
+func appendBinaryHeader(dst []byte, version byte, atMs int64, r *RequestInput) []byte {
+	dst = append(dst, binaryMarker, version, binaryKindProduce)
 	dst = binary.AppendVarint(dst, atMs)
 	dst = binary.AppendVarint(dst, int64(r.Connection))
 	dst = binary.AppendVarint(dst, int64(r.Correlation))
@@ -241,24 +399,16 @@ func appendBinaryHeader(dst []byte, atMs int64, r *RequestInput) []byte {
 	return appendBool(dst, r.ExpectResponse)
 }
 
-// binaryForm is a Produce request made in the binary form by
-// NewRequestInput: its body, written once, after room for the rest of
-// the form, which EncodeInput writes in front of it, so that the form
-// is never copied.
+// binaryForm is a Produce request written in the binary form by a
+// ProduceWriter: its body, written once, after room for the rest of the
+// form, which EncodeInput writes in front of it, so that the form is
+// never copied.
 type binaryForm struct {
 	// buffer holds room for the header, then from bodyAt the body.
 	buffer []byte
 	bodyAt int
 	// form is the whole form once written.
 	form []byte
-}
-
-// newBinaryForm writes a Produce request's body after room for the
-// header of a request of clientID.
-func newBinaryForm(r *protocol.ProduceRequest, clientID string) *binaryForm {
-	room := binaryHeaderMaxBytes + len(clientID)
-	buffer := make([]byte, room, room+produceBodyBytes(r))
-	return &binaryForm{buffer: appendProduceBody(buffer, r), bodyAt: room}
 }
 
 // body returns the request's body.
@@ -269,7 +419,7 @@ func (f *binaryForm) body() []byte { return f.buffer[f.bodyAt:] }
 // a copy if the input changed since (a form once returned never
 // changes).
 func (f *binaryForm) encode(atMs int64, r *RequestInput) []byte {
-	header := appendBinaryHeader(make([]byte, 0, binaryHeaderMaxBytes+len(r.ClientID)), atMs, r)
+	header := appendBinaryHeader(make([]byte, 0, binaryHeaderMaxBytes+len(r.ClientID)), binaryVersion, atMs, r)
 	switch {
 	case f.form != nil && len(f.form) >= len(header) && bytes.Equal(f.form[:len(header)], header):
 		return f.form
@@ -286,14 +436,15 @@ func (f *binaryForm) encode(atMs int64, r *RequestInput) []byte {
 // errBinaryShort is the error of a binary form cut short.
 var errBinaryShort = errors.New("cut short")
 
-// binaryReader reads the binary form from a string, so that the keys,
-// values and header values it reads share the string's bytes instead
-// of being copied one by one. Its first error sticks: later reads give
-// zero values, and err says what went wrong first.
+// binaryReader reads the binary form of a version. Strings it reads are
+// copies; a batch's keys and values are one copy, the string its
+// Records share. Its first error sticks: later reads give zero values,
+// and err says what went wrong first.
 type binaryReader struct {
-	text string
-	at   int
-	err  error
+	buffer  []byte
+	at      int
+	err     error
+	version byte
 }
 
 func (d *binaryReader) fail(format string, arguments ...any) {
@@ -302,7 +453,7 @@ func (d *binaryReader) fail(format string, arguments ...any) {
 	}
 }
 
-func (d *binaryReader) left() int { return len(d.text) - d.at }
+func (d *binaryReader) left() int { return len(d.buffer) - d.at }
 
 func (d *binaryReader) byte() byte {
 	if d.err != nil || d.left() < 1 {
@@ -310,7 +461,7 @@ func (d *binaryReader) byte() byte {
 		return 0
 	}
 	d.at++
-	return d.text[d.at-1]
+	return d.buffer[d.at-1]
 }
 
 // uvarint reads an unsigned varint, as binary.Uvarint does.
@@ -405,27 +556,45 @@ func (d *binaryReader) checkCount(name string, n uint64, minBytes int) int {
 	return int(n)
 }
 
-// bytes reads bytes, as a string that shares the text's memory.
-func (d *binaryReader) bytes(name string) string {
+// length reads the length of something that follows later, at most the
+// bytes left.
+func (d *binaryReader) length(name string) int {
 	n := d.uvarint()
 	if d.err == nil && n > uint64(d.left()) {
 		d.fail("%s of %d bytes, with %d left", name, n, d.left())
 	}
 	if d.err != nil {
+		return 0
+	}
+	return int(n)
+}
+
+// take reads the next n bytes as a string, n at most the bytes left.
+func (d *binaryReader) take(n int) string {
+	s := string(d.buffer[d.at : d.at+n])
+	d.at += n
+	return s
+}
+
+// bytes reads bytes, as a string.
+func (d *binaryReader) bytes(name string) string {
+	n := d.length(name)
+	if d.err != nil {
 		return ""
 	}
-	s := d.text[d.at : d.at+int(n)]
-	d.at += int(n)
-	return s
+	return d.take(n)
 }
 
 // parseBinary reads an input in the binary form.
 func parseBinary(text []byte) (*Input, error) {
-	d := &binaryReader{text: string(text)}
+	d := &binaryReader{buffer: text}
 	d.byte() // the marker
-	if version := d.byte(); d.err == nil && version != binaryVersion {
-		return nil, fmt.Errorf("gateway: an input in the binary form of version %d, which this server does not read (it reads version %d)", version, binaryVersion)
+	version := d.byte()
+	if d.err == nil && version != binaryVersion && version != binaryVersionInlineRecords {
+		return nil, fmt.Errorf("gateway: an input in the binary form of version %d, which this server does not read (it reads versions %d and %d)",
+			version, binaryVersionInlineRecords, binaryVersion)
 	}
+	d.version = version
 	if kind := d.byte(); d.err == nil && kind != binaryKindProduce {
 		return nil, fmt.Errorf("gateway: an input in the binary form of kind %q, which is not one", kind)
 	}
@@ -440,14 +609,14 @@ func parseBinary(text []byte) (*Input, error) {
 	if d.err != nil {
 		return nil, fmt.Errorf("gateway: an input in the binary form does not read: %w", d.err)
 	}
-	request.binary, request.decoded = text[bodyAt:], produce
+	request.binary, request.version, request.decoded = text[bodyAt:], version, produce
 	in.Request = request
 	return in, nil
 }
 
-// decodeProduceBody reads a Produce request's binary form.
-func decodeProduceBody(body []byte) (*protocol.ProduceRequest, error) {
-	d := &binaryReader{text: string(body)}
+// decodeProduceBody reads a Produce request's binary form of version.
+func decodeProduceBody(body []byte, version byte) (*protocol.ProduceRequest, error) {
+	d := &binaryReader{buffer: body, version: version}
 	produce := d.produceRequest()
 	if d.err == nil && d.left() > 0 {
 		d.fail("%d bytes after the request", d.left())
@@ -500,33 +669,84 @@ func (d *binaryReader) batch() *record.Batch {
 	if d.err != nil {
 		return nil
 	}
-	var builder record.Builder
-	builder.Grow(n)
-	// The records' keys and values are at most the bytes left.
-	builder.GrowData(len(d.text) - d.at)
-	for i := 0; i < n && d.err == nil; i++ {
-		r := d.record()
-		builder.Append(&r)
+	if d.version == binaryVersionInlineRecords {
+		b.Records = d.inlineRecords(n)
+	} else {
+		b.Records = d.records(n, b.MaxTimestampMs)
 	}
-	b.Records = builder.Records()
+	if d.err != nil {
+		return nil
+	}
 	return b
 }
 
-func (d *binaryReader) record() record.Record {
+// records reads n records of version 2: each but its key and value,
+// then their keys and values, which become the records' data.
+func (d *binaryReader) records(n int, maxTimestampMs int64) record.Records {
+	var framer record.Framer
+	framer.Grow(n)
+	for i := 0; i < n && d.err == nil; i++ {
+		flags := d.recordFlags()
+		keyNull, valueNull := flags&recordKeyNull != 0, flags&recordValueNull != 0
+		keyLength, valueLength := 0, 0
+		if !keyNull {
+			keyLength = d.length("a key")
+		}
+		if !valueNull {
+			valueLength = d.length("a value")
+		}
+		timestampMs := maxTimestampMs + d.varint()
+		headers := d.headers(flags)
+		if d.err == nil && !framer.Add(keyLength, valueLength, timestampMs, keyNull, valueNull, headers) {
+			d.fail("keys and values of more than 4 GiB")
+		}
+	}
+	if d.err == nil && framer.DataBytes() > d.left() {
+		d.fail("keys and values of %d bytes, with %d left", framer.DataBytes(), d.left())
+	}
+	if d.err != nil {
+		return record.Records{}
+	}
+	records, _ := framer.Records(d.take(framer.DataBytes()))
+	return records
+}
+
+// inlineRecords reads n records of version 1, each with its key and
+// value.
+func (d *binaryReader) inlineRecords(n int) record.Records {
+	var builder record.Builder
+	builder.Grow(n)
+	// The records' keys and values are at most the bytes left.
+	builder.GrowData(d.left())
+	for i := 0; i < n && d.err == nil; i++ {
+		flags := d.recordFlags()
+		r := record.Record{KeyNull: flags&recordKeyNull != 0, ValueNull: flags&recordValueNull != 0}
+		if !r.KeyNull {
+			r.Key = d.bytes("a key")
+		}
+		if !r.ValueNull {
+			r.Value = d.bytes("a value")
+		}
+		r.TimestampMs = d.varint()
+		r.Headers = d.headers(flags)
+		builder.Append(&r)
+	}
+	return builder.Records()
+}
+
+func (d *binaryReader) recordFlags() byte {
 	flags := d.byte()
 	if flags&^(recordKeyNull|recordValueNull|recordHeaders) != 0 {
 		d.fail("record flags %#x", flags)
 	}
-	r := record.Record{KeyNull: flags&recordKeyNull != 0, ValueNull: flags&recordValueNull != 0}
-	if !r.KeyNull {
-		r.Key = d.bytes("a key")
-	}
-	if !r.ValueNull {
-		r.Value = d.bytes("a value")
-	}
-	r.TimestampMs = d.varint()
+	return flags
+}
+
+// headers reads a record's headers, which it has with flag
+// recordHeaders.
+func (d *binaryReader) headers(flags byte) []record.Header {
 	if flags&recordHeaders == 0 {
-		return r
+		return nil
 	}
 	// A header takes at least 2 bytes: its key's length and whether its
 	// value is null.
@@ -535,15 +755,15 @@ func (d *binaryReader) record() record.Record {
 		d.fail("a record flagged with headers has none")
 	}
 	if d.err != nil {
-		return r
+		return nil
 	}
-	r.Headers = make([]record.Header, n)
-	for i := range r.Headers {
-		h := &r.Headers[i]
+	headers := make([]record.Header, n)
+	for i := range headers {
+		h := &headers[i]
 		h.Key, h.ValueNull = d.bytes("a header key"), d.bool("whether a header value is null")
 		if !h.ValueNull {
 			h.Value = d.bytes("a header value")
 		}
 	}
-	return r
+	return headers
 }

@@ -31,24 +31,46 @@ func goldenProduce() *Input {
 
 // TestBinaryFormGolden: the binary form of a Produce request is these
 // bytes. Journals keep it: a change here is a new version of the form
-// (binaryVersion), and the old one must still read.
+// (binaryVersion), and the old ones must still read.
 func TestBinaryFormGolden(t *testing.T) {
 	text, err := EncodeInput(goldenProduce())
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = "0001" + "50" + "a413" + "06" + "0e" + "03636964" + "01" + // marker, version, kind, at_ms, connection, correlation, client_id, expect_response
+	const want = "0002" + "50" + "a413" + "06" + "0e" + "03636964" + "01" + // marker, version, kind, at_ms, connection, correlation, client_id, expect_response
 		"0e" + "00" + "01" + "e0d403" + "02" + // CorrelationID, TransactionalID, Acks, TimeoutMs, one partition
 		"0174" + "02" + "01" + // Topic, Partition, a batch
 		"00" + "00" + "c03e" + "04" + "22" + "00" + "00" + "80a0abfef962" + "06" + "b401" + "02" + // the batch's fields, two records
-		"00" + "016b" + "0200ff" + "80a0abfef962" + // a plain record
-		"07" + "01" + "02" + "016800" + "0176" + "016e01" // nulls and headers
+		"00" + "01" + "02" + "00" + // a plain record: its key's and value's lengths, at the batch's largest timestamp
+		"07" + "81a0abfef962" + "02" + "016800" + "0176" + "016e01" + // nulls, a timestamp 1700000000001 ms before, headers
+		"6b" + "00ff" // the keys and values
 	if got := hex.EncodeToString(text); got != want {
 		t.Fatalf("the binary form:\n%s\nwant\n%s", got, want)
 	}
 	parsed, err := ParseInput(text)
 	if err != nil || !reflect.DeepEqual(parsed.Request.decoded, goldenProduce().Request.decoded) || parsed.AtMs != 1234 {
 		t.Fatalf("the golden form reads back as %+v (%v)", parsed, err)
+	}
+}
+
+// TestBinaryFormVersion1StillReads: the same request in version 1 of
+// the form, as journals written before version 2 hold it, reads as the
+// same request, and is written back in version 1.
+func TestBinaryFormVersion1StillReads(t *testing.T) {
+	const version1 = "0001" + "50" + "a413" + "06" + "0e" + "03636964" + "01" +
+		"0e" + "00" + "01" + "e0d403" + "02" +
+		"0174" + "02" + "01" +
+		"00" + "00" + "c03e" + "04" + "22" + "00" + "00" + "80a0abfef962" + "06" + "b401" + "02" +
+		"00" + "016b" + "0200ff" + "80a0abfef962" + // a plain record
+		"07" + "01" + "02" + "016800" + "0176" + "016e01" // nulls and headers
+	text, _ := hex.DecodeString(version1)
+	parsed, err := ParseInput(text)
+	if err != nil || !reflect.DeepEqual(parsed.Request.decoded, goldenProduce().Request.decoded) || parsed.AtMs != 1234 {
+		t.Fatalf("version 1 reads as %+v (%v)", parsed, err)
+	}
+	again, err := EncodeInput(parsed)
+	if err != nil || hex.EncodeToString(again) != version1 {
+		t.Fatalf("version 1 is written back as %x (%v)", again, err)
 	}
 }
 
@@ -143,7 +165,7 @@ func TestBinaryFormRefusesBadInput(t *testing.T) {
 		name, text, want string
 	}{
 		{"trailing bytes", string(text) + "\x00", "bytes after the input"},
-		{"version 2", "\x00\x02P", "version 2"},
+		{"version 3", "\x00\x03P", "version 3"},
 		{"another kind", "\x00\x01Q", "kind"},
 		{"a huge number of partitions", "\x00\x01P\x00\x02\x0e\x00\x01" + "\x0e\x00\x00\x00" + "\xff\xff\xff\xff\x0f", "partitions, more than"},
 		{"a huge client id", "\x00\x01P\x00\x02\x0e\xff\xff\xff\xff\x0f", "client_id of"},
@@ -154,10 +176,20 @@ func TestBinaryFormRefusesBadInput(t *testing.T) {
 			t.Errorf("%s: %v, want an error with %q", c.name, err, c.want)
 		}
 	}
-	huge := "\x00\x01P\x00\x02\x0e\x00\x01" + "\x0e\x00\x00\x00" + "\x02" + "\x01t\x00\x01" + strings.Repeat("\x00", 5) + "\x00" +
+	huge := "\x00\x02P\x00\x02\x0e\x00\x01" + "\x0e\x00\x00\x00" + "\x02" + "\x01t\x00\x01" + strings.Repeat("\x00", 5) + "\x00" +
 		strings.Repeat("\x00", 4) + "\xff\xff\xff\xff\x0f"
 	if _, err := ParseInput([]byte(huge)); err == nil || !strings.Contains(err.Error(), "records, more than") {
 		t.Errorf("a huge number of records: %v", err)
+	}
+	// Keys and values the row cannot hold: each length is at most what
+	// is left, their sum is more.
+	lengths := "\x00\x02P\x00\x02\x0e\x00\x01" + "\x0e\x00\x00\x00" + "\x02" + "\x01t\x00\x01" + strings.Repeat("\x00", 5) + "\x00" +
+		strings.Repeat("\x00", 4) + "\x02" + "\x00\x08\x08\x00" + "\x00\x08\x08\x00" + strings.Repeat("v", 16)
+	if _, err := ParseInput([]byte(lengths)); err == nil || !strings.Contains(err.Error(), "keys and values of 32 bytes, with 16 left") {
+		t.Errorf("keys and values longer than the row: %v", err)
+	}
+	if _, err := ParseInput([]byte(lengths + strings.Repeat("v", 16))); err != nil {
+		t.Errorf("the same row with its keys and values: %v", err)
 	}
 }
 
@@ -199,6 +231,8 @@ func FuzzParseInput(f *testing.F) {
 	jsonText, _ := json.Marshal(goldenProduce())
 	f.Add(jsonText)
 	f.Add([]byte(`{"at_ms":0,"disconnect":{"connection":1}}`))
+	version1, _ := hex.DecodeString("000150a413060e03636964010e0001e0d40302017402010000c03e0422000080a0abfef96206b4010200016b0200ff80a0abfef9620701020168000176016e01")
+	f.Add(version1)
 	f.Fuzz(func(t *testing.T, text []byte) {
 		in, err := ParseInput(text)
 		if err != nil || in.Request == nil || !IsBinaryForm(text) {

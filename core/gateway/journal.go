@@ -70,7 +70,9 @@ type RequestInput struct {
 	// form; made is the form NewRequestInput wrote it in, nil for one
 	// ParseInput read.
 	binary []byte
-	made   *binaryForm
+	// version is the binary form's version, of binary.
+	version byte
+	made    *binaryForm
 	// decoded is the request decoded from its body (NewRequestInput
 	// decodes what it encoded, ParseInput what it reads), so that Apply
 	// need not decode it again.
@@ -213,14 +215,12 @@ func DecodeRequest(api string, body json.RawMessage) (sim.Message, error) {
 // The work is the caller's, in its own goroutine.
 func NewRequestInput(atMs int64, id ConnID, correlation int32, clientID string, request sim.Message, expectResponse bool) (*Input, error) {
 	if produce, ok := request.(*protocol.ProduceRequest); ok {
-		form := newBinaryForm(produce, clientID)
-		body := form.body()
-		decoded, err := decodeProduceBody(body)
+		in, err := newProduceInput(id, correlation, clientID, produce, expectResponse)
 		if err != nil {
 			return nil, err
 		}
-		return &Input{AtMs: atMs, Request: &RequestInput{Connection: id, Correlation: correlation, ClientID: clientID, API: "Produce",
-			ExpectResponse: expectResponse, binary: body, made: form, decoded: decoded}}, nil
+		in.AtMs = atMs
+		return in, nil
 	}
 	api, body, err := EncodeRequest(request)
 	if err != nil {
@@ -243,7 +243,7 @@ func EncodeInput(in *Input) ([]byte, error) {
 		return r.made.encode(in.AtMs, r), nil
 	}
 	if r := in.Request; r != nil && r.binary != nil {
-		out := appendBinaryHeader(make([]byte, 0, binaryHeaderMaxBytes+len(r.ClientID)+len(r.binary)), in.AtMs, r)
+		out := appendBinaryHeader(make([]byte, 0, binaryHeaderMaxBytes+len(r.ClientID)+len(r.binary)), r.version, in.AtMs, r)
 		return append(out, r.binary...), nil
 	}
 	if in.Request == nil || in.Request.Body == nil {

@@ -32,13 +32,24 @@ func init() {
 		return append(f, &x.AtMs, &x.Connect, &x.Request, &x.Authenticate, &x.Disconnect)
 	})
 	snapshot.RegisterType((*Journaled)(nil))
+	snapshot.Register((*ProduceWriter)(nil), func(p any, f []any) []any {
+		x := p.(*ProduceWriter)
+		return append(f, &x.head, &x.clientID, &x.buffer, &x.partitionsAt, &x.partitions, &x.listed)
+	})
+	snapshot.Register((*ProducedRecord)(nil), func(p any, f []any) []any {
+		x := p.(*ProducedRecord)
+		return append(f, &x.Key, &x.Value, &x.KeyNull, &x.ValueNull, &x.TimestampMs, &x.Headers)
+	})
 	snapshot.Register((*RequestInput)(nil), func(p any, f []any) []any {
 		x := p.(*RequestInput)
-		return append(f, &x.Connection, &x.Correlation, &x.ClientID, &x.API, &x.ExpectResponse, &x.Body, &x.binary, &x.made, &x.decoded)
+		return append(f, &x.Connection, &x.Correlation, &x.ClientID, &x.API, &x.ExpectResponse, &x.Body, &x.binary, &x.version, &x.made, &x.decoded)
 	})
 	snapshot.Register((*Response)(nil), func(p any, f []any) []any { x := p.(*Response); return append(f, &x.CorrelationID, &x.Message) })
 	snapshot.Register((*binaryForm)(nil), func(p any, f []any) []any { x := p.(*binaryForm); return append(f, &x.buffer, &x.bodyAt, &x.form) })
-	snapshot.Register((*binaryReader)(nil), func(p any, f []any) []any { x := p.(*binaryReader); return append(f, &x.text, &x.at, &x.err) })
+	snapshot.Register((*binaryReader)(nil), func(p any, f []any) []any {
+		x := p.(*binaryReader)
+		return append(f, &x.buffer, &x.at, &x.err, &x.version)
+	})
 	snapshot.RegisterType((*requestInputJSON)(nil))
 	snapshot.Register((*slot)(nil), func(p any, f []any) []any {
 		x := p.(*slot)

@@ -229,3 +229,72 @@ func (b *Builder) Records() Records {
 	}
 	return rs
 }
+
+// Framer builds Records over keys and values that arrive already back to
+// back in one buffer, each record's key then its value, as the Kafka
+// gateway's journal form keeps a batch: each record is described by the
+// lengths of its key and value (Add), and the buffer, given last
+// (Records), becomes the records' data as it is. Decoding a batch that
+// way copies its keys and values once, into the string of the buffer,
+// where a Builder copies each of them into its data and then the data
+// into a string.
+type Framer struct {
+	entries []entry
+	special []special
+	// end is where the next record's key begins: the data bytes framed.
+	end uint32
+}
+
+// Grow makes room for records more records.
+func (f *Framer) Grow(records int) {
+	f.entries = slices.Grow(f.entries, records)
+}
+
+// Add frames the next record: its key is the next keyLength bytes of
+// the data, its value the valueLength bytes after them. A null key or
+// value has length 0. The headers slice is kept, not copied. False when
+// the data of all records would pass 4 GiB.
+func (f *Framer) Add(keyLength, valueLength int, timestampMs int64, keyNull, valueNull bool, headers []Header) bool {
+	if keyLength < 0 || valueLength < 0 || uint64(f.end)+uint64(keyLength)+uint64(valueLength) > math.MaxUint32 ||
+		(keyNull && keyLength > 0) || (valueNull && valueLength > 0) {
+		return false
+	}
+	plain := !keyNull && !valueNull && len(headers) == 0
+	if !plain && f.special == nil {
+		f.special = make([]special, len(f.entries), cap(f.entries))
+	}
+	if f.special != nil {
+		f.special = append(f.special, special{headers: headers, keyNull: keyNull, valueNull: valueNull})
+	}
+	keyEnd := f.end + uint32(keyLength)
+	f.end = keyEnd + uint32(valueLength)
+	f.entries = append(f.entries, entry{keyEnd: keyEnd, valueEnd: f.end, timestampMs: timestampMs})
+	return true
+}
+
+// Len returns the number of records framed.
+func (f *Framer) Len() int { return len(f.entries) }
+
+// DataBytes returns the bytes of keys and values the records framed so
+// far take: the length Records wants its data to have.
+func (f *Framer) DataBytes() int { return int(f.end) }
+
+// Records returns the framed records over data, which holds their keys
+// and values back to back; false unless it is exactly DataBytes long.
+// The Framer is empty afterwards.
+func (f *Framer) Records(data string) (Records, bool) {
+	if len(data) != int(f.end) {
+		return Records{}, false
+	}
+	n := len(f.entries)
+	rs := Records{data: data, entries: f.entries[:n:n]}
+	if f.special != nil {
+		rs.special = f.special[:n:n]
+	}
+	if cap(f.entries) > 2*n {
+		rs.entries = slices.Clone(rs.entries)
+		rs.special = slices.Clone(rs.special)
+	}
+	*f = Framer{}
+	return rs, true
+}

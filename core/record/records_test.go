@@ -138,3 +138,48 @@ func TestMaxTimestampBelowNoTimestamp(t *testing.T) {
 		}
 	}
 }
+
+// TestFramerMatchesBuilder: records framed over their keys and values
+// laid back to back are the Records a Builder makes of them, field for
+// field; data of another length, or a null key or value with bytes, is
+// refused.
+func TestFramerMatchesBuilder(t *testing.T) {
+	var records []Record
+	for _, r := range sampleRecords() {
+		if r.KeyNull {
+			r.Key = "" // the journal form gives a null key no bytes
+		}
+		if r.ValueNull {
+			r.Value = ""
+		}
+		records = append(records, r)
+	}
+	for _, n := range []int{0, 1, 2, len(records)} {
+		want := NewRecords(records[:n])
+		var f Framer
+		f.Grow(n)
+		var data strings.Builder
+		for _, r := range records[:n] {
+			if !f.Add(len(r.Key), len(r.Value), r.TimestampMs, r.KeyNull, r.ValueNull, r.Headers) {
+				t.Fatalf("%d records: %+v was refused", n, r)
+			}
+			data.WriteString(r.Key)
+			data.WriteString(r.Value)
+		}
+		if f.DataBytes() != data.Len() || f.Len() != n {
+			t.Fatalf("%d records: the framer counts %d records of %d bytes, want %d of %d", n, f.Len(), f.DataBytes(), n, data.Len())
+		}
+		if _, ok := f.Records(data.String() + "x"); ok {
+			t.Fatalf("%d records: data a byte too long was taken", n)
+		}
+		text := data.String()
+		got, ok := f.Records(text)
+		if !ok || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%d records: framed %+v, built %+v", n, got, want)
+		}
+	}
+	var f Framer
+	if f.Add(1, 0, 0, true, false, nil) || f.Add(0, 1, 0, false, true, nil) || f.Add(-1, 0, 0, false, false, nil) {
+		t.Fatal("a null key or value with bytes, or a negative length, was framed")
+	}
+}

@@ -15,6 +15,7 @@ func init() {
 	})
 	snapshot.RegisterType((*Compression)(nil))
 	snapshot.RegisterType((*ControlType)(nil))
+	snapshot.Register((*Framer)(nil), func(p any, f []any) []any { x := p.(*Framer); return append(f, &x.entries, &x.special, &x.end) })
 	snapshot.Register((*Header)(nil), func(p any, f []any) []any { x := p.(*Header); return append(f, &x.Key, &x.Value, &x.ValueNull) })
 	snapshot.Register((*Record)(nil), func(p any, f []any) []any {
 		x := p.(*Record)
