@@ -54,9 +54,11 @@ func TestGatewayPayloadFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	var inFile int
-	var lastPayloadSeq, lastPayloadOffset int64
-	first.store.SQL().QueryRow(`SELECT COUNT(*), MAX(seq), MAX(payload_offset) FROM inputs WHERE room_id = ? AND payload_bytes IS NOT NULL`,
-		record.ID).Scan(&inFile, &lastPayloadSeq, &lastPayloadOffset)
+	var lastPayloadSeq, lastPayloadOffset, lastPayloadBytes int64
+	first.store.SQL().QueryRow(`SELECT COUNT(*), MAX(seq) FROM inputs WHERE room_id = ? AND payload_bytes IS NOT NULL`,
+		record.ID).Scan(&inFile, &lastPayloadSeq)
+	first.store.SQL().QueryRow(`SELECT payload_offset, payload_bytes FROM inputs WHERE room_id = ? AND seq = ?`,
+		record.ID, lastPayloadSeq).Scan(&lastPayloadOffset, &lastPayloadBytes)
 	if inFile < records {
 		t.Fatalf("%d inputs are in the payload file, want at least the %d Produce requests", inFile, records)
 	}
@@ -86,7 +88,7 @@ func TestGatewayPayloadFile(t *testing.T) {
 	file := filepath.Join(dir, DatabaseFile+"-payloads", fmt.Sprint("room-", record.ID))
 	damaged, err := os.OpenFile(file, os.O_RDWR, 0)
 	if err == nil {
-		_, err = damaged.WriteAt([]byte{0xff}, lastPayloadOffset+100)
+		_, err = damaged.WriteAt([]byte{0xff}, lastPayloadOffset+lastPayloadBytes/2)
 		damaged.Close()
 	}
 	if err != nil {

@@ -36,6 +36,14 @@ package store
 //  4. Deleting a room deletes its payload file, after the rows.
 //  5. Rows written before the payload files (schema 0006) hold their
 //     input inline and are read as they always were.
+//  6. A payload that compresses by an eighth or more is stored
+//     compressed: payloadS2, then the s2 block of the input (the CRC
+//     and length of the row are those of the stored bytes). Every
+//     input begins with another byte (the binary form with 0x00, the
+//     JSON form with '{'), so a payload stored as it is, as all were
+//     before, reads as it always did. A busy producer's records are
+//     most of the bytes a commit must make durable, and often compress
+//     well; s2 gives up at once on those that do not.
 //
 // Limits: one payload is at most maxPayloadBytes, a room's file at most
 // Options.MaxPayloadFileBytes; an append past either fails.
@@ -53,6 +61,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/klauspost/compress/s2"
 )
 
 const (
@@ -68,6 +78,43 @@ const (
 	// Options.MaxPayloadFileBytes.
 	defaultMaxPayloadFileBytes = 64 << 30
 )
+
+// payloadS2 is the first byte of a payload stored compressed (rule 6).
+const payloadS2 = 0x01
+
+// compressPayload returns what the payload file stores of an input: the
+// input compressed if that saves an eighth of it, else the input.
+func compressPayload(input []byte) []byte {
+	if estimate := s2.EstimateBlockSize(input); estimate < 0 || estimate > len(input)-len(input)/8 {
+		return input
+	}
+	stored := make([]byte, 1, 1+s2.MaxEncodedLen(len(input)))
+	stored[0] = payloadS2
+	stored = append(stored, s2.Encode(stored[1:cap(stored)], input)...)
+	if len(stored) > len(input)-len(input)/8 {
+		return input
+	}
+	return stored
+}
+
+// decompressPayload returns the input a stored payload holds.
+func decompressPayload(stored []byte) ([]byte, error) {
+	if len(stored) == 0 || stored[0] != payloadS2 {
+		return stored, nil
+	}
+	n, err := s2.DecodedLen(stored[1:])
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("is compressed but does not decompress: %v", err)
+	case n > maxPayloadBytes:
+		return nil, fmt.Errorf("is compressed from %d bytes, more than the limit of %d", n, maxPayloadBytes)
+	}
+	input, err := s2.Decode(make([]byte, n), stored[1:])
+	if err != nil {
+		return nil, fmt.Errorf("is compressed but does not decompress: %v", err)
+	}
+	return input, nil
+}
 
 // castagnoli is the CRC-32C table of the payloads' checksums.
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -286,15 +333,16 @@ func (p *payloadFiles) place(ctx context.Context, tx *sql.Tx, batch []*appendReq
 				order = append(order, w)
 			}
 			offset := w.end
-			if offset+int64(len(input.Gateway)) > p.maxFileBytes {
+			stored := compressPayload(input.Gateway)
+			if offset+int64(len(stored)) > p.maxFileBytes {
 				return nil, nil, fmt.Errorf("store: input %d of room %d: the room's payload file would pass its limit of %d bytes", input.Seq, request.roomID, p.maxFileBytes)
 			}
 			if refs[i] == nil {
 				refs[i] = make([]*payloadRef, len(request.inputs))
 			}
-			refs[i][j] = &payloadRef{offset: offset, bytes: int64(len(input.Gateway)), checksum: crc32.Checksum(input.Gateway, castagnoli)}
-			w.payloads = append(w.payloads, input.Gateway)
-			w.end += int64(len(input.Gateway))
+			refs[i][j] = &payloadRef{offset: offset, bytes: int64(len(stored)), checksum: crc32.Checksum(stored, castagnoli)}
+			w.payloads = append(w.payloads, stored)
+			w.end += int64(len(stored))
 		}
 	}
 	return refs, order, nil
@@ -349,7 +397,11 @@ func (r *payloadReader) read(seq int64, ref payloadRef) ([]byte, error) {
 	case crc32.Checksum(payload, castagnoli) != ref.checksum:
 		return nil, fail("is damaged: its CRC-32C is %08x, its row says %08x", crc32.Checksum(payload, castagnoli), ref.checksum)
 	}
-	return payload, nil
+	input, err := decompressPayload(payload)
+	if err != nil {
+		return nil, fail("%v", err)
+	}
+	return input, nil
 }
 
 // close closes the file if it was opened.

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -138,16 +140,22 @@ func TestPayloadsKeptOutOfSQLite(t *testing.T) {
 		t.Fatal("a run of ticks was written over an input in the payload file")
 	}
 	rows := payloadRows(t, s.db, id)
-	want := map[int64]payloadRow{2: {-1, -1, "blob"}, 3: {0, 64 << 10, ""}, 4: {64 << 10, 5000, ""},
-		10: {64<<10 + 5000, 1 << 20, ""}, 11: {-1, -1, "blob"}, 12: {64<<10 + 5000 + 1<<20, payloadMinBytes, ""}}
+	// The JSON input compresses (rule 6), the random ones do not.
+	jsonStored := int64(len(compressPayload(journal[3].Gateway)))
+	if jsonStored >= 5000 {
+		t.Fatalf("the JSON input of 5000 bytes is stored in %d", jsonStored)
+	}
+	end := 64<<10 + jsonStored + 1<<20 + payloadMinBytes
+	want := map[int64]payloadRow{2: {-1, -1, "blob"}, 3: {0, 64 << 10, ""}, 4: {64 << 10, jsonStored, ""},
+		10: {64<<10 + jsonStored, 1 << 20, ""}, 11: {-1, -1, "blob"}, 12: {64<<10 + jsonStored + 1<<20, payloadMinBytes, ""}}
 	for seq, w := range want {
 		if got := rows[seq]; got.offset != w.offset || got.bytes != w.bytes || (w.offset < 0 && got.inline != w.inline) {
 			t.Errorf("row %d: %+v, want %+v", seq, got, w)
 		}
 	}
 	file := filepath.Join(payloadFolder(path), fmt.Sprint("room-", id))
-	if size := fileSize(t, file); size != 64<<10+5000+1<<20+payloadMinBytes {
-		t.Errorf("the payload file has %d bytes, want the four payloads'", size)
+	if size := fileSize(t, file); size != end {
+		t.Errorf("the payload file has %d bytes, want the four payloads' %d", size, end)
 	}
 	if diff := sameInputs(readJournal(t, s, id), journal); diff != "" {
 		t.Fatal(diff)
@@ -172,7 +180,7 @@ func TestPayloadsKeptOutOfSQLite(t *testing.T) {
 	if err := again.Append(id, []Input{{Seq: 13, Gateway: binaryInput(13, 8<<10)}}); err != nil {
 		t.Fatal(err)
 	}
-	if got := payloadRows(t, again.db, id)[13]; got.offset != 64<<10+5000+1<<20+payloadMinBytes {
+	if got := payloadRows(t, again.db, id)[13]; got.offset != end {
 		t.Errorf("after a reopen the next payload went at %d, not at the end of the last", got.offset)
 	}
 }
@@ -373,6 +381,62 @@ func TestDamagedPayloads(t *testing.T) {
 			err = s.Inputs(ctx, id, 0, 2, 0, func(input Input) error { before = append(before, input); return nil })
 			if diff := sameInputs(before, journal[:1]); err != nil || diff != "" {
 				t.Errorf("the input before the damaged one: %v %s", err, diff)
+			}
+		})
+	}
+}
+
+// TestPayloadsCompressed: an input that compresses by an eighth or more
+// is stored compressed and reads back byte for byte; one that does not
+// is stored as it is. A compressed payload that does not decompress, or
+// claims to decompress past the limit, is an error naming the input,
+// even with a CRC-32C that matches.
+func TestPayloadsCompressed(t *testing.T) {
+	random := binaryInput(1, 64<<10)
+	if stored := compressPayload(random); &stored[0] != &random[0] {
+		t.Errorf("random bytes were stored in %d bytes rather than as they are", len(stored))
+	}
+	half := append(binaryInput(2, 32<<10), make([]byte, 32<<10)...)
+	if stored := compressPayload(half); stored[0] != payloadS2 || len(stored) > 40<<10 {
+		t.Errorf("an input of 64 KiB, half zeros, was stored in %d bytes (first byte %#x)", len(stored), stored[0])
+	}
+	for _, c := range []struct {
+		name, want string
+		stored     []byte
+	}{
+		{"a damaged block", "does not decompress", append([]byte{payloadS2, 0x80, 0x80, 0x04}, bytes.Repeat([]byte{0xff}, 64)...)},
+		{"too large", "more than the limit", append([]byte{payloadS2}, binary.AppendUvarint(nil, maxPayloadBytes+1)...)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, path := openTemp(t)
+			ctx := context.Background()
+			id, err := s.CreateRoom(ctx, Room{Token: "kafka", Header: []byte(`{}`)}, nil)
+			if err == nil {
+				err = s.Append(id, []Input{{Seq: 1, Gateway: half}, {Seq: 2, Gateway: random}})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := sameInputs(readJournal(t, s, id), []Input{{Seq: 1, Gateway: half}, {Seq: 2, Gateway: random}}); diff != "" {
+				t.Fatal(diff)
+			}
+			// The first payload replaced by a bad one whose CRC matches.
+			file := filepath.Join(payloadFolder(path), fmt.Sprint("room-", id))
+			f, err := os.OpenFile(file, os.O_RDWR, 0)
+			if err == nil {
+				_, err = f.WriteAt(c.stored, 0)
+				f.Close()
+			}
+			if err == nil {
+				_, err = s.db.Exec(`UPDATE inputs SET payload_bytes = ?, payload_crc32c = ? WHERE seq = 1`, len(c.stored), crc32.Checksum(c.stored, castagnoli))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := fmt.Sprintf("room %d, input 1: its payload", id)
+			err = s.Inputs(ctx, id, 0, 1<<62, 0, func(Input) error { return nil })
+			if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("reading the bad payload: %v, want an error naming %q that %s", err, name, c.want)
 			}
 		})
 	}
