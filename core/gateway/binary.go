@@ -328,10 +328,9 @@ func appendRecordMeta(dst []byte, r *ProducedRecord, maxTimestampMs int64) []byt
 	return dst
 }
 
-// Input ends the request and returns it as the input of a connection's
-// request with correlation, decoded from the form as a replay decodes
-// it (Apply applies that). The writer is not used afterwards.
-func (w *ProduceWriter) Input(id ConnID, correlation int32, expectResponse bool) (*Input, error) {
+// finish writes the request's first fields in front of its partitions
+// and returns its form. The writer is not used afterwards.
+func (w *ProduceWriter) finish() *binaryForm {
 	head := make([]byte, 0, produceHeadMaxBytes+len(w.head.TransactionalID))
 	head = binary.AppendVarint(head, int64(w.head.CorrelationID))
 	head = appendBytes(head, w.head.TransactionalID)
@@ -342,6 +341,14 @@ func (w *ProduceWriter) Input(id ConnID, correlation int32, expectResponse bool)
 	copy(w.buffer[bodyAt:], head)
 	form := &binaryForm{buffer: w.buffer, bodyAt: bodyAt}
 	w.buffer = nil
+	return form
+}
+
+// Input ends the request and returns it as the input of a connection's
+// request with correlation, decoded from the form as a replay decodes
+// it (Apply applies that). The writer is not used afterwards.
+func (w *ProduceWriter) Input(id ConnID, correlation int32, expectResponse bool) (*Input, error) {
+	form := w.finish()
 	body := form.body()
 	decoded, err := decodeProduceBody(body, binaryVersion)
 	if err != nil {
@@ -352,9 +359,18 @@ func (w *ProduceWriter) Input(id ConnID, correlation int32, expectResponse bool)
 }
 
 // newProduceInput writes a Produce request the simulation made (its
-// records already Records) in the binary form, into one allocation of
-// the form's size.
+// records already Records) in the binary form, and decodes it back.
 func newProduceInput(id ConnID, correlation int32, clientID string, r *protocol.ProduceRequest, expectResponse bool) (*Input, error) {
+	w, err := writeProduce(clientID, r)
+	if err != nil {
+		return nil, err
+	}
+	return w.Input(id, correlation, expectResponse)
+}
+
+// writeProduce writes a Produce request whose records are Records, into
+// one allocation of the form's size.
+func writeProduce(clientID string, r *protocol.ProduceRequest) (*ProduceWriter, error) {
 	batches := make([][]ProducedRecord, len(r.Partitions))
 	size := 0
 	for i := range r.Partitions {
@@ -385,7 +401,7 @@ func newProduceInput(id ConnID, correlation int32, clientID string, r *protocol.
 			return nil, err
 		}
 	}
-	return w.Input(id, correlation, expectResponse)
+	return w, nil
 }
 
 // appendBinaryHeader appends the binary form of a request input up to

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 
 	"github.com/kafka-playground/playground/core/protocol"
@@ -72,7 +73,10 @@ type RequestInput struct {
 	binary []byte
 	// version is the binary form's version, of binary.
 	version byte
-	made    *binaryForm
+	// kept says the request is a Produce request Keep kept without its
+	// form, which EncodeInput writes again from decoded.
+	kept bool
+	made *binaryForm
 	// decoded is the request decoded from its body (NewRequestInput
 	// decodes what it encoded, ParseInput what it reads), so that Apply
 	// need not decode it again.
@@ -242,6 +246,13 @@ func EncodeInput(in *Input) ([]byte, error) {
 	if r := in.Request; r != nil && r.made != nil {
 		return r.made.encode(in.AtMs, r), nil
 	}
+	if r := in.Request; r != nil && r.kept {
+		w, err := writeProduce(r.ClientID, r.decoded.(*protocol.ProduceRequest))
+		if err != nil {
+			return nil, err
+		}
+		return w.finish().encode(in.AtMs, r), nil
+	}
 	if r := in.Request; r != nil && r.binary != nil {
 		out := appendBinaryHeader(make([]byte, 0, binaryHeaderMaxBytes+len(r.ClientID)+len(r.binary)), r.version, in.AtMs, r)
 		return append(out, r.binary...), nil
@@ -266,6 +277,65 @@ func EncodeInput(in *Input) ([]byte, error) {
 	out = append(out, `"body":`...)
 	out = append(out, in.Request.Body...)
 	return append(out, "}}"...), nil
+}
+
+// Kept is what a journal keeps in memory of a gateway input it applied:
+// the input's journal form, or, for a Produce request in the binary form
+// of the current version, the request itself, from which the form is
+// written again when it is asked for (Form). The request's partitions
+// and batches are copies of its own, so that nothing the simulation
+// does changes them, and their records are those the simulation
+// appended to its logs: a record a real client produced is then held
+// once, by its partition's log, and not a second time by the journal.
+// The zero value keeps nothing.
+type Kept struct {
+	form  Journaled
+	input *Input
+}
+
+// Keep returns what to keep of an input applied with journal form text;
+// copyForm says text may change after the call, so that a form kept is
+// a copy of it.
+func Keep(in *Input, text Journaled, copyForm bool) Kept {
+	r := in.Request
+	var produce *protocol.ProduceRequest
+	if r != nil && r.version == binaryVersion {
+		produce, _ = r.decoded.(*protocol.ProduceRequest)
+	}
+	if produce == nil {
+		if copyForm {
+			text = append(Journaled(nil), text...)
+		}
+		return Kept{form: text}
+	}
+	request := *produce
+	request.Partitions = slices.Clone(request.Partitions)
+	for i := range request.Partitions {
+		if b := request.Partitions[i].Batch; b != nil {
+			batch := *b
+			request.Partitions[i].Batch = &batch
+		}
+	}
+	return Kept{input: &Input{AtMs: in.AtMs, Request: &RequestInput{Connection: r.Connection, Correlation: r.Correlation,
+		ClientID: r.ClientID, API: r.API, ExpectResponse: r.ExpectResponse, version: binaryVersion, kept: true, decoded: &request}}}
+}
+
+// Empty reports whether k keeps nothing.
+func (k Kept) Empty() bool { return k.form == nil && k.input == nil }
+
+// Form returns the input's journal form. A kept request was read from
+// its form, whose reader bounds what writing it again checks, so
+// writing it cannot fail; if it did, that is a bug, and Form panics
+// saying so.
+func (k Kept) Form() Journaled {
+	if k.input == nil {
+		return k.form
+	}
+	text, err := EncodeInput(k.input)
+	if err != nil {
+		panic(fmt.Sprintf("core/gateway: a kept Produce request does not write its form again: %v", err))
+	}
+	return text
 }
 
 // ParseInput reads a journaled gateway input in either form and checks

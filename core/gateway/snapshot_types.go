@@ -32,6 +32,7 @@ func init() {
 		return append(f, &x.AtMs, &x.Connect, &x.Request, &x.Authenticate, &x.Disconnect)
 	})
 	snapshot.RegisterType((*Journaled)(nil))
+	snapshot.Register((*Kept)(nil), func(p any, f []any) []any { x := p.(*Kept); return append(f, &x.form, &x.input) })
 	snapshot.Register((*ProduceWriter)(nil), func(p any, f []any) []any {
 		x := p.(*ProduceWriter)
 		return append(f, &x.head, &x.clientID, &x.buffer, &x.partitionsAt, &x.partitions, &x.listed)
@@ -42,7 +43,7 @@ func init() {
 	})
 	snapshot.Register((*RequestInput)(nil), func(p any, f []any) []any {
 		x := p.(*RequestInput)
-		return append(f, &x.Connection, &x.Correlation, &x.ClientID, &x.API, &x.ExpectResponse, &x.Body, &x.binary, &x.version, &x.made, &x.decoded)
+		return append(f, &x.Connection, &x.Correlation, &x.ClientID, &x.API, &x.ExpectResponse, &x.Body, &x.binary, &x.version, &x.kept, &x.made, &x.decoded)
 	})
 	snapshot.Register((*Response)(nil), func(p any, f []any) []any { x := p.(*Response); return append(f, &x.CorrelationID, &x.Message) })
 	snapshot.Register((*binaryForm)(nil), func(p any, f []any) []any { x := p.(*binaryForm); return append(f, &x.buffer, &x.bodyAt, &x.form) })

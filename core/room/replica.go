@@ -137,6 +137,9 @@ type Input struct {
 	// the room's clock, identical plain advances, is stored as one input.
 	// Zero counts as one; above one is for plain advances only.
 	Count int64
+	// kept is a gateway input of the journal's tail as the replica keeps
+	// it (gateway.Keep), in place of Gateway.
+	kept gateway.Kept
 }
 
 // RestoreInputs is RestoreWith of stored inputs that carry their actors
@@ -363,7 +366,7 @@ func (r *Replica) journalAdvance(ms int64, actor string, merged bool) {
 	if !j.started {
 		return
 	}
-	if n := len(j.tail); merged && n > 0 && j.tail[n-1].Gateway == nil && j.tailAdvanceMs > 0 &&
+	if n := len(j.tail); merged && n > 0 && j.tail[n-1].kept.Empty() && j.tailAdvanceMs > 0 &&
 		bytes.Equal(j.tail[n-1].Text, AdvanceText(j.tailAdvanceMs)) {
 		j.tailAdvanceMs += ms
 		j.tail[n-1].Text = AdvanceText(j.tailAdvanceMs)
@@ -538,7 +541,13 @@ func (r *Replica) Snapshot() Snapshot {
 	prefix := Replica{prefix: r.prefix, texts: texts}
 	out := Snapshot{Document: prefix.document(nil), Steps: steps, Actors: actors}
 	if j.started {
-		out.Inputs = append([]Input{}, j.tail...)
+		out.Inputs = make([]Input, len(j.tail))
+		for i, input := range j.tail {
+			if !input.kept.Empty() {
+				input = Input{Gateway: input.kept.Form()}
+			}
+			out.Inputs[i] = input
+		}
 	}
 	return out
 }
@@ -589,7 +598,7 @@ func (r *Replica) ApplyGateway(text []byte) error {
 	if err != nil {
 		return err
 	}
-	return r.applyGateway(in, append(gateway.Journaled(nil), text...))
+	return r.applyGateway(in, text, true)
 }
 
 // ApplyGatewayInput is ApplyGateway of an input the host made, such as
@@ -600,12 +609,12 @@ func (r *Replica) ApplyGatewayInput(in *gateway.Input) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return text, r.applyGateway(in, text)
+	return text, r.applyGateway(in, text, false)
 }
 
 // applyGateway applies a parsed gateway input whose journal form is
-// text.
-func (r *Replica) applyGateway(in *gateway.Input, text gateway.Journaled) error {
+// text; copyText says text may change after the call.
+func (r *Replica) applyGateway(in *gateway.Input, text gateway.Journaled, copyText bool) error {
 	cluster := r.session.Cluster()
 	if now := cluster.Now(); in.AtMs != now {
 		return fmt.Errorf("room: the gateway input is at %d ms of virtual time, and the room at %d ms", in.AtMs, now)
@@ -622,7 +631,7 @@ func (r *Replica) applyGateway(in *gateway.Input, text gateway.Journaled) error 
 	}
 	r.startGatewayJournal()
 	j := &r.gateway
-	j.tail = append(j.tail, Input{Gateway: text})
+	j.tail = append(j.tail, Input{kept: gateway.Keep(in, text, copyText)})
 	j.inputs++
 	j.bytes += int64(len(text))
 	return nil

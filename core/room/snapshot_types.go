@@ -5,7 +5,10 @@ package room
 import "github.com/kafka-playground/playground/core/snapshot"
 
 func init() {
-	snapshot.Register((*Input)(nil), func(p any, f []any) []any { x := p.(*Input); return append(f, &x.Text, &x.Gateway, &x.Actor, &x.Count) })
+	snapshot.Register((*Input)(nil), func(p any, f []any) []any {
+		x := p.(*Input)
+		return append(f, &x.Text, &x.Gateway, &x.Actor, &x.Count, &x.kept)
+	})
 	snapshot.Register((*Replica)(nil), func(p any, f []any) []any {
 		x := p.(*Replica)
 		return append(f, &x.file, &x.header, &x.prefix, &x.texts, &x.actors, &x.last, &x.session, &x.options, &x.gateway)
