@@ -251,6 +251,7 @@ func translateProduce(req *kmsg.ProduceRequest, correlation int32, clientID stri
 			}
 		}
 	}
+	version := req.Version // not req, whose records are the frame's bytes
 	build := func(answer any) kmsg.Response {
 		results := map[protocol.TopicPartition]protocol.ProducePartitionResponse{}
 		if m, ok := answer.(*protocol.ProduceResponse); ok {
@@ -261,7 +262,7 @@ func translateProduce(req *kmsg.ProduceRequest, correlation int32, clientID stri
 		for _, r := range refused {
 			results[r.tp] = protocol.ProducePartitionResponse{TopicPartition: r.tp, Error: r.code, ErrorMessage: r.message, BaseOffset: -1, LogAppendTimeMs: -1, LogStartOffset: -1, CurrentLeader: -1, CurrentLeaderEpoch: -1}
 		}
-		return produceResponse(req.Version, order, results)
+		return produceResponse(version, order, results)
 	}
 	if req.Acks == protocol.AcksNone {
 		if accepted == 0 {

@@ -54,11 +54,13 @@ type Conn struct {
 	finishes map[int32]finish
 	sasl     rawSasl
 	closed   bool
-	// clientID is the client id of the request being translated, and
-	// produced the records of a produced batch as they are read; read
-	// loop only.
+	// clientID is the client id of the request being translated,
+	// produced the records of a produced batch as they are read, and
+	// spare a frame buffer the next frame may be read into; read loop
+	// only.
 	clientID string
 	produced []coregateway.ProducedRecord
+	spare    []byte
 	// exchange is the SASL exchange, and closing says the host closes the
 	// connection once its answers are written; host only.
 	exchange saslExchange
@@ -153,7 +155,8 @@ func (c *Conn) readLoop() {
 	for err == nil {
 		var frame []byte
 		c.socket.SetReadDeadline(time.Now().Add(c.wire.config.MaxIdle))
-		frame, err = readFrame(c.socket, c.wire.config.MaxFrameBytes)
+		frame, err = readFrameInto(c.socket, c.wire.config.MaxFrameBytes, c.spare)
+		c.spare = nil
 		if err != nil {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
 				c.wire.logf("gateway: %s: %v", c.address, err)
@@ -172,6 +175,11 @@ func (c *Conn) readLoop() {
 // maxBytes closes the connection before anything more is read, as
 // Kafka's NetworkReceive refuses it (InvalidReceiveException).
 func readFrame(r io.Reader, maxBytes int32) ([]byte, error) {
+	return readFrameInto(r, maxBytes, nil)
+}
+
+// readFrameInto is readFrame into spare when it has room for the frame.
+func readFrameInto(r io.Reader, maxBytes int32, spare []byte) ([]byte, error) {
 	var size [4]byte
 	if _, err := io.ReadFull(r, size[:]); err != nil {
 		return nil, err
@@ -181,7 +189,11 @@ func readFrame(r io.Reader, maxBytes int32) ([]byte, error) {
 		return nil, fmt.Errorf("invalid receive (size = %d, at most %d: socket.request.max.bytes)", n, maxBytes)
 	}
 	if n <= eagerFrameBytes {
-		frame := make([]byte, n)
+		frame := spare[:0]
+		if cap(frame) < int(n) {
+			frame = make([]byte, n)
+		}
+		frame = frame[:n]
 		if _, err := io.ReadFull(r, frame); err != nil {
 			return nil, err
 		}
@@ -304,7 +316,14 @@ func (c *Conn) handle(frame []byte) error {
 		return fmt.Errorf("%s v%d: %v", kmsg.NameForKey(h.key), h.version, err)
 	}
 	c.clientID = h.clientID
-	return c.submit(h, c.translate(req, h.correlation))
+	err = c.submit(h, c.translate(req, h.correlation))
+	if _, produce := req.(*kmsg.ProduceRequest); produce {
+		// Nothing keeps a Produce request's bytes once it is translated:
+		// its batches were written into its journal form, and kmsg
+		// copied its strings. The next frame may be read into them.
+		c.spare = frame
+	}
+	return err
 }
 
 func (c *Conn) translate(req kmsg.Request, correlation int32) translation {
