@@ -83,19 +83,30 @@ const (
 const payloadS2 = 0x01
 
 // compressPayload returns what the payload file stores of an input: the
-// input compressed if that saves an eighth of it, else the input.
-func compressPayload(input []byte) []byte {
-	if estimate := s2.EstimateBlockSize(input); estimate < 0 || estimate > len(input)-len(input)/8 {
-		return input
+// input compressed if that saves an eighth of it, else the input. The
+// compressed form is appended to arena, which is returned too.
+func compressPayload(arena, input []byte) (stored, grown []byte) {
+	need := 1 + s2.MaxEncodedLen(len(input))
+	if need <= 0 {
+		return input, arena
 	}
-	stored := make([]byte, 1, 1+s2.MaxEncodedLen(len(input)))
-	stored[0] = payloadS2
-	stored = append(stored, s2.Encode(stored[1:cap(stored)], input)...)
-	if len(stored) > len(input)-len(input)/8 {
-		return input
+	if cap(arena)-len(arena) < need {
+		// A new arena: the payloads in the old one stay where they are.
+		arena = make([]byte, 0, max(2*cap(arena), need))
 	}
-	return stored
+	at := len(arena)
+	block := s2.Encode(arena[at+1:at+need], input)
+	if 1+len(block) > len(input)-len(input)/8 {
+		return input, arena
+	}
+	arena = append(arena, payloadS2)
+	arena = arena[:at+1+len(block)]
+	return arena[at:], arena
 }
+
+// maxArenaBytes bounds the compression arena the committer keeps between
+// commits.
+const maxArenaBytes = 16 << 20
 
 // decompressPayload returns the input a stored payload holds.
 func decompressPayload(stored []byte) ([]byte, error) {
@@ -135,6 +146,9 @@ type payloadFiles struct {
 	// and Close while they close a file.
 	mu   sync.Mutex
 	open map[int64]*payloadFile
+	// arena holds the compressed payloads of the commit under way, and
+	// its room is reused by the next one; the committer's, under mu.
+	arena []byte
 }
 
 // payloadFile is a room's payload file open for appending, and its
@@ -313,6 +327,10 @@ type payloadWrite struct {
 func (p *payloadFiles) place(ctx context.Context, tx *sql.Tx, batch []*appendRequest) ([][]*payloadRef, []*payloadWrite, error) {
 	refs := make([][]*payloadRef, len(batch))
 	writes := map[int64]*payloadWrite{}
+	if cap(p.arena) > maxArenaBytes {
+		p.arena = nil
+	}
+	p.arena = p.arena[:0]
 	var order []*payloadWrite
 	for i, request := range batch {
 		for j, input := range request.inputs {
@@ -333,7 +351,8 @@ func (p *payloadFiles) place(ctx context.Context, tx *sql.Tx, batch []*appendReq
 				order = append(order, w)
 			}
 			offset := w.end
-			stored := compressPayload(input.Gateway)
+			var stored []byte
+			stored, p.arena = compressPayload(p.arena, input.Gateway)
 			if offset+int64(len(stored)) > p.maxFileBytes {
 				return nil, nil, fmt.Errorf("store: input %d of room %d: the room's payload file would pass its limit of %d bytes", input.Seq, request.roomID, p.maxFileBytes)
 			}

@@ -141,7 +141,8 @@ func TestPayloadsKeptOutOfSQLite(t *testing.T) {
 	}
 	rows := payloadRows(t, s.db, id)
 	// The JSON input compresses (rule 6), the random ones do not.
-	jsonStored := int64(len(compressPayload(journal[3].Gateway)))
+	compressed, _ := compressPayload(nil, journal[3].Gateway)
+	jsonStored := int64(len(compressed))
 	if jsonStored >= 5000 {
 		t.Fatalf("the JSON input of 5000 bytes is stored in %d", jsonStored)
 	}
@@ -393,12 +394,33 @@ func TestDamagedPayloads(t *testing.T) {
 // even with a CRC-32C that matches.
 func TestPayloadsCompressed(t *testing.T) {
 	random := binaryInput(1, 64<<10)
-	if stored := compressPayload(random); &stored[0] != &random[0] {
+	if stored, _ := compressPayload(nil, random); &stored[0] != &random[0] {
 		t.Errorf("random bytes were stored in %d bytes rather than as they are", len(stored))
 	}
 	half := append(binaryInput(2, 32<<10), make([]byte, 32<<10)...)
-	if stored := compressPayload(half); stored[0] != payloadS2 || len(stored) > 40<<10 {
+	if stored, _ := compressPayload(nil, half); stored[0] != payloadS2 || len(stored) > 40<<10 {
 		t.Errorf("an input of 64 KiB, half zeros, was stored in %d bytes (first byte %#x)", len(stored), stored[0])
+	}
+	// Several compressed in one commit share the committer's arena, which
+	// grows as they come, and the next commit reuses it: each reads back
+	// as it was.
+	s, _ := openTemp(t)
+	id, err := s.CreateRoom(context.Background(), Room{Token: "many", Header: []byte(`{}`)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var journal []Input
+	for seq := int64(1); seq <= 12; seq++ {
+		input := append(binaryInput(uint64(seq), int(seq)*3000), make([]byte, int(seq)*5000)...)
+		journal = append(journal, Input{Seq: seq, Gateway: input})
+	}
+	for _, batch := range [][]Input{journal[:5], journal[5:6], journal[6:]} {
+		if err := s.Append(id, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if diff := sameInputs(readJournal(t, s, id), journal); diff != "" {
+		t.Fatal(diff)
 	}
 	for _, c := range []struct {
 		name, want string
