@@ -82,7 +82,7 @@ bench: wasm
 	$(GO) test -run '^$$' -bench FanOut -benchtime 500x ./backend/
 	$(GO) test -run '^$$' -bench RestartMillionRecords -benchtime 3x ./backend/
 	$(GO) test -run '^$$' -bench 'RestoreWeekOfTicks|StartThousandRooms' -benchtime 3x ./backend/
-	$(GO) test -run '^$$' -bench ProduceThroughput -benchtime 100000x -count 5 ./backend/gateway/clienttest/
+	$(GO) test -run '^$$' -bench ProduceThroughput -benchtime 300000x -count 5 ./backend/gateway/clienttest/
 	set -o pipefail; $(GO) test -count=1 -run '^TestBrowserBudgets$$' ./cmd/playground/ -budgets -v | grep -E '^(budget|--- |ok|FAIL)'
 
 clean:
