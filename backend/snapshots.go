@@ -27,6 +27,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -219,17 +220,17 @@ func (r *room) snapshotNow(reason string) {
 		return
 	}
 	start := time.Now()
-	data, err := r.replica.StateSnapshot()
+	data, err := r.replica.StateSnapshotAtMost(maxSnapshotBytes)
 	// Taken, stored or not: the next one waits for more inputs.
 	r.snapshotSeq, r.snapshotAt = seq, time.Now()
 	switch {
+	case errors.Is(err, snapshot.ErrTooLarge):
+		r.server.logger.Warn("backend: a room's state is too large to store as a snapshot; its journal is replayed at restore",
+			"room", r.token, "limit_bytes", maxSnapshotBytes, "ms", time.Since(start).Milliseconds())
+		return
 	case err != nil:
 		r.server.logger.Error("backend: a room's state cannot be snapshotted (a bug); its journal is replayed at restore",
 			"room", r.token, "seq", seq, "err", err)
-		return
-	case len(data) > maxSnapshotBytes:
-		r.server.logger.Warn("backend: a room's state is too large to store as a snapshot; its journal is replayed at restore",
-			"room", r.token, "bytes", len(data))
 		return
 	}
 	r.unstored = &pendingSnapshot{reason: reason, encodeMs: time.Since(start).Milliseconds(),

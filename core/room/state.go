@@ -17,6 +17,12 @@ import (
 // the engine is refused (snapshot.ErrOtherEngine).
 func (r *Replica) StateSnapshot() ([]byte, error) { return snapshot.Encode(r) }
 
+// StateSnapshotAtMost is StateSnapshot of at most limit bytes: past it,
+// snapshot.ErrTooLarge, found without encoding the rest of the state.
+func (r *Replica) StateSnapshotAtMost(limit int) ([]byte, error) {
+	return snapshot.EncodeAtMost(r, limit)
+}
+
 // RestoreState reads a StateSnapshot back; options are the host's hooks
 // on the session, as RestoreWith takes them. Its gateway keeps no
 // responses, as a new replica's does not, whatever the replica that took

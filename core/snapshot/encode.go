@@ -40,7 +40,17 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // Encode returns the snapshot of everything reachable from root, which
 // must be a non-nil pointer. The same state always gives the same bytes.
-func Encode(root any) ([]byte, error) {
+func Encode(root any) ([]byte, error) { return EncodeAtMost(root, 0) }
+
+// ErrTooLarge is the error of EncodeAtMost when the snapshot would pass
+// its limit.
+var ErrTooLarge = errors.New("snapshot: larger than its limit")
+
+// EncodeAtMost is Encode of a snapshot of at most limit bytes (none for
+// 0 or less): past the limit it stops and returns ErrTooLarge, having
+// written at most one value (a batch of records, say) more, rather than
+// going on over a state it will not keep.
+func EncodeAtMost(root any, limit int) ([]byte, error) {
 	v := reflect.ValueOf(root)
 	if v.Kind() != reflect.Pointer || v.IsNil() {
 		return nil, fmt.Errorf("snapshot: Encode needs a non-nil pointer, not %T", root)
@@ -52,12 +62,18 @@ func Encode(root any) ([]byte, error) {
 	if err := m.group(); err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
-	e := &encoder{objects: map[objectKey]uint64{}, types: map[reflect.Type]uint64{}, memory: m, infos: m.infos}
+	e := &encoder{objects: map[objectKey]uint64{}, types: map[reflect.Type]uint64{}, memory: m, infos: m.infos, limit: limit}
 	e.buf = append(e.buf, magic...)
 	e.buf = append(e.buf, version)
 	e.buf = append(e.buf, Fingerprint()...)
 	if err := e.value(v); err != nil {
+		if errors.Is(err, ErrTooLarge) {
+			return nil, ErrTooLarge
+		}
 		return nil, wrapRoot(v.Type(), err)
+	}
+	if limit > 0 && len(e.buf)+4 > limit {
+		return nil, ErrTooLarge
 	}
 	return binary.LittleEndian.AppendUint32(e.buf, crc32.Checksum(e.buf, castagnoli)), nil
 }
@@ -73,7 +89,9 @@ type objectKey struct {
 }
 
 type encoder struct {
-	buf     []byte
+	buf []byte
+	// limit bounds buf, none when 0 or less (EncodeAtMost).
+	limit   int
 	objects map[objectKey]uint64
 	// count is how many objects were written: the next one's id.
 	count  uint64
@@ -152,6 +170,9 @@ func (e *encoder) typeName(t reflect.Type) error {
 }
 
 func (e *encoder) value(v reflect.Value) error {
+	if e.limit > 0 && len(e.buf) > e.limit {
+		return ErrTooLarge
+	}
 	e.depth++
 	err := e.valueAtDepth(v)
 	e.depth--

@@ -517,3 +517,28 @@ func TestSpareCapacityIsBounded(t *testing.T) {
 		t.Errorf("%d slices of 8 MiB of room each were accepted from %d bytes", decoded, len(e.buf))
 	}
 }
+
+// TestEncodeAtMostStopsAtItsLimit: a snapshot that fits its limit is
+// Encode's bytes; one that does not is ErrTooLarge, however far past the
+// limit the state goes, and the limit counts the whole snapshot.
+func TestEncodeAtMostStopsAtItsLimit(t *testing.T) {
+	state := graph()
+	state.counts = map[string]int64{}
+	for i := 0; i < 1000; i++ {
+		state.counts[strings.Repeat("k", i)] = int64(i)
+	}
+	whole, err := Encode(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []int{0, len(whole), len(whole) + 1, 1 << 30} {
+		if got, err := EncodeAtMost(state, limit); err != nil || !bytes.Equal(got, whole) {
+			t.Errorf("limit %d of a %d-byte snapshot: %d bytes, %v", limit, len(whole), len(got), err)
+		}
+	}
+	for _, limit := range []int{1, 100, len(whole) / 2, len(whole) - 1} {
+		if got, err := EncodeAtMost(state, limit); !errors.Is(err, ErrTooLarge) || got != nil {
+			t.Errorf("limit %d of a %d-byte snapshot: %d bytes, %v; want ErrTooLarge", limit, len(whole), len(got), err)
+		}
+	}
+}
