@@ -42,10 +42,9 @@ const (
 // times; every request journaled in SQLite before its response leaves)
 // and through kfake (3 brokers), each started in-process, and prints the
 // gateway's throughput as a multiple of kfake's. The records' values are
-// zeros, as franz-go's own benchmarks produce; the gateway runs again
-// with values of random bytes, which its journal cannot compress, so
-// that what the disk's write bandwidth costs shows (kfake keeps records
-// in memory, whatever their bytes).
+// zeros; the gateway runs again with values of random bytes, which its
+// journal cannot compress, so that what the disk's write bandwidth costs
+// shows (kfake keeps records in memory, whatever their bytes).
 func BenchmarkProduceThroughput(b *testing.B) {
 	rates := map[string]*benchRates{"gateway": {}, "gateway, random values": {}, "kfake": {}}
 	gateway := func(b *testing.B, values [][]byte) float64 {
