@@ -39,7 +39,8 @@
 //     and a stop wait until everything applied is committed and sent.
 //     An input of 4 KiB or more (a real client's Produce request with
 //     its records) is not written into SQLite: its bytes are appended
-//     to the room's payload file in the data folder and fsync'd, and
+//     to the room's payload file in the data folder (s2-compressed when
+//     that saves an eighth of them) and fsync'd, and
 //     only then is its row, which says where they are and their
 //     CRC-32C, committed (backend/store's payloads.go), so that the
 //     commit writes them once. A crash between the two leaves bytes no

@@ -17,7 +17,8 @@
 // A large gateway input (4 KiB or more: a real client's Produce request
 // with its records) is not written into SQLite but appended to its
 // room's payload file beside the database (<database>-payloads/room-<id>),
-// fsync'd before the row that says where it is (offset, length, CRC-32C)
+// s2-compressed when that saves an eighth of it, and fsync'd before the
+// row that says where it is (offset, length, CRC-32C)
 // is committed: each of its bytes is written once, where SQLite wrote it
 // to the WAL and again at the checkpoint. A crash between the two leaves
 // bytes that no row references, which Open truncates; a payload that
