@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,6 +53,13 @@ const (
 	// the 100,000 of the default), and a gateway stopped at its limit
 	// fails every test after it at its first ApiVersions.
 	kgoMaxGatewayBytes = "268435456"
+	// scramScenario is the room of kgo's SCRAM tests (KGO_TEST_SCRAM_SEEDS
+	// and KGO_TEST_SCRAM): a SASL_PLAINTEXT listener beside PLAINTEXT,
+	// and scramUser's SCRAM-SHA-256 credential.
+	scramScenario = `{"version":1,"seed":1,"cluster":{"brokers":3,"config":{
+		"listeners":"PLAINTEXT://:9092,SASL_PLAINTEXT://:9093","sasl.enabled.mechanisms":"SCRAM-SHA-256"}},
+		"steps":[{"op":"add_user","user":"kgo","password":"kgo-scram-secret","mechanism":"SCRAM-SHA-256"}]}`
+	scramUser = "kgo:kgo-scram-secret:256"
 )
 
 // kgoResult is the outcome of one kgo test.
@@ -82,8 +90,9 @@ func TestFranzGoSuite(t *testing.T) {
 	const brokers = 3
 	limits := []string{"--max-gateway-bytes", kgoMaxGatewayBytes}
 	s := startServer(t, brokers, limits...)
-	fmt.Printf("franz-go %s: %d kgo tests against playground serve --kafka (%d brokers at %s), KGO_TEST_RECORDS=%s, %v a test\n",
-		version, len(names), brokers, s.seeds(), records, *franzGoTestTimeout)
+	scramSeeds := scramRoom(t, s)
+	fmt.Printf("franz-go %s: %d kgo tests against playground serve --kafka (%d brokers at %s, SCRAM at %s), KGO_TEST_RECORDS=%s, %v a test\n",
+		version, len(names), brokers, s.seeds(), scramSeeds, records, *franzGoTestTimeout)
 	var results []kgoResult
 	stopped := false
 	for _, name := range names {
@@ -92,9 +101,10 @@ func TestFranzGoSuite(t *testing.T) {
 			fmt.Printf("  the gateway's process exited (%v); starting another\n", s.command.ProcessState)
 			t.Errorf("playground serve exited during kgo's tests, before %s", name)
 			s = startServer(t, brokers, limits...)
+			scramSeeds = scramRoom(t, s)
 		default:
 		}
-		env := []string{"KGO_SEEDS=" + s.seeds(), "KGO_TEST_RECORDS=" + records}
+		env := []string{"KGO_SEEDS=" + s.seeds(), "KGO_TEST_RECORDS=" + records, "KGO_TEST_SCRAM_SEEDS=" + scramSeeds, "KGO_TEST_SCRAM=" + scramUser}
 		r := runKgoTest(binary, name, env, *franzGoTestTimeout)
 		fmt.Printf("  %-4s %-60s %6.1fs %s\n", strings.ToUpper(r.outcome), r.name, r.elapsed.Seconds(), r.reason)
 		results = append(results, r)
@@ -115,6 +125,43 @@ func TestFranzGoSuite(t *testing.T) {
 	if failed > 0 {
 		t.Errorf("%d of kgo's %d tests failed against the gateway", failed, len(results))
 	}
+}
+
+// scramRoom creates the room of kgo's SCRAM tests on the server (the
+// HTTP API, as the page would) and returns its SASL_PLAINTEXT listener's
+// bootstrap list.
+func scramRoom(t *testing.T, s *server) string {
+	t.Helper()
+	// serve prints its site's address just after its brokers'.
+	site := s.site()
+	for deadline := time.Now().Add(serveStartTimeout); site == "" && time.Now().Before(deadline); site = s.site() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if site == "" {
+		t.Fatalf("playground serve printed no site address; stdout:\n%s", s.stdout.String())
+	}
+	body := `{"kafka":true,"scenario":` + scramScenario + `}`
+	response, err := http.Post(site+"/api/rooms", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("creating the SCRAM room: %v", err)
+	}
+	defer response.Body.Close()
+	var created struct {
+		Error string `json:"error"`
+		Kafka struct {
+			Listeners []struct{ Name, Bootstrap string } `json:"listeners"`
+		} `json:"kafka"`
+	}
+	if err := json.NewDecoder(response.Body).Decode(&created); err != nil || response.StatusCode != http.StatusCreated {
+		t.Fatalf("creating the SCRAM room: %s %+v (%v)", response.Status, created, err)
+	}
+	for _, l := range created.Kafka.Listeners {
+		if l.Name == "SASL_PLAINTEXT" {
+			return l.Bootstrap
+		}
+	}
+	t.Fatalf("the SCRAM room has no SASL_PLAINTEXT listener: %+v", created.Kafka.Listeners)
+	return ""
 }
 
 // gatewayStoppedLog is what the server logs when its room's gateway
@@ -345,7 +392,7 @@ func markClusterTests(t *testing.T, binary string, results []kgoResult) {
 			defer wg.Done()
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			offline := runKgoTest(binary, r.name, []string{"KGO_SEEDS=" + closed, "KGO_TEST_RECORDS=" + kgoRecords}, kgoOfflineTimeout)
+			offline := runKgoTest(binary, r.name, []string{"KGO_SEEDS=" + closed, "KGO_TEST_RECORDS=" + kgoRecords, "KGO_TEST_SCRAM_SEEDS=" + closed, "KGO_TEST_SCRAM=" + scramUser}, kgoOfflineTimeout)
 			r.needsCluster = offline.outcome != "pass"
 		}(&results[i])
 	}

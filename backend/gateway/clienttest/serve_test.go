@@ -233,6 +233,20 @@ func (s *server) waitAccepting() error {
 // seeds is the bootstrap list as one comma-separated string.
 func (s *server) seeds() string { return strings.Join(s.brokers, ",") }
 
+// siteLine is how serve's line with the address of its site begins.
+const siteLine = "Kafka Playground at "
+
+// site returns the server's HTTP address (http://host:port), "" before
+// it printed it.
+func (s *server) site() string {
+	for _, line := range strings.Split(s.stdout.String(), "\n") {
+		if address, found := strings.CutPrefix(line, siteLine); found && len(strings.Fields(address)) > 0 {
+			return strings.TrimSuffix(strings.Fields(address)[0], "/")
+		}
+	}
+	return ""
+}
+
 // stop ends the server with SIGTERM (SIGKILL if it does not exit in
 // time); a server that exited by itself during the test fails it.
 func (s *server) stop(t testing.TB) {
