@@ -83,6 +83,7 @@ bench: wasm
 	$(GO) test -run '^$$' -bench RestartMillionRecords -benchtime 3x ./backend/
 	$(GO) test -run '^$$' -bench 'RestoreWeekOfTicks|StartThousandRooms' -benchtime 3x ./backend/
 	$(GO) test -run '^$$' -bench ProduceThroughput -benchtime 300000x -count 5 ./backend/gateway/clienttest/
+	$(GO) test -run '^$$' -bench GatewayRoomHeap -benchtime 200000x ./backend/gateway/clienttest/
 	set -o pipefail; $(GO) test -count=1 -run '^TestBrowserBudgets$$' ./cmd/playground/ -budgets -v | grep -E '^(budget|--- |ok|FAIL)'
 
 clean:

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -203,4 +204,34 @@ func benchProduce(b *testing.B, brokers []string, values [][]byte) float64 {
 	rate := float64(b.N) / b.Elapsed().Seconds()
 	b.ReportMetric(rate, "records/s")
 	return rate
+}
+
+// BenchmarkGatewayRoomHeap produces b.N records of 1 KB of random bytes
+// through a gateway room, as BenchmarkProduceThroughput does, and
+// reports the heap the server holds afterwards per record produced: the
+// records' keys and values (1,024 bytes each here), held once, by their
+// partitions' logs (the room's journal keeps a Produce request as the
+// request whose records the logs share, not as a copy of its bytes),
+// and what the simulation keeps around them.
+func BenchmarkGatewayRoomHeap(b *testing.B) {
+	server, err := backend.Open(backend.Config{DataDir: b.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		MaxGatewayInputsPerRoom: 1 << 40, MaxGatewayBytesPerRoom: 1 << 40, SnapshotEveryInputs: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer server.Close()
+	source := scenario.New()
+	source.Seed, source.Cluster.Brokers = 1, benchBrokers
+	room, err := server.CreateGatewayRoom(context.Background(), source, backend.GatewaySettings{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var before runtime.MemStats
+	debug.FreeOSMemory()
+	runtime.ReadMemStats(&before)
+	benchProduce(b, strings.Split(room.Listeners[0].Bootstrap, ","), randomValues())
+	var after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/float64(b.N), "heap-bytes/record")
 }
