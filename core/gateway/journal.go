@@ -282,20 +282,21 @@ func EncodeInput(in *Input) ([]byte, error) {
 // Kept is what a journal keeps in memory of a gateway input it applied:
 // the input's journal form, or, for a Produce request in the binary form
 // of the current version, the request itself, from which the form is
-// written again when it is asked for (Form). The request's partitions
-// and batches are copies of its own, so that nothing the simulation
-// does changes them, and their records are those the simulation
-// appended to its logs: a record a real client produced is then held
-// once, by its partition's log, and not a second time by the journal.
-// The zero value keeps nothing.
+// written again when it is asked for (Form). The request, its partitions
+// and its batches are copies, taken before the input is applied (Apply
+// changes the request: its correlation id becomes the broker
+// connection's), so that nothing the simulation does changes them; their
+// records are those the simulation appends to its logs: a record a real
+// client produced is then held once, by its partition's log, and not a
+// second time by the journal. The zero value keeps nothing.
 type Kept struct {
 	form  Journaled
 	input *Input
 }
 
-// Keep returns what to keep of an input applied with journal form text;
-// copyForm says text may change after the call, so that a form kept is
-// a copy of it.
+// Keep returns what to keep of an input about to be applied with journal
+// form text; copyForm says text may change after the call, so that a
+// form kept is a copy of it.
 func Keep(in *Input, text Journaled, copyForm bool) Kept {
 	r := in.Request
 	var produce *protocol.ProduceRequest

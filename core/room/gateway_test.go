@@ -139,3 +139,57 @@ func TestGatewayInputChecked(t *testing.T) {
 		t.Errorf("refused inputs changed the replica: %d inputs, hash %s (was %s)", count, live.TraceHash(), hash)
 	}
 }
+
+// TestKeptProduceIsItsJournalText: the journal a replica keeps gives a
+// real client's Produce request back as the very bytes it was journaled
+// in, live and replayed, although applying it gives the request the
+// broker connection's correlation id (here 1, where the client's is 77).
+func TestKeptProduceIsItsJournalText(t *testing.T) {
+	live, err := New("room", header())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := live.ApplyBy(json.RawMessage(`{"op":"create_topic","topic":"orders","partitions":1,"replication_factor":3}`), "Ada"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		if _, err := live.Advance(100); err != nil {
+			t.Fatal(err)
+		}
+	}
+	leader := live.Session().Cluster().State().Topics["orders"].Partitions["0"].Leader
+	now := live.Session().Cluster().Now()
+	if _, err := live.ApplyGatewayInput(&gateway.Input{AtMs: now, Connect: &gateway.ConnectInput{Connection: 1, Broker: leader,
+		Listener: "PLAINTEXT", Address: "127.0.0.1:50000"}}); err != nil {
+		t.Fatal(err)
+	}
+	batch := record.NewBatch([]record.Record{{Key: "k", Value: "v"}})
+	in, err := gateway.NewRequestInput(now, 1, 77, "franz-go", &protocol.ProduceRequest{CorrelationID: 77, Acks: protocol.AcksAll,
+		TimeoutMs: 30000, Partitions: []protocol.ProducePartition{{TopicPartition: protocol.TopicPartition{Topic: "orders"}, Batch: batch}}}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := live.ApplyGatewayInput(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	journaled := string(text)
+	inputs := live.Inputs()
+	if got := string(inputs[len(inputs)-1].Gateway); got != journaled {
+		t.Errorf("the live journal gives\n%x\nnot the journaled\n%x", got, journaled)
+	}
+	replayed, err := New("room", header())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := replayed.ApplyStored(inputs[:len(inputs)-1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := replayed.ApplyGateway([]byte(journaled)); err != nil {
+		t.Fatal(err)
+	}
+	again := replayed.Inputs()
+	if got := string(again[len(again)-1].Gateway); got != journaled {
+		t.Errorf("the replayed journal gives\n%x\nnot the journaled\n%x", got, journaled)
+	}
+}

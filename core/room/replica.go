@@ -623,6 +623,9 @@ func (r *Replica) applyGateway(in *gateway.Input, text gateway.Journaled, copyTe
 	if err != nil {
 		return err
 	}
+	// Kept before it is applied: applying it changes the request (its
+	// correlation id becomes the broker connection's own).
+	kept := gateway.Keep(in, text, copyText)
 	if err := g.Apply(in); err != nil {
 		return err
 	}
@@ -631,7 +634,7 @@ func (r *Replica) applyGateway(in *gateway.Input, text gateway.Journaled, copyTe
 	}
 	r.startGatewayJournal()
 	j := &r.gateway
-	j.tail = append(j.tail, Input{kept: gateway.Keep(in, text, copyText)})
+	j.tail = append(j.tail, Input{kept: kept})
 	j.inputs++
 	j.bytes += int64(len(text))
 	return nil
