@@ -208,6 +208,11 @@ type producePartitionError struct {
 	message string
 }
 
+// maxKeptRecords bounds the room for a batch's records a connection
+// keeps for its next Produce request (88 bytes each): a batch of many
+// small records takes more, for that request only.
+const maxKeptRecords = 16384
+
 func translateProduce(req *kmsg.ProduceRequest, correlation int32, clientID string, maxDecompressedBytes int, scratch *[]coregateway.ProducedRecord) translation {
 	head := &protocol.ProduceRequest{CorrelationID: correlation, Acks: req.Acks, TimeoutMs: req.TimeoutMillis}
 	if req.TransactionID != nil {
@@ -236,9 +241,13 @@ func translateProduce(req *kmsg.ProduceRequest, correlation int32, clientID stri
 					err = fmt.Errorf("%w: %v", errInvalidBatch, err)
 				}
 			}
-			// The records' bytes are the request's: none is kept.
+			// The records' bytes are the request's: none is kept, and
+			// neither is the room for more than maxKeptRecords.
 			clear(records)
 			*scratch = records[:0]
+			if cap(records) > maxKeptRecords {
+				*scratch = nil
+			}
 			switch {
 			case errors.Is(err, errInvalidBatch):
 				refused = append(refused, producePartitionError{tp, protocol.InvalidRecord, err.Error()})

@@ -317,13 +317,21 @@ func (c *Conn) handle(frame []byte) error {
 	}
 	c.clientID = h.clientID
 	err = c.submit(h, c.translate(req, h.correlation))
-	if _, produce := req.(*kmsg.ProduceRequest); produce {
-		// Nothing keeps a Produce request's bytes once it is translated:
-		// its batches were written into its journal form, and kmsg
-		// copied its strings. The next frame may be read into them.
-		c.spare = frame
-	}
+	c.spare = spareAfter(req, frame)
 	return err
+}
+
+// spareAfter returns the buffer the next frame may be read into once req,
+// read from frame, is translated: a Produce request's, whose bytes
+// nothing keeps (its batches were written into its journal form, and
+// kmsg copied its strings), unless it is larger than a frame read at
+// once (a connection does not keep a 100 MB request's buffer); nil for
+// any other request, whose decoded form may share its frame's bytes.
+func spareAfter(req kmsg.Request, frame []byte) []byte {
+	if _, produce := req.(*kmsg.ProduceRequest); produce && cap(frame) <= eagerFrameBytes {
+		return frame
+	}
+	return nil
 }
 
 func (c *Conn) translate(req kmsg.Request, correlation int32) translation {

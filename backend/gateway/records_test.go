@@ -15,6 +15,7 @@ import (
 	"github.com/kafka-playground/playground/core/record"
 	"github.com/klauspost/compress/s2"
 	"github.com/klauspost/compress/snappy/xerial"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 func sampleBatch() *record.Batch {
@@ -216,5 +217,56 @@ func TestCorruptCompressed(t *testing.T) {
 				t.Errorf("%s cut at %d: %v", codec, cut, err)
 			}
 		}
+	}
+}
+
+// TestProduceKeepsNoBytesOfItsRequest: once a Produce request is
+// translated, the room for records a connection keeps holds none of the
+// request's bytes, and none at all past maxKeptRecords; the frame is
+// free for the next one unless it is larger than a frame read at once,
+// and another request's frame is never reused.
+func TestProduceKeepsNoBytesOfItsRequest(t *testing.T) {
+	produce := func(records int) *kmsg.ProduceRequest {
+		var rs []record.Record
+		for i := 0; i < records; i++ {
+			rs = append(rs, record.Record{Key: "k", Value: fmt.Sprint(i), TimestampMs: 1000})
+		}
+		req := kmsg.NewPtrProduceRequest()
+		req.Version, req.Acks, req.TimeoutMillis = 9, -1, 30000
+		topic := kmsg.NewProduceRequestTopic()
+		topic.Topic = "t"
+		partition := kmsg.NewProduceRequestTopicPartition()
+		partition.Records = encodeBatch(nil, record.NewBatch(rs))
+		topic.Partitions = append(topic.Partitions, partition)
+		req.Topics = append(req.Topics, topic)
+		return req
+	}
+	var scratch []coregateway.ProducedRecord
+	for _, c := range []struct {
+		records int
+		kept    bool
+	}{{100, true}, {maxKeptRecords + 1, false}, {3, true}} {
+		translated := translateProduce(produce(c.records), 1, "client", DefaultMaxDecompressedBytes, &scratch)
+		if translated.produce == nil {
+			t.Fatalf("%d records: not translated (%+v)", c.records, translated)
+		}
+		if kept := cap(scratch) > 0; kept != c.kept {
+			t.Errorf("%d records: room for %d records kept, want kept %v", c.records, cap(scratch), c.kept)
+		}
+		for i, r := range scratch[:cap(scratch)] {
+			if r.Key != nil || r.Value != nil || r.Headers != nil {
+				t.Fatalf("%d records: record %d of the kept room still holds the request's bytes", c.records, i)
+			}
+		}
+	}
+	small, large := make([]byte, 1000), make([]byte, eagerFrameBytes+1)
+	if spare := spareAfter(produce(1), small); &spare[0] != &small[0] {
+		t.Error("a Produce request's frame is not reused")
+	}
+	if spare := spareAfter(produce(1), large); spare != nil {
+		t.Error("a Produce request's frame of more than a frame read at once is kept")
+	}
+	if spare := spareAfter(kmsg.NewPtrSASLAuthenticateRequest(), small); spare != nil {
+		t.Error("a SaslAuthenticate request's frame is reused")
 	}
 }
