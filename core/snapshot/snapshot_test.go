@@ -542,3 +542,31 @@ func TestEncodeAtMostStopsAtItsLimit(t *testing.T) {
 		}
 	}
 }
+
+// countedBlob is 100 bytes in a snapshot, and counts how many times it
+// was encoded.
+type countedBlob struct{ encoded *int }
+
+func (c countedBlob) MarshalBinary() ([]byte, error) {
+	*c.encoded++
+	return make([]byte, 100), nil
+}
+
+func (c *countedBlob) UnmarshalBinary([]byte) error { return nil }
+
+// TestEncodeAtMostStopsEncoding: past its limit, EncodeAtMost encodes no
+// more of the state: of a thousand values of 100 bytes, it encodes about
+// as many as the limit holds, not all of them.
+func TestEncodeAtMostStopsEncoding(t *testing.T) {
+	encoded := 0
+	state := &struct{ Blobs []countedBlob }{}
+	for i := 0; i < 1000; i++ {
+		state.Blobs = append(state.Blobs, countedBlob{&encoded})
+	}
+	if _, err := EncodeAtMost(state, 1000); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("a state of 100 KB under a limit of 1000 bytes: %v", err)
+	}
+	if encoded > 12 {
+		t.Errorf("%d of the 1000 values were encoded under a limit that holds 10", encoded)
+	}
+}
