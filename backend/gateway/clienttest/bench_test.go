@@ -49,19 +49,7 @@ const (
 func BenchmarkProduceThroughput(b *testing.B) {
 	rates := map[string]*benchRates{"gateway": {}, "gateway, random values": {}, "kfake": {}}
 	gateway := func(b *testing.B, values [][]byte) float64 {
-		server, err := backend.Open(backend.Config{DataDir: b.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-			MaxGatewayInputsPerRoom: 1 << 40, MaxGatewayBytesPerRoom: 1 << 40})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer server.Close()
-		source := scenario.New()
-		source.Seed, source.Cluster.Brokers = 1, benchBrokers
-		room, err := server.CreateGatewayRoom(context.Background(), source, backend.GatewaySettings{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		return benchProduce(b, strings.Split(room.Listeners[0].Bootstrap, ","), values)
+		return benchProduce(b, benchRoom(b, backend.Config{}), values)
 	}
 	zeros := [][]byte{make([]byte, benchRecordBytes)}
 	b.Run("gateway", func(b *testing.B) { rates["gateway"].add(b.N, gateway(b, zeros)) })
@@ -82,6 +70,26 @@ func BenchmarkProduceThroughput(b *testing.B) {
 				runs, kfakeRuns, name, rate, kfakeRate, rate/kfakeRate)
 		}
 	}
+}
+
+// benchRoom opens a server of config (in a folder of the benchmark's,
+// without limits of gateway inputs) for the rest of the benchmark, with
+// a gateway room of benchBrokers brokers, and returns its bootstrap list.
+func benchRoom(b *testing.B, config backend.Config) []string {
+	config.DataDir, config.Logger = b.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil))
+	config.MaxGatewayInputsPerRoom, config.MaxGatewayBytesPerRoom = 1<<40, 1<<40
+	server, err := backend.Open(config)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { server.Close() })
+	source := scenario.New()
+	source.Seed, source.Cluster.Brokers = 1, benchBrokers
+	room, err := server.CreateGatewayRoom(context.Background(), source, backend.GatewaySettings{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return strings.Split(room.Listeners[0].Bootstrap, ",")
 }
 
 // randomValues are 4096 values of random bytes, 4 MiB: more than one
@@ -214,22 +222,11 @@ func benchProduce(b *testing.B, brokers []string, values [][]byte) float64 {
 // request whose records the logs share, not as a copy of its bytes),
 // and what the simulation keeps around them.
 func BenchmarkGatewayRoomHeap(b *testing.B) {
-	server, err := backend.Open(backend.Config{DataDir: b.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		MaxGatewayInputsPerRoom: 1 << 40, MaxGatewayBytesPerRoom: 1 << 40, SnapshotEveryInputs: -1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer server.Close()
-	source := scenario.New()
-	source.Seed, source.Cluster.Brokers = 1, benchBrokers
-	room, err := server.CreateGatewayRoom(context.Background(), source, backend.GatewaySettings{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	bootstrap := benchRoom(b, backend.Config{SnapshotEveryInputs: -1})
 	var before runtime.MemStats
 	debug.FreeOSMemory()
 	runtime.ReadMemStats(&before)
-	benchProduce(b, strings.Split(room.Listeners[0].Bootstrap, ","), randomValues())
+	benchProduce(b, bootstrap, randomValues())
 	var after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&after)
