@@ -24,13 +24,10 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"hash"
-	"runtime"
-	"sync"
 	"testing"
 
 	"github.com/kafka-playground/playground/core"
-	"github.com/kafka-playground/playground/core/sim"
+	"github.com/kafka-playground/playground/core/internal/runs"
 )
 
 var (
@@ -39,15 +36,15 @@ var (
 )
 
 func TestSameSeedSameRun(t *testing.T) {
-	seeds, runs := wasmScaled(*sameRunSeeds), max(*sameRunRuns, 2)
+	seeds, repeats := wasmScaled(*sameRunSeeds), max(*sameRunRuns, 2)
 	outcomes := make([][]seedOutcome, seeds)
 	for i := range outcomes {
-		outcomes[i] = make([]seedOutcome, runs)
+		outcomes[i] = make([]seedOutcome, repeats)
 	}
 	// Every run of every seed is a job of its own, so that the runs of a
 	// seed go to different goroutines as well as one after another.
-	inParallel(seeds*runs, func(job int) {
-		outcomes[job/runs][job%runs] = runSeed(uint64(job/runs+1), false)
+	runs.InParallel(seeds*repeats, func(job int) {
+		outcomes[job/repeats][job%repeats] = runSeed(uint64(job/repeats+1), false)
 	})
 	differ := 0
 	for i, runsOfSeed := range outcomes {
@@ -61,47 +58,8 @@ func TestSameSeedSameRun(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d seeds, %d runs each: %d not deterministic", seeds, runs, differ)
+	t.Logf("%d seeds, %d runs each: %d not deterministic", seeds, repeats, differ)
 }
-
-// inParallel calls job(0..n-1) on every CPU. Each job is a cluster of its
-// own, single-threaded; jobs share nothing.
-func inParallel(n int, job func(int)) {
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				job(i)
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-}
-
-// wireHash is a running SHA-256 of every message a run puts on the wire,
-// in the order it is sent: when, from which node, to which, of what type.
-// Two messages sent in one event in the other order reach the trace only
-// if something downstream records the difference; here they always show.
-type wireHash struct{ h hash.Hash }
-
-// watchWire installs a wireHash as the simulation's tap (the cluster
-// takes the tap only for eavesdroppers, which these runs do not add).
-func watchWire(c *core.Cluster) *wireHash {
-	w := &wireHash{h: sha256.New()}
-	c.Sim().SetTap(func(from, to sim.NodeID, msg sim.Message) {
-		fmt.Fprintf(w.h, "%d %d %d %T\n", c.Now(), from, to, msg)
-	})
-	return w
-}
-
-func (w *wireHash) sum() string { return hex.EncodeToString(w.h.Sum(nil)) }
 
 // stateHash returns the hex SHA-256 of the cluster's state document as
 // JSON: what a host draws and a room compares.

@@ -27,6 +27,7 @@ import (
 	"github.com/kafka-playground/playground/core"
 	"github.com/kafka-playground/playground/core/broker"
 	"github.com/kafka-playground/playground/core/client"
+	"github.com/kafka-playground/playground/core/internal/runs"
 	"github.com/kafka-playground/playground/core/protocol"
 	"github.com/kafka-playground/playground/core/record"
 	"github.com/kafka-playground/playground/core/sim"
@@ -106,7 +107,7 @@ func TestRandomFaults(t *testing.T) {
 // compare them.
 func runSeedsInParallel(n int) []seedOutcome {
 	results := make([]seedOutcome, n)
-	inParallel(n, func(i int) { results[i] = runSeed(uint64(i+1), false) })
+	runs.InParallel(n, func(i int) { results[i] = runSeed(uint64(i+1), false) })
 	return results
 }
 
@@ -210,7 +211,7 @@ func runSeed(seed uint64, keepTrace bool) seedOutcome {
 		}
 	})
 	r.k = core.NewChecker(c)
-	wire := watchWire(c)
+	wire := runs.WatchWire(c)
 	c.Boot()
 	if r.setUp() {
 		steps := minSteps + r.rng.IntN(maxSteps-minSteps+1)
@@ -225,7 +226,7 @@ func runSeed(seed uint64, keepTrace bool) seedOutcome {
 	if err := c.Sim().Err(); err != nil {
 		r.failf("simulation stopped: %v", err)
 	}
-	out := seedOutcome{failures: r.failures, steps: r.steps, trace: trace, hash: c.TraceHash(), stateHash: stateHash(c), wireHash: wire.sum(),
+	out := seedOutcome{failures: r.failures, steps: r.steps, trace: trace, hash: c.TraceHash(), stateHash: stateHash(c), wireHash: wire.Sum(),
 		events: c.Sim().Processed(), timeMs: c.Now(), sends: len(r.history)}
 	for _, s := range r.history {
 		if acknowledged(s.result) {

@@ -2,17 +2,13 @@ package fuzz
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"flag"
-	"fmt"
 	"runtime"
-	"sync"
 	"testing"
 
 	"github.com/kafka-playground/playground/core"
+	"github.com/kafka-playground/playground/core/internal/runs"
 	"github.com/kafka-playground/playground/core/scenario"
-	"github.com/kafka-playground/playground/core/sim"
 )
 
 var (
@@ -32,31 +28,18 @@ var (
 //
 //	go test ./core/fuzz -run TestGeneratedScenariosAreDeterministic -determinism-seeds 1000 -determinism-runs 4
 func TestGeneratedScenariosAreDeterministic(t *testing.T) {
-	seeds, runs := *determinismSeeds, max(*determinismRuns, 2)
+	seeds, repeats := *determinismSeeds, max(*determinismRuns, 2)
 	if runtime.GOARCH == "wasm" {
 		seeds = max(seeds/4, 2)
 	}
 	results := make([][]deterministicRun, seeds)
 	for i := range results {
-		results[i] = make([]deterministicRun, runs)
+		results[i] = make([]deterministicRun, repeats)
 	}
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for job := range jobs {
-				seed := uint64(job/runs + 1)
-				results[job/runs][job%runs] = runForDeterminism(t, seed, Generate(seed))
-			}
-		}()
-	}
-	for job := 0; job < seeds*runs; job++ {
-		jobs <- job
-	}
-	close(jobs)
-	wg.Wait()
+	runs.InParallel(seeds*repeats, func(job int) {
+		seed := uint64(job/repeats + 1)
+		results[job/repeats][job%repeats] = runForDeterminism(t, seed, Generate(seed))
+	})
 	for i, runsOfSeed := range results {
 		for run, r := range runsOfSeed[1:] {
 			if first := runsOfSeed[0]; r.wireHash != first.wireHash || !bytes.Equal(r.output, first.output) {
@@ -83,19 +66,13 @@ type deterministicRun struct {
 // only reads the cluster and costs most of a run: TestGeneratedScenariosHold
 // runs it.
 func runForDeterminism(t *testing.T, seed uint64, s *scenario.Scenario) deterministicRun {
-	wire := sha256.New()
-	out, err := scenario.Run("generated.json", s, scenario.Options{Prepare: func(c *core.Cluster) {
-		// The cluster takes the tap only for eavesdroppers, which
-		// generated scenarios do not add.
-		c.Sim().SetTap(func(from, to sim.NodeID, msg sim.Message) {
-			fmt.Fprintf(wire, "%d %d %d %T\n", c.Now(), from, to, msg)
-		})
-	}})
+	var wire *runs.Wire
+	out, err := scenario.Run("generated.json", s, scenario.Options{Prepare: func(c *core.Cluster) { wire = runs.WatchWire(c) }})
 	if err != nil {
 		t.Errorf("seed %d: %v", seed, err)
 		return deterministicRun{}
 	}
-	return deterministicRun{traceHash: out.TraceHash, wireHash: hex.EncodeToString(wire.Sum(nil)), output: outputJSON(t, out)}
+	return deterministicRun{traceHash: out.TraceHash, wireHash: wire.Sum(), output: outputJSON(t, out)}
 }
 
 func (r deterministicRun) difference(other deterministicRun) string {
